@@ -1,0 +1,304 @@
+// Reader side of the frame ring: attach/validate/reattach, interruptible waits and tear-free
+// copies. While attached it sleeps on the publish futex; while no writer exists it sleeps on
+// inotify for the name to appear. The only timed wake-ups are the liveness checks of the writer
+// (a crashed writer cannot wake anybody), kHeartbeatPeriodMs apart.
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <mutex>
+
+#include "shm_internal.h"
+#include "shm_object.h"
+#include "vtkstream/shm.h"
+
+namespace vtkstream::shm {
+
+using namespace detail;
+
+namespace {
+// How often to look again at an object that was invalid or whose writer looked dead, in case it
+// changes without a rename (a stopped writer resuming, a foreign program rewriting it in place).
+constexpr int kRecheckMs = 1000;
+}  // namespace
+
+struct FrameReader::Impl {
+  std::string name, pname, error;
+  std::mutex mutex;  // guards map/h against interrupt() from another thread
+  Mapping map;
+  Header* h = nullptr;
+  int reader_index = -1;
+  uint64_t session = 0;
+  uint64_t last_frame = 0;
+  ino_t invalid_inode = 0;       // object already reported as invalid
+  std::atomic<bool> interrupted{false};
+  int event_fd = -1;
+  int inotify_fd = -1;
+  std::deque<InputEvent> backlog;
+
+  enum class Attach { kOk, kMissing, kInvalid, kStale };
+  Attach try_attach();
+  void detach_locked();
+  bool writer_alive_locked() const;
+  Status wait_detached(int timeout_ms, bool first_invalid);
+  void flush_backlog();
+  SlotHeader* slot_header(uint32_t idx) const {
+    return reinterpret_cast<SlotHeader*>(static_cast<uint8_t*>(map.data()) + h->slots_offset +
+                                         uint64_t(idx) * h->slot_size);
+  }
+};
+
+FrameReader::FrameReader(std::string name) : impl_(std::make_unique<Impl>()) {
+  impl_->name = std::move(name);
+  impl_->pname = posix_name(impl_->name, &impl_->error);
+  impl_->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+FrameReader::~FrameReader() {
+  detach();
+  if (impl_->event_fd >= 0) close(impl_->event_fd);
+  if (impl_->inotify_fd >= 0) close(impl_->inotify_fd);
+}
+
+FrameReader::Impl::Attach FrameReader::Impl::try_attach() {
+  if (pname.empty()) return Attach::kInvalid;  // error already says why the name is bad
+  bool missing = false;
+  std::string err;
+  Mapping m = open_existing(pname, &err, &missing);
+  if (!m) {
+    if (missing) return Attach::kMissing;
+    error = err;
+    return Attach::kInvalid;
+  }
+  std::string why = validate_header(m.data(), m.size());
+  if (!why.empty()) {
+    error = "shared memory '" + name + "': " + why;
+    bool first = m.inode() != invalid_inode;
+    invalid_inode = m.inode();
+    return first ? Attach::kInvalid : Attach::kStale;
+  }
+  auto* hh = static_cast<Header*>(m.data());
+  if (hh->closed.load(std::memory_order_acquire) ||
+      !peer_alive(hh->writer_pid.load(), hh->writer_heartbeat_ns.load(), monotonic_ns()))
+    return Attach::kStale;  // left behind by a writer that is gone; wait for a new one
+
+  std::lock_guard lock(mutex);
+  map = std::move(m);
+  h = hh;
+  invalid_inode = 0;
+  error.clear();
+  if (session != h->session_id) last_frame = 0;  // a new writer: its latest frame is news
+  session = h->session_id;
+  int32_t me = getpid();
+  for (uint32_t i = 0; i < kMaxReaders && reader_index < 0; ++i) {
+    int32_t pid = h->readers[i].pid.load();
+    if ((pid == 0 || !pid_alive(pid)) && h->readers[i].pid.compare_exchange_strong(pid, me))
+      reader_index = int(i);
+  }
+  if (reader_index >= 0) h->readers[reader_index].heartbeat_ns.store(monotonic_ns());
+  return Attach::kOk;
+}
+
+void FrameReader::Impl::detach_locked() {
+  if (h && reader_index >= 0) {
+    int32_t me = getpid();
+    h->readers[reader_index].pid.compare_exchange_strong(me, 0);
+  }
+  reader_index = -1;
+  h = nullptr;
+  map.reset();
+  backlog.clear();  // input for a renderer that is gone means nothing to the next one
+}
+
+bool FrameReader::Impl::writer_alive_locked() const {
+  return h && !h->closed.load(std::memory_order_acquire) &&
+         peer_alive(h->writer_pid.load(), h->writer_heartbeat_ns.load(), monotonic_ns());
+}
+
+FrameReader::Status FrameReader::Impl::wait_detached(int timeout_ms, bool first_invalid) {
+  if (first_invalid) return Status::kInvalid;
+  if (inotify_fd < 0) {
+    inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (inotify_fd >= 0)
+      inotify_add_watch(inotify_fd, kShmDir, IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB);
+  }
+  pollfd fds[2] = {{event_fd, POLLIN, 0}, {inotify_fd, POLLIN, 0}};
+  int n = inotify_fd >= 0 ? 2 : 1;
+  int t = timeout_ms < 0 ? kRecheckMs : std::min(timeout_ms, kRecheckMs);
+  if (interrupted.load()) return Status::kInterrupted;
+  int rc = poll(fds, n, t);
+  if (rc > 0 && n == 2 && (fds[1].revents & POLLIN)) {
+    alignas(inotify_event) char buf[4096];
+    while (read(inotify_fd, buf, sizeof buf) > 0) {
+    }  // any change in the directory is reason enough to look again
+  }
+  if (interrupted.load()) return Status::kInterrupted;
+  return rc == 0 && timeout_ms >= 0 && timeout_ms <= kRecheckMs ? Status::kNoWriter
+                                                                 : Status::kTimeout;
+}
+
+FrameReader::Status FrameReader::wait(int timeout_ms) {
+  Impl& d = *impl_;
+  const uint64_t start = monotonic_ns();
+  auto remaining_ms = [&]() -> int {
+    if (timeout_ms < 0) return -1;
+    uint64_t spent = (monotonic_ns() - start) / 1'000'000;
+    return spent >= uint64_t(timeout_ms) ? 0 : int(uint64_t(timeout_ms) - spent);
+  };
+  for (;;) {
+    if (d.interrupted.load()) return Status::kInterrupted;
+    if (!d.h) {
+      auto r = d.try_attach();
+      if (r == Impl::Attach::kOk) continue;
+      int left = remaining_ms();
+      if (r == Impl::Attach::kInvalid) return Status::kInvalid;
+      if (left == 0) return Status::kNoWriter;
+      Status s = d.wait_detached(left, false);
+      if (s == Status::kInterrupted) return s;
+      continue;
+    }
+    if (!d.writer_alive_locked()) {
+      std::lock_guard lock(d.mutex);
+      d.detach_locked();
+      return Status::kNoWriter;
+    }
+    if (d.reader_index >= 0)
+      d.h->readers[d.reader_index].heartbeat_ns.store(monotonic_ns(), std::memory_order_relaxed);
+    uint32_t v = d.h->publish_futex.load(std::memory_order_acquire);
+    if ((d.h->latest.load(std::memory_order_acquire) >> 8) > d.last_frame) return Status::kFrame;
+    if (d.interrupted.load()) return Status::kInterrupted;
+    int left = remaining_ms();
+    if (left == 0) return Status::kTimeout;
+    futex_wait(&d.h->publish_futex, v, left < 0 ? kHeartbeatPeriodMs : std::min(left, kHeartbeatPeriodMs));
+  }
+}
+
+bool FrameReader::read_latest(FrameInfo* info, uint8_t* dst, size_t dst_size,
+                              uint32_t dst_stride) {
+  Impl& d = *impl_;
+  if (!d.h) {
+    d.error = "not attached to a renderer";
+    return false;
+  }
+  Header* h = d.h;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    uint64_t latest = h->latest.load(std::memory_order_acquire);
+    if (latest == 0) {
+      d.error = "the renderer has not published a frame yet";
+      return false;
+    }
+    uint32_t idx = uint32_t(latest & 0xff);
+    uint64_t number = latest >> 8;
+    if (idx >= h->slot_count) {
+      d.error = "corrupt ring: latest slot index " + std::to_string(idx) + " out of range";
+      return false;
+    }
+    SlotHeader* s = d.slot_header(idx);
+    s->readers.fetch_add(1, std::memory_order_seq_cst);
+    uint32_t s1 = s->seq.load(std::memory_order_seq_cst);
+    SlotMeta meta;
+    std::memcpy(static_cast<void*>(&meta), s, sizeof meta);
+    bool ok = !(s1 & 1) && meta.frame_number == number;
+    std::string why = ok ? validate_frame(meta.width, meta.height, meta.stride, meta.format, h->slot_size) : std::string();
+    if (ok && why.empty() && dst) {
+      uint32_t bpp = bytes_per_pixel(PixelFormat(meta.format));
+      uint64_t row = uint64_t(meta.width) * bpp;
+      if (dst_stride < row || dst_size < uint64_t(dst_stride) * meta.height) {
+        s->readers.fetch_sub(1, std::memory_order_relaxed);
+        d.error = "destination buffer too small for " + std::to_string(meta.width) + "x" +
+                  std::to_string(meta.height);
+        return false;
+      }
+      const uint8_t* src = reinterpret_cast<const uint8_t*>(s) + sizeof(SlotHeader);
+      bool flip = meta.flags & kSlotBottomUp;
+      if (!flip && dst_stride == meta.stride) {
+        std::memcpy(dst, src, size_t(meta.stride) * meta.height);
+      } else {
+        for (uint32_t y = 0; y < meta.height; ++y) {
+          uint32_t sy = flip ? meta.height - 1 - y : y;
+          std::memcpy(dst + size_t(y) * dst_stride, src + size_t(sy) * meta.stride, row);
+        }
+      }
+    }
+    std::atomic_thread_fence(std::memory_order_acquire);
+    uint32_t s2 = s->seq.load(std::memory_order_relaxed);
+    s->readers.fetch_sub(1, std::memory_order_relaxed);
+    if (!ok || s1 != s2) continue;  // the writer got there first: take the newer frame
+    if (!why.empty()) {
+      d.error = "renderer wrote an invalid frame: " + why;
+      return false;
+    }
+    info->width = meta.width;
+    info->height = meta.height;
+    info->stride = dst ? dst_stride : meta.stride;
+    info->format = PixelFormat(meta.format);
+    info->timestamp_ns = meta.timestamp_ns;
+    info->frame_number = meta.frame_number;
+    info->input_seq = meta.input_seq;
+    info->session_id = d.session;
+    if (dst) d.last_frame = number;
+    return true;
+  }
+  d.error = "the renderer overwrote the frame during every copy attempt";
+  return false;
+}
+
+void FrameReader::interrupt() {
+  Impl& d = *impl_;
+  d.interrupted.store(true);
+  uint64_t one = 1;
+  if (d.event_fd >= 0) (void)!write(d.event_fd, &one, sizeof one);
+  std::lock_guard lock(d.mutex);
+  if (d.h) {
+    // Bumping the word makes a futex_wait that is about to start return at once.
+    d.h->publish_futex.fetch_add(1, std::memory_order_release);
+    futex_wake_all(&d.h->publish_futex);
+  }
+}
+
+void FrameReader::clear_interrupt() {
+  Impl& d = *impl_;
+  uint64_t v;
+  if (d.event_fd >= 0) (void)!read(d.event_fd, &v, sizeof v);
+  d.interrupted.store(false);
+}
+
+void FrameReader::Impl::flush_backlog() {
+  while (!backlog.empty()) {
+    if (input_push(h, backlog.front()) == PushResult::kFull) return;
+    backlog.pop_front();
+  }
+}
+
+bool FrameReader::push_input(const InputEvent& ev) {
+  Impl& d = *impl_;
+  if (!d.h) return false;
+  d.flush_backlog();
+  if (!d.backlog.empty()) {
+    // Keep order behind the backlog; consecutive moves there collapse into the newest.
+    if (is_pointer_move(ev) && is_pointer_move(d.backlog.back()))
+      d.backlog.back() = ev;
+    else
+      d.backlog.push_back(ev);
+    return true;
+  }
+  if (input_push(d.h, ev) == PushResult::kFull) d.backlog.push_back(ev);
+  return true;
+}
+
+size_t FrameReader::input_backlog() const { return impl_->backlog.size(); }
+bool FrameReader::attached() const { return impl_->h != nullptr; }
+bool FrameReader::writer_alive() const { return impl_->writer_alive_locked(); }
+uint64_t FrameReader::session_id() const { return impl_->h ? impl_->session : 0; }
+const std::string& FrameReader::error() const { return impl_->error; }
+
+void FrameReader::detach() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->detach_locked();
+}
+
+}  // namespace vtkstream::shm

@@ -1,0 +1,120 @@
+#include "shm_object.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "shm_internal.h"
+
+namespace vtkstream::shm::detail {
+
+Mapping& Mapping::operator=(Mapping&& o) noexcept {
+  if (this != &o) {
+    reset();
+    fd_ = o.fd_;
+    data_ = o.data_;
+    size_ = o.size_;
+    inode_ = o.inode_;
+    o.fd_ = -1;
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
+  return *this;
+}
+
+void Mapping::reset() {
+  if (data_) munmap(data_, size_);
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+  data_ = nullptr;
+  size_ = 0;
+  inode_ = 0;
+}
+
+Mapping open_existing(const std::string& posix_name, std::string* err, bool* missing) {
+  *missing = false;
+  int fd = shm_open(posix_name.c_str(), O_RDWR | O_CLOEXEC, 0);
+  if (fd < 0) {
+    *missing = errno == ENOENT;
+    *err = "cannot open shared memory '" + posix_name + "': " + std::strerror(errno);
+    return {};
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    *err = "cannot stat shared memory '" + posix_name + "': " + std::strerror(errno);
+    close(fd);
+    return {};
+  }
+  if (st.st_size <= 0) {
+    *err = "shared memory '" + posix_name + "' is empty";
+    close(fd);
+    return {};
+  }
+  size_t size = size_t(st.st_size);
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) {
+    *err = "cannot map shared memory '" + posix_name + "': " + std::strerror(errno);
+    close(fd);
+    return {};
+  }
+  return Mapping(fd, p, size, st.st_ino);
+}
+
+Mapping create_temp(const std::string& posix_name, size_t size, std::string* tmp_name,
+                    std::string* err) {
+  char suffix[64];
+  snprintf(suffix, sizeof suffix, ".tmp.%d.%llx", int(getpid()),
+           static_cast<unsigned long long>(random_u64() & 0xffffffffu));
+  *tmp_name = posix_name + suffix;
+  int fd = shm_open(tmp_name->c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    *err = "cannot create shared memory '" + *tmp_name + "': " + std::strerror(errno);
+    return {};
+  }
+  // posix_fallocate reserves the tmpfs pages now, so a full /dev/shm is an error here rather
+  // than a SIGBUS in the middle of a frame.
+  int rc = posix_fallocate(fd, 0, off_t(size));
+  if (rc != 0) {
+    *err = "cannot reserve " + std::to_string(size >> 20) + " MiB in " + kShmDir + ": " +
+           std::strerror(rc);
+    shm_unlink(tmp_name->c_str());
+    close(fd);
+    return {};
+  }
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) {
+    *err = "cannot map shared memory: " + std::string(std::strerror(errno));
+    shm_unlink(tmp_name->c_str());
+    close(fd);
+    return {};
+  }
+  struct stat st;
+  fstat(fd, &st);
+  return Mapping(fd, p, size, st.st_ino);
+}
+
+bool publish_name(const std::string& tmp_name, const std::string& posix_name, std::string* err) {
+  std::string from = std::string(kShmDir) + tmp_name, to = std::string(kShmDir) + posix_name;
+  if (rename(from.c_str(), to.c_str()) != 0) {
+    *err = "cannot rename " + from + " to " + to + ": " + std::strerror(errno);
+    shm_unlink(tmp_name.c_str());
+    return false;
+  }
+  return true;
+}
+
+ino_t inode_of_name(const std::string& posix_name) {
+  struct stat st;
+  std::string path = std::string(kShmDir) + posix_name;
+  return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+void unlink_if_ours(const std::string& posix_name, ino_t inode) {
+  if (inode != 0 && inode_of_name(posix_name) == inode) shm_unlink(posix_name.c_str());
+}
+
+}  // namespace vtkstream::shm::detail

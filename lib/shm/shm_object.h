@@ -1,0 +1,55 @@
+// A mapped POSIX shared-memory object: RAII for fd + mapping, and the creation protocol
+// (build under a temporary name, rename into place) used by the writer.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <string>
+
+namespace vtkstream::shm::detail {
+
+// glibc keeps POSIX shared memory in this tmpfs; rename(2) and inotify need the path.
+inline constexpr const char* kShmDir = "/dev/shm";
+
+class Mapping {
+ public:
+  Mapping() = default;
+  Mapping(int fd, void* data, size_t size, ino_t inode)
+      : fd_(fd), data_(data), size_(size), inode_(inode) {}
+  ~Mapping() { reset(); }
+  Mapping(Mapping&& o) noexcept { *this = std::move(o); }
+  Mapping& operator=(Mapping&& o) noexcept;
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+
+  void reset();
+  void* data() const { return data_; }
+  size_t size() const { return size_; }
+  ino_t inode() const { return inode_; }
+  explicit operator bool() const { return data_ != nullptr; }
+
+ private:
+  int fd_ = -1;
+  void* data_ = nullptr;
+  size_t size_ = 0;
+  ino_t inode_ = 0;
+};
+
+// Opens and maps an existing object read-write. Returns an empty mapping and sets `err` (and
+// `missing` when it simply does not exist).
+Mapping open_existing(const std::string& posix_name, std::string* err, bool* missing);
+
+// Creates a zero-filled object of `size` bytes under a unique temporary name; `tmp_name` gets it.
+Mapping create_temp(const std::string& posix_name, size_t size, std::string* tmp_name,
+                    std::string* err);
+
+// Atomically replaces `posix_name` by the object created as `tmp_name`.
+bool publish_name(const std::string& tmp_name, const std::string& posix_name, std::string* err);
+
+// Removes `posix_name` only if it is still the object with `inode` (a newer writer may own it).
+void unlink_if_ours(const std::string& posix_name, ino_t inode);
+
+ino_t inode_of_name(const std::string& posix_name);
+
+}  // namespace vtkstream::shm::detail

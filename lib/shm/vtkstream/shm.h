@@ -1,0 +1,152 @@
+// vtkstream shared-memory frame ring and input ring: the GStreamer-free, VTK-free core shared by
+// the renderer (FrameWriter) and vtksrc (FrameReader). The layout and its contract are described
+// at the top of shm_layout.h.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vtkstream/shm_layout.h"
+
+namespace vtkstream::shm {
+
+// CLOCK_MONOTONIC in nanoseconds: the clock of every timestamp in the object.
+uint64_t monotonic_ns();
+
+// Checks a header that may come from anywhere (another program, a crashed writer, a fuzzer).
+// `object_size` is the size of the mapping. Returns an empty string when valid, otherwise a
+// sentence saying what is wrong.
+std::string validate_header(const void* data, size_t object_size);
+
+// Checks a frame description (as found in a slot header) against the slot's capacity.
+std::string validate_frame(uint32_t width, uint32_t height, uint32_t stride, uint32_t format,
+                           uint64_t slot_size);
+
+// Object names are what users type (`demo`); this gives the POSIX name ("/demo") and rejects
+// names that could escape /dev/shm. Returns an empty string and sets `err` when invalid.
+std::string posix_name(const std::string& name, std::string* err);
+
+// Metadata of a frame copied out of the ring.
+struct FrameInfo {
+  uint32_t width = 0, height = 0, stride = 0;
+  PixelFormat format = PixelFormat::kRGBA;
+  uint64_t timestamp_ns = 0;
+  uint64_t frame_number = 0;
+  uint64_t input_seq = 0;
+  uint64_t session_id = 0;
+};
+
+// --------------------------------------------------------------------------------------------
+// Writer side (one per object).
+class FrameWriter {
+ public:
+  struct Options {
+    uint32_t slots = kDefaultSlots;
+    uint64_t max_frame_bytes = 0;  // slot payload capacity; 0 = from the first frame size
+    bool heartbeat_thread = true;  // keep writer_heartbeat_ns fresh from a small thread
+  };
+
+  // Creates the object under `name`, replacing (and marking closed) any previous one.
+  static std::unique_ptr<FrameWriter> create(const std::string& name, uint32_t width,
+                                             uint32_t height, const Options& opts,
+                                             std::string* err);
+  static std::unique_ptr<FrameWriter> create(const std::string& name, uint32_t width,
+                                             uint32_t height, std::string* err) {
+    return create(name, width, height, Options{}, err);
+  }
+  ~FrameWriter();  // marks the object closed, wakes readers, unlinks the name if still ours
+
+  // Two-step publish so the readback lands directly in shared memory (the copy budget is one):
+  //   auto* p = w->begin_frame(w, h, stride, fmt, flags);  // never waits
+  //   glReadPixels(..., p);
+  //   w->publish(timestamp_ns, input_seq);
+  // begin_frame returns nullptr (and sets err) when the size cannot fit; call grow() first.
+  uint8_t* begin_frame(uint32_t width, uint32_t height, uint32_t stride, PixelFormat format,
+                       uint32_t flags, std::string* err = nullptr);
+  void publish(uint64_t timestamp_ns, uint64_t input_seq);
+  void abort_frame();  // discard a frame started with begin_frame
+
+  // Payload bytes per slot. A larger frame needs grow(), which re-creates the object under the
+  // same name (readers reattach by themselves).
+  uint64_t capacity() const;
+  bool grow(uint64_t min_frame_bytes, std::string* err);
+
+  // Input coming back from readers, oldest first. Moves that overflowed are coalesced into the
+  // latest one; nothing else is ever dropped.
+  size_t drain_input(std::vector<InputEvent>* out);
+  // Blocks until input arrives or the timeout passes (futex, no polling). timeout_ms < 0: forever.
+  // Returns true when input may be available. wake_input() unblocks it from another thread.
+  bool wait_input(int timeout_ms);
+  void wake_input();
+
+  bool has_readers() const;  // any live reader attached
+  void heartbeat();          // refresh writer_heartbeat_ns (done by the thread when enabled)
+
+  const std::string& name() const;
+  uint64_t session_id() const;
+  uint64_t frames_published() const;
+
+  struct Impl;
+
+ private:
+  explicit FrameWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// --------------------------------------------------------------------------------------------
+// Reader side. Handles attaching, validating, noticing the writer's death or replacement and
+// reattaching; every wait is interruptible from another thread.
+class FrameReader {
+ public:
+  explicit FrameReader(std::string name);
+  ~FrameReader();
+  FrameReader(const FrameReader&) = delete;
+  FrameReader& operator=(const FrameReader&) = delete;
+
+  enum class Status {
+    kFrame,        // a frame newer than the last one read is available
+    kTimeout,      // nothing new within the timeout (the writer is alive but idle)
+    kInterrupted,  // interrupt() was called
+    kNoWriter,     // no object of that name, or its writer died / closed it
+    kInvalid,      // the object exists but is not a valid vtkstream ring (see error())
+  };
+
+  // Waits for a frame newer than the last one copied. Attaches (and reattaches after a writer
+  // restart) by itself. Wakes within a futex wake-up of a publish; while no writer exists it
+  // sleeps on inotify for the name to appear. timeout_ms < 0 waits forever.
+  Status wait(int timeout_ms);
+
+  // Copies the newest frame into `dst` (rows top-down, `dst_stride` bytes apart, flipping a
+  // bottom-up slot on the way). Retries internally if the writer overwrote the slot mid-copy, so
+  // the result is never torn. Returns false when nothing valid is there (see error()).
+  // With dst == nullptr only `info` is filled (to learn the size before allocating).
+  bool read_latest(FrameInfo* info, uint8_t* dst, size_t dst_size, uint32_t dst_stride);
+
+  // Breaks a wait() in progress (or the next one) with kInterrupted; sticky until clear_interrupt().
+  void interrupt();
+  void clear_interrupt();
+
+  // Queue an input event for the writer. Moves are coalesced when the ring is busy; other events
+  // are kept in a local backlog and retried on the next push/flush when the ring is full.
+  // Returns false only when not attached (the event is then dropped: nobody could apply it).
+  bool push_input(const InputEvent& ev);
+  size_t input_backlog() const;
+
+  bool attached() const;
+  bool writer_alive() const;
+  uint64_t session_id() const;  // 0 when not attached
+  const std::string& error() const;  // last error, "" if none
+  void detach();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vtkstream::shm

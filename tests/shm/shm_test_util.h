@@ -1,0 +1,27 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vtkstream/shm.h"
+
+namespace vtkstream::test {
+
+// A shm name nobody else uses: tests run in parallel and must not see each other's objects.
+std::string unique_name(const char* tag);
+
+// Fills an RGBA frame whose every pixel encodes `frame`; frame_ok() detects a torn copy.
+void fill_pattern(uint8_t* p, uint32_t w, uint32_t h, uint32_t stride, uint64_t frame);
+bool frame_ok(const uint8_t* p, uint32_t w, uint32_t h, uint32_t stride, uint64_t frame);
+
+// Writes `bytes` into a fresh shm object `name` (for foreign / corrupt objects).
+void write_object(const std::string& name, const void* bytes, size_t n);
+void remove_object(const std::string& name);
+
+// Waits for child `pid` and returns its exit status (or 128+signal).
+int wait_child(pid_t pid);
+
+}  // namespace vtkstream::test

@@ -1,0 +1,157 @@
+// Input ring: order, overflow policy (moves coalesce, nothing else is dropped), sanitising.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "shm_test_util.h"
+
+using namespace vtkstream;
+using namespace vtkstream::test;
+using shm::InputEvent;
+using shm::InputKind;
+
+namespace {
+
+InputEvent ev(InputKind k, uint64_t seq, float x = 0.5f) {
+  InputEvent e;
+  e.kind = uint16_t(k);
+  e.seq = seq;
+  e.x = x;
+  e.y = 0.25f;
+  e.button = 1;
+  return e;
+}
+
+struct Pair {
+  std::unique_ptr<shm::FrameWriter> w;
+  std::unique_ptr<shm::FrameReader> r;
+  Pair() {
+    std::string name = unique_name("input"), err;
+    w = shm::FrameWriter::create(name, 8, 8, &err);
+    r = std::make_unique<shm::FrameReader>(name);
+    EXPECT_EQ(r->wait(0), shm::FrameReader::Status::kTimeout);
+  }
+};
+
+}  // namespace
+
+TEST(InputRing, EventsArriveInOrderWithAllFields) {
+  Pair p;
+  InputEvent k = ev(InputKind::kKeyDown, 1);
+  std::strcpy(k.key, "Left");
+  k.modifiers = shm::kModShift | shm::kModControl;
+  k.peer_id = 7;
+  ASSERT_TRUE(p.r->push_input(k));
+  ASSERT_TRUE(p.r->push_input(ev(InputKind::kPointerDown, 2, 0.1f)));
+  std::vector<InputEvent> got;
+  ASSERT_EQ(p.w->drain_input(&got), 2u);
+  EXPECT_STREQ(got[0].key, "Left");
+  EXPECT_EQ(got[0].modifiers, shm::kModShift | shm::kModControl);
+  EXPECT_EQ(got[0].peer_id, 7u);
+  EXPECT_EQ(got[1].seq, 2u);
+  EXPECT_FLOAT_EQ(got[1].x, 0.1f);
+  got.clear();
+  EXPECT_EQ(p.w->drain_input(&got), 0u);
+}
+
+TEST(InputRing, FullRingCoalescesMovesButKeepsEveryPressReleaseAndKey) {
+  Pair p;
+  // Nobody drains: 2000 moves with a press/release pair and a key every 50 events.
+  uint64_t seq = 0;
+  std::vector<uint64_t> must_arrive;
+  for (int i = 0; i < 2000; ++i) {
+    if (i % 50 == 0) {
+      for (auto k : {InputKind::kPointerDown, InputKind::kPointerUp, InputKind::kKeyDown}) {
+        must_arrive.push_back(++seq);
+        ASSERT_TRUE(p.r->push_input(ev(k, seq)));
+      }
+    }
+    ASSERT_TRUE(p.r->push_input(ev(InputKind::kPointerMove, ++seq, float(i) / 2000)));
+  }
+  const uint64_t last_move = seq;
+  std::vector<InputEvent> got;
+  // The backlog flushes as the consumer makes room: drain until nothing is left.
+  for (int round = 0; round < 10 && (p.r->input_backlog() || round == 0); ++round) {
+    p.w->drain_input(&got);
+    p.r->push_input(ev(InputKind::kPointerMove, ++seq, 1.f));  // producers retry on their next push
+  }
+  p.w->drain_input(&got);
+  EXPECT_EQ(p.r->input_backlog(), 0u);
+
+  std::vector<uint64_t> non_moves;
+  size_t moves = 0;
+  bool saw_last_move = false;
+  uint64_t prev = 0;
+  for (auto& e : got) {
+    EXPECT_GT(e.seq, prev) << "order broken";
+    prev = e.seq;
+    if (e.kind == uint16_t(InputKind::kPointerMove)) {
+      ++moves;
+      saw_last_move |= e.seq == last_move;
+    } else {
+      non_moves.push_back(e.seq);
+    }
+  }
+  EXPECT_EQ(non_moves, must_arrive);
+  EXPECT_TRUE(saw_last_move) << "the newest move must survive coalescing";
+  EXPECT_LT(moves, 2000u) << "moves should have been coalesced";
+}
+
+TEST(InputRing, KeysBeyondCapacityWaitInTheBacklog) {
+  Pair p;
+  const int n = shm::kInputCapacity + 50;
+  for (int i = 1; i <= n; ++i) ASSERT_TRUE(p.r->push_input(ev(InputKind::kKeyDown, i)));
+  EXPECT_EQ(p.r->input_backlog(), 50u);
+  std::vector<InputEvent> got;
+  p.w->drain_input(&got);
+  ASSERT_TRUE(p.r->push_input(ev(InputKind::kKeyUp, n + 1)));
+  p.w->drain_input(&got);
+  ASSERT_EQ(got.size(), size_t(n + 1));
+  for (int i = 0; i <= n; ++i) EXPECT_EQ(got[i].seq, uint64_t(i + 1));
+}
+
+TEST(InputRing, HostileFieldsAreSanitised) {
+  Pair p;
+  InputEvent e = ev(InputKind::kPointerMove, 1);
+  e.x = NAN;
+  e.y = 7.f;
+  e.wheel_dy = INFINITY;
+  std::memset(e.key, 'A', sizeof e.key);  // no terminator
+  p.r->push_input(e);
+  InputEvent unknown = ev(InputKind::kPointerMove, 2);
+  unknown.kind = 999;
+  p.r->push_input(unknown);
+  InputEvent resize = ev(InputKind::kResize, 3);
+  resize.width = 0;
+  p.r->push_input(resize);
+  std::vector<InputEvent> got;
+  p.w->drain_input(&got);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].x, 0.f);
+  EXPECT_EQ(got[0].y, 1.f);
+  EXPECT_TRUE(std::isfinite(got[0].wheel_dy));
+  EXPECT_EQ(got[0].key[sizeof got[0].key - 1], '\0');
+}
+
+TEST(InputRing, WriterWakesWhenInputArrives) {
+  Pair p;
+  EXPECT_FALSE(p.w->wait_input(0));
+  std::thread t([&] { p.r->push_input(ev(InputKind::kKeyDown, 1)); });
+  bool woke = p.w->wait_input(10000);
+  t.join();
+  EXPECT_TRUE(woke || p.w->wait_input(0));
+  std::vector<InputEvent> got;
+  EXPECT_EQ(p.w->drain_input(&got), 1u);
+  // wake_input() unblocks a waiting renderer from another thread (shutdown).
+  std::thread t2([&] { p.w->wake_input(); });
+  EXPECT_TRUE(p.w->wait_input(10000));
+  t2.join();
+}
+
+TEST(InputRing, PushWithoutWriterReportsFalse) {
+  shm::FrameReader r(unique_name("nowriter"));
+  EXPECT_FALSE(r.push_input(ev(InputKind::kKeyDown, 1)));
+}
