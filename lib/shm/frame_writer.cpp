@@ -67,7 +67,8 @@ struct FrameWriter::Impl {
   Mapping map;
   Header* h = nullptr;
   uint64_t frames = 0;
-  int writing = -1;  // slot index between begin_frame and publish
+  int writing = -1;   // slot index between begin_frame and publish
+  int previous = -1;  // slot of the frame published before the latest
   uint32_t overflow_seen = 0;
   std::vector<InputEvent> carried;  // input drained from an object we replaced in grow()
 
@@ -130,6 +131,7 @@ bool FrameWriter::Impl::map_new(uint64_t capacity, std::string* err) {
   }
   overflow_seen = 0;
   writing = -1;
+  previous = -1;
   return true;
 }
 
@@ -207,13 +209,15 @@ uint8_t* FrameWriter::begin_frame(uint32_t width, uint32_t height, uint32_t stri
 
   uint64_t latest = d.h->latest.load(std::memory_order_relaxed);
   int latest_idx = latest ? int(latest & 0xff) : -1;
-  // Candidates: every slot but the latest, oldest frame first.
+  // Candidates: every slot but the latest and the one before it (a reader may have just read
+  // `latest` and not yet pinned it), most recently used first: when readers keep up, the writer
+  // cycles through few slots whose pages are still in cache. docs/performance.md has the numbers.
   uint32_t order[kMaxSlots];
   uint32_t n = 0;
   for (uint32_t i = 0; i < d.slots; ++i)
-    if (int(i) != latest_idx) order[n++] = i;
+    if (int(i) != latest_idx && int(i) != d.previous) order[n++] = i;
   std::sort(order, order + n, [&](uint32_t a, uint32_t b) {
-    return d.slot_header(a)->frame_number < d.slot_header(b)->frame_number;
+    return d.slot_header(a)->frame_number > d.slot_header(b)->frame_number;
   });
   int chosen = -1;
   for (uint32_t k = 0; k < n && chosen < 0; ++k) {
@@ -230,7 +234,7 @@ uint8_t* FrameWriter::begin_frame(uint32_t width, uint32_t height, uint32_t stri
   if (chosen < 0) {
     // Every candidate is being copied (or a reader died mid-copy and left its count behind):
     // take the oldest anyway. The seqlock makes the slow reader retry; we never wait.
-    chosen = int(order[0]);
+    chosen = int(order[n - 1]);
     d.slot_header(chosen)->seq.fetch_add(1, std::memory_order_seq_cst);
   }
   SlotHeader* s = d.slot_header(chosen);
@@ -251,6 +255,8 @@ void FrameWriter::publish(uint64_t timestamp_ns, uint64_t input_seq) {
   s->frame_number = ++d.frames;
   s->input_seq = input_seq;
   s->seq.fetch_add(1, std::memory_order_release);
+  uint64_t old = d.h->latest.load(std::memory_order_relaxed);
+  d.previous = old ? int(old & 0xff) : -1;
   d.h->latest.store((d.frames << 8) | uint64_t(d.writing), std::memory_order_release);
   d.h->publish_futex.fetch_add(1, std::memory_order_release);
   futex_wake_all(&d.h->publish_futex);

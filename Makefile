@@ -1,0 +1,42 @@
+# Thin wrapper: every target installs what is missing, builds, then does its job.
+#   make demo         render the demo scene and show it through GStreamer (see README)
+#   make test         the whole test suite; ends with "N passed, N failed, N skipped"
+#   make demo-render  only the renderer, publishing as shm "demo" (attach with vtksrc shm-name=demo)
+#   make deps         install missing Debian packages (apt-get; idempotent)
+#   make bench        print the benchmarks (docs/performance.md)
+BUILD ?= build
+MESON_TEST_ARGS ?=
+
+.PHONY: all deps setup build test demo demo-render bench clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+setup: deps $(BUILD)/build.ninja
+
+build: setup
+	ninja -C $(BUILD)
+
+test: build
+	@rm -rf $(BUILD)/test-results
+	@meson test -C $(BUILD) --print-errorlogs $(MESON_TEST_ARGS); \
+	  python3 scripts/test-summary.py $(BUILD) $(BUILD)/test-results
+
+demo: build
+	@launch/demo.sh $(BUILD)
+
+demo-render: build
+	meson devenv -C $(BUILD) vtkstream-render --shm demo --size 1280x720 --demo
+
+bench: build
+	$(BUILD)/bench/transport/bench-transport
+	$(BUILD)/bench/wake/bench-wake
+	$(BUILD)/bench/render/bench-render
+
+clean:
+	rm -rf $(BUILD)
