@@ -1,0 +1,747 @@
+// vtksrc element. The shared-memory protocol lives in lib/shm (GStreamer-free); this file only
+// adapts it to GstBaseSrc: one interruptible wait in create(), caps from the frame, timestamps
+// from the renderer's clock, navigation events back as input records.
+#include "gstvtksrc.h"
+
+#include <gst/video/navigation.h>
+#include <gst/video/video.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "frame_meta.h"
+#include "navigation.h"
+#include "vtkstream/shm.h"
+
+GST_DEBUG_CATEGORY_STATIC(gst_vtk_src_debug);
+#define GST_CAT_DEFAULT gst_vtk_src_debug
+
+namespace shm = vtkstream::shm;
+namespace vgst = vtkstream::gst;
+
+enum {
+  PROP_0,
+  PROP_SHM_NAME,
+  PROP_IS_LIVE,
+  PROP_REPEAT_INTERVAL,
+};
+
+#define DEFAULT_SHM_NAME "vtkstream"
+#define DEFAULT_IS_LIVE TRUE
+#define DEFAULT_REPEAT_INTERVAL 1000
+
+namespace {
+
+// Latency we report (see query()). The timestamp is when the renderer finished the frame; what
+// separates it from our push is one futex wake-up (well under 1 ms, see bench/wake) and one copy
+// (about 1 ms for 720p RGBA here). 5 ms covers both on a loaded 2-core machine without delaying
+// syncing sinks more than necessary. Frames older than this (we attached to an idle renderer,
+// or the pipeline just started) are stamped as if this old, so a syncing sink shows them instead
+// of dropping them as late.
+constexpr GstClockTime kSourceLatency = 5 * GST_MSECOND;
+
+// How long to back off when the reader keeps reporting the same invalid object without
+// blocking (for instance a permission error on open): a busy loop helps nobody.
+constexpr int kInvalidRetryMs = 1000;
+
+enum class RendererState { kUnknown, kWaiting, kAttached, kLost };
+
+const char* state_name(RendererState s) {
+  switch (s) {
+    case RendererState::kWaiting:
+      return "waiting";
+    case RendererState::kAttached:
+      return "attached";
+    case RendererState::kLost:
+      return "lost";
+    case RendererState::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+GstVideoFormat to_video_format(shm::PixelFormat f) {
+  switch (f) {
+    case shm::PixelFormat::kRGBA:
+      return GST_VIDEO_FORMAT_RGBA;
+    case shm::PixelFormat::kBGRA:
+      return GST_VIDEO_FORMAT_BGRA;
+    case shm::PixelFormat::kRGB:
+      return GST_VIDEO_FORMAT_RGB;
+  }
+  return GST_VIDEO_FORMAT_UNKNOWN;
+}
+
+struct CapsDeleter {
+  void operator()(GstCaps* c) const { gst_caps_unref(c); }
+};
+using CapsPtr = std::unique_ptr<GstCaps, CapsDeleter>;
+
+}  // namespace
+
+struct VtkSrcPrivate {
+  // Properties.
+  std::mutex props_lock;
+  std::string shm_name = DEFAULT_SHM_NAME;
+  guint repeat_interval_ms = DEFAULT_REPEAT_INTERVAL;
+
+  // The frame reader exists between start() and stop() and is used by the streaming thread only;
+  // other threads may only interrupt it, under reader_lock.
+  std::mutex reader_lock;
+  std::unique_ptr<shm::FrameReader> reader;
+  bool flushing = false;  // set by unlock(), cleared by unlock_stop(); guarded by reader_lock
+  std::condition_variable flush_cond;
+
+  // FrameReader is not safe to use from two threads (wait() may remap while push_input() writes),
+  // and navigation events arrive on any thread while create() sleeps in wait(). Input therefore
+  // goes through a second reader of the same object, serialised by input_lock.
+  std::mutex input_lock;
+  std::unique_ptr<shm::FrameReader> input;
+  uint64_t next_seq = 1;
+
+  // Caps of the frames we output; read by get_caps/negotiate on any thread.
+  std::mutex caps_lock;
+  CapsPtr frame_caps;
+  // Negotiated size, for normalising navigation coordinates on any thread.
+  std::atomic<uint32_t> nav_width{0}, nav_height{0};
+
+  // Streaming-thread state.
+  GstVideoInfo out_info{};
+  bool have_out_info = false;
+  RendererState state = RendererState::kUnknown;
+  uint64_t session = 0;
+  bool discont = false;
+  std::string last_invalid;
+  GstBuffer* last = nullptr;  // last pushed picture, for keep-alive repeats
+  shm::FrameInfo last_info;
+  uint64_t last_push_ns = 0;  // monotonic
+  GstClockTime last_pts = GST_CLOCK_TIME_NONE;
+  uint64_t first_frame_ns = 0;  // non-live: PTS counts from the first frame
+};
+
+struct _GstVtkSrc {
+  GstPushSrc parent;
+  VtkSrcPrivate* priv;
+};
+
+#define gst_vtk_src_parent_class parent_class
+G_DEFINE_TYPE(GstVtkSrc, gst_vtk_src, GST_TYPE_PUSH_SRC);
+GST_ELEMENT_REGISTER_DEFINE(vtksrc, "vtksrc", GST_RANK_NONE, GST_TYPE_VTK_SRC);
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS("video/x-raw, format = (string) { RGBA, BGRA, RGB }, "
+                    "width = (int) [ 1, 16384 ], height = (int) [ 1, 16384 ], "
+                    "framerate = (fraction) 0/1"));
+
+// ------------------------------------------------------------------------------------------
+// Renderer state messages
+
+static void post_renderer_state(GstVtkSrc* self, RendererState state, uint64_t session) {
+  VtkSrcPrivate& p = *self->priv;
+  p.state = state;
+  std::string name;
+  {
+    std::lock_guard lock(p.props_lock);
+    name = p.shm_name;
+  }
+  GST_INFO_OBJECT(self, "renderer %s (session %" G_GUINT64_FORMAT ")", state_name(state),
+                  static_cast<guint64>(session));
+  GstStructure* s = gst_structure_new("vtksrc-renderer", "state", G_TYPE_STRING, state_name(state),
+                                      "session-id", G_TYPE_UINT64, static_cast<guint64>(session),
+                                      "shm-name", G_TYPE_STRING, name.c_str(), nullptr);
+  gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
+}
+
+// Posts one message per transition, judged from the reader after each wait().
+static void update_renderer_state(GstVtkSrc* self, const shm::FrameReader& r) {
+  VtkSrcPrivate& p = *self->priv;
+  if (r.attached()) {
+    uint64_t sid = r.session_id();
+    if (p.state == RendererState::kAttached && sid == p.session) return;
+    // A writer replaced without us seeing a gap still means the old session is gone.
+    if (p.state == RendererState::kAttached) post_renderer_state(self, RendererState::kLost, p.session);
+    p.session = sid;
+    p.discont = true;
+    p.last_invalid.clear();  // a later invalid object is news again
+    post_renderer_state(self, RendererState::kAttached, sid);
+  } else if (p.state == RendererState::kAttached) {
+    post_renderer_state(self, RendererState::kLost, p.session);
+  } else if (p.state == RendererState::kUnknown) {
+    post_renderer_state(self, RendererState::kWaiting, 0);
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Caps and allocation
+
+static bool frame_caps_match(const VtkSrcPrivate& p, const shm::FrameInfo& info) {
+  return p.have_out_info && GST_VIDEO_INFO_WIDTH(&p.out_info) == static_cast<gint>(info.width) &&
+         GST_VIDEO_INFO_HEIGHT(&p.out_info) == static_cast<gint>(info.height) &&
+         GST_VIDEO_INFO_FORMAT(&p.out_info) == to_video_format(info.format);
+}
+
+static GstCaps* gst_vtk_src_get_caps(GstBaseSrc* src, GstCaps* filter) {
+  VtkSrcPrivate& p = *GST_VTK_SRC(src)->priv;
+  GstCaps* caps = nullptr;
+  {
+    std::lock_guard lock(p.caps_lock);
+    if (p.frame_caps) caps = gst_caps_ref(p.frame_caps.get());
+  }
+  if (!caps) caps = gst_pad_get_pad_template_caps(GST_BASE_SRC_PAD(src));
+  if (filter) {
+    GstCaps* tmp = gst_caps_intersect_full(filter, caps, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref(caps);
+    caps = tmp;
+  }
+  return caps;
+}
+
+// Until the first frame arrives there is nothing to negotiate: GstBaseSrc asks before the first
+// create(), and fixating the template would announce a made-up size. create() negotiates as soon
+// as it knows the frame.
+static gboolean gst_vtk_src_negotiate(GstBaseSrc* src) {
+  VtkSrcPrivate& p = *GST_VTK_SRC(src)->priv;
+  CapsPtr caps;
+  {
+    std::lock_guard lock(p.caps_lock);
+    if (!p.frame_caps) return TRUE;
+    caps.reset(gst_caps_ref(p.frame_caps.get()));
+  }
+  GST_DEBUG_OBJECT(src, "negotiating %" GST_PTR_FORMAT, caps.get());
+  return gst_base_src_set_caps(src, caps.get());
+}
+
+static gboolean gst_vtk_src_set_caps(GstBaseSrc* src, GstCaps* caps) {
+  VtkSrcPrivate& p = *GST_VTK_SRC(src)->priv;
+  GstVideoInfo info;
+  if (!gst_video_info_from_caps(&info, caps)) return FALSE;
+  p.out_info = info;
+  p.have_out_info = true;
+  p.nav_width = static_cast<uint32_t>(GST_VIDEO_INFO_WIDTH(&info));
+  p.nav_height = static_cast<uint32_t>(GST_VIDEO_INFO_HEIGHT(&info));
+  return TRUE;
+}
+
+static gboolean gst_vtk_src_decide_allocation(GstBaseSrc* src, GstQuery* query) {
+  GstCaps* caps = nullptr;
+  gst_query_parse_allocation(query, &caps, nullptr);
+  GstVideoInfo info;
+  if (!caps || !gst_video_info_from_caps(&info, caps)) return TRUE;  // nothing negotiated yet
+
+  GstBufferPool* pool = nullptr;
+  guint size = 0, min = 0, max = 0;
+  const bool have_pool = gst_query_get_n_allocation_pools(query) > 0;
+  if (have_pool) gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, &max);
+  size = std::max<guint>(size, static_cast<guint>(GST_VIDEO_INFO_SIZE(&info)));
+  if (!pool) pool = gst_video_buffer_pool_new();
+
+  GstStructure* config = gst_buffer_pool_get_config(pool);
+  gst_buffer_pool_config_set_params(config, caps, size, min, max);
+  if (gst_query_find_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr))
+    gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+  if (!gst_buffer_pool_set_config(pool, config)) {
+    // Downstream's pool may refuse our parameters; take its adjusted ones if they still fit.
+    config = gst_buffer_pool_get_config(pool);
+    if (!gst_buffer_pool_config_validate_params(config, caps, size, min, max) ||
+        !gst_buffer_pool_set_config(pool, config)) {
+      gst_object_unref(pool);
+      GST_ELEMENT_ERROR(src, RESOURCE, SETTINGS, ("Could not configure a buffer pool"),
+                        ("pool refused size %u for %" GST_PTR_FORMAT, size, caps));
+      return FALSE;
+    }
+  }
+  if (have_pool)
+    gst_query_set_nth_allocation_pool(query, 0, pool, size, min, max);
+  else
+    gst_query_add_allocation_pool(query, pool, size, min, max);
+  gst_object_unref(pool);
+  return GST_BASE_SRC_CLASS(parent_class)->decide_allocation(src, query);
+}
+
+// Announces the format of `info` downstream. False when downstream refused it.
+static bool renegotiate(GstVtkSrc* self, const shm::FrameInfo& info) {
+  VtkSrcPrivate& p = *self->priv;
+  GstVideoInfo vi;
+  gst_video_info_init(&vi);
+  if (!gst_video_info_set_format(&vi, to_video_format(info.format), info.width, info.height))
+    return false;
+  GST_VIDEO_INFO_FPS_N(&vi) = 0;  // variable rate: the renderer draws on demand
+  GST_VIDEO_INFO_FPS_D(&vi) = 1;
+  {
+    std::lock_guard lock(p.caps_lock);
+    p.frame_caps.reset(gst_video_info_to_caps(&vi));
+  }
+  GST_DEBUG_OBJECT(self, "renderer frame is %ux%u, renegotiating", info.width, info.height);
+  return gst_base_src_negotiate(GST_BASE_SRC(self));
+}
+
+// ------------------------------------------------------------------------------------------
+// Timestamps
+
+// Maps the renderer's CLOCK_MONOTONIC time to running time, the way gstunixfdsrc does: take the
+// frame's age on the monotonic clock and subtract it from the pipeline clock's now. That stays
+// right whichever clock the pipeline uses. Strictly increasing, so muxers never see a duplicate.
+static GstClockTime running_time_for(GstVtkSrc* self, uint64_t frame_ns) {
+  VtkSrcPrivate& p = *self->priv;
+  GstClockTime pts;
+  if (!gst_base_src_is_live(GST_BASE_SRC(self))) {
+    // Not live: no clock runs while prerolling; count from the first frame instead.
+    if (p.first_frame_ns == 0) p.first_frame_ns = frame_ns;
+    pts = frame_ns > p.first_frame_ns ? frame_ns - p.first_frame_ns : 0;
+  } else {
+    GstClock* clock = gst_element_get_clock(GST_ELEMENT(self));
+    if (!clock) return GST_CLOCK_TIME_NONE;
+    const GstClockTime clock_now = gst_clock_get_time(clock);
+    gst_object_unref(clock);
+    const uint64_t mono_now = shm::monotonic_ns();
+    const GstClockTime base = gst_element_get_base_time(GST_ELEMENT(self));
+    const GstClockTime running_now = clock_now > base ? clock_now - base : 0;
+    // A frame "from the future" (clock skew cannot happen on one host, but a bad writer can
+    // write anything) counts as new; a stale one as kSourceLatency old (see kSourceLatency).
+    uint64_t age = mono_now > frame_ns ? mono_now - frame_ns : 0;
+    age = std::min<uint64_t>(age, kSourceLatency);
+    pts = running_now > age ? running_now - age : 0;
+  }
+  if (GST_CLOCK_TIME_IS_VALID(p.last_pts) && pts <= p.last_pts) pts = p.last_pts + 1;
+  p.last_pts = pts;
+  return pts;
+}
+
+// ------------------------------------------------------------------------------------------
+// Streaming
+
+enum class Take { kDone, kRetry, kGone };
+
+// Copies the newest frame into a pooled buffer (the only copy; bottom-up slots are flipped on the
+// way). kRetry: the frame changed size between looking and copying; kGone: nothing to copy.
+static Take take_frame(GstVtkSrc* self, shm::FrameReader& r, GstBuffer** out, GstFlowReturn* ret) {
+  VtkSrcPrivate& p = *self->priv;
+  GstBaseSrc* src = GST_BASE_SRC(self);
+  shm::FrameInfo info;
+  if (!r.read_latest(&info, nullptr, 0, 0)) {
+    GST_DEBUG_OBJECT(self, "no frame to read: %s", r.error().c_str());
+    return Take::kGone;
+  }
+  if (!frame_caps_match(p, info) && !renegotiate(self, info)) {
+    std::lock_guard lock(p.reader_lock);
+    if (p.flushing) {
+      *ret = GST_FLOW_FLUSHING;  // downstream is shutting down, not refusing
+    } else {
+      GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Downstream refused the renderer's picture format"),
+                        ("%ux%u format %u not accepted", info.width, info.height,
+                         static_cast<unsigned>(info.format)));
+      *ret = GST_FLOW_NOT_NEGOTIATED;
+    }
+    return Take::kDone;
+  }
+
+  GstBufferPool* pool = gst_base_src_get_buffer_pool(src);
+  if (!pool) {
+    GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("No buffer pool"), ("allocation was not decided"));
+    *ret = GST_FLOW_ERROR;
+    return Take::kDone;
+  }
+  GstBuffer* buf = nullptr;
+  *ret = gst_buffer_pool_acquire_buffer(pool, &buf, nullptr);
+  gst_object_unref(pool);
+  if (*ret != GST_FLOW_OK) return Take::kDone;
+
+  GstVideoFrame frame;
+  if (!gst_video_frame_map(&frame, &p.out_info, buf, GST_MAP_WRITE)) {
+    gst_buffer_unref(buf);
+    GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Could not map an output buffer"), (nullptr));
+    *ret = GST_FLOW_ERROR;
+    return Take::kDone;
+  }
+  const uint32_t stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
+  shm::FrameInfo got;
+  const bool ok = r.read_latest(&got, static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
+                                size_t(stride) * info.height, stride);
+  gst_video_frame_unmap(&frame);
+  if (!ok || got.width != info.width || got.height != info.height || got.format != info.format) {
+    gst_buffer_unref(buf);
+    if (!ok) GST_DEBUG_OBJECT(self, "copy failed: %s", r.error().c_str());
+    return ok ? Take::kRetry : Take::kGone;
+  }
+
+  GST_BUFFER_PTS(buf) = running_time_for(self, got.timestamp_ns);
+  GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION(buf) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_OFFSET(buf) = got.frame_number;
+  GST_BUFFER_OFFSET_END(buf) = GST_BUFFER_OFFSET_NONE;
+  if (p.discont) {
+    GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);  // a new renderer session starts here
+    p.discont = false;
+  }
+  vgst::add_frame_meta(buf, got, false);
+  GST_LOG_OBJECT(self, "frame %" G_GUINT64_FORMAT " input-seq %" G_GUINT64_FORMAT " pts %" GST_TIME_FORMAT,
+                 static_cast<guint64>(got.frame_number), static_cast<guint64>(got.input_seq),
+                 GST_TIME_ARGS(GST_BUFFER_PTS(buf)));
+
+  gst_buffer_replace(&p.last, buf);
+  p.last_info = got;
+  p.last_push_ns = shm::monotonic_ns();
+  *out = buf;
+  *ret = GST_FLOW_OK;
+  return Take::kDone;
+}
+
+// Keep-alive: the previous picture again, stamped now. One copy per interval; the pool buffer
+// we hold as `last` stays untouched because downstream may still read it.
+static GstFlowReturn make_repeat(GstVtkSrc* self, GstBuffer** out) {
+  VtkSrcPrivate& p = *self->priv;
+  GstBufferPool* pool = gst_base_src_get_buffer_pool(GST_BASE_SRC(self));
+  if (!pool) return GST_FLOW_FLUSHING;
+  GstBuffer* buf = nullptr;
+  GstFlowReturn ret = gst_buffer_pool_acquire_buffer(pool, &buf, nullptr);
+  gst_object_unref(pool);
+  if (ret != GST_FLOW_OK) return ret;
+  GstMapInfo from, to;
+  if (gst_buffer_map(p.last, &from, GST_MAP_READ)) {
+    if (gst_buffer_map(buf, &to, GST_MAP_WRITE)) {
+      std::memcpy(to.data, from.data, std::min(from.size, to.size));
+      gst_buffer_unmap(buf, &to);
+    }
+    gst_buffer_unmap(p.last, &from);
+  }
+  // Same pool, same configuration: both buffers have the same layout (and video meta, if any).
+  GST_BUFFER_PTS(buf) = running_time_for(self, shm::monotonic_ns());
+  GST_BUFFER_OFFSET(buf) = p.last_info.frame_number;
+  vgst::add_frame_meta(buf, p.last_info, true);
+  p.last_push_ns = shm::monotonic_ns();
+  GST_LOG_OBJECT(self, "repeat frame %" G_GUINT64_FORMAT, static_cast<guint64>(p.last_info.frame_number));
+  *out = buf;
+  return GST_FLOW_OK;
+}
+
+// Sleeps until unlock() or the timeout; for error states where the reader cannot block for us.
+static bool sleep_interruptibly(VtkSrcPrivate& p, int ms) {
+  std::unique_lock lock(p.reader_lock);
+  return !p.flush_cond.wait_for(lock, std::chrono::milliseconds(ms), [&] { return p.flushing; });
+}
+
+static GstFlowReturn gst_vtk_src_create(GstPushSrc* push, GstBuffer** out) {
+  GstVtkSrc* self = GST_VTK_SRC(push);
+  VtkSrcPrivate& p = *self->priv;
+  shm::FrameReader* r = p.reader.get();  // set in start(), only this thread resets it (stop())
+  if (!r) return GST_FLOW_FLUSHING;
+  guint repeat_ms;
+  {
+    std::lock_guard lock(p.props_lock);
+    repeat_ms = p.repeat_interval_ms;
+  }
+
+  bool invalid_again = false;
+  for (;;) {
+    // One wait, until a frame, a state change, or the next keep-alive repeat is due. Without a
+    // repeat the reader blocks indefinitely (it checks the writer's liveness itself). The very
+    // first wait does not block, so "waiting" is announced at once when nobody is there.
+    int timeout = -1;
+    if (p.state == RendererState::kUnknown) {
+      timeout = 0;
+    } else if (repeat_ms > 0 && p.last) {
+      const uint64_t due = p.last_push_ns + uint64_t(repeat_ms) * 1'000'000;
+      const uint64_t now = shm::monotonic_ns();
+      timeout = due > now ? int((due - now + 999'999) / 1'000'000) : 0;
+    }
+    const shm::FrameReader::Status st = r->wait(timeout);
+    if (st == shm::FrameReader::Status::kInterrupted) return GST_FLOW_FLUSHING;
+    update_renderer_state(self, *r);
+
+    switch (st) {
+      case shm::FrameReader::Status::kFrame:
+        for (int attempt = 0; attempt < 4; ++attempt) {
+          GstFlowReturn ret = GST_FLOW_OK;
+          const Take t = take_frame(self, *r, out, &ret);
+          if (t == Take::kDone) return ret;
+          if (t == Take::kGone) break;
+        }
+        break;
+      case shm::FrameReader::Status::kInvalid:
+        if (r->error() != p.last_invalid) {
+          p.last_invalid = r->error();
+          GST_ELEMENT_WARNING(self, RESOURCE, READ,
+                              ("Shared memory object is not a usable vtkstream renderer stream"),
+                              ("%s", p.last_invalid.c_str()));
+          invalid_again = false;
+        } else if (invalid_again && !sleep_interruptibly(p, kInvalidRetryMs)) {
+          return GST_FLOW_FLUSHING;
+        }
+        invalid_again = true;
+        break;
+      case shm::FrameReader::Status::kTimeout:
+      case shm::FrameReader::Status::kNoWriter:
+      case shm::FrameReader::Status::kInterrupted:
+        break;
+    }
+
+    if (repeat_ms > 0 && p.last &&
+        shm::monotonic_ns() >= p.last_push_ns + uint64_t(repeat_ms) * 1'000'000)
+      return make_repeat(self, out);
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Input (any thread)
+
+static gboolean push_input(GstVtkSrc* self, shm::InputEvent ev) {
+  VtkSrcPrivate& p = *self->priv;
+  std::lock_guard lock(p.input_lock);
+  if (!p.input) return FALSE;
+  // A server may number events itself; local numbers continue after its numbers so the echoed
+  // sequence stays increasing either way.
+  if (ev.seq == 0)
+    ev.seq = p.next_seq++;
+  else
+    p.next_seq = std::max(p.next_seq, ev.seq + 1);
+  ev.timestamp_ns = shm::monotonic_ns();
+  // wait(0) never blocks: it attaches, or notices a dead/replaced writer and detaches, in which
+  // case the second call attaches to the replacement.
+  if (p.input->wait(0) == shm::FrameReader::Status::kNoWriter) p.input->wait(0);
+  if (!p.input->push_input(ev)) {
+    GST_DEBUG_OBJECT(self, "no renderer attached, input %" G_GUINT64_FORMAT " dropped",
+                     static_cast<guint64>(ev.seq));
+    return FALSE;
+  }
+  GST_LOG_OBJECT(self, "input kind %u seq %" G_GUINT64_FORMAT " x %.3f y %.3f", ev.kind,
+                 static_cast<guint64>(ev.seq), ev.x, ev.y);
+  return TRUE;
+}
+
+static gboolean gst_vtk_src_event(GstBaseSrc* src, GstEvent* event) {
+  GstVtkSrc* self = GST_VTK_SRC(src);
+  VtkSrcPrivate& p = *self->priv;
+  shm::InputEvent ev;
+  std::string why;
+  vgst::Translate t;
+  if (GST_EVENT_TYPE(event) == GST_EVENT_NAVIGATION)
+    t = vgst::navigation_to_input(event, p.nav_width, p.nav_height, &ev, &why);
+  else if (vgst::is_resize_event(event))
+    t = vgst::resize_to_input(gst_event_get_structure(event), &ev, &why);
+  else
+    return GST_BASE_SRC_CLASS(parent_class)->event(src, event);
+
+  if (t != vgst::Translate::kOk) {
+    GST_DEBUG_OBJECT(self, "input event dropped: %s", why.c_str());
+    return FALSE;
+  }
+  return push_input(self, ev);
+}
+
+// ------------------------------------------------------------------------------------------
+// Queries, start/stop, unlock
+
+static gboolean gst_vtk_src_query(GstBaseSrc* src, GstQuery* query) {
+  if (GST_QUERY_TYPE(query) == GST_QUERY_LATENCY && gst_base_src_is_live(src)) {
+    // min: see kSourceLatency (timestamps are the renderer's finish time; we add a wake-up and a
+    // copy). max: unbounded. We never queue: the renderer keeps overwriting its slots and we
+    // always copy the newest, so downstream holding buffers longer makes nothing drop here.
+    gst_query_set_latency(query, TRUE, kSourceLatency, GST_CLOCK_TIME_NONE);
+    return TRUE;
+  }
+  return GST_BASE_SRC_CLASS(parent_class)->query(src, query);
+}
+
+static gboolean gst_vtk_src_start(GstBaseSrc* src) {
+  GstVtkSrc* self = GST_VTK_SRC(src);
+  VtkSrcPrivate& p = *self->priv;
+  std::string name;
+  {
+    std::lock_guard lock(p.props_lock);
+    name = p.shm_name;
+  }
+  std::string err;
+  if (shm::posix_name(name, &err).empty()) {
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Invalid shm-name \"%s\"", name.c_str()),
+                      ("%s", err.c_str()));
+    return FALSE;
+  }
+  {
+    std::lock_guard lock(p.reader_lock);
+    p.reader = std::make_unique<shm::FrameReader>(name);
+    p.flushing = false;
+  }
+  {
+    std::lock_guard lock(p.input_lock);
+    p.input = std::make_unique<shm::FrameReader>(name);
+  }
+  p.state = RendererState::kUnknown;
+  p.session = 0;
+  p.discont = true;
+  p.last_invalid.clear();
+  p.last_pts = GST_CLOCK_TIME_NONE;
+  p.first_frame_ns = 0;
+  p.have_out_info = false;
+  {
+    std::lock_guard lock(p.caps_lock);
+    p.frame_caps.reset();
+  }
+  GST_DEBUG_OBJECT(self, "reading renderer stream \"%s\"", name.c_str());
+  return TRUE;
+}
+
+static gboolean gst_vtk_src_stop(GstBaseSrc* src) {
+  VtkSrcPrivate& p = *GST_VTK_SRC(src)->priv;
+  {
+    std::lock_guard lock(p.input_lock);
+    p.input.reset();
+  }
+  {
+    std::lock_guard lock(p.reader_lock);
+    p.reader.reset();  // the streaming task is stopped before stop() is called
+  }
+  gst_buffer_replace(&p.last, nullptr);
+  p.nav_width = 0;
+  p.nav_height = 0;
+  return TRUE;
+}
+
+static gboolean gst_vtk_src_unlock(GstBaseSrc* src) {
+  VtkSrcPrivate& p = *GST_VTK_SRC(src)->priv;
+  std::lock_guard lock(p.reader_lock);
+  p.flushing = true;
+  if (p.reader) p.reader->interrupt();
+  p.flush_cond.notify_all();
+  return TRUE;
+}
+
+static gboolean gst_vtk_src_unlock_stop(GstBaseSrc* src) {
+  VtkSrcPrivate& p = *GST_VTK_SRC(src)->priv;
+  std::lock_guard lock(p.reader_lock);
+  p.flushing = false;
+  if (p.reader) p.reader->clear_interrupt();
+  return TRUE;
+}
+
+// ------------------------------------------------------------------------------------------
+// GObject
+
+static void gst_vtk_src_set_property(GObject* object, guint prop_id, const GValue* value,
+                                     GParamSpec* pspec) {
+  GstVtkSrc* self = GST_VTK_SRC(object);
+  VtkSrcPrivate& p = *self->priv;
+  switch (prop_id) {
+    case PROP_SHM_NAME: {
+      const gchar* s = g_value_get_string(value);
+      std::lock_guard lock(p.props_lock);
+      p.shm_name = s ? s : DEFAULT_SHM_NAME;
+      break;
+    }
+    case PROP_IS_LIVE:
+      gst_base_src_set_live(GST_BASE_SRC(self), g_value_get_boolean(value));
+      break;
+    case PROP_REPEAT_INTERVAL: {
+      std::lock_guard lock(p.props_lock);
+      p.repeat_interval_ms = g_value_get_uint(value);
+      break;
+    }
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+  }
+}
+
+static void gst_vtk_src_get_property(GObject* object, guint prop_id, GValue* value,
+                                     GParamSpec* pspec) {
+  GstVtkSrc* self = GST_VTK_SRC(object);
+  VtkSrcPrivate& p = *self->priv;
+  switch (prop_id) {
+    case PROP_SHM_NAME: {
+      std::lock_guard lock(p.props_lock);
+      g_value_set_string(value, p.shm_name.c_str());
+      break;
+    }
+    case PROP_IS_LIVE:
+      g_value_set_boolean(value, gst_base_src_is_live(GST_BASE_SRC(self)));
+      break;
+    case PROP_REPEAT_INTERVAL: {
+      std::lock_guard lock(p.props_lock);
+      g_value_set_uint(value, p.repeat_interval_ms);
+      break;
+    }
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+  }
+}
+
+static void gst_vtk_src_finalize(GObject* object) {
+  GstVtkSrc* self = GST_VTK_SRC(object);
+  gst_buffer_replace(&self->priv->last, nullptr);
+  delete self->priv;
+  self->priv = nullptr;
+  G_OBJECT_CLASS(parent_class)->finalize(object);
+}
+
+static void gst_vtk_src_init(GstVtkSrc* self) {
+  self->priv = new VtkSrcPrivate();
+  gst_base_src_set_live(GST_BASE_SRC(self), DEFAULT_IS_LIVE);
+  gst_base_src_set_format(GST_BASE_SRC(self), GST_FORMAT_TIME);
+}
+
+static void gst_vtk_src_class_init(GstVtkSrcClass* klass) {
+  GObjectClass* gobject_class = G_OBJECT_CLASS(klass);
+  GstElementClass* element_class = GST_ELEMENT_CLASS(klass);
+  GstBaseSrcClass* basesrc_class = GST_BASE_SRC_CLASS(klass);
+  GstPushSrcClass* pushsrc_class = GST_PUSH_SRC_CLASS(klass);
+
+  GST_DEBUG_CATEGORY_INIT(gst_vtk_src_debug, "vtksrc", 0, "vtkstream shared-memory source");
+  vgst::register_frame_meta();
+
+  gobject_class->set_property = gst_vtk_src_set_property;
+  gobject_class->get_property = gst_vtk_src_get_property;
+  gobject_class->finalize = gst_vtk_src_finalize;
+
+  g_object_class_install_property(
+      gobject_class, PROP_SHM_NAME,
+      g_param_spec_string("shm-name", "Shared memory name",
+                          "Name of the renderer's shared-memory stream (vtkstream-render --shm)",
+                          DEFAULT_SHM_NAME,
+                          static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                                   GST_PARAM_MUTABLE_READY)));
+  g_object_class_install_property(
+      gobject_class, PROP_IS_LIVE,
+      g_param_spec_boolean("is-live", "Is live", "Act as a live source (timestamps in running time)",
+                           DEFAULT_IS_LIVE,
+                           static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                                    GST_PARAM_MUTABLE_READY)));
+  g_object_class_install_property(
+      gobject_class, PROP_REPEAT_INTERVAL,
+      g_param_spec_uint("repeat-interval", "Repeat interval",
+                        "While the renderer sends nothing new, repeat the last picture every this "
+                        "many milliseconds (0 = never)",
+                        0, G_MAXINT, DEFAULT_REPEAT_INTERVAL,
+                        static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                                 GST_PARAM_MUTABLE_PLAYING)));
+
+  gst_element_class_add_static_pad_template(element_class, &src_template);
+  gst_element_class_set_static_metadata(
+      element_class, "VTK shared-memory source", "Source/Video",
+      "Reads the frames a vtkstream renderer publishes in shared memory and sends navigation "
+      "events back to it as input. Caps follow the renderer (framerate 0/1: it draws on demand) "
+      "and are renegotiated when it resizes; timestamps are the renderer's finish times in "
+      "running time. The renderer may start later, die or restart: the element keeps waiting "
+      "and posts 'vtksrc-renderer' element messages (state=waiting/attached/lost, session-id). "
+      "Because an idle renderer sends nothing, the last picture is repeated every "
+      "repeat-interval ms (default 1000, 0 = never) so that muxers, encoders and WebRTC peers "
+      "downstream never stall; repeats carry repeat=TRUE in the VtkStreamFrameMeta custom meta, "
+      "which also holds the echoed input-seq of every frame.",
+      "vtkstream");
+
+  basesrc_class->get_caps = GST_DEBUG_FUNCPTR(gst_vtk_src_get_caps);
+  basesrc_class->negotiate = GST_DEBUG_FUNCPTR(gst_vtk_src_negotiate);
+  basesrc_class->set_caps = GST_DEBUG_FUNCPTR(gst_vtk_src_set_caps);
+  basesrc_class->decide_allocation = GST_DEBUG_FUNCPTR(gst_vtk_src_decide_allocation);
+  basesrc_class->query = GST_DEBUG_FUNCPTR(gst_vtk_src_query);
+  basesrc_class->event = GST_DEBUG_FUNCPTR(gst_vtk_src_event);
+  basesrc_class->start = GST_DEBUG_FUNCPTR(gst_vtk_src_start);
+  basesrc_class->stop = GST_DEBUG_FUNCPTR(gst_vtk_src_stop);
+  basesrc_class->unlock = GST_DEBUG_FUNCPTR(gst_vtk_src_unlock);
+  basesrc_class->unlock_stop = GST_DEBUG_FUNCPTR(gst_vtk_src_unlock_stop);
+  pushsrc_class->create = GST_DEBUG_FUNCPTR(gst_vtk_src_create);
+}

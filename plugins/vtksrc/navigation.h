@@ -1,0 +1,47 @@
+// Upstream events -> shm input records.
+//
+// vtksrc turns GstNavigation events (and two vtkstream extensions) into shm::InputEvent records
+// for the renderer. Kept apart from the element so the mapping can be tested on its own.
+//
+// Conventions (read these before sending events from a server):
+// * Pointer and touch coordinates are in pixels of the caps vtksrc negotiated (what a video sink
+//   or videoscale reports); they are normalised to [0,1] from the top left and clamped.
+// * Scroll deltas follow GStreamer's navigation convention (positive delta_y = wheel up, as the
+//   GL and GTK sinks send it). The ring wants positive = scroll down (a browser's deltaY), so the
+//   sign is flipped here. A web server converting browser wheel events must negate deltaY.
+// * Key names are X11 keysym names ("a", "Left", "Shift_L"), what the X11/GTK sinks send.
+// * Optional extra fields in the navigation structure, for a server that has its own numbering:
+//     "vtkstream-seq"  (guint64 or guint) the input sequence number echoed in frames
+//     "vtkstream-peer" (guint) the peer id stored with the record
+//   Without "vtkstream-seq" vtksrc numbers events itself, continuing after the last given one.
+// * Resize request: a GST_EVENT_CUSTOM_UPSTREAM whose structure is named "vtkstream-resize" with
+//   "width" and "height" (gint or guint, pixels).
+#pragma once
+
+#include <gst/gst.h>
+
+#include <string>
+
+#include "vtkstream/shm_layout.h"
+
+namespace vtkstream::gst {
+
+inline constexpr const char* kResizeEventName = "vtkstream-resize";
+inline constexpr const char* kSeqField = "vtkstream-seq";
+inline constexpr const char* kPeerField = "vtkstream-peer";
+
+// Result of translating one event. `seq` is 0 when the event carried no vtkstream-seq.
+enum class Translate { kOk, kIgnored, kInvalid };
+
+// Translates a navigation event. `width`/`height` are the negotiated frame size; 0 means nothing
+// is negotiated yet (pointer events are then ignored). On kIgnored/kInvalid `why` says why.
+Translate navigation_to_input(GstEvent* event, uint32_t width, uint32_t height,
+                              shm::InputEvent* out, std::string* why);
+
+// Translates a "vtkstream-resize" custom upstream event.
+Translate resize_to_input(const GstStructure* s, shm::InputEvent* out, std::string* why);
+
+// True when `event` is a vtkstream resize request.
+bool is_resize_event(GstEvent* event);
+
+}  // namespace vtkstream::gst
