@@ -1,0 +1,229 @@
+// End to end: the real renderer (vtkstream-render, headless) publishes Human.vtp, frames come out
+// of `vtksrc ! appsink`, a mouse drag sent upstream as navigation events turns the model, and the
+// frame that echoes the drag's last input seq shows a different picture.
+//
+// Exit 77 (skipped) only when the renderer binary is not built. Everything is waited for on
+// appsink, the bus or the child's exit, with timeouts; the only process killed is the one this
+// test spawned.
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+#include <gst/video/navigation.h>
+#include <gst/video/video.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "../vtksrc/gst_helpers.h"
+
+extern char** environ;
+
+using namespace std::chrono_literals;
+using namespace vtktest;
+
+namespace {
+
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string renderer_path() {
+  return env_or_empty("VTKSTREAM_BUILD_DIR") + "/apps/render/vtkstream-render";
+}
+
+bool is_executable(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
+}
+
+// The renderer child process; terminated (SIGTERM, then SIGKILL after a grace period) and reaped
+// when it goes out of scope.
+class Child {
+ public:
+  explicit Child(const std::vector<std::string>& argv) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    if (posix_spawn(&pid_, args[0], nullptr, nullptr, args.data(), environ) != 0) pid_ = -1;
+  }
+  ~Child() { stop(); }
+  bool ok() const { return pid_ > 0; }
+  bool running() {
+    if (pid_ <= 0) return false;
+    int status;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    return true;
+  }
+  // Returns the exit status, or -1 when it had to be killed.
+  int stop() {
+    if (pid_ <= 0) return exit_status_;
+    kill(pid_, SIGTERM);
+    // A pidfd becomes readable when the child exits: a wait with a timeout, no polling.
+    int pidfd = int(syscall(SYS_pidfd_open, pid_, 0));
+    bool exited = true;
+    if (pidfd >= 0) {
+      pollfd pfd{pidfd, POLLIN, 0};
+      exited = poll(&pfd, 1, 10'000) == 1;
+      close(pidfd);
+    }
+    if (!exited) kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    exit_status_ = exited && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return exit_status_;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int exit_status_ = -1;
+};
+
+struct Picture {
+  int width = 0, height = 0;
+  std::vector<uint8_t> luma;  // one byte per pixel
+  uint64_t input_seq = 0;
+};
+
+Picture to_picture(GstSample* s) {
+  Picture pic;
+  GstVideoInfo info;
+  if (!gst_video_info_from_caps(&info, gst_sample_get_caps(s))) return pic;
+  GstVideoFrame frame;
+  GstBuffer* buf = gst_sample_get_buffer(s);
+  if (!gst_video_frame_map(&frame, &info, buf, GST_MAP_READ)) return pic;
+  pic.width = GST_VIDEO_INFO_WIDTH(&info);
+  pic.height = GST_VIDEO_INFO_HEIGHT(&info);
+  const int bpp = GST_VIDEO_INFO_COMP_PSTRIDE(&info, 0);
+  const int stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
+  const auto* data = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0));
+  pic.luma.resize(size_t(pic.width) * pic.height);
+  for (int y = 0; y < pic.height; ++y) {
+    for (int x = 0; x < pic.width; ++x) {
+      const uint8_t* px = data + size_t(y) * stride + size_t(x) * bpp;
+      pic.luma[size_t(y) * pic.width + x] = uint8_t((px[0] + 2 * px[1] + px[2]) / 4);
+    }
+  }
+  gst_video_frame_unmap(&frame);
+  if (GstCustomMeta* m = gst_buffer_get_custom_meta(buf, "VtkStreamFrameMeta")) {
+    guint64 seq = 0;
+    gst_structure_get_uint64(gst_custom_meta_get_structure(m), "input-seq", &seq);
+    pic.input_seq = seq;
+  }
+  return pic;
+}
+
+double variance(const Picture& p) {
+  double sum = 0, sq = 0;
+  for (uint8_t v : p.luma) {
+    sum += v;
+    sq += double(v) * v;
+  }
+  const double n = double(p.luma.size());
+  return n > 0 ? sq / n - (sum / n) * (sum / n) : 0;
+}
+
+// Fraction of pixels whose luma differs by more than 24.
+double changed_fraction(const Picture& a, const Picture& b) {
+  if (a.luma.size() != b.luma.size() || a.luma.empty()) return 1.0;
+  size_t changed = 0;
+  for (size_t i = 0; i < a.luma.size(); ++i)
+    if (std::abs(int(a.luma[i]) - int(b.luma[i])) > 24) ++changed;
+  return double(changed) / double(a.luma.size());
+}
+
+class RenderToVtksrc : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { init_gstreamer(); }
+};
+
+TEST_F(RenderToVtksrc, DragTurnsTheModel) {
+  const std::string data = env_or_empty("VTKSTREAM_DATA_DIR") + "/Human.vtp";
+  ASSERT_TRUE(is_executable(renderer_path()));
+  ASSERT_EQ(access(data.c_str(), R_OK), 0) << data;
+  const std::string name = unique_shm_name("integration");
+
+  // The newest frame is what matters: appsink keeps only the latest one.
+  Pipeline p("vtksrc shm-name=" + name +
+             " repeat-interval=0 ! appsink name=sink sync=false max-buffers=1 drop=true");
+  ASSERT_TRUE(p.ok()) << p.error();
+  ASSERT_NE(p.set_state(GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+
+  Child renderer({renderer_path(), "--shm", name, "--size", "640x360", data});
+  ASSERT_TRUE(renderer.ok());
+
+  // First picture (VTK start-up and loading take a few seconds on a CPU renderer).
+  SamplePtr first = p.pull(30s);
+  ASSERT_TRUE(first) << "no frame from the renderer";
+  ASSERT_TRUE(p.log().wait_for(renderer_state("attached"), 1s));
+  // Let the start-up frames settle: the scene is still once no frame comes for 1.5 s.
+  SamplePtr settled = std::move(first);
+  while (SamplePtr next = p.pull(1500ms)) settled = std::move(next);
+  const Picture before = to_picture(settled.get());
+  ASSERT_EQ(before.width, 640);
+  ASSERT_EQ(before.height, 360);
+  EXPECT_GT(variance(before), 50.0) << "the picture is blank or uniform";
+
+  // A horizontal drag across the middle, numbered by us as a server would.
+  ObjectPtr<GstElement> sink = p.element("sink");
+  ObjectPtr<GstPad> pad(gst_element_get_static_pad(sink.get(), "sink"));
+  guint64 seq = 0;
+  auto send = [&](GstEvent* ev) {
+    gst_structure_set(gst_event_writable_structure(ev), "vtkstream-seq", G_TYPE_UINT64, ++seq,
+                      nullptr);
+    EXPECT_TRUE(gst_pad_push_event(pad.get(), ev)) << "event " << seq;
+  };
+  const auto none = GST_NAVIGATION_MODIFIER_NONE;
+  send(gst_navigation_event_new_mouse_move(320, 180, none));
+  send(gst_navigation_event_new_mouse_button_press(1, 320, 180, none));
+  for (int i = 1; i <= 20; ++i)
+    send(gst_navigation_event_new_mouse_move(320 + 12 * i, 180, GST_NAVIGATION_MODIFIER_BUTTON1_MASK));
+  send(gst_navigation_event_new_mouse_button_release(1, 560, 180, GST_NAVIGATION_MODIFIER_BUTTON1_MASK));
+  const guint64 last_seq = seq;
+
+  // Frames until one echoes the last event.
+  Picture after;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (after.input_seq < last_seq && std::chrono::steady_clock::now() < deadline) {
+    SamplePtr s = p.pull(5s);
+    if (!s) break;
+    after = to_picture(s.get());
+  }
+  std::printf("picture variance %.0f before, %.0f after; %.1f%% of pixels changed\n",
+              variance(before), variance(after), 100.0 * changed_fraction(before, after));
+  EXPECT_EQ(after.input_seq, last_seq) << "the renderer never echoed the drag's last event";
+  EXPECT_GT(changed_fraction(before, after), 0.01) << "the drag did not change the picture";
+  EXPECT_GT(variance(after), 50.0);
+
+  // The renderer going away is noticed.
+  EXPECT_TRUE(renderer.running());
+  EXPECT_EQ(renderer.stop(), 0);
+  EXPECT_TRUE(p.log().wait_for(renderer_state("lost"), 10s));
+  EXPECT_EQ(p.errors(), 0u);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (!is_executable(renderer_path())) {
+    std::printf("SKIP: renderer not built at %s\n", renderer_path().c_str());
+    return 77;
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
