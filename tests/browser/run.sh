@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Browser tests of the web client against the real server and renderer (meson test "browser").
+#   tests/browser/run.sh            unit tests of the client's pure modules, then the browser
+#                                   tests inside a private network namespace (netns.sh) with the
+#                                   server started by with-server.sh
+# Env: VTKSTREAM_BUILD_DIR (set by meson), CI (when set, anything missing is a failure; when
+# unset, a missing browser/server skips with a message: exit 77 is meson's "skipped").
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here"
+
+missing() {  # missing WHAT: fail in CI, skip elsewhere
+  if [ -n "${CI:-}" ]; then echo "browser tests: $1 (CI is set: failing)" >&2; exit 1; fi
+  echo "browser tests: SKIP: $1" >&2
+  exit 77
+}
+
+if [ "${1:-}" = "--inside" ]; then
+  # Inside the namespace with the server up: one test file at a time, because every file drives
+  # the same single renderer and a drag in one browser would change the picture another compares.
+  status=0
+  for f in "$here"/e2e/*.test.mjs; do
+    node --test --test-reporter=spec "$f" || status=1
+  done
+  exit "$status"
+fi
+
+command -v node >/dev/null || missing "node is not installed (Debian packages nodejs, npm)"
+command -v npm >/dev/null || missing "npm is not installed"
+# Pinned by package-lock.json; browsers come from Debian, never from a download.
+export PUPPETEER_SKIP_DOWNLOAD=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+fi
+
+echo "== client unit tests =="
+node --test --test-reporter=spec "$here"/unit/*.test.mjs
+
+build=${VTKSTREAM_BUILD_DIR:-$here/../../build}
+[ -x "${VTKSTREAM_SERVE:-$build/apps/serve/vtkstream-serve}" ] ||
+  missing "the server is not built (${VTKSTREAM_SERVE:-$build/apps/serve/vtkstream-serve})"
+export VTKSTREAM_BUILD_DIR=$build
+
+echo "== browser tests (private network namespace, real server and renderer) =="
+exec "$here/netns.sh" "$here/with-server.sh" "$here/run.sh" --inside

@@ -1,0 +1,114 @@
+// Unit tests of the web client's pure modules (no browser, no server): letterbox mapping,
+// render-size choice, key names, and input-to-photon matching.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { containRect, normalize, renderSize } from '../../../web/js/geometry.js';
+import { keysym, modifiers } from '../../../web/js/keys.js';
+import { LatencyTracker, percentile } from '../../../web/js/latency.js';
+
+test('a wide picture in a tall box is letterboxed top and bottom', () => {
+  const r = containRect({ left: 0, top: 0, width: 400, height: 400 }, 1280, 720);
+  assert.deepEqual(r, { left: 0, top: 87.5, width: 400, height: 225 });
+  // The picture's corners map to 0 and 1; the black bars clamp.
+  assert.deepEqual(normalize(0, 87.5, r), { x: 0, y: 0 });
+  assert.deepEqual(normalize(400, 312.5, r), { x: 1, y: 1 });
+  assert.deepEqual(normalize(200, 10, r), { x: 0.5, y: 0 });
+});
+
+test('a tall picture in a wide box is pillarboxed', () => {
+  const r = containRect({ left: 10, top: 20, width: 800, height: 400 }, 300, 600);
+  assert.deepEqual(r, { left: 310, top: 20, width: 200, height: 400 });
+  assert.deepEqual(normalize(410, 220, r), { x: 0.5, y: 0.5 });
+});
+
+test('an unknown picture size uses the element box', () => {
+  const box = { left: 0, top: 0, width: 100, height: 50 };
+  assert.equal(containRect(box, 0, 0), box);
+});
+
+test('render size: device pixels, capped with the aspect kept, even', () => {
+  assert.deepEqual(renderSize(640, 360, 1), { w: 640, h: 360 });
+  assert.deepEqual(renderSize(1001, 501, 1), { w: 1000, h: 500 });
+  assert.deepEqual(renderSize(1280, 720, 2), { w: 1920, h: 1080 });
+  assert.deepEqual(renderSize(2000, 500, 1), { w: 1920, h: 480 });
+  assert.equal(renderSize(0, 100, 1), null);
+});
+
+test('keys get X11 keysym names', () => {
+  const k = (key, code = '') => keysym({ key, code });
+  assert.equal(k('r', 'KeyR'), 'r');
+  assert.equal(k('R', 'KeyR'), 'R');
+  assert.equal(k('ArrowLeft'), 'Left');
+  assert.equal(k('Shift', 'ShiftLeft'), 'Shift_L');
+  assert.equal(k('Control', 'ControlRight'), 'Control_R');
+  assert.equal(k('+'), 'plus');
+  assert.equal(k(' '), 'space');
+  assert.equal(k('PageDown'), 'Next');
+  assert.equal(k('F5'), 'F5');
+  assert.equal(k('é'), 'U00E9');
+  assert.equal(k('Dead'), null);
+  assert.equal(modifiers({ shiftKey: true, altKey: true }), 5);
+});
+
+test('percentile picks the nearest rank', () => {
+  assert.equal(percentile([1, 2, 3, 4], 50), 2);
+  assert.equal(percentile([1, 2, 3, 4], 95), 4);
+  assert.equal(percentile([], 50), null);
+});
+
+test('latency: frame message first, then the frame with that RTP timestamp', () => {
+  const l = new LatencyTracker();
+  l.sent(1, 100);
+  l.sent(2, 110);
+  l.sent(3, 200);
+  l.frame(2, 9000, 130);
+  assert.equal(l.summary().n, 0);
+  l.presentedFrame(9000, 140);
+  // Inputs 1 and 2 became visible at 140; input 3 is still waiting.
+  assert.deepEqual(l.samples, [40, 30]);
+  assert.equal(l.summary().pending, 1);
+  assert.equal(l.summary().approx, false);
+});
+
+test('latency: the frame can be presented before its message arrives', () => {
+  const l = new LatencyTracker();
+  l.sent(1, 100);
+  l.presentedFrame(4000, 120);
+  l.frame(1, 4000, 125);
+  assert.deepEqual(l.samples, [20]);
+});
+
+test('latency: a skipped frame is answered by the next one presented, across RTP wrap', () => {
+  const l = new LatencyTracker();
+  l.sent(1, 0);
+  l.frame(1, 2 ** 32 - 100, 10);
+  l.presentedFrame(50, 30);   // wrapped past the announced timestamp
+  assert.deepEqual(l.samples, [30]);
+});
+
+test('latency without rtpTimestamp: the first frame presented after the message', () => {
+  const l = new LatencyTracker();
+  l.presentedFrame(undefined, 5);
+  l.sent(1, 100);
+  l.frame(1, 7000, 120);
+  l.presentedFrame(undefined, 135);
+  assert.deepEqual(l.samples, [35]);
+  assert.equal(l.summary().approx, true);
+});
+
+test('latency over MJPEG: message arrival', () => {
+  const l = new LatencyTracker();
+  l.sent(4, 10);
+  l.frame(4, undefined, 50, true);
+  assert.deepEqual(l.samples, [40]);
+});
+
+test('latency: an input nobody answers for 2 s expires instead of counting', () => {
+  const l = new LatencyTracker();
+  l.sent(1, 0);
+  l.sent(2, 2500);
+  assert.equal(l.summary().expired, 1);
+  l.frame(2, 1, 2520);
+  l.presentedFrame(1, 2530);
+  assert.deepEqual(l.samples, [30]);
+});

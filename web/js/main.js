@@ -1,0 +1,234 @@
+// Wires the page together: one signalling session at a time; WebRTC first, MJPEG when WebRTC
+// is unavailable or does not connect in time; input and resize records go over the data channel
+// when it is open, else over the WebSocket. Exposes window.vtkstream for the overlay, the
+// browser tests and the benchmark.
+//
+// URL parameters (all optional):
+//   transport=mjpeg   skip WebRTC           codec=h264     prefer H.264 (default VP8)
+//   rtc_timeout=MS    WebRTC deadline (3000) size=WxH       fixed render size (no follow)
+//   hover=1           send pointer moves with no button held
+//   stats=1           open the overlay at load
+
+import { Signalling } from './signalling.js';
+import { RtcTransport, receivableCodecs } from './webrtc.js';
+import { MjpegTransport } from './mjpeg.js';
+import { InputCapture } from './input.js';
+import { ResizeReporter } from './resize.js';
+import { Stats } from './stats.js';
+import { Overlay, OVERLAY_KEY_CODE } from './overlay.js';
+
+const params = new URLSearchParams(location.search);
+const RTC_TIMEOUT_MS = Number(params.get('rtc_timeout')) || 3000;
+const fixedSize = /^(\d+)x(\d+)$/.exec(params.get('size') || '');
+// Inputs timed for input-to-photon: those that normally change the picture (see latency.js).
+const TIMED = new Set(['pm', 'wh', 'kd']);
+
+const $ = (id) => document.getElementById(id);
+const video = $('video');
+const img = $('mjpeg');
+const stage = $('stage');
+const statusEl = $('status');
+
+const state = {
+  phase: 'connecting',      // connecting | session | disconnected
+  peerId: null,
+  transport: null,          // 'webrtc' | 'mjpeg' once chosen for this session
+  rtcState: null,           // connecting | connected
+  renderer: 'unknown',
+  rendererDetail: '',
+  note: '',                 // last error / bye, shown until the next session
+  welcome: null,
+  seq: 0,
+  noWebRtc: false,          // the server streams no codec we can receive: MJPEG from now on
+};
+let rtc = null;
+let mjpeg = null;
+
+const stats = new Stats(video);
+
+function wantWebRtc() {
+  return !state.noWebRtc && params.get('transport') !== 'mjpeg' &&
+         typeof globalThis.RTCPeerConnection === 'function';
+}
+
+function sendHello() {
+  const codecs = receivableCodecs(params.get('codec') || 'VP8');
+  signalling.send({ type: 'hello', version: 1, codecs, transport: wantWebRtc() ? 'webrtc' : 'mjpeg' });
+}
+
+// ---- status line ------------------------------------------------------------------------
+
+function renderStatus() {
+  const parts = [];
+  if (state.phase === 'connecting') parts.push('connecting…');
+  else if (state.phase === 'disconnected') parts.push(state.note || 'disconnected');
+  else if (state.transport === 'mjpeg') parts.push('MJPEG fallback');
+  else if (state.rtcState === 'connected') parts.push('WebRTC' + (stats.rtc.codec ? ' ' + stats.rtc.codec : ''));
+  else parts.push('WebRTC connecting…');
+  if (state.phase === 'session' && state.renderer !== 'unknown') {
+    parts.push('renderer ' + state.renderer + (state.renderer !== 'running' && state.rendererDetail
+      ? ' (' + state.rendererDetail + ')' : ''));
+  }
+  if (state.phase === 'session' && state.note) parts.push(state.note);
+  statusEl.textContent = parts.join(' · ');
+  statusEl.classList.toggle('warn', state.phase !== 'session' ||
+    (state.renderer !== 'running' && state.renderer !== 'unknown'));
+  statusEl.dataset.transport = state.transport || '';
+  statusEl.dataset.renderer = state.renderer;
+}
+setInterval(renderStatus, 1000);   // picks up the codec once getStats knows it
+
+// ---- input --------------------------------------------------------------------------------
+
+/** Number, time and send one input record: data channel if open, else the WebSocket. */
+function sendInput(record) {
+  if (state.phase !== 'session') return;
+  const r = { ...record, s: ++state.seq };
+  if (r.m === undefined) r.m = 0;
+  if (TIMED.has(r.t)) stats.latency.sent(r.s, performance.now());
+  if (!(rtc && rtc.send(r))) signalling.send({ type: 'input', ...r });
+}
+
+new InputCapture(stage, () => (state.transport === 'mjpeg' ? img : video), sendInput,
+                 { hover: params.get('hover') === '1' });
+const resize = new ResizeReporter(stage, sendInput, {
+  fixed: fixedSize ? { w: Number(fixedSize[1]), h: Number(fixedSize[2]) } : null,
+});
+
+// ---- transports ---------------------------------------------------------------------------
+
+function teardown() {
+  if (rtc) rtc.close();
+  if (mjpeg) mjpeg.close();
+  rtc = null;
+  mjpeg = null;
+  stats.setTransport(null);
+  video.hidden = false;
+}
+
+function startMjpeg() {
+  teardown();
+  state.transport = 'mjpeg';
+  video.hidden = true;
+  mjpeg = new MjpegTransport(img, state.welcome.mjpeg || `/mjpeg?peer=${state.peerId}`);
+  renderStatus();
+}
+
+function fallback(reason) {
+  if (state.transport !== 'webrtc') return;
+  console.warn(`vtkstream: WebRTC ${reason}; falling back to MJPEG`);
+  signalling.send({ type: 'transport', transport: 'mjpeg' });
+  startMjpeg();
+}
+
+function startWebRtc() {
+  state.transport = 'webrtc';
+  state.rtcState = 'connecting';
+  rtc = new RtcTransport({
+    video,
+    welcome: state.welcome,
+    timeoutMs: RTC_TIMEOUT_MS,
+    signal: (m) => signalling.send(m),
+    onMessage: onMessage,
+    onConnected: () => { state.rtcState = 'connected'; renderStatus(); },
+    onFail: fallback,
+  });
+  stats.setTransport(rtc);
+  renderStatus();
+}
+
+// ---- signalling ---------------------------------------------------------------------------
+
+function onMessage(msg) {
+  switch (msg.type) {
+    case 'welcome':
+      state.phase = 'session';
+      state.note = '';
+      state.peerId = msg.peer_id;
+      state.welcome = msg;
+      if (wantWebRtc()) startWebRtc();
+      else startMjpeg();
+      resize.report(true);
+      break;
+    case 'offer':
+      if (rtc && typeof msg.sdp === 'string') rtc.offer(msg.sdp);
+      break;
+    case 'ice':
+      if (rtc) rtc.ice(msg);
+      break;
+    case 'renderer':
+      state.renderer = String(msg.state || 'unknown');
+      state.rendererDetail = String(msg.detail || '');
+      break;
+    case 'frame':
+      stats.latency.frame(msg.seq, msg.rtp, performance.now(), state.transport === 'mjpeg');
+      return;   // hot path: no status redraw
+    case 'error':
+      console.warn('vtkstream: server error', msg.code, msg.message);
+      state.note = `error: ${msg.code}`;
+      // Refused before any welcome: the server streams a codec this browser cannot decode
+      // (e.g. H.264 on Debian's Firefox). Say hello again, asking for MJPEG.
+      if (msg.code === 'no-codec' && state.phase !== 'session') {
+        state.noWebRtc = true;
+        sendHello();
+      }
+      break;
+    case 'bye':
+      state.note = 'server ended the session' + (msg.reason ? ': ' + msg.reason : '');
+      break;
+    default:
+      break;
+  }
+  renderStatus();
+}
+
+const signalling = new Signalling({
+  onOpen: sendHello,
+  onMessage,
+  onClose(retryMs) {
+    teardown();
+    const note = state.note && state.note.startsWith('server ended') ? state.note + '; ' : '';
+    Object.assign(state, { phase: 'disconnected', transport: null, rtcState: null, peerId: null,
+                           renderer: 'unknown' });
+    state.note = `${note}disconnected, reconnecting in ${(retryMs / 1000).toFixed(1)} s`;
+    renderStatus();
+  },
+});
+signalling.connect();
+
+// ---- overlay and the page API -------------------------------------------------------------
+
+function snapshot() {
+  const v = state.transport === 'mjpeg' ? { w: img.naturalWidth, h: img.naturalHeight }
+                                        : { w: video.videoWidth, h: video.videoHeight };
+  return {
+    transport: state.transport,
+    rtcState: state.rtcState,
+    peerId: state.peerId,
+    renderer: state.renderer,
+    phase: state.phase,
+    videoWidth: v.w,
+    videoHeight: v.h,
+    wsRttMs: signalling.rttMs,
+    lastSeq: state.seq,
+    ...stats.snapshot(),
+  };
+}
+
+const overlay = new Overlay($('overlay'), snapshot);
+addEventListener('keydown', (e) => {
+  if (e.code === OVERLAY_KEY_CODE && !e.repeat) {
+    e.preventDefault();
+    overlay.toggle();
+  }
+});
+if (params.get('stats') === '1') overlay.toggle(true);
+
+/** For tests and benchmarks (read-only use expected). */
+window.vtkstream = {
+  stats: snapshot,
+  waitFrames: (n, timeoutMs) => stats.waitFrames(n, timeoutMs),
+  latencySamples: () => stats.latency.samples.slice(),
+  resetLatency: () => stats.latency.reset(),
+  toggleOverlay: (show) => overlay.toggle(show),
+};

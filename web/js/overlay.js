@@ -1,0 +1,43 @@
+// The stats overlay, toggled with the backquote key (` , the key left of 1; matched by its
+// physical `code` so it works on any layout). VTK's interactor styles bind letters, digits,
+// + / -, arrows and F-keys in various apps, but not the backquote, so it is never forwarded.
+
+export const OVERLAY_KEY_CODE = 'Backquote';
+
+const fmt = (v, unit = '', digits = 0) => (v == null ? '–' : v.toFixed(digits) + unit);
+
+export class Overlay {
+  /** @param {HTMLElement} el @param {() => object} read returns window.vtkstream.stats() */
+  constructor(el, read) {
+    this.el = el;
+    this.read = read;
+    this.timer = 0;
+  }
+
+  toggle(show = this.el.hidden) {
+    this.el.hidden = !show;
+    clearInterval(this.timer);
+    if (show) {
+      this.render();
+      this.timer = setInterval(() => this.render(), 500);
+    }
+  }
+
+  render() {
+    const s = this.read();
+    const l = s.latency;
+    const lat = l.n ? `${fmt(l.p50, ' ms')} / ${fmt(l.p95, ' ms')} (n=${l.n}${l.approx ? ', approx' : ''})`
+                    : '–';
+    this.el.textContent = [
+      `transport  ${s.transport || '–'}${s.peerId != null ? ' (peer ' + s.peerId + ')' : ''}`,
+      `renderer   ${s.renderer}`,
+      `picture    ${s.videoWidth && s.videoHeight ? s.videoWidth + '×' + s.videoHeight : '–'}`,
+      `fps        ${fmt(s.fps)}`,
+      `bitrate    ${fmt(s.bitrateKbps, ' kbit/s')}`,
+      `rtt        ${fmt(s.rttMs ?? s.wsRttMs, ' ms', 1)}`,
+      `codec      ${s.codec || '–'}`,
+      `input→photon p50/p95  ${lat}`,
+      '(` hides this)',
+    ].join('\n');
+  }
+}
