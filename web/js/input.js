@@ -3,8 +3,9 @@
 // and wheel deltas are coalesced to one record per animation frame: the renderer cannot draw
 // faster than the display anyway, and fewer records mean a shorter queue in front of each frame.
 //
-// Touch is mapped here, not on the server: one finger drags with the left button (rotate), two
-// fingers pinch into wheel records (zoom). The renderer then needs no touch support at all.
+// Wheel deltas are summed per animation frame too; the renderer takes one zoom step per `wh`
+// record (browsers disagree wildly on wheel units), so this also caps zooming at one step per
+// displayed frame. Touch points are forwarded as they are (see below).
 
 import { containRect, normalize } from './geometry.js';
 import { keysym, modifiers } from './keys.js';
@@ -12,9 +13,6 @@ import { OVERLAY_KEY_CODE } from './overlay.js';
 
 // DOM MouseEvent.buttons bit → protocol button (1 left, 2 middle, 3 right).
 const BUTTON_BITS = [[1, 1], [4, 2], [2, 3]];
-// Wheel pixels per unit of pinch: ln(spread ratio) × this. About 500 px (five notches of
-// ~100 px) per e-fold makes a two-finger spread zoom about as fast as the fingers move apart.
-const PINCH_PIXELS = 500;
 const LINE_PIXELS = 16;
 
 export class InputCapture {
@@ -34,9 +32,8 @@ export class InputCapture {
     this.move = null;           // pending coalesced move
     this.wheel = null;          // pending coalesced wheel
     this.raf = 0;
-    this.touches = new Map();   // pointerId -> {x, y} client coordinates
-    this.touchMode = 'none';    // 'rotate' | 'pinch' | 'done' (until every finger is lifted)
-    this.pinchDist = 0;
+    this.touchIds = new Map();    // pointerId -> protocol touch id
+    this.touchMoves = new Map();  // touch id -> pending coalesced `tm`
 
     const on = (type, fn, o) => stage.addEventListener(type, fn.bind(this), o);
     on('pointerdown', this.onPointerDown);
@@ -73,6 +70,8 @@ export class InputCapture {
       this.send(this.wheel);
       this.wheel = null;
     }
+    for (const r of this.touchMoves.values()) this.send(r);
+    this.touchMoves.clear();
   }
 
   // ---- mouse and pen --------------------------------------------------------------------
@@ -155,62 +154,33 @@ export class InputCapture {
   }
 
   // ---- touch ----------------------------------------------------------------------------
+  // Touch points go to the renderer as they are (td/tm/tu); the renderer maps one finger to a
+  // left-button drag and a two-finger pinch to zoom steps (lib/publisher/input_applier.cpp),
+  // so every client gets the same gestures.
 
   touchDown(e) {
     e.preventDefault();
-    this.touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
-    if (this.touches.size === 1 && this.touchMode === 'none') {
-      this.touchMode = 'rotate';
-      this.send({ t: 'pd', ...this.pos(e), b: 1, m: 0 });
-    } else if (this.touches.size === 2) {
-      // A second finger turns the rotation into a pinch: end the drag where it is.
-      if (this.touchMode === 'rotate') {
-        this.flush();
-        this.send({ t: 'pu', ...this.pos(e), b: 1, m: 0 });
-      }
-      this.touchMode = 'pinch';
-      this.pinchDist = this.spread();
-    }
+    // Protocol ids are small (0..65535) while pointerIds grow over a session: use the lowest
+    // free slot, like a touch screen's own contact ids.
+    let id = 0;
+    while ([...this.touchIds.values()].includes(id)) id++;
+    this.touchIds.set(e.pointerId, id);
+    this.flush();
+    this.send({ t: 'td', id, ...this.pos(e) });
   }
 
   touchMove(e) {
-    if (!this.touches.has(e.pointerId)) return;
-    this.touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
-    if (this.touchMode === 'rotate') {
-      this.move = { t: 'pm', ...this.pos(e), m: 0 };
-      this.schedule();
-    } else if (this.touchMode === 'pinch' && this.touches.size === 2) {
-      const d = this.spread();
-      if (d > 0 && this.pinchDist > 0) {
-        // Fingers apart = zoom in = wheel up (negative dy), like a trackpad pinch.
-        const dy = -Math.log(d / this.pinchDist) * PINCH_PIXELS;
-        const w = this.wheel || { t: 'wh', dx: 0, dy: 0 };
-        const [a, b] = [...this.touches.values()];
-        this.wheel = { ...w, ...this.pos({ clientX: (a.x + b.x) / 2, clientY: (a.y + b.y) / 2 }),
-                       dy: w.dy + dy, m: 0 };
-        this.schedule();
-      }
-      this.pinchDist = d;
-    }
+    const id = this.touchIds.get(e.pointerId);
+    if (id === undefined) return;
+    this.touchMoves.set(id, { t: 'tm', id, ...this.pos(e) });
+    this.schedule();
   }
 
   touchUp(e) {
-    if (!this.touches.delete(e.pointerId)) return;
-    if (this.touchMode === 'rotate') {
-      this.move = { t: 'pm', ...this.pos(e), m: 0 };
-      this.flush();
-      this.send({ t: 'pu', ...this.pos(e), b: 1, m: 0 });
-      this.touchMode = 'done';
-    } else if (this.touchMode === 'pinch') {
-      this.flush();
-      // Lifting one finger of a pinch must not start a rotation with the other one.
-      this.touchMode = 'done';
-    }
-    if (this.touches.size === 0) this.touchMode = 'none';
-  }
-
-  spread() {
-    const [a, b] = [...this.touches.values()];
-    return a && b ? Math.hypot(a.x - b.x, a.y - b.y) : 0;
+    const id = this.touchIds.get(e.pointerId);
+    if (id === undefined) return;
+    this.touchIds.delete(e.pointerId);
+    this.flush();
+    this.send({ t: 'tu', id, ...this.pos(e) });
   }
 }

@@ -48,6 +48,7 @@ export class LatencyTracker {
     this.pendingNoRtp = [];          // {seq, arrived} waiting for the next presented frame
     this.presented = new Map();      // rtp -> presentation time, recent frames
     this.samples = [];
+    this.recorders = this.recorders || [];   // unbounded sample logs (benchmarks), kept on reset
     this.expired = 0;
     this.hasRtp = null;              // learned from the first rVFC metadata
     this.approx = false;
@@ -69,7 +70,11 @@ export class LatencyTracker {
       if (s > seq) break;
       this.sentAt.delete(s);
       if (t - t0 > EXPIRE_MS) this.expired++;
-      else this.samples.push(Math.max(0, t - t0));
+      else {
+        const v = Math.max(0, t - t0);
+        this.samples.push(v);
+        for (const r of this.recorders) r.push(v);
+      }
     }
     if (this.samples.length > KEEP_SAMPLES) this.samples.splice(0, this.samples.length - KEEP_SAMPLES);
   }
@@ -117,6 +122,13 @@ export class LatencyTracker {
     this.approx = true;
     for (const p of this.pendingNoRtp) this.resolve(p.seq, Math.max(t, p.arrived));
     this.pendingNoRtp = [];
+  }
+
+  /** An array that receives every future sample (the summary keeps only recent ones). */
+  record() {
+    const log = [];
+    this.recorders.push(log);
+    return log;
   }
 
   summary() {

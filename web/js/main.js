@@ -21,7 +21,7 @@ const params = new URLSearchParams(location.search);
 const RTC_TIMEOUT_MS = Number(params.get('rtc_timeout')) || 3000;
 const fixedSize = /^(\d+)x(\d+)$/.exec(params.get('size') || '');
 // Inputs timed for input-to-photon: those that normally change the picture (see latency.js).
-const TIMED = new Set(['pm', 'wh', 'kd']);
+const TIMED = new Set(['pm', 'wh', 'kd', 'tm']);
 
 const $ = (id) => document.getElementById(id);
 const video = $('video');
@@ -230,5 +230,8 @@ window.vtkstream = {
   waitFrames: (n, timeoutMs) => stats.waitFrames(n, timeoutMs),
   latencySamples: () => stats.latency.samples.slice(),
   resetLatency: () => stats.latency.reset(),
+  recordLatency: () => stats.latency.record(),
+  // Fresh WebRTC numbers (cumulative bytesReceived etc.), for exact measurement windows.
+  rtcStats: () => (rtc ? rtc.stats() : Promise.resolve(null)),
   toggleOverlay: (show) => overlay.toggle(show),
 };

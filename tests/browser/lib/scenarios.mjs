@@ -1,0 +1,138 @@
+// The browser scenarios, written once and run per browser by e2e/*.test.mjs against the server
+// that with-server.sh started (VTKSTREAM_URL).
+import assert from 'node:assert/strict';
+import { BROWSERS, unavailable } from './browsers.mjs';
+import {
+  waitStats, startFrameCount, waitFrameCount, snapshot, stddev, waitPictureChange, drag,
+} from './page.mjs';
+
+const W = 640;
+const H = 360;
+// The render size the page asks for: the viewport, so the first picture is already final.
+const QUERY = `size=${W}x${H}`;
+const FROM = { x: W * 0.3, y: H * 0.5 };
+const TO = { x: W * 0.7, y: H * 0.6 };
+
+function serverUrl() {
+  const u = process.env.VTKSTREAM_URL;
+  if (!u) throw new Error('VTKSTREAM_URL is not set: run these through tests/browser/run.sh');
+  return u.endsWith('/') ? u : u + '/';
+}
+
+/** Opens a browser for one test; skips (outside CI) or fails (in CI) when it is missing. */
+export async function withBrowser(t, name, fn) {
+  const why = unavailable(name);
+  if (why) {
+    t.skip(why);
+    return;
+  }
+  const b = await BROWSERS[name].launch({ width: W, height: H });
+  try {
+    await fn(b);
+  } catch (e) {
+    // The page's console explains most failures (ICE, codec, server errors).
+    for (const line of b.log.slice(-40)) t.diagnostic(line);
+    throw e;
+  } finally {
+    await b.close();
+  }
+}
+
+function report(t, s) {
+  const l = s.latency;
+  t.diagnostic(`transport=${s.transport} codec=${s.codec} picture=${s.videoWidth}x${s.videoHeight} ` +
+               `frames=${s.framesPresented} fps=${s.fps} bitrate=${s.bitrateKbps?.toFixed(0)} kbit/s ` +
+               `rtt=${s.rttMs?.toFixed(1) ?? s.wsRttMs?.toFixed(1)} ms input-to-photon ` +
+               `p50=${l.p50?.toFixed(1)} p95=${l.p95?.toFixed(1)} ms n=${l.n}${l.approx ? ' approx' : ''}`);
+}
+
+/** WebRTC: frames are presented, a drag changes the picture, input-to-photon is measured. */
+export async function webrtcScenario(t, name) {
+  await withBrowser(t, name, async (b) => {
+    await b.goto(serverUrl() + '?' + QUERY);
+    await waitStats(b, "s.transport === 'webrtc' && s.rtcState === 'connected'", 15000);
+    // A still scene sends few frames; the first (the keyframe sent on join) must arrive.
+    await waitStats(b, 's.framesPresented >= 1 && s.videoWidth > 0', 15000);
+    // The renderer follows the requested size; compare pictures only once it has.
+    await waitStats(b, `s.videoWidth === ${W} && s.videoHeight === ${H}`, 10000);
+    const before = await snapshot(b, '#video');
+    assert.ok(stddev(before) > 5, 'the first picture is blank (no scene visible)');
+
+    await startFrameCount(b);
+    await drag(b, FROM, TO);
+    const changed = await waitPictureChange(b, '#video', before, 0.02, 10000);
+    t.diagnostic(`drag changed ${(100 * changed).toFixed(1)}% of the picture`);
+    // The drag lasted ~30 animation frames: the renderer should have streamed through it.
+    const frames = await waitFrameCount(b, 10, 10000);
+    t.diagnostic(`${frames} frames presented during and after the drag`);
+
+    // Every timed input (the drag's moves) answered by a `frame` echo matched to a presented
+    // frame: the whole input-to-photon path works.
+    const s = await waitStats(b, 's.latency.n > 0 && s.bitrateKbps !== null', 10000);
+    report(t, s);
+    assert.equal(s.rtcState, 'connected');
+    assert.ok(['VP8', 'H264'].includes(s.codec), `codec ${s.codec}`);
+  });
+}
+
+/** The wheel reaches VTK (zoom), through the same real-input path. */
+export async function wheelScenario(t, name) {
+  await withBrowser(t, name, async (b) => {
+    await b.goto(serverUrl() + '?' + QUERY);
+    await waitStats(b, `s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${W}`, 20000);
+    const before = await snapshot(b, '#video');
+    await b.mouse.move(W / 2, H / 2);
+    for (let i = 0; i < 5; i++) await b.wheel(0, -120);
+    const changed = await waitPictureChange(b, '#video', before, 0.02, 10000);
+    t.diagnostic(`wheel changed ${(100 * changed).toFixed(1)}% of the picture`);
+  });
+}
+
+/** MJPEG fallback with no WebRTC at all: the <img> shows the scene and a drag changes it. */
+export async function mjpegScenario(t, name) {
+  await withBrowser(t, name, async (b) => {
+    // As a browser without WebRTC (or a proxy that strips it) would be.
+    await b.addInitScript(() => {
+      delete window.RTCPeerConnection;
+      window.RTCPeerConnection = undefined;
+    });
+    await b.goto(serverUrl() + '?transport=mjpeg&' + QUERY);
+    const s0 = await waitStats(b, "s.transport === 'mjpeg' && s.videoWidth > 0", 15000);
+    assert.equal(s0.rtcState, null);
+    await mjpegDragChanges(t, b);
+  });
+}
+
+/** WebRTC that cannot connect (all ICE candidates dropped): the page falls back by itself. */
+export async function fallbackScenario(t, name) {
+  await withBrowser(t, name, async (b) => {
+    await b.addInitScript(() => {
+      // Keep RTCPeerConnection but make ICE impossible: no candidate in or out, and none in
+      // either description, so neither side ever sends a connectivity check.
+      const Real = window.RTCPeerConnection;
+      const strip = (d) => d && { type: d.type, sdp: d.sdp.replace(/^a=candidate:.*\r?\n/gm, '') };
+      window.RTCPeerConnection = class NoIce extends Real {
+        addIceCandidate() { return Promise.resolve(); }
+        setRemoteDescription(d) { return super.setRemoteDescription(strip(d)); }
+        get localDescription() { return strip(super.localDescription); }
+        get onicecandidate() { return super.onicecandidate; }
+        set onicecandidate(fn) { super.onicecandidate = (e) => { if (!e.candidate) fn(e); }; }
+      };
+    });
+    const t0 = Date.now();
+    await b.goto(serverUrl() + '?' + QUERY);
+    await waitStats(b, "s.transport === 'mjpeg' && s.videoWidth > 0", 20000);
+    t.diagnostic(`fell back to MJPEG ${Date.now() - t0} ms after loading the page`);
+    await mjpegDragChanges(t, b);
+  });
+}
+
+async function mjpegDragChanges(t, b) {
+  await waitStats(b, `s.videoWidth === ${W} && s.videoHeight === ${H}`, 10000);
+  const before = await snapshot(b, '#mjpeg');
+  assert.ok(stddev(before) > 5, 'the MJPEG picture is blank');
+  await drag(b, FROM, TO);
+  const changed = await waitPictureChange(b, '#mjpeg', before, 0.02, 10000);
+  t.diagnostic(`drag changed ${(100 * changed).toFixed(1)}% of the MJPEG picture`);
+  report(t, await b.evaluate(() => window.vtkstream.stats()));
+}
