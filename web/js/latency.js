@@ -112,16 +112,18 @@ export class LatencyTracker {
           this.pendingRtp.delete(r);
         }
       }
-      return;
-    }
-    if (this.hasRtp !== false) {
+    } else if (this.hasRtp !== false) {
       this.hasRtp = false;
       for (const [, seq] of this.pendingRtp) this.pendingNoRtp.push({ seq, arrived: t });
       this.pendingRtp.clear();
     }
-    this.approx = true;
-    for (const p of this.pendingNoRtp) this.resolve(p.seq, Math.max(t, p.arrived));
-    this.pendingNoRtp = [];
+    // Echoes that came without an RTP timestamp (or that we cannot match): this frame, the first
+    // presented after their arrival, stands in for theirs.
+    if (this.pendingNoRtp.length) {
+      this.approx = true;
+      for (const p of this.pendingNoRtp) this.resolve(p.seq, Math.max(t, p.arrived));
+      this.pendingNoRtp = [];
+    }
   }
 
   /** An array that receives every future sample (the summary keeps only recent ones). */

@@ -112,3 +112,13 @@ test('latency: an input nobody answers for 2 s expires instead of counting', () 
   l.presentedFrame(1, 2530);
   assert.deepEqual(l.samples, [30]);
 });
+
+test('latency: an echo without `rtp` is answered by the next presented frame', () => {
+  const l = new LatencyTracker();
+  l.presentedFrame(1000, 5);    // this browser gives rtpTimestamp
+  l.sent(1, 100);
+  l.frame(1, undefined, 120);
+  l.presentedFrame(4000, 140);
+  assert.deepEqual(l.samples, [40]);
+  assert.equal(l.summary().approx, true);
+});
