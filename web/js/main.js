@@ -28,6 +28,7 @@ const video = $('video');
 const img = $('mjpeg');
 const stage = $('stage');
 const statusEl = $('status');
+const noticeEl = $('notice');
 
 const state = {
   phase: 'connecting',      // connecting | session | disconnected
@@ -75,6 +76,12 @@ function renderStatus() {
     (state.renderer !== 'running' && state.renderer !== 'unknown'));
   statusEl.dataset.transport = state.transport || '';
   statusEl.dataset.renderer = state.renderer;
+  const notice = state.phase === 'disconnected' ? 'connection lost, reconnecting…'
+               : state.phase === 'session' && state.renderer === 'restarting' ? 'renderer restarting…'
+               : state.phase === 'session' && state.renderer === 'waiting' ? 'waiting for the renderer…'
+               : '';
+  noticeEl.textContent = notice;
+  noticeEl.hidden = !notice;
 }
 setInterval(renderStatus, 1000);   // picks up the codec once getStats knows it
 
