@@ -1,0 +1,152 @@
+// vtkstream-render: renders a VTK scene headless and publishes it through shared memory.
+#include <pthread.h>
+#include <signal.h>
+
+#include <vtkDataSet.h>
+#include <vtkGenericRenderWindowInteractor.h>
+#include <vtkInteractorStyleTrackballCamera.h>
+#include <vtkNew.h>
+#include <vtkRenderWindow.h>
+#include <vtkRenderer.h>
+
+#include <atomic>
+#include <cstdio>
+#include <future>
+#include <thread>
+
+#include "backend.h"
+#include "loaders.h"
+#include "options.h"
+#include "render_loop.h"
+#include "scene.h"
+#include "vtk_messages.h"
+#include "vtkstream/publisher.h"
+
+using namespace vtkstream;
+using namespace vtkstream::render;
+
+namespace {
+
+// SIGINT/SIGTERM are blocked in every thread and taken by this one with sigwait, so the main
+// loop needs no async-signal-safe code. A wake can race with the loop entering its futex wait
+// (it may read the counter after our bump), so the wake is repeated until the loop confirms it
+// left; that costs nothing until shutdown.
+class SignalWatcher {
+ public:
+  // `set` must already be blocked in every thread (main() does it before any thread exists:
+  // llvmpipe and the shm heartbeat start their own).
+  explicit SignalWatcher(const sigset_t& set) : set_(set) {}
+  ~SignalWatcher() { finish(); }
+
+  // Started first thing, so Ctrl-C during a long file load ends the program right after it.
+  void start() {
+    thread_ = std::thread([this] {
+      int sig = 0;
+      if (sigwait(&set_, &sig) != 0 || sig == SIGUSR1) return;
+      stop.store(true, std::memory_order_release);
+      while (left_loop_.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready)
+        if (Publisher* p = publisher_.load()) p->Wake();
+    });
+  }
+  void set_publisher(Publisher* p) { publisher_.store(p); }
+  // Called once the loop is over, before the publisher goes away.
+  void finish() {
+    if (!thread_.joinable()) return;
+    if (!stop.load()) pthread_kill(thread_.native_handle(), SIGUSR1);  // ends the sigwait
+    loop_done_.set_value();
+    thread_.join();
+  }
+
+  std::atomic<bool> stop{false};
+
+ private:
+  sigset_t set_;
+  std::promise<void> loop_done_;
+  std::shared_future<void> left_loop_ = loop_done_.get_future().share();
+  std::atomic<Publisher*> publisher_{nullptr};
+  std::thread thread_;
+};
+
+int run(const Options& opts, SignalWatcher& signals) {
+  install_vtk_message_router();
+
+  std::vector<vtkSmartPointer<vtkDataSet>> data;
+  for (const auto& file : opts.files) {
+    std::string why;
+    auto ds = load_dataset(file, &why);
+    if (!ds) {
+      std::fprintf(stderr, "vtkstream-render: cannot read %s: %s\n", file.c_str(), why.c_str());
+      return 1;
+    }
+    data.push_back(ds);
+  }
+
+  std::string err;
+  auto backend = RenderBackend::create(opts.backend, opts.width, opts.height, &err);
+  if (!backend) {
+    std::fprintf(stderr, "vtkstream-render: no rendering backend: %s\n", err.c_str());
+    return 1;
+  }
+  vtkRenderWindow* window = backend->window();
+  {
+    vtkNew<vtkRenderer> renderer;
+    window->AddRenderer(renderer);
+    if (opts.demo) build_demo_scene(renderer);
+    for (auto& ds : data) add_dataset(renderer, ds);
+    finish_scene(renderer);
+  }
+
+  // The generic interactor takes synthetic events with no windowing system behind it; the
+  // trackball-camera style makes remote drags feel like desktop VTK.
+  vtkNew<vtkGenericRenderWindowInteractor> iren;
+  vtkNew<vtkInteractorStyleTrackballCamera> style;
+  iren->SetInteractorStyle(style);
+  iren->SetRenderWindow(window);
+  iren->Initialize();
+
+  auto publisher = Publisher::create(opts.shm_name, window, {}, &err);
+  if (!publisher) {
+    std::fprintf(stderr, "vtkstream-render: cannot create shared memory '%s': %s\n",
+                 opts.shm_name.c_str(), err.c_str());
+    return 1;
+  }
+  publisher->SetInteractor(iren);
+
+  // The start line is written before the first frame goes out: whoever sees a frame can rely
+  // on it being in the log.
+  window->Render();
+  const int* size = window->GetSize();
+  std::fprintf(stderr, "vtkstream-render: backend %s, GL renderer %s, size %dx%d, shm '%s'\n",
+               backend->description().c_str(), backend->gl_renderer().c_str(), size[0], size[1],
+               opts.shm_name.c_str());
+  publisher->Publish();
+
+  signals.set_publisher(publisher.get());
+  run_render_loop(window, *publisher, LoopOptions{opts.fps}, signals.stop);
+  signals.finish();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opts;
+  std::string err;
+  if (!parse_options(argc, argv, &opts, &err)) {
+    std::fprintf(stderr, "vtkstream-render: %s\nTry 'vtkstream-render --help'.\n", err.c_str());
+    return 2;
+  }
+  if (opts.help) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  SignalWatcher signals(set);
+  signals.start();
+  return run(opts, signals);
+}

@@ -1,0 +1,137 @@
+#include "options.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "vtkstream/shm_layout.h"
+
+namespace vtkstream::render {
+
+const char kUsage[] =
+    "Usage: vtkstream-render [OPTION...] [--demo | FILE...]\n"
+    "\n"
+    "Render a VTK scene headless and publish every frame into a vtkstream shared-memory ring,\n"
+    "where vtksrc (and so vtkstream-serve) picks it up; viewers' input comes back the same way.\n"
+    "\n"
+    "Options:\n"
+    "  --shm NAME          shared-memory ring name (default: vtkstream, vtksrc's default)\n"
+    "  --size WxH          render size in pixels (default: 1280x720); viewers may resize\n"
+    "  --demo              show the demo scene (the default when no FILE is given)\n"
+    "  --backend KIND      auto, egl or x11 (default: auto = headless EGL, else X11 via $DISPLAY)\n"
+    "  --fps N             frame rate while someone interacts, and for 0.5 s after (default: 30);\n"
+    "                      when the scene is still, nothing is rendered or sent\n"
+    "  -h, --help          show this help\n"
+    "\n"
+    "FILE: .vtp .vtu .vti .vtr .vts .vtk (legacy) .stl .ply .obj. Image data (.vti, legacy\n"
+    "structured points) is volume rendered; everything else is drawn as a surface coloured by its\n"
+    "first point (else cell) array, with a scalar bar.\n"
+    "\n"
+    "Exit status: 0 after SIGINT/SIGTERM, 1 when a file cannot be read or rendering cannot start,\n"
+    "2 on a bad command line.\n"
+    "\n"
+    "Example:\n"
+    "  vtkstream-render --shm demo --size 1280x720 ../shared/data/Human.vtp\n"
+    "  gst-launch-1.0 vtksrc shm-name=demo ! videoconvert ! autovideosink\n";
+
+namespace {
+
+bool parse_size(const std::string& text, int* w, int* h) {
+  const char* s = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  const long a = std::strtol(s, &end, 10);
+  if (end == s || (*end != 'x' && *end != 'X')) return false;
+  const char* s2 = end + 1;
+  const long b = std::strtol(s2, &end, 10);
+  if (end == s2 || *end || errno) return false;
+  const long max = static_cast<long>(shm::kMaxDimension);
+  if (a < 16 || b < 16 || a > max || b > max) return false;
+  *w = static_cast<int>(a);
+  *h = static_cast<int>(b);
+  return true;
+}
+
+}  // namespace
+
+bool parse_options(int argc, char** argv, Options* out, std::string* err) {
+  bool files_only = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (files_only || arg.empty() || arg[0] != '-' || arg == "-") {
+      out->files.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      files_only = true;
+      continue;
+    }
+    std::string value;
+    bool has_inline = false;
+    if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg.resize(eq);
+      has_inline = true;
+    }
+    auto take_value = [&](std::string* v) {
+      if (has_inline) {
+        *v = value;
+        return true;
+      }
+      if (i + 1 >= argc) {
+        *err = arg + " needs a value";
+        return false;
+      }
+      *v = argv[++i];
+      return true;
+    };
+    if (arg == "-h" || arg == "--help") {
+      out->help = true;
+    } else if (arg == "--demo") {
+      out->demo = true;
+    } else if (arg == "--shm") {
+      if (!take_value(&out->shm_name)) return false;
+      if (out->shm_name.empty()) {
+        *err = "--shm needs a non-empty name";
+        return false;
+      }
+    } else if (arg == "--size") {
+      std::string v;
+      if (!take_value(&v)) return false;
+      if (!parse_size(v, &out->width, &out->height)) {
+        *err = "--size expects WxH with both between 16 and " +
+               std::to_string(shm::kMaxDimension) + ", got '" + v + "'";
+        return false;
+      }
+    } else if (arg == "--backend") {
+      std::string v;
+      if (!take_value(&v)) return false;
+      if (!parse_backend(v, &out->backend)) {
+        *err = "--backend expects auto, egl or x11, got '" + v + "'";
+        return false;
+      }
+    } else if (arg == "--fps") {
+      std::string v;
+      if (!take_value(&v)) return false;
+      char* end = nullptr;
+      const double fps = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end || !std::isfinite(fps) || fps < 1 || fps > 240) {
+        *err = "--fps expects a number between 1 and 240, got '" + v + "'";
+        return false;
+      }
+      out->fps = fps;
+    } else {
+      *err = "unknown option " + arg;
+      return false;
+    }
+  }
+  if (out->demo && !out->files.empty()) {
+    *err = "--demo and FILE arguments are exclusive";
+    return false;
+  }
+  if (out->files.empty()) out->demo = true;
+  return true;
+}
+
+}  // namespace vtkstream::render

@@ -1,0 +1,63 @@
+// vtkstream-serve: see `vtkstream-serve --help` and README "Server".
+#include <glib-unix.h>
+#include <gst/gst.h>
+#include <signal.h>
+
+#include <cstdio>
+
+#include "options.h"
+#include "server.h"
+
+using namespace vtkstream::serve;
+
+int main(int argc, char** argv) {
+  gst_init(&argc, &argv);
+  ServerConfig config;
+  std::string err;
+  if (!parse_options(argc, argv, &config, &err)) {
+    std::fprintf(stderr, "vtkstream-serve: %s\n", err.c_str());
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);  // a browser closing mid-write must not kill the server
+
+  auto server = Server::create(config, &err);
+  if (!server) {
+    std::fprintf(stderr, "vtkstream-serve: %s\n", err.c_str());
+    return 1;
+  }
+  GMainLoop* loop = g_main_loop_new(nullptr, FALSE);
+  int status = 0;
+  server->on_fatal = [&](const std::string& message) {
+    std::fprintf(stderr, "vtkstream-serve: pipeline error, stopping: %s\n", message.c_str());
+    status = 1;
+    g_main_loop_quit(loop);
+  };
+  if (!server->start(&err)) {
+    std::fprintf(stderr, "vtkstream-serve: %s\n", err.c_str());
+    server.reset();
+    g_main_loop_unref(loop);
+    return 1;
+  }
+  auto quit = [](gpointer l) -> gboolean {
+    g_main_loop_quit(static_cast<GMainLoop*>(l));
+    return G_SOURCE_CONTINUE;
+  };
+  const guint sigint = g_unix_signal_add(SIGINT, quit, loop);
+  const guint sigterm = g_unix_signal_add(SIGTERM, quit, loop);
+
+  // The one line a user (and a script) looks for.
+  std::printf("vtkstream-serve: open %s in a browser\n", server->url().c_str());
+  std::fflush(stdout);
+
+  g_main_loop_run(loop);
+
+  g_source_remove(sigint);
+  g_source_remove(sigterm);
+  server->shutdown(status ? "server error" : "server shutting down");
+  // Let branch removals and socket closes that were handed to the main context finish.
+  while (g_main_context_pending(nullptr)) g_main_context_iteration(nullptr, FALSE);
+  server.reset();
+  g_main_loop_unref(loop);
+  gst_deinit();
+  return status;
+}

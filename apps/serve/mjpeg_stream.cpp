@@ -1,0 +1,88 @@
+#include "mjpeg_stream.h"
+
+#include <string>
+
+namespace vtkstream::serve {
+
+namespace {
+// At most this many pictures queued per viewer; beyond, pictures are skipped for it.
+constexpr int kMaxInFlight = 2;
+}  // namespace
+
+MjpegStreams::~MjpegStreams() {
+  while (!viewers_.empty()) remove(&viewers_.front());
+}
+
+void MjpegStreams::add(SoupServerMessage* msg, uint32_t peer) {
+  soup_server_message_set_status(msg, SOUP_STATUS_OK, nullptr);
+  SoupMessageHeaders* h = soup_server_message_get_response_headers(msg);
+  soup_message_headers_set_encoding(h, SOUP_ENCODING_CHUNKED);
+  soup_message_headers_set_content_type(
+      h, (std::string("multipart/x-mixed-replace; boundary=") + kBoundary).c_str(), nullptr);
+  soup_message_headers_replace(h, "Cache-Control", "no-store");
+  soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
+  // Without this libsoup would keep every picture ever sent in memory.
+  soup_message_body_set_accumulate(soup_server_message_get_response_body(msg), FALSE);
+
+  viewers_.push_back(Viewer{SOUP_SERVER_MESSAGE(g_object_ref(msg)), peer, 0, 0, 0, this});
+  Viewer* v = &viewers_.back();
+  v->wrote_id = g_signal_connect(msg, "wrote-chunk", G_CALLBACK(+[](SoupServerMessage*, gpointer d) {
+                                   auto* v = static_cast<Viewer*>(d);
+                                   if (v->in_flight > 0) --v->in_flight;
+                                 }),
+                                 v);
+  // "finished": the client went away (or we ended the response).
+  v->finished_id = g_signal_connect(msg, "finished", G_CALLBACK(+[](SoupServerMessage*, gpointer d) {
+                                      auto* v = static_cast<Viewer*>(d);
+                                      v->owner->remove(v);
+                                    }),
+                                    v);
+  // No part yet: wait for the first picture without ending the response.
+  soup_server_message_pause(msg);
+  if (viewers_.size() == 1 && first_) first_();
+}
+
+void MjpegStreams::broadcast(GBytes* jpeg) {
+  const std::string head = std::string("--") + kBoundary +
+                           "\r\nContent-Type: image/jpeg\r\nContent-Length: " +
+                           std::to_string(g_bytes_get_size(jpeg)) + "\r\n\r\n";
+  for (Viewer& v : viewers_) {
+    if (v.in_flight >= kMaxInFlight) continue;
+    SoupMessageBody* body = soup_server_message_get_response_body(v.msg);
+    // One chunk per part: a picture is written whole or not at all.
+    GBytes* part;
+    {
+      gsize n = 0;
+      const guint8* p = static_cast<const guint8*>(g_bytes_get_data(jpeg, &n));
+      GByteArray* a = g_byte_array_sized_new(static_cast<guint>(head.size() + n + 2));
+      g_byte_array_append(a, reinterpret_cast<const guint8*>(head.data()), static_cast<guint>(head.size()));
+      g_byte_array_append(a, p, static_cast<guint>(n));
+      g_byte_array_append(a, reinterpret_cast<const guint8*>("\r\n"), 2);
+      part = g_byte_array_free_to_bytes(a);
+    }
+    soup_message_body_append_bytes(body, part);
+    g_bytes_unref(part);
+    ++v.in_flight;
+    soup_server_message_unpause(v.msg);
+  }
+}
+
+void MjpegStreams::end_peer(uint32_t peer) {
+  for (auto it = viewers_.begin(); it != viewers_.end();) {
+    Viewer* v = &*it++;
+    if (v->peer != peer) continue;
+    // Completing the chunked body ends the response; "finished" then removes the viewer.
+    soup_message_body_complete(soup_server_message_get_response_body(v->msg));
+    soup_server_message_unpause(v->msg);
+  }
+}
+
+void MjpegStreams::remove(Viewer* v) {
+  g_signal_handler_disconnect(v->msg, v->wrote_id);
+  g_signal_handler_disconnect(v->msg, v->finished_id);
+  g_object_unref(v->msg);
+  viewers_.remove_if([v](const Viewer& x) { return &x == v; });
+  if (viewers_.empty() && last_) last_();
+}
+
+}  // namespace vtkstream::serve

@@ -1,0 +1,122 @@
+#include "supervisor.h"
+
+#include <glib-unix.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace vtkstream::serve {
+
+bool Supervisor::start(std::string* err) {
+  stopping_ = false;
+  return spawn(err);
+}
+
+bool Supervisor::spawn(std::string* err) {
+  std::vector<const char*> argv;
+  for (const auto& a : argv_) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  GSubprocessLauncher* launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+  // The renderer's chatter goes to our stderr: our stdout carries the one URL line scripts read.
+  const int out = dup(STDERR_FILENO);
+  if (out >= 0) g_subprocess_launcher_take_stdout_fd(launcher, out);
+  GError* gerr = nullptr;
+  proc_ = g_subprocess_launcher_spawnv(launcher, argv.data(), &gerr);
+  g_object_unref(launcher);
+  if (!proc_) {
+    *err = "cannot start the renderer " + argv_[0] + ": " + (gerr ? gerr->message : "?");
+    g_clear_error(&gerr);
+    return false;
+  }
+  started_us_ = g_get_monotonic_time();
+  cancel_ = g_cancellable_new();
+  g_subprocess_wait_async(
+      proc_, cancel_,
+      [](GObject* proc, GAsyncResult* res, gpointer d) {
+        // On cancellation (stop()) `d` may be gone: check the result before touching it.
+        GError* e = nullptr;
+        if (!g_subprocess_wait_finish(G_SUBPROCESS(proc), res, &e)) {
+          g_clear_error(&e);
+          return;
+        }
+        static_cast<Supervisor*>(d)->on_exit();
+      },
+      this);
+  if (cb_) cb_("starting", "renderer started (pid " + std::string(g_subprocess_get_identifier(proc_)) + ")");
+  return true;
+}
+
+std::string Supervisor::describe_exit() const {
+  if (g_subprocess_get_if_signaled(proc_))
+    return "renderer killed by signal " + std::to_string(g_subprocess_get_term_sig(proc_));
+  return "renderer exited with status " + std::to_string(g_subprocess_get_exit_status(proc_));
+}
+
+void Supervisor::on_exit() {
+  const std::string what = describe_exit();
+  const bool usage_error = g_subprocess_get_if_exited(proc_) && g_subprocess_get_exit_status(proc_) == 2;
+  const gint64 ran_us = g_get_monotonic_time() - started_us_;
+  g_clear_object(&proc_);
+  g_clear_object(&cancel_);
+  if (stopping_) return;
+  if (usage_error) {
+    // Status 2 is the renderer's "bad command line": starting it again cannot help.
+    if (cb_) cb_("failed", what + " (it rejected its arguments; see its message above)");
+    return;
+  }
+  if (ran_us >= kStableRunUs) backoff_ms_ = kFirstBackoffMs;
+  const int delay = backoff_ms_;
+  backoff_ms_ = std::min(backoff_ms_ * 2, kMaxBackoffMs);
+  if (cb_) cb_("restarting", what + "; restarting in " + std::to_string(delay) + " ms");
+  timer_ = g_timeout_add(static_cast<guint>(delay), [](gpointer d) -> gboolean {
+    auto* self = static_cast<Supervisor*>(d);
+    self->timer_ = 0;
+    ++self->restarts_;
+    std::string err;
+    if (!self->spawn(&err) && self->cb_) self->cb_("failed", err);
+    return G_SOURCE_REMOVE;
+  }, this);
+}
+
+void Supervisor::stop() {
+  stopping_ = true;
+  if (timer_) {
+    g_source_remove(timer_);
+    timer_ = 0;
+  }
+  if (!proc_) return;
+  if (cancel_) g_cancellable_cancel(cancel_);
+  g_subprocess_send_signal(proc_, SIGTERM);
+  // Shutdown only: wait (bounded) on a private context, so nothing else runs meanwhile and no
+  // polling is needed: the child watch wakes us, or the timeout does.
+  GMainContext* ctx = g_main_context_new();
+  g_main_context_push_thread_default(ctx);
+  bool done = false, timed_out = false;
+  g_subprocess_wait_async(
+      proc_, nullptr,
+      [](GObject* proc, GAsyncResult* res, gpointer d) {
+        g_subprocess_wait_finish(G_SUBPROCESS(proc), res, nullptr);
+        *static_cast<bool*>(d) = true;
+      },
+      &done);
+  GSource* timeout = g_timeout_source_new(3000);
+  g_source_set_callback(timeout, [](gpointer d) -> gboolean {
+    *static_cast<bool*>(d) = true;
+    return G_SOURCE_REMOVE;
+  }, &timed_out, nullptr);
+  g_source_attach(timeout, ctx);
+  while (!done && !timed_out) g_main_context_iteration(ctx, TRUE);
+  if (!done) {
+    g_subprocess_force_exit(proc_);  // SIGKILL
+    while (!done) g_main_context_iteration(ctx, TRUE);
+  }
+  g_source_destroy(timeout);
+  g_source_unref(timeout);
+  g_main_context_pop_thread_default(ctx);
+  g_main_context_unref(ctx);
+  g_clear_object(&proc_);
+  g_clear_object(&cancel_);
+}
+
+}  // namespace vtkstream::serve

@@ -1,0 +1,342 @@
+#include "webrtc_session.h"
+
+#include <gst/sdp/sdp.h>
+#include <gst/webrtc/webrtc.h>
+
+#include "main_context.h"
+#include "media_factory.h"
+
+GST_DEBUG_CATEGORY_STATIC(serve_webrtc_debug);
+#define GST_CAT_DEFAULT serve_webrtc_debug
+
+namespace vtkstream::serve {
+
+struct WebRtcSession::Link {
+  WebRtcSession* self = nullptr;  // read and cleared on the main context only
+};
+
+namespace {
+
+using LinkPtr = std::shared_ptr<void>;
+
+// Codec preferences for the transceiver: the payloader's caps minus what is per-stream state,
+// plus the feedback we want the browser to send (NACK, and PLI/FIR for keyframes on loss).
+GstCaps* codec_preferences(MediaFactory& media, Codec codec) {
+  GstCaps* caps = media.rtp_caps();
+  if (!caps) {
+    // Nothing encoded yet (no renderer attached): describe what the payloader will produce.
+    caps = codec == Codec::kH264
+               ? gst_caps_from_string("application/x-rtp,media=video,encoding-name=H264,payload=96,"
+                                      "clock-rate=90000,packetization-mode=(string)1,"
+                                      "profile-level-id=(string)42e01f,level-asymmetry-allowed=(string)1")
+               : gst_caps_from_string("application/x-rtp,media=video,encoding-name=VP8,payload=96,"
+                                      "clock-rate=90000");
+  } else {
+    caps = gst_caps_make_writable(caps);
+  }
+  GstStructure* s = gst_caps_get_structure(caps, 0);
+  gst_structure_remove_fields(s, "ssrc", "timestamp-offset", "seqnum-offset", "a-framerate", nullptr);
+  gst_structure_set(s, "rtcp-fb-nack", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
+                    "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, nullptr);
+  return caps;
+}
+
+}  // namespace
+
+// Connects `cb` with a reference to the session's link as user data; the reference goes when
+// the handler is disconnected or the object dies.
+static void connect_link(gpointer obj, const char* signal, GCallback cb,
+                         const std::shared_ptr<WebRtcSession::Link>& link) {
+  g_signal_connect_data(obj, signal, cb, new std::shared_ptr<WebRtcSession::Link>(link),
+                        [](gpointer d, GClosure*) { delete static_cast<std::shared_ptr<WebRtcSession::Link>*>(d); },
+                        GConnectFlags(0));
+}
+
+template <typename Fn>
+static void run_on_main(gpointer data, Fn fn) {
+  auto link = *static_cast<std::shared_ptr<WebRtcSession::Link>*>(data);
+  post_to_main([link, fn = std::move(fn)]() mutable {
+    if (link->self) fn(*link->self);
+  });
+}
+
+WebRtcSession::WebRtcSession(MediaFactory& media, uint32_t peer, Callbacks cb)
+    : media_(media), peer_(peer), cb_(std::move(cb)), link_(std::make_shared<Link>()) {
+  link_->self = this;
+}
+
+std::unique_ptr<WebRtcSession> WebRtcSession::create(MediaFactory& media, uint32_t peer, Codec codec,
+                                                     const IceConfig& ice, Callbacks cb, std::string* err) {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(serve_webrtc_debug, "vtkserve-webrtc", 0, "vtkstream-serve peers");
+    g_once_init_leave(&once, 1);
+  }
+  std::unique_ptr<WebRtcSession> s(new WebRtcSession(media, peer, std::move(cb)));
+  if (!s->build(codec, ice, err)) return nullptr;  // the destructor removes what was added
+  return s;
+}
+
+bool WebRtcSession::build(Codec codec, const IceConfig& ice, std::string* err) {
+  const std::string prefix = "peer-" + std::to_string(peer_) + "-";
+  queue_ = gst_element_factory_make("queue", (prefix + "queue").c_str());
+  webrtc_ = gst_element_factory_make("webrtcbin", (prefix + "webrtc").c_str());
+  if (!queue_ || !webrtc_) {
+    if (queue_) gst_object_unref(gst_object_ref_sink(queue_));
+    if (webrtc_) gst_object_unref(gst_object_ref_sink(webrtc_));
+    queue_ = webrtc_ = nullptr;
+    *err = "webrtcbin is missing (Debian: gstreamer1.0-plugins-bad and gstreamer1.0-nice)";
+    return false;
+  }
+  // Two buffers: a late peer drops old frames instead of holding back the shared tee.
+  g_object_set(queue_, "leaky", 2 /* downstream */, "max-size-buffers", 2u, "max-size-bytes", 0u,
+               "max-size-time", guint64(0), nullptr);
+  g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", 0u, nullptr);
+  if (!ice.stun.empty()) g_object_set(webrtc_, "stun-server", ice.stun.c_str(), nullptr);
+  for (const std::string& turn : ice.turn) {
+    gboolean ok = FALSE;
+    g_signal_emit_by_name(webrtc_, "add-turn-server", turn.c_str(), &ok);
+    if (!ok) GST_WARNING("webrtcbin refused TURN server %s", turn.c_str());
+  }
+  gst_bin_add_many(GST_BIN(media_.pipeline()), queue_, webrtc_, nullptr);
+
+  GstPad* sink = gst_element_request_pad_simple(webrtc_, "sink_%u");
+  GstPad* qsrc = gst_element_get_static_pad(queue_, "src");
+  const bool linked = sink && gst_pad_link(qsrc, sink) == GST_PAD_LINK_OK;
+  gst_object_unref(qsrc);
+  if (!linked) {
+    if (sink) gst_object_unref(sink);
+    *err = "cannot link the peer queue to webrtcbin";
+    return false;
+  }
+  // Send-only through the transceiver of the requested pad; add-transceiver on top of this
+  // would give a second m-line on 1.22 (DESIGN).
+  GstWebRTCRTPTransceiver* trans = nullptr;
+  g_object_get(sink, "transceiver", &trans, nullptr);
+  gst_object_unref(sink);
+  if (trans) {
+    GstCaps* prefs = codec_preferences(media_, codec);
+    g_object_set(trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "codec-preferences",
+                 prefs, "do-nack", TRUE, nullptr);
+    gst_caps_unref(prefs);
+    gst_object_unref(trans);
+  }
+
+  connect_link(webrtc_, "on-negotiation-needed", G_CALLBACK((+[](GstElement*, gpointer d) {
+    run_on_main(d, [](WebRtcSession& s) { s.negotiate(); });
+  })), link_);
+  connect_link(webrtc_, "on-ice-candidate", G_CALLBACK((+[](GstElement*, guint mline, gchar* cand, gpointer d) {
+    run_on_main(d, [mline, c = std::string(cand ? cand : "")](WebRtcSession& s) {
+      if (!c.empty() && s.cb_.candidate) s.cb_.candidate(mline, c);
+    });
+  })), link_);
+  connect_link(webrtc_, "notify::ice-gathering-state", G_CALLBACK((+[](GstElement* wb, GParamSpec*, gpointer d) {
+    GstWebRTCICEGatheringState st;
+    g_object_get(wb, "ice-gathering-state", &st, nullptr);
+    if (st == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+      run_on_main(d, [](WebRtcSession& s) {
+        if (s.cb_.candidate) s.cb_.candidate(0, "");
+      });
+  })), link_);
+  connect_link(webrtc_, "notify::ice-connection-state", G_CALLBACK((+[](GstElement* wb, GParamSpec*, gpointer d) {
+    GstWebRTCICEConnectionState st;
+    g_object_get(wb, "ice-connection-state", &st, nullptr);
+    if (st == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
+      run_on_main(d, [](WebRtcSession& s) {
+        if (s.cb_.failed) s.cb_.failed("ICE failed");
+      });
+  })), link_);
+  connect_link(webrtc_, "notify::connection-state", G_CALLBACK((+[](GstElement* wb, GParamSpec*, gpointer d) {
+    GstWebRTCPeerConnectionState st;
+    g_object_get(wb, "connection-state", &st, nullptr);
+    if (st == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+      run_on_main(d, [](WebRtcSession& s) {
+        if (s.connected_) return;
+        s.connected_ = true;
+        GST_INFO("peer %u connected", s.peer_);
+        // Until now every frame went nowhere; the browser needs a keyframe to start decoding.
+        s.media_.force_keyframe();
+        if (s.cb_.connected) s.cb_.connected();
+      });
+    else if (st == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
+      run_on_main(d, [](WebRtcSession& s) {
+        if (s.cb_.failed) s.cb_.failed("connection failed (ICE or DTLS)");
+      });
+  })), link_);
+
+  // The data channel must exist before the offer is made, and webrtcbin must be in READY for
+  // create-data-channel to work (DESIGN).
+  if (gst_element_set_state(webrtc_, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
+    *err = "webrtcbin refused to go to READY";
+    return false;
+  }
+  if (!ice.extra_address.empty()) {
+    GObject* agent = nullptr;
+    g_object_get(webrtc_, "ice-agent", &agent, nullptr);
+    if (agent) {
+      gboolean ok = FALSE;
+      g_signal_emit_by_name(agent, "add-local-ip-address", ice.extra_address.c_str(), &ok);
+      if (!ok) GST_WARNING("ICE agent refused local address %s", ice.extra_address.c_str());
+      g_object_unref(agent);
+    }
+  }
+  // Input must not be lost or reordered (a lost button release leaves VTK dragging): reliable
+  // and ordered, the default.
+  g_signal_emit_by_name(webrtc_, "create-data-channel", "input", nullptr, &channel_);
+  if (!channel_) {
+    *err = "webrtcbin could not create the input data channel";
+    return false;
+  }
+  connect_channel();
+
+  gst_element_sync_state_with_parent(webrtc_);
+  gst_element_sync_state_with_parent(queue_);
+  tee_pad_ = media_.request_rtp_pad();
+  GstPad* qsink = gst_element_get_static_pad(queue_, "sink");
+  const bool ok = tee_pad_ && gst_pad_link(tee_pad_, qsink) == GST_PAD_LINK_OK;
+  gst_object_unref(qsink);
+  if (!ok) {
+    *err = "cannot link the peer branch to the RTP tee";
+    return false;
+  }
+  GST_INFO("peer %u: branch added", peer_);
+  return true;
+}
+
+void WebRtcSession::connect_channel() {
+  connect_link(channel_, "on-message-string", G_CALLBACK((+[](GstWebRTCDataChannel*, gchar* str, gpointer d) {
+    if (!str) return;
+    run_on_main(d, [text = std::string(str)](WebRtcSession& s) {
+      if (s.cb_.channel_text) s.cb_.channel_text(text);
+    });
+  })), link_);
+  // Binary messages are not part of the protocol; a client that sends UTF-8 JSON as bytes is
+  // answered like a text sender (the parser rejects anything else).
+  connect_link(channel_, "on-message-data", G_CALLBACK((+[](GstWebRTCDataChannel*, GBytes* data, gpointer d) {
+    if (!data) return;
+    gsize n = 0;
+    const char* p = static_cast<const char*>(g_bytes_get_data(data, &n));
+    run_on_main(d, [text = std::string(p ? p : "", n)](WebRtcSession& s) {
+      if (s.cb_.channel_text) s.cb_.channel_text(text);
+    });
+  })), link_);
+}
+
+void WebRtcSession::negotiate() {
+  // One offer per session: the stream never changes shape, so later "negotiation needed"
+  // notifications (the data channel, the transceiver) are already covered by the first offer.
+  if (offered_) return;
+  offered_ = true;
+  auto* data = new std::shared_ptr<Link>(link_);
+  GstPromise* promise = gst_promise_new_with_change_func(
+      [](GstPromise* p, gpointer d) {
+        GstWebRTCSessionDescription* offer = nullptr;
+        std::string why;
+        // A change func runs once the promise left PENDING, so this wait returns at once; it is
+        // only how 1.22 tells REPLIED from INTERRUPTED.
+        if (gst_promise_wait(p) == GST_PROMISE_RESULT_REPLIED) {
+          const GstStructure* reply = gst_promise_get_reply(p);
+          GError* gerr = nullptr;
+          if (reply && gst_structure_has_field(reply, "error")) {
+            gst_structure_get(reply, "error", G_TYPE_ERROR, &gerr, nullptr);
+            why = gerr ? gerr->message : "create-offer failed";
+            g_clear_error(&gerr);
+          } else if (reply) {
+            gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
+          }
+        }
+        if (!offer && why.empty()) why = "create-offer gave no offer";
+        // Owned by the closure, freed whether or not the session still exists.
+        std::shared_ptr<GstWebRTCSessionDescription> owned(offer, [](GstWebRTCSessionDescription* o) {
+          if (o) gst_webrtc_session_description_free(o);
+        });
+        run_on_main(d, [owned, why](WebRtcSession& s) {
+          if (!owned) {
+            if (s.cb_.failed) s.cb_.failed(why);
+            return;
+          }
+          g_signal_emit_by_name(s.webrtc_, "set-local-description", owned.get(), nullptr);
+          gchar* text = gst_sdp_message_as_text(owned->sdp);
+          if (s.cb_.offer) s.cb_.offer(text);
+          g_free(text);
+        });
+      },
+      data, [](gpointer d) { delete static_cast<std::shared_ptr<Link>*>(d); });
+  g_signal_emit_by_name(webrtc_, "create-offer", nullptr, promise);
+  gst_promise_unref(promise);
+}
+
+void WebRtcSession::apply_answer(const std::string& sdp) {
+  GstSDPMessage* msg = nullptr;
+  if (gst_sdp_message_new_from_text(sdp.c_str(), &msg) != GST_SDP_OK || !msg ||
+      gst_sdp_message_medias_len(msg) == 0) {
+    if (msg) gst_sdp_message_free(msg);
+    if (cb_.answer_rejected) cb_.answer_rejected("the answer's SDP could not be parsed");
+    return;
+  }
+  GstWebRTCSessionDescription* answer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, msg);
+  auto* data = new std::shared_ptr<Link>(link_);
+  GstPromise* promise = gst_promise_new_with_change_func(
+      [](GstPromise* p, gpointer d) {
+        std::string why;
+        if (gst_promise_wait(p) != GST_PROMISE_RESULT_REPLIED) {  // returns at once, see negotiate()
+          why = "set-remote-description was interrupted";
+        } else if (const GstStructure* reply = gst_promise_get_reply(p);
+                   reply && gst_structure_has_field(reply, "error")) {
+          GError* gerr = nullptr;
+          gst_structure_get(reply, "error", G_TYPE_ERROR, &gerr, nullptr);
+          why = gerr ? gerr->message : "set-remote-description failed";
+          g_clear_error(&gerr);
+        }
+        if (!why.empty())
+          run_on_main(d, [why](WebRtcSession& s) {
+            if (s.cb_.answer_rejected) s.cb_.answer_rejected(why);
+          });
+      },
+      data, [](gpointer d) { delete static_cast<std::shared_ptr<Link>*>(d); });
+  g_signal_emit_by_name(webrtc_, "set-remote-description", answer, promise);
+  gst_promise_unref(promise);
+  gst_webrtc_session_description_free(answer);
+}
+
+void WebRtcSession::add_remote_candidate(unsigned mline, const std::string& candidate) {
+  g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline, candidate.c_str());
+}
+
+bool WebRtcSession::channel_open() const {
+  if (!channel_) return false;
+  GstWebRTCDataChannelState st;
+  g_object_get(channel_, "ready-state", &st, nullptr);
+  return st == GST_WEBRTC_DATA_CHANNEL_STATE_OPEN;
+}
+
+bool WebRtcSession::send_channel_text(const std::string& text) {
+  if (!channel_open()) return false;
+  GError* gerr = nullptr;
+  if (!gst_webrtc_data_channel_send_string_full(channel_, text.c_str(), &gerr)) {
+    GST_DEBUG("peer %u: data channel send failed: %s", peer_, gerr ? gerr->message : "?");
+    g_clear_error(&gerr);
+    return false;
+  }
+  return true;
+}
+
+WebRtcSession::~WebRtcSession() {
+  link_->self = nullptr;  // late callbacks from webrtcbin's threads now find nobody
+  if (channel_) gst_object_unref(channel_);
+  std::vector<GstElement*> order;
+  if (webrtc_) order.push_back(webrtc_);  // webrtcbin to NULL before its queue (DESIGN)
+  if (queue_) order.push_back(queue_);
+  if (tee_pad_) {
+    media_.remove_branch(tee_pad_, order);
+  } else {
+    // Never linked to the tee: nothing flows, tear down directly.
+    for (GstElement* e : order) {
+      gst_element_set_state(e, GST_STATE_NULL);
+      gst_bin_remove(GST_BIN(media_.pipeline()), e);
+    }
+  }
+  GST_INFO("peer %u: branch removal started", peer_);
+}
+
+}  // namespace vtkstream::serve

@@ -1,0 +1,55 @@
+// Turns vtkstream input records into synthetic events on a vtkRenderWindowInteractor.
+// Internal to libvtkstream.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "vtkstream/shm_layout.h"
+
+class vtkRenderWindowInteractor;
+
+namespace vtkstream {
+
+class InputApplier {
+ public:
+  InputApplier(const std::vector<std::string>& extra_keys, bool allow_resize);
+
+  void set_interactor(vtkRenderWindowInteractor* iren) { iren_ = iren; }
+
+  // Applies one record. Returns true when it may change the picture by itself (a press, a key, a
+  // resize, a drag step); a plain hover move returns false. Records that are malformed, refused
+  // by the allow-list or arrive without an interactor are ignored and return false.
+  bool apply(const shm::InputEvent& ev);
+
+  bool pressed() const { return !buttons_.empty() || !touches_.empty(); }
+
+  static bool default_key_allowed(const std::string& key);
+
+ private:
+  struct Point {
+    float x = 0, y = 0;
+  };
+
+  bool pointer(const shm::InputEvent& ev);
+  bool wheel(const shm::InputEvent& ev);
+  bool key(const shm::InputEvent& ev);
+  bool resize(const shm::InputEvent& ev);
+  bool touch(const shm::InputEvent& ev);
+
+  // Sets the interactor's event position (from normalised top-left coordinates) and modifiers.
+  void set_position(float x, float y, uint32_t modifiers);
+  void invoke(unsigned long vtk_event);
+
+  vtkRenderWindowInteractor* iren_ = nullptr;
+  std::set<std::string> extra_keys_;
+  bool allow_resize_;
+  std::set<int> buttons_;           // remote mouse buttons held
+  std::map<int, Point> touches_;    // touch id -> last position
+  bool touch_drag_ = false;         // one finger is driving the left button
+  float pinch_distance_ = 0;        // finger distance at the last zoom step
+};
+
+}  // namespace vtkstream
