@@ -96,3 +96,14 @@ std::string RenderBackend::gl_renderer() const {
 }
 
 }  // namespace vtkstream::render
+
+namespace vtkstream::render {
+
+bool RenderBackend::software_gl() const {
+  const std::string r = gl_renderer();
+  for (const char* name : {"llvmpipe", "softpipe", "swrast", "Software Rasterizer"})
+    if (r.find(name) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace vtkstream::render

@@ -33,6 +33,8 @@ class RenderBackend {
   const std::string& description() const { return description_; }
   // The GL_RENDERER string; valid after the first render.
   std::string gl_renderer() const;
+  // A CPU rasteriser (llvmpipe, softpipe, swrast); valid after the first render.
+  bool software_gl() const;
 
  private:
   RenderBackend() = default;

@@ -91,8 +91,9 @@ int run(const Options& opts, SignalWatcher& signals) {
   {
     vtkNew<vtkRenderer> renderer;
     window->AddRenderer(renderer);
+    window->Render();  // an empty frame: creates the context, so the GL renderer is known
     if (opts.demo) build_demo_scene(renderer);
-    for (auto& ds : data) add_dataset(renderer, ds);
+    for (auto& ds : data) add_dataset(renderer, ds, backend->software_gl());
     finish_scene(renderer);
   }
 
@@ -102,6 +103,9 @@ int run(const Options& opts, SignalWatcher& signals) {
   vtkNew<vtkInteractorStyleTrackballCamera> style;
   iren->SetInteractorStyle(style);
   iren->SetRenderWindow(window);
+  // Styles pass this to the window while a drag lasts; volume mappers then trade sample
+  // distance for speed to keep up with the cadence.
+  iren->SetDesiredUpdateRate(opts.fps);
   iren->Initialize();
 
   auto publisher = Publisher::create(opts.shm_name, window, {}, &err);

@@ -64,12 +64,15 @@ void add_scalar_bar(vtkRenderer* renderer, vtkLookupTable* lut, const std::strin
   bar->SetLookupTable(lut);
   bar->SetTitle(title.c_str());
   bar->SetNumberOfLabels(5);
-  bar->SetWidth(0.08);
-  bar->SetHeight(0.6);
-  bar->SetPosition(0.9, 0.2);
+  bar->SetLabelFormat("%.3g");
+  // Anchored away from the right edge so a long array name stays inside the picture.
+  bar->SetPosition(0.80, 0.18);
+  bar->SetWidth(0.12);
+  bar->SetHeight(0.64);
+  bar->SetBarRatio(0.3);
   bar->UnconstrainedFontSizeOn();
-  bar->GetTitleTextProperty()->SetFontSize(16);
-  bar->GetLabelTextProperty()->SetFontSize(14);
+  bar->GetTitleTextProperty()->SetFontSize(15);
+  bar->GetLabelTextProperty()->SetFontSize(13);
   bar->GetTitleTextProperty()->ShadowOff();
   bar->GetLabelTextProperty()->ShadowOff();
   bar->GetLabelTextProperty()->ItalicOff();
@@ -139,18 +142,34 @@ vtkDataArray* colour_array(vtkDataSet* data, bool* on_cells) {
   return nullptr;
 }
 
-void add_volume(vtkRenderer* renderer, vtkImageData* image) {
+// 3 or 4 components that are bytes, or floats within [0, 1]: colours rather than a quantity.
+bool looks_like_rgb(vtkDataArray* array) {
+  const int n = array->GetNumberOfComponents();
+  if (n != 3 && n != 4) return false;
+  if (array->GetDataType() == VTK_UNSIGNED_CHAR) return true;
+  for (int c = 0; c < n; ++c) {
+    double r[2];
+    array->GetRange(r, c);
+    if (r[0] < 0 || r[1] > 1) return false;
+  }
+  return true;
+}
+
+void add_volume(vtkRenderer* renderer, vtkImageData* image, bool software_gl) {
   vtkDataArray* scalars = image->GetPointData()->GetScalars();
   double range[2];
   scalars->GetRange(range, -1);
   const double lo = range[0], span = std::max(range[1] - range[0], 1e-12);
   // Low values transparent, rising opacity towards the maximum: shows the structure inside
   // instead of the bounding box of the background value.
+  // Scientific volumes (densities, probabilities) keep most of their structure in the low part
+  // of the range, so opacity rises early.
   vtkNew<vtkPiecewiseFunction> opacity;
   opacity->AddPoint(lo, 0.0);
-  opacity->AddPoint(lo + 0.05 * span, 0.0);
-  opacity->AddPoint(lo + 0.4 * span, 0.25);
-  opacity->AddPoint(lo + span, 0.8);
+  opacity->AddPoint(lo + 0.02 * span, 0.0);
+  opacity->AddPoint(lo + 0.1 * span, 0.3);
+  opacity->AddPoint(lo + 0.4 * span, 0.7);
+  opacity->AddPoint(lo + span, 0.95);
   vtkNew<vtkColorTransferFunction> colour;
   for (int i = 0; i < 5; ++i)
     colour->AddRGBPoint(lo + span * i / 4.0, kViridis[i][0], kViridis[i][1], kViridis[i][2]);
@@ -163,6 +182,7 @@ void add_volume(vtkRenderer* renderer, vtkImageData* image) {
   prop->SetDiffuse(0.7);
   vtkNew<vtkSmartVolumeMapper> mapper;
   mapper->SetInputData(image);
+  if (software_gl) mapper->SetRequestedRenderModeToRayCast();
   vtkNew<vtkVolume> volume;
   volume->SetMapper(mapper);
   volume->SetProperty(prop);
@@ -234,9 +254,9 @@ void build_demo_scene(vtkRenderer* renderer) {
   camera->SetViewUp(0, 0, 1);
 }
 
-void add_dataset(vtkRenderer* renderer, vtkDataSet* data) {
+void add_dataset(vtkRenderer* renderer, vtkDataSet* data, bool software_gl) {
   if (auto* image = vtkImageData::SafeDownCast(data); image && image->GetPointData()->GetScalars()) {
-    add_volume(renderer, image);
+    add_volume(renderer, image, software_gl);
     return;
   }
   vtkNew<vtkDataSetSurfaceFilter> surface;
@@ -260,6 +280,16 @@ void add_dataset(vtkRenderer* renderer, vtkDataSet* data) {
     return;
   }
   if (!array->GetName()) array->SetName("values");  // the mapper selects arrays by name
+  if (looks_like_rgb(array)) {
+    // Per-point colours (scanners, photogrammetry) are shown as they are, not through a map.
+    mapper->SetColorModeToDirectScalars();
+    if (on_cells) mapper->SetScalarModeToUseCellFieldData();
+    else mapper->SetScalarModeToUsePointFieldData();
+    mapper->SelectColorArray(array->GetName());
+    mapper->ScalarVisibilityOn();
+    renderer->AddActor(actor);
+    return;
+  }
   double range[2];
   array->GetRange(range, array->GetNumberOfComponents() > 1 ? -1 : 0);
   auto lut = viridis(range[0], range[1]);
@@ -283,6 +313,7 @@ void finish_scene(vtkRenderer* renderer) {
   vtkNew<vtkLightKit> lights;
   lights->AddLightsToRenderer(renderer);
   renderer->ResetCamera();
+  renderer->GetActiveCamera()->Zoom(1.2);  // ResetCamera frames the bounding sphere: loose
   renderer->ResetCameraClippingRange();
 }
 

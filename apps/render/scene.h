@@ -15,7 +15,9 @@ void build_demo_scene(vtkRenderer* renderer);
 // Adds one dataset: image data with point scalars is volume rendered, anything else becomes a
 // surface coloured by its first point (else cell) array. The first coloured dataset gets a
 // scalar bar titled with the array name.
-void add_dataset(vtkRenderer* renderer, vtkDataSet* data);
+// `software_gl`: the GL is a CPU rasteriser (llvmpipe): volumes then use VTK's multi-threaded
+// CPU ray caster, which on llvmpipe is far faster than the GPU ray caster's shaders.
+void add_dataset(vtkRenderer* renderer, vtkDataSet* data, bool software_gl);
 
 // Background, lights and a camera that frames everything (keeping the view direction: the
 // demo's oblique view, VTK's default -z view for files); call once after adding props.

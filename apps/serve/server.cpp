@@ -135,7 +135,7 @@ void Server::set_renderer_state(const std::string& state, const std::string& det
   if (state == info_.renderer_state && detail == info_.renderer_detail) return;
   info_.renderer_state = state;
   info_.renderer_detail = detail;
-  g_print("vtkstream-serve: renderer %s: %s\n", state.c_str(), detail.c_str());
+  g_printerr("vtkstream-serve: renderer %s: %s\n", state.c_str(), detail.c_str());
   for (auto& [id, peer] : peers_) peer->renderer_changed(state, detail);
 }
 
