@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <memory>
 
@@ -121,6 +123,26 @@ TEST_F(RendererTest, DragChangesPictureAndEchoesSeq) {
   EXPECT_EQ(after.info.input_seq, seq);
   EXPECT_GT(differing_pixels(before, after), before.rgba.size() / 4 / 20)
       << "a horizontal drag should rotate the camera";
+}
+
+// DESIGN.md: a steady cadence while someone interacts and for a short while after (it decides
+// the latency tail), then nothing at all while the scene is still.
+TEST_F(RendererTest, SteadyCadenceAfterInputThenIdle) {
+  Frame f;
+  start_and_get_frame({"--demo", "--fps", "30"}, &f);
+  ASSERT_TRUE(reader_->push_input(pointer_event(InputKind::kPointerDown, 1, 0.5f, 0.5f)));
+  ASSERT_TRUE(reader_->push_input(pointer_event(InputKind::kPointerMove, 2, 0.55f, 0.5f)));
+  ASSERT_TRUE(reader_->push_input(pointer_event(InputKind::kPointerUp, 3, 0.55f, 0.5f)));
+  int frames = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  while (frames < 300 && next_frame(*reader_, &f, 1500)) ++frames;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  RecordProperty("frames_after_input", frames);
+  std::printf("%d frames after one short drag\n", frames);
+  // About 0.5 s at 30 fps after the last input: 15 frames; a loaded 2-core box may drop some.
+  EXPECT_GE(frames, 8);
+  EXPECT_LT(frames, 300) << "still sending frames with nobody interacting";
+  EXPECT_LT(seconds, 1.5 + 3.0);  // the last frame came within ~1 s of the input
 }
 
 TEST_F(RendererTest, ResizeRequestChangesFrameSize) {
