@@ -18,7 +18,7 @@
 namespace vtkstream {
 
 struct Publisher::Impl {
-  Impl(const Options& o) : options(o), applier(o.extra_keys, o.allow_resize) {}
+  explicit Impl(const Options& o) : options(o), applier(o.extra_keys, o.allow_resize) {}
 
   Options options;
   std::unique_ptr<shm::FrameWriter> writer;
@@ -165,6 +165,7 @@ bool Publisher::Publish() {
   }
   d.writer->publish(shm::monotonic_ns(), d.last_input_seq);
   d.pending = false;
+  d.error.clear();  // a problem that comes back after a recovery is reported again
   return true;
 }
 
