@@ -220,5 +220,6 @@ int main(int argc, char** argv) {
               o.width, o.height);
   bench_raw(o);
   bench_vtksrc(o);
+  gst_deinit();  // lets GST_TRACERS=leaks report on vtksrc
   return 0;
 }

@@ -1,6 +1,42 @@
 // vtksrc element. The shared-memory protocol lives in lib/shm (GStreamer-free); this file only
 // adapts it to GstBaseSrc: one interruptible wait in create(), caps from the frame, timestamps
 // from the renderer's clock, navigation events back as input records.
+
+/**
+ * SECTION:element-vtksrc
+ * @title: vtksrc
+ *
+ * Reads the frames a vtkstream renderer (vtkstream-render, or any program publishing with
+ * vtkstream::shm::FrameWriter) writes into a shared-memory ring, and sends upstream
+ * GstNavigation events back to it as input.
+ *
+ * * Caps come from the frame: video/x-raw RGBA, BGRA or RGB at the renderer's size, framerate
+ *   0/1 (the renderer draws on demand). A resize renegotiates.
+ * * Timestamps are the renderer's CLOCK_MONOTONIC finish times mapped to running time; the
+ *   source is live and reports a 5 ms minimum latency. GST_BUFFER_OFFSET is the renderer's
+ *   frame number. Every buffer carries a "VtkStreamFrameMeta" custom meta (see frame_meta.h)
+ *   with the echoed input-seq, for input-to-photon measurements.
+ * * repeat-interval: an idle renderer publishes nothing, which stalls muxers, encoders (no
+ *   keyframe for a new WebRTC peer) and players. vtksrc therefore repeats the last picture,
+ *   stamped now and marked repeat=TRUE in the meta, once per repeat-interval ms (default 1000;
+ *   0 turns it off). One second keeps downstream alive at almost no cost.
+ * * The renderer may start after the pipeline, die, or restart: vtksrc keeps waiting (without
+ *   polling) and posts an element message "vtksrc-renderer" with state "waiting", "attached"
+ *   or "lost", "session-id" and "shm-name" once per transition. A shared-memory object that is
+ *   not a valid vtkstream ring gives one GST_ELEMENT_WARNING and vtksrc waits for a valid one.
+ * * Input: mouse, scroll, key and touch navigation events, plus the custom upstream event
+ *   "vtkstream-resize" (width, height); see navigation.h for conventions and the optional
+ *   "vtkstream-seq"/"vtkstream-peer" fields a server can add.
+ *
+ * ## Example launch lines
+ * |[
+ * vtkstream-render --shm demo --demo &
+ * gst-launch-1.0 vtksrc shm-name=demo ! videoconvert ! autovideosink
+ * ]| An interactive VTK window: the video sink's mouse and keys steer the scene.
+ * |[
+ * gst-launch-1.0 vtksrc shm-name=demo ! videoconvert ! vp8enc deadline=1 ! webmmux ! filesink location=out.webm
+ * ]| Records the session; the repeats keep the file going while the scene is still.
+ */
 #include "gstvtksrc.h"
 
 #include <gst/video/navigation.h>
@@ -38,10 +74,11 @@ namespace {
 
 // Latency we report (see query()). The timestamp is when the renderer finished the frame; what
 // separates it from our push is one futex wake-up (well under 1 ms, see bench/wake) and one copy
-// (about 1 ms for 720p RGBA here). 5 ms covers both on a loaded 2-core machine without delaying
-// syncing sinks more than necessary. Frames older than this (we attached to an idle renderer,
-// or the pipeline just started) are stamped as if this old, so a syncing sink shows them instead
-// of dropping them as late.
+// (about 0.3 ms for 720p RGBA here). 5 ms covers both on a loaded 2-core machine without
+// delaying syncing sinks more than necessary. Frames that were already waiting in the ring when
+// we started listening (an idle renderer found at start-up or after a pause) are stamped as if
+// this old: their real age means nothing to the pipeline, and a syncing sink would drop them as
+// late although they may be the only picture for a long time.
 constexpr GstClockTime kSourceLatency = 5 * GST_MSECOND;
 
 // How long to back off when the reader keeps reporting the same invalid object without
@@ -120,6 +157,9 @@ struct VtkSrcPrivate {
   shm::FrameInfo last_info;
   uint64_t last_push_ns = 0;  // monotonic
   GstClockTime last_pts = GST_CLOCK_TIME_NONE;
+  // Start of the current listening period (after start() or a flush); see kSourceLatency.
+  std::atomic<bool> listen_reset{true};
+  uint64_t listen_since_ns = 0;
   uint64_t first_frame_ns = 0;  // non-live: PTS counts from the first frame
 };
 
@@ -276,6 +316,7 @@ static bool renegotiate(GstVtkSrc* self, const shm::FrameInfo& info) {
     std::lock_guard lock(p.caps_lock);
     p.frame_caps.reset(gst_video_info_to_caps(&vi));
   }
+  gst_buffer_replace(&p.last, nullptr);  // a picture of the old size cannot be repeated
   GST_DEBUG_OBJECT(self, "renderer frame is %ux%u, renegotiating", info.width, info.height);
   return gst_base_src_negotiate(GST_BASE_SRC(self));
 }
@@ -301,10 +342,10 @@ static GstClockTime running_time_for(GstVtkSrc* self, uint64_t frame_ns) {
     const uint64_t mono_now = shm::monotonic_ns();
     const GstClockTime base = gst_element_get_base_time(GST_ELEMENT(self));
     const GstClockTime running_now = clock_now > base ? clock_now - base : 0;
-    // A frame "from the future" (clock skew cannot happen on one host, but a bad writer can
-    // write anything) counts as new; a stale one as kSourceLatency old (see kSourceLatency).
+    // A frame "from the future" (impossible on one host, but a bad writer can write anything)
+    // counts as new; one from before we listened as kSourceLatency old (see kSourceLatency).
     uint64_t age = mono_now > frame_ns ? mono_now - frame_ns : 0;
-    age = std::min<uint64_t>(age, kSourceLatency);
+    if (frame_ns < p.listen_since_ns) age = std::min<uint64_t>(age, kSourceLatency);
     pts = running_now > age ? running_now - age : 0;
   }
   if (GST_CLOCK_TIME_IS_VALID(p.last_pts) && pts <= p.last_pts) pts = p.last_pts + 1;
@@ -436,6 +477,7 @@ static GstFlowReturn gst_vtk_src_create(GstPushSrc* push, GstBuffer** out) {
     repeat_ms = p.repeat_interval_ms;
   }
 
+  if (p.listen_reset.exchange(false)) p.listen_since_ns = shm::monotonic_ns();
   bool invalid_again = false;
   for (;;) {
     // One wait, until a frame, a state change, or the next keep-alive repeat is due. Without a
@@ -575,6 +617,7 @@ static gboolean gst_vtk_src_start(GstBaseSrc* src) {
   p.discont = true;
   p.last_invalid.clear();
   p.last_pts = GST_CLOCK_TIME_NONE;
+  p.listen_reset = true;
   p.first_frame_ns = 0;
   p.have_out_info = false;
   {
@@ -615,6 +658,7 @@ static gboolean gst_vtk_src_unlock_stop(GstBaseSrc* src) {
   std::lock_guard lock(p.reader_lock);
   p.flushing = false;
   if (p.reader) p.reader->clear_interrupt();
+  p.listen_reset = true;
   return TRUE;
 }
 

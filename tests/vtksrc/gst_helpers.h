@@ -126,9 +126,10 @@ class Pipeline {
   explicit Pipeline(const std::string& launch) {
     GError* err = nullptr;
     pipeline_.reset(gst_parse_launch(launch.c_str(), &err));
-    if (err) {
+    if (err) {  // also a missing element: the partial pipeline is of no use to a test
       error_ = err->message;
       g_error_free(err);
+      if (pipeline_) gst_object_unref(gst_object_ref_sink(pipeline_.release()));
     }
     if (pipeline_) {
       gst_object_ref_sink(pipeline_.get());
