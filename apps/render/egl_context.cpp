@@ -159,24 +159,4 @@ EglContext::~EglContext() {
   eglTerminate(h_->display);
 }
 
-bool EglContext::make_current() {
-  return eglMakeCurrent(h_->display, h_->surface, h_->surface, h_->context);
-}
-
-bool EglContext::resize(int width, int height, std::string* err) {
-  EGLSurface next = make_pbuffer(h_->display, h_->config, width, height);
-  if (next == EGL_NO_SURFACE) {
-    *err = egl_error("eglCreatePbufferSurface");
-    return false;
-  }
-  if (!eglMakeCurrent(h_->display, next, next, h_->context)) {
-    *err = egl_error("eglMakeCurrent");
-    eglDestroySurface(h_->display, next);
-    return false;
-  }
-  eglDestroySurface(h_->display, h_->surface);
-  h_->surface = next;
-  return true;
-}
-
 }  // namespace vtkstream::render

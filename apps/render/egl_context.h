@@ -17,10 +17,10 @@ class EglContext {
   EglContext(const EglContext&) = delete;
   EglContext& operator=(const EglContext&) = delete;
 
-  bool make_current();
-  // Replaces the pbuffer with one of the new size. VTK renders into its own framebuffer objects
-  // sized from the window, so this only keeps the default framebuffer in step with them.
-  bool resize(int width, int height, std::string* err);
+  // The context is made current once, at creation, and stays current: VTK renders on this one
+  // thread. There is no resize: VTK 9.1 renders into framebuffer objects of its own, sized from
+  // the window, and the readback comes from those, so the pbuffer keeps its first size.
+
   // "surfaceless", "device" or "default": which EGL platform gave the context.
   const std::string& platform() const { return platform_; }
 
