@@ -134,6 +134,9 @@ TEST_F(VtkSrcTest, TimestampsMapRendererClockToRunningTime) {
     GTEST_SKIP() << "pipeline clock is not CLOCK_MONOTONIC";
   }
   const GstClockTime base = gst_element_get_base_time(p.get());
+  // Publish only once vtksrc listens: a frame already waiting when it starts is stamped as new
+  // (see FrameWaitingBeforeStartIsStampedNow), and on a loaded machine its thread starts late.
+  ASSERT_TRUE(p.log().wait_for(renderer_state("attached"), kPullTimeout));
 
   GstClockTime prev = GST_CLOCK_TIME_NONE;
   for (uint64_t i = 1; i <= 6; ++i) {
@@ -195,7 +198,8 @@ TEST_F(VtkSrcTest, FrameWaitingBeforeStartIsStampedNow) {
   const GstClockTime running_now = gst_clock_get_time(clock.get()) - base;
   const GstClockTime pts = GST_BUFFER_PTS(gst_sample_get_buffer(s.get()));
   EXPECT_LE(pts, running_now);
-  EXPECT_GE(pts, running_now - 100 * GST_MSECOND);
+  // An unclamped mapping is 5 s off; a second of slack absorbs a heavily loaded machine.
+  EXPECT_GE(pts, running_now - GST_SECOND);
 }
 
 TEST_F(VtkSrcTest, RenegotiatesWhenTheRendererResizes) {
@@ -418,7 +422,7 @@ TEST_F(VtkSrcTest, RepeatsTheLastPictureWhileIdle) {
     EXPECT_EQ(row_byte(s.get(), 0), 42);  // same picture
     const GstClockTime gap = GST_BUFFER_PTS(b) - prev;
     EXPECT_GE(gap, 80 * GST_MSECOND);
-    EXPECT_LE(gap, 400 * GST_MSECOND);
+    EXPECT_LE(gap, 1000 * GST_MSECOND);  // generous: a loaded machine wakes late, never early
     prev = GST_BUFFER_PTS(b);
   }
   // A real frame still comes through at once.
@@ -460,6 +464,28 @@ TEST_F(VtkSrcTest, InvalidObjectWarnsOnceThenRecovers) {
   ASSERT_TRUE(s);
   EXPECT_EQ(frame_meta(gst_sample_get_buffer(s.get())).input_seq, 3u);
   EXPECT_EQ(p.log().count([](GstMessage* m) { return is_type(m, GST_MESSAGE_WARNING); }), 0u);
+  EXPECT_EQ(p.errors(), 0u);
+}
+
+TEST_F(VtkSrcTest, NonLivePrerollsAndCountsFromZero) {
+  const std::string name = unique_shm_name("nonlive");
+  FakeRenderer r(name, 16, 16);
+  ASSERT_TRUE(r.ok());
+  const uint64_t t0 = r.publish(16, 16);
+  Pipeline p(launch(name, "is-live=false"));
+  ASSERT_TRUE(p.ok()) << p.error();
+  ASSERT_NE(p.set_state(GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  // Not live: the sink prerolls on the first frame.
+  EXPECT_EQ(gst_element_get_state(p.get(), nullptr, nullptr, 5 * GST_SECOND),
+            GST_STATE_CHANGE_SUCCESS);
+  ASSERT_NE(p.set_state(GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  SamplePtr a = p.pull(kPullTimeout);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(GST_BUFFER_PTS(gst_sample_get_buffer(a.get())), 0u);
+  const uint64_t t1 = r.publish(16, 16, 0, 0, shm::PixelFormat::kRGBA, false, t0 + 40 * GST_MSECOND);
+  SamplePtr b = p.pull(kPullTimeout);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(GST_BUFFER_PTS(gst_sample_get_buffer(b.get())), t1 - t0);  // renderer's spacing
   EXPECT_EQ(p.errors(), 0u);
 }
 
