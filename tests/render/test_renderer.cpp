@@ -56,7 +56,9 @@ class RendererTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (child_) EXPECT_EQ(child_->terminate(kExitMs), 0) << child_->stderr_text();
+    if (child_) {
+      EXPECT_EQ(child_->terminate(kExitMs), 0) << child_->stderr_text();
+    }
   }
 
   TempDir tmp_;
