@@ -1,11 +1,12 @@
 // Pointer, wheel, key and touch capture on the stage, turned into protocol input records
-// (docs/protocol.md). Positions are normalised to the drawn picture (geometry.js). Pointer moves
-// and wheel deltas are coalesced to one record per animation frame: the renderer cannot draw
-// faster than the display anyway, and fewer records mean a shorter queue in front of each frame.
+// (docs/protocol.md). Positions are normalised to the drawn picture (geometry.js).
 //
-// Wheel deltas are summed per animation frame too; the renderer takes one zoom step per `wh`
-// record (browsers disagree wildly on wheel units), so this also caps zooming at one step per
-// displayed frame. Touch points are forwarded as they are (see below).
+// Pointer moves, wheel deltas and touch moves are coalesced to one record per animation frame:
+// the renderer cannot show more than one picture per displayed frame anyway, and fewer records
+// mean a shorter queue in front of each frame. Browsers dispatch pointer events just before the
+// frame's animation callbacks, so this adds next to no delay. The renderer takes one zoom step
+// per `wh` whatever its size (browsers disagree wildly on wheel units), so summing also caps
+// zooming at one step per displayed frame.
 
 import { containRect, normalize } from './geometry.js';
 import { keysym, modifiers } from './keys.js';

@@ -48,6 +48,7 @@ export class LatencyTracker {
     this.pendingNoRtp = [];          // {seq, arrived} waiting for the next presented frame
     this.presented = new Map();      // rtp -> presentation time, recent frames
     this.samples = [];
+    this.echoSamples = [];           // send -> echo arrival: render + encode + network, no decode
     this.recorders = this.recorders || [];   // unbounded sample logs (benchmarks), kept on reset
     this.expired = 0;
     this.hasRtp = null;              // learned from the first rVFC metadata
@@ -82,6 +83,11 @@ export class LatencyTracker {
   /** The server's `frame` message arrived at `t`; `mjpeg`: no presentation feedback exists. */
   frame(seq, rtp, t, mjpeg = false) {
     if (!Number.isInteger(seq)) return;
+    const t0 = this.sentAt.get(seq);
+    if (t0 !== undefined) {
+      this.echoSamples.push(t - t0);
+      if (this.echoSamples.length > KEEP_SAMPLES) this.echoSamples.shift();
+    }
     if (mjpeg) {
       this.approx = true;
       this.resolve(seq, t);
@@ -135,9 +141,11 @@ export class LatencyTracker {
 
   summary() {
     const sorted = this.samples.slice().sort((a, b) => a - b);
+    const echo = this.echoSamples.slice().sort((a, b) => a - b);
     return {
       p50: percentile(sorted, 50),
       p95: percentile(sorted, 95),
+      echoP50: percentile(echo, 50),
       n: sorted.length,
       pending: this.sentAt.size,
       expired: this.expired,
