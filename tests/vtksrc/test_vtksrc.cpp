@@ -4,15 +4,22 @@
 #include <gst/video/navigation.h>
 #include <gst/video/video.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
 #include "fake_renderer.h"
 #include "gst_helpers.h"
+
+extern char** environ;
 
 using namespace std::chrono_literals;
 using namespace vtktest;
@@ -489,6 +496,76 @@ TEST_F(VtkSrcTest, NonLivePrerollsAndCountsFromZero) {
   EXPECT_EQ(p.errors(), 0u);
 }
 
+// This executable doubles as a renderer that can crash for real: `--fake-writer NAME` publishes
+// one frame, says "ready" on stdout and waits to be killed.
+int run_fake_writer(const char* name) {
+  std::string err;
+  auto w = shm::FrameWriter::create(name, 32, 32, &err);
+  if (!w) {
+    std::fprintf(stderr, "fake writer: %s\n", err.c_str());
+    return 1;
+  }
+  if (uint8_t* p = w->begin_frame(32, 32, 32 * 4, shm::PixelFormat::kRGBA, 0)) {
+    std::memset(p, 0x55, 32 * 32 * 4);
+    w->publish(shm::monotonic_ns(), 1);
+  }
+  std::printf("ready\n");
+  std::fflush(stdout);
+  for (;;) pause();
+}
+
+TEST_F(VtkSrcTest, NoticesACrashedRendererAndItsReplacement) {
+  const std::string name = unique_shm_name("crash");
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&fa, out[0]);
+  std::string self_exe = "/proc/self/exe";
+  char* argv[] = {self_exe.data(), const_cast<char*>("--fake-writer"),
+                  const_cast<char*>(name.c_str()), nullptr};
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], &fa, nullptr, argv, environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(out[1]);
+  // Killed and reaped whatever the test's outcome.
+  struct Reaper {
+    pid_t pid;
+    ~Reaper() {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  } reaper{pid};
+  pollfd pfd{out[0], POLLIN, 0};
+  char buf[16] = {};
+  ASSERT_EQ(poll(&pfd, 1, 10'000), 1);
+  ASSERT_GT(read(out[0], buf, sizeof buf - 1), 0);
+  close(out[0]);
+  ASSERT_STREQ(buf, "ready\n");
+
+  Pipeline p(launch(name));
+  play(p);
+  ASSERT_TRUE(p.pull(kPullTimeout));
+  MessagePtr attached = p.log().wait_for(renderer_state("attached"), kPullTimeout);
+  ASSERT_TRUE(attached);
+
+  kill(pid, SIGKILL);  // no chance to mark the object closed: only the heartbeat tells
+  // The shm library declares a writer dead after a 3 s silent heartbeat.
+  MessagePtr lost = p.log().wait_for(renderer_state("lost"), 10s);
+  ASSERT_TRUE(lost);
+  EXPECT_EQ(message_session(lost.get()), message_session(attached.get()));
+
+  // A restarted renderer takes over the name the dead one left behind.
+  FakeRenderer r(name, 32, 32);
+  ASSERT_TRUE(r.ok());
+  r.publish(32, 32, 2);
+  SamplePtr s = p.pull(kPullTimeout);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(frame_meta(gst_sample_get_buffer(s.get())).session_id, r.writer().session_id());
+  EXPECT_EQ(p.errors(), 0u);
+}
+
 TEST_F(VtkSrcTest, BadShmNameIsAnErrorNotACrash) {
   Pipeline p("vtksrc shm-name=../etc ! appsink name=sink");
   ASSERT_TRUE(p.ok());
@@ -497,3 +574,9 @@ TEST_F(VtkSrcTest, BadShmNameIsAnErrorNotACrash) {
 }
 
 }  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::strcmp(argv[1], "--fake-writer") == 0) return run_fake_writer(argv[2]);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
