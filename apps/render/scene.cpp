@@ -93,7 +93,7 @@ vtkSmartPointer<vtkPolyData> ripple_surface() {
   plane->SetOrigin(-9, -9, 0);
   plane->SetPoint1(9, -9, 0);
   plane->SetPoint2(-9, 9, 0);
-  plane->SetResolution(160, 160);
+  plane->SetResolution(110, 110);
   plane->Update();
   auto surface = vtkSmartPointer<vtkPolyData>::New();
   surface->DeepCopy(plane->GetOutput());

@@ -21,6 +21,7 @@ TEST(EmbedMinimal, PublishesAndAppliesRemoteInput) {
   ASSERT_TRUE(next_frame(reader, &first, 20000)) << reader.error() << child.stderr_text();
   EXPECT_EQ(first.info.width, 640u);
   EXPECT_EQ(first.info.height, 480u);
+  dump_frame(first, "embed-minimal");
   EXPECT_GT(distinct_colours(first), 8u);
 
   // The input reaches the host only through AttachInteractor's timer on the GUI thread.
