@@ -1,7 +1,8 @@
 // Headless Debian Firefox ESR (puppeteer-core over WebDriver BiDi) against the real server.
 import { test } from 'node:test';
-import { webrtcScenario, mjpegScenario } from '../lib/scenarios.mjs';
+import { keysScenario, webrtcScenario, mjpegScenario } from '../lib/scenarios.mjs';
 
 const T = { timeout: 60000 };
 test('firefox: WebRTC frames are presented and a drag turns the model', T, (t) => webrtcScenario(t, 'firefox'));
+test('firefox: keys reach VTK (w: wireframe, s: surface)', T, (t) => keysScenario(t, 'firefox'));
 test('firefox: MJPEG fallback without WebRTC shows frames and takes a drag', T, (t) => mjpegScenario(t, 'firefox'));

@@ -88,6 +88,23 @@ export async function wheelScenario(t, name) {
   });
 }
 
+/** Keys reach VTK while the picture has focus: `w` turns the model to wireframe, `s` back. */
+export async function keysScenario(t, name) {
+  await withBrowser(t, name, async (b) => {
+    await b.goto(serverUrl() + '?' + QUERY);
+    await waitStats(b, `s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${W}`, 20000);
+    await b.page.focus('#stage');
+    const surface = await snapshot(b, '#video');
+    await b.keyboard.press('w');
+    const wire = await waitPictureChange(b, '#video', surface, 0.02, 10000);
+    t.diagnostic(`'w' changed ${(100 * wire).toFixed(1)}% of the picture`);
+    // Back to surfaces, so the renderer is left as the other scenarios expect it.
+    const wireframe = await snapshot(b, '#video');
+    await b.keyboard.press('s');
+    await waitPictureChange(b, '#video', wireframe, 0.02, 10000);
+  });
+}
+
 /** MJPEG fallback with no WebRTC at all: the <img> shows the scene and a drag changes it. */
 export async function mjpegScenario(t, name) {
   await withBrowser(t, name, async (b) => {
