@@ -44,8 +44,9 @@ class SignalWatcher {
       int sig = 0;
       if (sigwait(&set_, &sig) != 0 || sig == SIGUSR1) return;
       stop.store(true, std::memory_order_release);
-      while (left_loop_.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready)
+      do {
         if (Publisher* p = publisher_.load()) p->Wake();
+      } while (left_loop_.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready);
     });
   }
   void set_publisher(Publisher* p) { publisher_.store(p); }

@@ -40,9 +40,10 @@ void run_render_loop(vtkRenderWindow* window, Publisher& publisher, const LoopOp
     publisher.WaitInput(timeout);
     if (stop.load(std::memory_order_acquire)) break;
 
-    dirty |= publisher.ProcessInput();
+    const bool changed = publisher.ProcessInput();
+    dirty |= changed;
     const auto now = Clock::now();
-    const bool got_input = publisher.LastInputSeq() != seen_seq;
+    const bool got_input = changed || publisher.LastInputSeq() != seen_seq;
     seen_seq = publisher.LastInputSeq();
     if (got_input) last_input = now;
 

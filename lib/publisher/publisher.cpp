@@ -209,8 +209,9 @@ bool Publisher::ProcessInput() {
   for (size_t i = 0; i < d.batch.size(); ++i) {
     const shm::InputEvent& ev = d.batch[i];
     // Every record counts as applied, refused ones included, so the echoed sequence number keeps
-    // moving and a viewer's latency probe never waits for a key we chose to ignore.
-    if (ev.seq > d.last_input_seq) d.last_input_seq = ev.seq;
+    // moving and a viewer's latency probe never waits for a key we chose to ignore. The last one
+    // in ring order, not the largest: a restarted producer numbers from 1 again.
+    d.last_input_seq = ev.seq;
     if (i + 1 < d.batch.size() && superseded(ev, d.batch[i + 1])) continue;
     changed |= d.applier.apply(ev);
   }

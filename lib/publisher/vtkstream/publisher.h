@@ -86,6 +86,7 @@ class Publisher {
   bool PublishPending() const;
   // True while a remote button or finger is held down.
   bool Interacting() const;
+  // Sequence number of the last input record taken from the ring (echoed in every frame).
   uint64_t LastInputSeq() const;
   uint64_t FramesPublished() const;
   const std::string& Name() const;
