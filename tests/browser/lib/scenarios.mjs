@@ -105,6 +105,44 @@ export async function keysScenario(t, name) {
   });
 }
 
+/** Polls /healthz until `cond(health)` holds (the server has no push channel for this). */
+async function waitHealth(cond, timeoutMs, what) {
+  const t0 = Date.now();
+  let last = null;
+  while (Date.now() - t0 < timeoutMs) {
+    last = await (await fetch(serverUrl() + 'healthz')).json();
+    if (cond(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));   // poll interval, bounded by timeoutMs
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; healthz: ${JSON.stringify(last)}`);
+}
+
+/**
+ * The signalling socket drops (as on a network change): the page reconnects by itself, gets a
+ * new peer and a picture again; closing the tab then frees every peer on the server.
+ */
+export async function reconnectScenario(t, name) {
+  await withBrowser(t, name, async (b) => {
+    // Keep a handle on the page's sockets, to break the connection from the outside.
+    await b.addInitScript(() => {
+      const Real = window.WebSocket;
+      window.__sockets = [];
+      window.WebSocket = class extends Real {
+        constructor(...a) { super(...a); window.__sockets.push(this); }
+      };
+    });
+    await b.goto(serverUrl() + '?' + QUERY);
+    const s1 = await waitStats(b, "s.rtcState === 'connected' && s.framesPresented >= 1", 20000);
+    await b.evaluate(() => window.__sockets.at(-1).close());
+    const s2 = await waitStats(b, `s.peerId !== null && s.peerId !== ${s1.peerId} && ` +
+                                  `s.rtcState === 'connected'`, 20000);
+    t.diagnostic(`reconnected as peer ${s2.peerId} (was ${s1.peerId})`);
+    await waitHealth((h) => h.peers === 1, 10000, 'the old peer to be freed');
+    await b.evaluate(() => window.vtkstream.waitFrames(1, 15000));
+  });
+  await waitHealth((h) => h.peers === 0, 10000, 'every peer to be freed after the tab closed');
+}
+
 /** MJPEG fallback with no WebRTC at all: the <img> shows the scene and a drag changes it. */
 export async function mjpegScenario(t, name) {
   await withBrowser(t, name, async (b) => {
