@@ -153,7 +153,11 @@ struct VtkSrcPrivate {
   uint64_t session = 0;
   bool discont = false;
   std::string last_invalid;
-  GstBuffer* last = nullptr;  // last pushed picture, for keep-alive repeats
+  // Last pushed picture, for keep-alive repeats. Holding this ref makes the buffer read-only
+  // downstream (an in-place writer such as timeoverlay copies it); the usual consumers
+  // (videoconvert, encoders) only read, and the alternative, re-reading the ring, has nothing
+  // to read exactly when repeats matter most: while the renderer is gone.
+  GstBuffer* last = nullptr;
   shm::FrameInfo last_info;
   uint64_t last_push_ns = 0;  // monotonic
   GstClockTime last_pts = GST_CLOCK_TIME_NONE;
