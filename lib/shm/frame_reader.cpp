@@ -28,7 +28,9 @@ constexpr int kRecheckMs = 1000;
 
 struct FrameReader::Impl {
   std::string name, pname, error;
-  std::mutex mutex;  // guards map/h against interrupt() from another thread
+  // Guards map/h/backlog: wait() and read_latest() run on one thread (they alone detach), while
+  // interrupt(), push_input() and the accessors may come from any other.
+  mutable std::mutex mutex;
   Mapping map;
   Header* h = nullptr;
   int reader_index = -1;
@@ -162,9 +164,20 @@ FrameReader::Status FrameReader::wait(int timeout_ms) {
       continue;
     }
     if (!d.writer_alive_locked()) {
+      const bool replaced = d.h->closed.load(std::memory_order_acquire);
+      const uint64_t old_session = d.session;
+      {
+        std::lock_guard lock(d.mutex);
+        d.detach_locked();
+      }
+      // A writer that grew its ring renamed a new object over the name with the same session:
+      // follow it without reporting a restart.
+      if (replaced && d.try_attach() == Impl::Attach::kOk && d.session == old_session) continue;
+      return Status::kNoWriter;  // gone, or replaced by a new writer: the caller sees the change
+    }
+    if (!d.backlog.empty()) {
       std::lock_guard lock(d.mutex);
-      d.detach_locked();
-      return Status::kNoWriter;
+      d.flush_backlog();
     }
     if (d.reader_index >= 0)
       d.h->readers[d.reader_index].heartbeat_ns.store(monotonic_ns(), std::memory_order_relaxed);
@@ -276,6 +289,7 @@ void FrameReader::Impl::flush_backlog() {
 
 bool FrameReader::push_input(const InputEvent& ev) {
   Impl& d = *impl_;
+  std::lock_guard lock(d.mutex);
   if (!d.h) return false;
   d.flush_backlog();
   if (!d.backlog.empty()) {
@@ -290,10 +304,22 @@ bool FrameReader::push_input(const InputEvent& ev) {
   return true;
 }
 
-size_t FrameReader::input_backlog() const { return impl_->backlog.size(); }
-bool FrameReader::attached() const { return impl_->h != nullptr; }
-bool FrameReader::writer_alive() const { return impl_->writer_alive_locked(); }
-uint64_t FrameReader::session_id() const { return impl_->h ? impl_->session : 0; }
+size_t FrameReader::input_backlog() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->backlog.size();
+}
+bool FrameReader::attached() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->h != nullptr;
+}
+bool FrameReader::writer_alive() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->writer_alive_locked();
+}
+uint64_t FrameReader::session_id() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->h ? impl_->session : 0;
+}
 const std::string& FrameReader::error() const { return impl_->error; }
 
 void FrameReader::detach() {

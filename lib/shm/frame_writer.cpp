@@ -25,7 +25,8 @@ uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 // slot are only touched when used.
 constexpr uint64_t kDefaultMinCapacity = 1920ull * 1080 * 4;
 
-void init_header(Header* h, uint32_t slots, uint64_t slot_size, uint64_t total) {
+void init_header(Header* h, uint32_t slots, uint64_t slot_size, uint64_t total,
+                 uint64_t session_id) {
   // Zeroed by fallocate; atomics are constructed in place so their use is well-defined.
   new (h) Header;
   h->magic = 0;  // set last, below
@@ -37,7 +38,7 @@ void init_header(Header* h, uint32_t slots, uint64_t slot_size, uint64_t total) 
   h->total_size = total;
   h->input_capacity = kInputCapacity;
   h->input_record_size = sizeof(InputCell);
-  h->session_id = random_u64();
+  h->session_id = session_id;
   h->writer_pid.store(getpid());
   h->closed.store(0);
   h->writer_heartbeat_ns.store(monotonic_ns());
@@ -115,7 +116,9 @@ bool FrameWriter::Impl::map_new(uint64_t capacity, std::string* err) {
   std::string tmp;
   Mapping fresh = create_temp(pname, total, &tmp, err);
   if (!fresh) return false;
-  init_header(static_cast<Header*>(fresh.data()), slots, slot_size, total);
+  // grow() keeps the session (and frame numbering): readers follow without seeing a restart.
+  init_header(static_cast<Header*>(fresh.data()), slots, slot_size, total,
+              h ? h->session_id : random_u64());
   if (!publish_name(tmp, pname, err)) return false;
 
   if (map) {

@@ -155,3 +155,29 @@ TEST(InputRing, PushWithoutWriterReportsFalse) {
   shm::FrameReader r(unique_name("nowriter"));
   EXPECT_FALSE(r.push_input(ev(InputKind::kKeyDown, 1)));
 }
+
+TEST(InputRing, BacklogFlushesOnTheReadersNextWakeUp) {
+  Pair p;
+  const int n = shm::kInputCapacity + 10;
+  for (int i = 1; i <= n; ++i) ASSERT_TRUE(p.r->push_input(ev(InputKind::kKeyDown, i)));
+  ASSERT_EQ(p.r->input_backlog(), 10u);
+  std::vector<InputEvent> got;
+  p.w->drain_input(&got);
+  // No further push: the release at the end of a drag must not wait for the next event.
+  EXPECT_EQ(p.r->wait(0), shm::FrameReader::Status::kTimeout);
+  EXPECT_EQ(p.r->input_backlog(), 0u);
+  p.w->drain_input(&got);
+  EXPECT_EQ(got.size(), size_t(n));
+}
+
+TEST(InputRing, PushFromAnotherThreadWhileWaiting) {
+  Pair p;
+  std::thread t([&] {
+    for (int i = 1; i <= 100; ++i) p.r->push_input(ev(InputKind::kKeyDown, i));
+    p.r->interrupt();
+  });
+  EXPECT_EQ(p.r->wait(10000), shm::FrameReader::Status::kInterrupted);
+  t.join();
+  std::vector<InputEvent> got;
+  EXPECT_EQ(p.w->drain_input(&got), 100u);
+}

@@ -72,7 +72,7 @@ class FrameWriter {
   void abort_frame();  // discard a frame started with begin_frame
 
   // Payload bytes per slot. A larger frame needs grow(), which re-creates the object under the
-  // same name (readers reattach by themselves).
+  // same name with the same session id and frame numbering (readers follow by themselves).
   uint64_t capacity() const;
   bool grow(uint64_t min_frame_bytes, std::string* err);
 
@@ -117,8 +117,14 @@ class FrameReader {
   };
 
   // Waits for a frame newer than the last one copied. Attaches (and reattaches after a writer
-  // restart) by itself. Wakes within a futex wake-up of a publish; while no writer exists it
-  // sleeps on inotify for the name to appear. timeout_ms < 0 waits forever.
+  // restart) by itself; a writer that grew its ring (same session) is followed silently. Wakes
+  // within a futex wake-up of a publish; while no writer exists it sleeps on inotify for the
+  // name to appear. kNoWriter is returned when an attached writer goes away, and at the end of
+  // a finite timeout while none exists: timeout_ms < 0 keeps waiting for one (call wait(0)
+  // first to learn whether a writer is there).
+  //
+  // Threads: wait() and read_latest() belong to one thread; interrupt(), clear_interrupt(),
+  // push_input() and the accessors are safe from any thread.
   Status wait(int timeout_ms);
 
   // Copies the newest frame into `dst` (rows top-down, `dst_stride` bytes apart, flipping a
@@ -132,7 +138,7 @@ class FrameReader {
   void clear_interrupt();
 
   // Queue an input event for the writer. Moves are coalesced when the ring is busy; other events
-  // are kept in a local backlog and retried on the next push/flush when the ring is full.
+  // are kept in a local backlog, retried on the next push and on every wake-up of wait().
   // Returns false only when not attached (the event is then dropped: nobody could apply it).
   bool push_input(const InputEvent& ev);
   size_t input_backlog() const;
