@@ -33,9 +33,10 @@ export class Signalling {
     const ws = new WebSocket(this.url);
     this.ws = ws;
     ws.onopen = () => {
-      this.pingTimer = setInterval(() => this.send({ type: 'ping', t: performance.now() }),
-                                   PING_INTERVAL_MS);
-      this.handlers.onOpen();
+      const ping = () => this.send({ type: 'ping', t: performance.now() });
+      this.pingTimer = setInterval(ping, PING_INTERVAL_MS);
+      this.handlers.onOpen();   // `hello` must be the first message
+      ping();                   // an RTT right away, not after the first interval
     };
     ws.onmessage = (ev) => {
       let msg;
