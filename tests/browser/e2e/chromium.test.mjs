@@ -1,10 +1,11 @@
 // Headless Debian Chromium (playwright-core) against the real server and renderer.
 import { test } from 'node:test';
-import { reconnectScenario, keysScenario, webrtcScenario, wheelScenario, mjpegScenario, fallbackScenario } from '../lib/scenarios.mjs';
+import { resizeScenario, reconnectScenario, keysScenario, webrtcScenario, wheelScenario, mjpegScenario, fallbackScenario } from '../lib/scenarios.mjs';
 
 const T = { timeout: 60000 };
 test('chromium: WebRTC frames are presented and a drag turns the model', T, (t) => webrtcScenario(t, 'chromium'));
 test('chromium: keys reach VTK (w: wireframe, s: surface)', T, (t) => keysScenario(t, 'chromium'));
+test('chromium: the picture follows the window size', T, (t) => resizeScenario(t, 'chromium'));
 test('chromium: the wheel zooms', T, (t) => wheelScenario(t, 'chromium'));
 test('chromium: MJPEG fallback without WebRTC shows frames and takes a drag', T, (t) => mjpegScenario(t, 'chromium'));
 test('chromium: WebRTC that cannot connect falls back to MJPEG by itself', T, (t) => fallbackScenario(t, 'chromium'));

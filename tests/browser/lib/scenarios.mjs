@@ -105,6 +105,17 @@ export async function keysScenario(t, name) {
   });
 }
 
+/** The renderer follows the view's size (debounced `rs`), so no pixel is scaled away. */
+export async function resizeScenario(t, name) {
+  await withBrowser(t, name, async (b) => {
+    await b.goto(serverUrl());   // no ?size: follow the window
+    await waitStats(b, `s.rtcState === 'connected' && s.videoWidth === ${W} && s.videoHeight === ${H}`, 20000);
+    await b.page.setViewportSize({ width: 480, height: 320 });
+    const s = await waitStats(b, 's.videoWidth === 480 && s.videoHeight === 320', 15000);
+    t.diagnostic(`picture followed the window to ${s.videoWidth}x${s.videoHeight}`);
+  });
+}
+
 /** Polls /healthz until `cond(health)` holds (the server has no push channel for this). */
 async function waitHealth(cond, timeoutMs, what) {
   const t0 = Date.now();
