@@ -87,7 +87,8 @@ try {
     drag: { seconds: drag.seconds, fps: drag.fps, kbps: drag.kbps },
     idle: { seconds: idle.seconds, fps: idle.fps, kbps: idle.kbps },
     inputToPhoton: { p50: pct(lat, 50), p95: pct(lat, 95), n: lat.length,
-                     expired: s.latency.expired, approx: s.latency.approx },
+                     expired: s.latency.expired, approx: s.latency.approx,
+                     echoP50: s.latency.echoP50 },
     rttMs: s.rttMs,
   };
   console.log(`browser benchmark (${result.browser}, ${result.size}, ${result.codec}, loopback)`);
@@ -95,6 +96,8 @@ try {
   console.log(`  idle:     ${f1(idle.fps)} fps presented, ${f1(idle.kbps)} kbit/s over ${f1(idle.seconds)} s`);
   console.log(`  input-to-photon: p50 ${f1(result.inputToPhoton.p50)} ms, p95 ${f1(result.inputToPhoton.p95)} ms ` +
               `(n=${lat.length}, expired ${s.latency.expired}${s.latency.approx ? ', approximate matching' : ''})`);
+  console.log(`  of which send -> echo arrival p50 ${f1(s.latency.echoP50)} ms (render + encode + network; ` +
+              'the rest is decode and presentation)');
   console.log('JSON ' + JSON.stringify(result));
 } finally {
   await b.close();
