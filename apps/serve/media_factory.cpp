@@ -4,6 +4,7 @@
 #include <gst/rtp/gstrtpbuffer.h>
 #include <gst/video/video.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "input_events.h"
@@ -107,6 +108,13 @@ bool MediaFactory::build(std::string* err) {
     if (g_object_class_find_property(G_OBJECT_GET_CLASS(enc), "min-force-key-unit-interval"))
       g_object_set(enc, "min-force-key-unit-interval",
                    static_cast<guint64>(kKeyframeGuardMs) * GST_MSECOND, nullptr);
+    // vtksrc frames come at a variable rate (framerate 0/1) without durations. Encoders derive
+    // their rate control (and libvpx its speed) from frame durations: vp8enc then assumes one
+    // 90 kHz tick per frame. Give every frame the interval since the previous one, clamped.
+    GstPad* sink = gst_element_get_static_pad(enc, "sink");
+    gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER, on_encoder_input, new GstClockTime(GST_CLOCK_TIME_NONE),
+                      [](gpointer d) { delete static_cast<GstClockTime*>(d); });
+    gst_object_unref(sink);
     gst_object_unref(enc);
   }
   alive_ = std::make_shared<MediaFactory*>(this);
@@ -206,6 +214,21 @@ gboolean MediaFactory::on_bus_message(GstBus*, GstMessage* msg, gpointer data) {
       break;
   }
   return G_SOURCE_CONTINUE;
+}
+
+GstPadProbeReturn MediaFactory::on_encoder_input(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  auto* last_pts = static_cast<GstClockTime*>(data);  // streaming thread only
+  GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+  if (!GST_BUFFER_PTS_IS_VALID(buf) || GST_BUFFER_DURATION_IS_VALID(buf)) return GST_PAD_PROBE_OK;
+  constexpr GstClockTime kMin = GST_SECOND / 60, kMax = GST_SECOND / 10, kFirst = GST_SECOND / 30;
+  GstClockTime d = kFirst;
+  if (GST_CLOCK_TIME_IS_VALID(*last_pts) && GST_BUFFER_PTS(buf) > *last_pts)
+    d = std::clamp(GST_BUFFER_PTS(buf) - *last_pts, kMin, kMax);
+  *last_pts = GST_BUFFER_PTS(buf);
+  buf = gst_buffer_make_writable(buf);
+  GST_BUFFER_DURATION(buf) = d;
+  GST_PAD_PROBE_INFO_DATA(info) = buf;
+  return GST_PAD_PROBE_OK;
 }
 
 GstPadProbeReturn MediaFactory::on_rtp_probe(GstPad*, GstPadProbeInfo* info, gpointer data) {

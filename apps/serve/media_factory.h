@@ -87,6 +87,7 @@ class MediaFactory {
   MediaFactory(const MediaConfig& config, Callbacks cb) : config_(config), cb_(std::move(cb)) {}
   bool build(std::string* err);
   static gboolean on_bus_message(GstBus*, GstMessage* msg, gpointer self);
+  static GstPadProbeReturn on_encoder_input(GstPad*, GstPadProbeInfo* info, gpointer data);
   static GstPadProbeReturn on_rtp_probe(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstFlowReturn on_jpeg_sample(GstElement* sink, gpointer self);
   void update_size(GstCaps* caps);

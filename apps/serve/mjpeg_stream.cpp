@@ -24,6 +24,12 @@ void MjpegStreams::add(SoupServerMessage* msg, uint32_t peer) {
   // Without this libsoup would keep every picture ever sent in memory.
   soup_message_body_set_accumulate(soup_server_message_get_response_body(msg), FALSE);
 
+  // The boundary goes out ahead of the first part and right after every part (not before the
+  // next one): a browser shows a part only once it sees the boundary that ends it, so this way
+  // each picture appears when it arrives instead of one picture late (Firefox waits for it).
+  const std::string first = std::string("--") + kBoundary + "\r\n";
+  soup_message_body_append(soup_server_message_get_response_body(msg), SOUP_MEMORY_COPY, first.data(),
+                           first.size());
   viewers_.push_back(Viewer{SOUP_SERVER_MESSAGE(g_object_ref(msg)), peer, 0, 0, 0, this});
   Viewer* v = &viewers_.back();
   v->wrote_id = g_signal_connect(msg, "wrote-chunk", G_CALLBACK(+[](SoupServerMessage*, gpointer d) {
@@ -43,9 +49,9 @@ void MjpegStreams::add(SoupServerMessage* msg, uint32_t peer) {
 }
 
 void MjpegStreams::broadcast(GBytes* jpeg) {
-  const std::string head = std::string("--") + kBoundary +
-                           "\r\nContent-Type: image/jpeg\r\nContent-Length: " +
+  const std::string head = "Content-Type: image/jpeg\r\nContent-Length: " +
                            std::to_string(g_bytes_get_size(jpeg)) + "\r\n\r\n";
+  const std::string tail = std::string("\r\n--") + kBoundary + "\r\n";
   for (Viewer& v : viewers_) {
     if (v.in_flight >= kMaxInFlight) continue;
     SoupMessageBody* body = soup_server_message_get_response_body(v.msg);
@@ -54,10 +60,10 @@ void MjpegStreams::broadcast(GBytes* jpeg) {
     {
       gsize n = 0;
       const guint8* p = static_cast<const guint8*>(g_bytes_get_data(jpeg, &n));
-      GByteArray* a = g_byte_array_sized_new(static_cast<guint>(head.size() + n + 2));
+      GByteArray* a = g_byte_array_sized_new(static_cast<guint>(head.size() + n + tail.size()));
       g_byte_array_append(a, reinterpret_cast<const guint8*>(head.data()), static_cast<guint>(head.size()));
       g_byte_array_append(a, p, static_cast<guint>(n));
-      g_byte_array_append(a, reinterpret_cast<const guint8*>("\r\n"), 2);
+      g_byte_array_append(a, reinterpret_cast<const guint8*>(tail.data()), static_cast<guint>(tail.size()));
       part = g_byte_array_free_to_bytes(a);
     }
     soup_message_body_append_bytes(body, part);

@@ -82,6 +82,8 @@ void Peer::perform(Actions actions) {
     } else if (std::get_if<action::StartMjpeg>(&a)) {
       env_.media->echo().set_transport(id_, Transport::kMjpeg);
     } else if (auto* in = std::get_if<action::Inject>(&a)) {
+      GST_LOG("peer %u: input %s s=%" G_GUINT64_FORMAT, id_, input_kind_name(in->record.kind),
+              static_cast<guint64>(in->record.seq));
       env_.media->inject(id_, in->record);
     }
   }
@@ -112,6 +114,7 @@ void Peer::stop_webrtc() { session_.reset(); }
 
 void Peer::frame_echo(uint64_t seq, std::optional<uint32_t> rtp, uint64_t pts) {
   const std::string msg = frame_message(seq, rtp, pts);
+  GST_LOG("peer %u: frame echo s=%" G_GUINT64_FORMAT, id_, static_cast<guint64>(seq));
   // WebRTC peers hear it on the data channel, next to their input; MJPEG peers on the socket.
   if (session_ && session_->send_channel_text(msg)) return;
   send(msg);

@@ -296,11 +296,14 @@ TEST_F(ServeTest, WebRtcNegotiationMediaAndInputEcho) {
 
   // Input over the data channel reaches the renderer; the frame that reflects it is announced.
   const int before = renderer_->inputs();
+  const gint64 t0 = g_get_monotonic_time();
   rx.channel_send(R"({"t":"pd","x":0.5,"y":0.5,"b":1,"s":41})");
   rx.channel_send(R"({"t":"pm","x":0.6,"y":0.5,"s":42})");
   rx.channel_send(R"({"t":"pu","x":0.6,"y":0.5,"b":1,"s":43})");
   const std::string echo = rx.wait_frame_echo(43, 10000);
   ASSERT_FALSE(echo.empty()) << "no frame echo for input 43";
+  // Input to echo through server, renderer, encoder and back (the fake renderer answers at once).
+  std::printf("input-to-echo round trip: %.1f ms\n", (g_get_monotonic_time() - t0) / 1000.0);
   Json e(echo);
   EXPECT_EQ(e.integer("seq"), 43);
   EXPECT_TRUE(e.has("rtp"));
