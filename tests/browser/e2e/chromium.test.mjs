@@ -4,7 +4,7 @@ import { resizeScenario, reconnectScenario, keysScenario, webrtcScenario, wheelS
 
 const T = { timeout: 60000 };
 test('chromium: WebRTC frames are presented and a drag turns the model', T, (t) => webrtcScenario(t, 'chromium'));
-test('chromium: keys reach VTK (w: wireframe, s: surface)', T, (t) => keysScenario(t, 'chromium'));
+test('chromium: keys reach VTK (r resets the camera after a zoom)', T, (t) => keysScenario(t, 'chromium'));
 test('chromium: the picture follows the window size', T, (t) => resizeScenario(t, 'chromium'));
 test('chromium: the wheel zooms', T, (t) => wheelScenario(t, 'chromium'));
 test('chromium: MJPEG fallback without WebRTC shows frames and takes a drag', T, (t) => mjpegScenario(t, 'chromium'));

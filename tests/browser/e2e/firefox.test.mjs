@@ -4,5 +4,5 @@ import { keysScenario, webrtcScenario, mjpegScenario } from '../lib/scenarios.mj
 
 const T = { timeout: 60000 };
 test('firefox: WebRTC frames are presented and a drag turns the model', T, (t) => webrtcScenario(t, 'firefox'));
-test('firefox: keys reach VTK (w: wireframe, s: surface)', T, (t) => keysScenario(t, 'firefox'));
+test('firefox: keys reach VTK (r resets the camera after a zoom)', T, (t) => keysScenario(t, 'firefox'));
 test('firefox: MJPEG fallback without WebRTC shows frames and takes a drag', T, (t) => mjpegScenario(t, 'firefox'));
