@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "vtkstream/shm_layout.h"
+#include "vtkstream/shm.h"
 
 namespace vtkstream::render {
 
@@ -92,8 +92,9 @@ bool parse_options(int argc, char** argv, Options* out, std::string* err) {
       out->demo = true;
     } else if (arg == "--shm") {
       if (!take_value(&out->shm_name)) return false;
-      if (out->shm_name.empty()) {
-        *err = "--shm needs a non-empty name";
+      std::string why;
+      if (shm::posix_name(out->shm_name, &why).empty()) {  // before any slow start-up work
+        *err = "--shm: " + why;
         return false;
       }
     } else if (arg == "--size") {

@@ -232,6 +232,12 @@ TEST_F(RendererTest, BadCommandLineExitsWithUsageError) {
       tmp_.file("usage.txt"));
   EXPECT_EQ(child->wait_exit(kExitMs), 2);
   EXPECT_NE(child->stderr_text().find("--size"), std::string::npos);
+
+  auto escaping = std::make_unique<Child>(
+      std::vector<std::string>{build_file("apps/render/vtkstream-render"), "--shm", "../etc"},
+      tmp_.file("usage-shm.txt"));
+  EXPECT_EQ(escaping->wait_exit(kExitMs), 2);
+  EXPECT_NE(escaping->stderr_text().find("--shm"), std::string::npos);
 }
 
 // Every supported extension, from the shared real datasets or written here.
