@@ -12,8 +12,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // While nothing happens we sleep without a timeout, except when a frame is waiting for a viewer
-// to appear (renders made with nobody attached are not read back): attaching does not wake the
-// input futex, so that case is rechecked once a second.
+// to appear (renders made with nobody attached are not read back). A reader that attaches wakes
+// the input futex, so the frame goes out at once; the recheck only covers an attach that lands
+// between our viewer check and the start of the wait.
 constexpr int kPendingRecheckMs = 1000;
 
 constexpr std::chrono::seconds kHeldButtonLimit{5};

@@ -102,6 +102,10 @@ FrameReader::Impl::Attach FrameReader::Impl::try_attach() {
       reader_index = int(i);
   }
   if (reader_index >= 0) h->readers[reader_index].heartbeat_ns.store(monotonic_ns());
+  // A renderer that skipped readbacks while nobody watched sleeps on the input futex: tell it a
+  // viewer is here so it publishes a fresh frame now rather than on its next timeout.
+  h->input_futex.fetch_add(1, std::memory_order_release);
+  futex_wake_all(&h->input_futex);
   return Attach::kOk;
 }
 
