@@ -359,10 +359,12 @@ void MediaFactory::mjpeg_add_viewer() {
   if (mjpeg_viewers_++ > 0) return;
   GError* gerr = nullptr;
   // Its own thread (queue), newest picture only; quality 70 is the usual size/quality balance
-  // for a fallback that must fit slow links.
+  // for a fallback that must fit slow links. async=false: a sink added to a playing live
+  // pipeline must not ask for preroll, or the pipeline loses its state, vtksrc pauses and the
+  // new branch waits forever for a second picture (seen with Firefox after WebRTC peers left).
   mjpeg_bin_ = gst_parse_bin_from_description(
       "queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! videoconvert ! "
-      "jpegenc quality=70 ! appsink name=mjpegsink sync=false max-buffers=1 drop=true",
+      "jpegenc quality=70 ! appsink name=mjpegsink sync=false async=false max-buffers=1 drop=true",
       TRUE, &gerr);
   if (!mjpeg_bin_) {
     GST_ERROR("cannot build the MJPEG branch: %s", gerr ? gerr->message : "?");

@@ -1,6 +1,11 @@
 #include "mjpeg_stream.h"
 
+#include <gst/gst.h>
+
 #include <string>
+
+GST_DEBUG_CATEGORY_STATIC(serve_mjpeg_debug);
+#define GST_CAT_DEFAULT serve_mjpeg_debug
 
 namespace vtkstream::serve {
 
@@ -14,6 +19,12 @@ MjpegStreams::~MjpegStreams() {
 }
 
 void MjpegStreams::add(SoupServerMessage* msg, uint32_t peer) {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(serve_mjpeg_debug, "vtkserve-mjpeg", 0, "vtkstream-serve MJPEG viewers");
+    g_once_init_leave(&once, 1);
+  }
+  GST_INFO("peer %u: MJPEG viewer added (%zu viewers)", peer, viewers_.size() + 1);
   soup_server_message_set_status(msg, SOUP_STATUS_OK, nullptr);
   SoupMessageHeaders* h = soup_server_message_get_response_headers(msg);
   soup_message_headers_set_encoding(h, SOUP_ENCODING_CHUNKED);
@@ -53,7 +64,10 @@ void MjpegStreams::broadcast(GBytes* jpeg) {
                            std::to_string(g_bytes_get_size(jpeg)) + "\r\n\r\n";
   const std::string tail = std::string("\r\n--") + kBoundary + "\r\n";
   for (Viewer& v : viewers_) {
-    if (v.in_flight >= kMaxInFlight) continue;
+    if (v.in_flight >= kMaxInFlight) {
+      GST_LOG("peer %u: picture skipped, %d still in flight", v.peer, v.in_flight);
+      continue;
+    }
     SoupMessageBody* body = soup_server_message_get_response_body(v.msg);
     // One chunk per part: a picture is written whole or not at all.
     GBytes* part;
@@ -84,6 +98,7 @@ void MjpegStreams::end_peer(uint32_t peer) {
 }
 
 void MjpegStreams::remove(Viewer* v) {
+  GST_INFO("peer %u: MJPEG viewer gone", v->peer);
   g_signal_handler_disconnect(v->msg, v->wrote_id);
   g_signal_handler_disconnect(v->msg, v->finished_id);
   g_object_unref(v->msg);

@@ -71,6 +71,12 @@ void FakeRenderer::loop() {
     for (const auto& e : events) {
       last_seq = std::max<uint64_t>(last_seq, e.seq);
       last_peer_ = e.peer_id;
+      // Follow resize requests as vtkstream-render does (smaller sizes fit the slots as they are).
+      if (e.kind == static_cast<uint16_t>(vtkstream::shm::InputKind::kResize) &&
+          uint64_t(e.width) * e.height * 4 <= writer_->capacity()) {
+        w_ = e.width;
+        h_ = e.height;
+      }
     }
     inputs_ += static_cast<int>(events.size());
     const uint32_t stride = w_ * 4;

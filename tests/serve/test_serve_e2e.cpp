@@ -203,6 +203,105 @@ int count_lines_starting(const std::string& sdp, const std::string& prefix) {
   return n;
 }
 
+std::string answer_message(const std::string& sdp) {
+  JsonBuilder* b = json_builder_new();
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "type");
+  json_builder_add_string_value(b, "answer");
+  json_builder_set_member_name(b, "sdp");
+  json_builder_add_string_value(b, sdp.c_str());
+  json_builder_end_object(b);
+  JsonNode* root = json_builder_get_root(b);
+  gchar* s = json_to_string(root, FALSE);
+  std::string out(s);
+  g_free(s);
+  json_node_unref(root);
+  g_object_unref(b);
+  return out;
+}
+
+// Answers `offer`, trickles the server's candidates into the receiver, and waits until
+// `frames` frames were decoded and the input channel is open.
+::testing::AssertionResult complete_negotiation(WsClient& ws, Receiver& rx, const std::string& offer, int frames) {
+  const std::string answer = rx.answer(offer);
+  if (answer.empty()) return ::testing::AssertionFailure() << "the receiver made no answer";
+  ws.send(answer_message(answer));
+  const bool ok = run_until(
+      [&] {
+        for (auto it = ws.messages().begin(); it != ws.messages().end();) {
+          Json j(*it);
+          if (j.str("type") == "ice") {
+            rx.add_candidate(static_cast<unsigned>(j.integer("sdpMLineIndex", 0)), j.str("candidate"));
+            it = ws.messages().erase(it);
+          } else if (j.str("type") == "error") {
+            ADD_FAILURE() << "server error: " << *it;
+            it = ws.messages().erase(it);
+          } else {
+            ++it;
+          }
+        }
+        return rx.frames() >= frames && rx.channel_open();
+      },
+      20000);
+  if (!ok)
+    return ::testing::AssertionFailure() << "frames decoded: " << rx.frames() << ", channel open: " << rx.channel_open();
+  return ::testing::AssertionSuccess();
+}
+
+// Reads an MJPEG stream on a helper thread until `parts` JPEG parts arrived.
+::testing::AssertionResult read_mjpeg_parts(const std::string& url, int parts) {
+  SoupSession* session = soup_session_new();
+  SoupMessage* msg = soup_message_new("GET", url.c_str());
+  GInputStream* in = nullptr;
+  bool done = false;
+  auto* ctx = new std::pair<GInputStream**, bool*>(&in, &done);
+  soup_session_send_async(session, msg, G_PRIORITY_DEFAULT, nullptr,
+                          [](GObject* s, GAsyncResult* r, gpointer d) {
+                            auto* p = static_cast<std::pair<GInputStream**, bool*>*>(d);
+                            *p->first = soup_session_send_finish(SOUP_SESSION(s), r, nullptr);
+                            *p->second = true;
+                            delete p;
+                          },
+                          ctx);
+  run_until([&] { return done; }, 10000);
+  ::testing::AssertionResult result = ::testing::AssertionSuccess();
+  if (!in || soup_message_get_status(msg) != SOUP_STATUS_OK) {
+    result = ::testing::AssertionFailure() << "MJPEG request failed, status " << soup_message_get_status(msg);
+  } else {
+    std::mutex m;
+    std::string body;
+    std::atomic<int> seen{0};
+    std::atomic<bool> finished{false};
+    std::thread reader([&] {
+      char buf[16384];
+      while (seen < parts) {
+        const gssize n = g_input_stream_read(in, buf, sizeof(buf), nullptr, nullptr);
+        if (n <= 0) break;
+        std::lock_guard lock(m);
+        body.append(buf, static_cast<size_t>(n));
+        int count = 0;
+        for (size_t pos = body.find("Content-Type: image/jpeg"); pos != std::string::npos;
+             pos = body.find("Content-Type: image/jpeg", pos + 1))
+          ++count;
+        seen = count;
+      }
+      finished = true;
+      g_main_context_wakeup(nullptr);
+    });
+    run_until([&] { return finished.load(); }, 10000);
+    if (!finished) g_input_stream_close(in, nullptr, nullptr);  // unblocks the reader
+    reader.join();
+    if (seen < parts) result = ::testing::AssertionFailure() << "only " << seen << " MJPEG parts arrived";
+    else if (body.rfind("--vtkstreamframe\r\nContent-Type: image/jpeg\r\nContent-Length: ", 0) != 0 ||
+             body.find("\xff\xd8") == std::string::npos)
+      result = ::testing::AssertionFailure() << "not a multipart JPEG stream: " << body.substr(0, 80);
+  }
+  if (in) g_object_unref(in);
+  g_object_unref(msg);
+  g_object_unref(session);
+  return result;
+}
+
 class ServeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -255,43 +354,7 @@ TEST_F(ServeTest, WebRtcNegotiationMediaAndInputEcho) {
   EXPECT_NE(offer.find("a=rtcp-fb:96 nack pli"), std::string::npos) << offer;
 
   Receiver rx(ws);
-  const std::string answer = rx.answer(offer);
-  ASSERT_FALSE(answer.empty());
-  Json answer_msg("{}");
-  {
-    JsonBuilder* b = json_builder_new();
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "type");
-    json_builder_add_string_value(b, "answer");
-    json_builder_set_member_name(b, "sdp");
-    json_builder_add_string_value(b, answer.c_str());
-    json_builder_end_object(b);
-    JsonNode* root = json_builder_get_root(b);
-    gchar* s = json_to_string(root, FALSE);
-    ws.send(s);
-    g_free(s);
-    json_node_unref(root);
-    g_object_unref(b);
-  }
-  // Trickle the server's candidates into the receiver while waiting for decoded frames.
-  ASSERT_TRUE(run_until(
-      [&] {
-        for (auto it = ws.messages().begin(); it != ws.messages().end();) {
-          Json j(*it);
-          if (j.str("type") == "ice") {
-            rx.add_candidate(static_cast<unsigned>(j.integer("sdpMLineIndex", 0)), j.str("candidate"));
-            it = ws.messages().erase(it);
-          } else if (j.str("type") == "error") {
-            ADD_FAILURE() << "server error: " << *it;
-            it = ws.messages().erase(it);
-          } else {
-            ++it;
-          }
-        }
-        return rx.frames() >= 10 && rx.channel_open();
-      },
-      20000))
-      << "frames decoded: " << rx.frames() << ", channel open: " << rx.channel_open();
+  ASSERT_TRUE(complete_negotiation(ws, rx, offer, 10));
   EXPECT_EQ(rx.channel_label(), "input");
 
   // Input over the data channel reaches the renderer; the frame that reflects it is announced.
@@ -328,44 +391,7 @@ TEST_F(ServeTest, MjpegFallbackWithInputOverWebSocket) {
   const std::string path = welcome.str("mjpeg");
   ASSERT_EQ(path.rfind("/mjpeg?peer=", 0), 0u);
 
-  // Read the stream until two JPEG parts arrived.
-  SoupSession* session = soup_session_new();
-  SoupMessage* msg = soup_message_new("GET", (server_->url() + path.substr(1)).c_str());
-  GInputStream* in = nullptr;
-  bool done = false;
-  soup_session_send_async(session, msg, G_PRIORITY_DEFAULT, nullptr,
-                          [](GObject* s, GAsyncResult* r, gpointer d) {
-                            auto* p = static_cast<std::pair<GInputStream**, bool*>*>(d);
-                            *p->first = soup_session_send_finish(SOUP_SESSION(s), r, nullptr);
-                            *p->second = true;
-                          },
-                          new std::pair<GInputStream**, bool*>(&in, &done));
-  ASSERT_TRUE(run_until([&] { return done; }, 10000));
-  ASSERT_NE(in, nullptr);
-  EXPECT_EQ(soup_message_get_status(msg), SOUP_STATUS_OK);
-  const char* ctype = soup_message_headers_get_content_type(soup_message_get_response_headers(msg), nullptr);
-  EXPECT_STREQ(ctype, "multipart/x-mixed-replace");
-  std::string body;
-  std::atomic<bool> reading{true};
-  // Blocking reads on a helper thread; the main context keeps running for the WebSocket.
-  std::thread reader([&] {
-    char buf[16384];
-    while (reading) {
-      gssize n = g_input_stream_read(in, buf, sizeof(buf), nullptr, nullptr);
-      if (n <= 0) break;
-      {
-        static std::mutex m;
-        std::lock_guard lock(m);
-        body.append(buf, static_cast<size_t>(n));
-      }
-      g_main_context_wakeup(nullptr);
-      if (body.size() > 4096 && body.find("--vtkstreamframe", 20) != std::string::npos) break;
-    }
-  });
-  EXPECT_TRUE(run_until([&] { return !reader.joinable() || body.find("--vtkstreamframe", 20) != std::string::npos; }, 10000));
-  reader.join();
-  EXPECT_EQ(body.rfind("--vtkstreamframe\r\nContent-Type: image/jpeg\r\nContent-Length: ", 0), 0u) << body.substr(0, 80);
-  EXPECT_NE(body.find("\xff\xd8"), std::string::npos);  // a JPEG start-of-image marker
+  EXPECT_TRUE(read_mjpeg_parts(server_->url() + path.substr(1), 2));
 
   // Input on the WebSocket; the echo comes back on the WebSocket, without an RTP timestamp.
   ws.send(R"({"type":"input","t":"wh","x":0.5,"y":0.5,"dx":0,"dy":120,"s":7})");
@@ -373,10 +399,34 @@ TEST_F(ServeTest, MjpegFallbackWithInputOverWebSocket) {
   EXPECT_EQ(echo.integer("seq"), 7);
   EXPECT_FALSE(echo.has("rtp"));
 
-  g_input_stream_close(in, nullptr, nullptr);
-  g_object_unref(in);
-  g_object_unref(msg);
-  g_object_unref(session);
+}
+
+// Tabs come and go (the branch removal path, twice), then an MJPEG viewer still gets pictures and
+// a new WebRTC peer still gets video: removing branches leaves the shared pipeline intact.
+TEST_F(ServeTest, PeersComeAndGo) {
+  for (int round = 0; round < 2; ++round) {
+    WsClient ws;
+    ASSERT_TRUE(ws.connect(server_->ws_url()));
+    ASSERT_FALSE(hello(ws, "webrtc").empty());
+    const std::string offer = Json(ws.wait_for("offer")).str("sdp");
+    auto rx = std::make_unique<Receiver>(ws);
+    ASSERT_TRUE(complete_negotiation(ws, *rx, offer, 3)) << "round " << round;
+    // The controlling peer resizes the renderer while it streams (the encoder renegotiates).
+    ws.send(round == 0 ? R"({"type":"input","t":"rs","w":160,"h":120,"s":1})"
+                       : R"({"type":"input","t":"rs","w":240,"h":180,"s":1})");
+    const int before = rx->frames();
+    ASSERT_TRUE(run_until([&] { return rx->frames() >= before + 3; }, 10000)) << "no frames after resizing";
+    if (round == 0) rx.reset();  // the browser vanishes first (ICE/DTLS/SCTP die), then the socket
+  }
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(server_->ws_url()));
+  Json welcome(hello(ws, "mjpeg"));
+  EXPECT_TRUE(read_mjpeg_parts(server_->url() + welcome.str("mjpeg").substr(1), 3));
+  WsClient ws2;
+  ASSERT_TRUE(ws2.connect(server_->ws_url()));
+  ASSERT_FALSE(hello(ws2, "webrtc").empty());
+  Receiver rx(ws2);
+  EXPECT_TRUE(complete_negotiation(ws2, rx, Json(ws2.wait_for("offer")).str("sdp"), 3));
 }
 
 TEST_F(ServeTest, ProtocolErrorsOverTheWire) {
