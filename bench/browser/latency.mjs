@@ -39,8 +39,12 @@ try {
     await body();
     const end = await b.evaluate(() => window.__bench.mark());
     const dt = (end.t - start.t) / 1000;
+    const per = (a, n) => (n > 0 ? (1000 * a) / n : null);
     return { seconds: dt, fps: (end.frames - start.frames) / dt,
-             kbps: (8 * (end.bytes - start.bytes)) / 1000 / dt };
+             kbps: (8 * (end.bytes - start.bytes)) / 1000 / dt,
+             // Where a frame waits in the browser: decoding, and the jitter buffer before it.
+             decodeMs: per(end.decodeS - start.decodeS, end.decoded - start.decoded),
+             jitterBufferMs: per(end.jbS - start.jbS, end.jbN - start.jbN) };
   };
   await b.evaluate(() => {
     const v = document.getElementById('video');
@@ -50,7 +54,8 @@ try {
     window.__bench = {
       mark: async () => {
         const s = await window.vtkstream.rtcStats();
-        return { t: performance.now(), frames, bytes: s.bytesReceived };
+        return { t: performance.now(), frames, bytes: s.bytesReceived, decoded: s.framesDecoded,
+                 decodeS: s.totalDecodeTimeS, jbS: s.jitterBufferDelayS, jbN: s.jitterBufferEmitted };
       },
     };
   });
@@ -84,20 +89,23 @@ try {
 
   const result = {
     browser: opt.browser, size: `${W}x${H}`, codec: s.codec,
-    drag: { seconds: drag.seconds, fps: drag.fps, kbps: drag.kbps },
+    drag: { seconds: drag.seconds, fps: drag.fps, kbps: drag.kbps, decodeMs: drag.decodeMs,
+            jitterBufferMs: drag.jitterBufferMs },
     idle: { seconds: idle.seconds, fps: idle.fps, kbps: idle.kbps },
     inputToPhoton: { p50: pct(lat, 50), p95: pct(lat, 95), n: lat.length,
                      expired: s.latency.expired, approx: s.latency.approx,
-                     echoP50: s.latency.echoP50 },
+                     echoP50: s.latency.echoP50, newestP50: s.latency.newestP50 },
     rttMs: s.rttMs,
   };
   console.log(`browser benchmark (${result.browser}, ${result.size}, ${result.codec}, loopback)`);
-  console.log(`  dragging: ${f1(drag.fps)} fps presented, ${f1(drag.kbps)} kbit/s over ${f1(drag.seconds)} s`);
+  console.log(`  dragging: ${f1(drag.fps)} fps presented, ${f1(drag.kbps)} kbit/s over ${f1(drag.seconds)} s; ` +
+              `per frame ${f1(drag.decodeMs)} ms decoding, ${f1(drag.jitterBufferMs)} ms in the jitter buffer`);
   console.log(`  idle:     ${f1(idle.fps)} fps presented, ${f1(idle.kbps)} kbit/s over ${f1(idle.seconds)} s`);
   console.log(`  input-to-photon: p50 ${f1(result.inputToPhoton.p50)} ms, p95 ${f1(result.inputToPhoton.p95)} ms ` +
               `(n=${lat.length}, expired ${s.latency.expired}${s.latency.approx ? ', approximate matching' : ''})`);
-  console.log(`  of which send -> echo arrival p50 ${f1(s.latency.echoP50)} ms (render + encode + network; ` +
-              'the rest is decode and presentation)');
+  console.log(`  newest input of each frame: p50 ${f1(s.latency.newestP50)} ms to photon, of which ` +
+              `${f1(s.latency.echoP50)} ms to the echo's arrival (render + encode + network; the rest ` +
+              'is the browser: jitter buffer, decode, presentation)');
   console.log('JSON ' + JSON.stringify(result));
 } finally {
   await b.close();

@@ -49,6 +49,7 @@ export class LatencyTracker {
     this.presented = new Map();      // rtp -> presentation time, recent frames
     this.samples = [];
     this.echoSamples = [];           // send -> echo arrival: render + encode + network, no decode
+    this.newestSamples = [];         // send -> photon of the newest input in each frame only
     this.recorders = this.recorders || [];   // unbounded sample logs (benchmarks), kept on reset
     this.expired = 0;
     this.hasRtp = null;              // learned from the first rVFC metadata
@@ -75,6 +76,12 @@ export class LatencyTracker {
         const v = Math.max(0, t - t0);
         this.samples.push(v);
         for (const r of this.recorders) r.push(v);
+        // The input a frame was echoed for: the pipeline's own latency, without the wait of
+        // older inputs for the next frame (compare with echoSamples for the browser's share).
+        if (s === seq) {
+          this.newestSamples.push(v);
+          if (this.newestSamples.length > KEEP_SAMPLES) this.newestSamples.shift();
+        }
       }
     }
     if (this.samples.length > KEEP_SAMPLES) this.samples.splice(0, this.samples.length - KEEP_SAMPLES);
@@ -142,10 +149,12 @@ export class LatencyTracker {
   summary() {
     const sorted = this.samples.slice().sort((a, b) => a - b);
     const echo = this.echoSamples.slice().sort((a, b) => a - b);
+    const newest = this.newestSamples.slice().sort((a, b) => a - b);
     return {
       p50: percentile(sorted, 50),
       p95: percentile(sorted, 95),
       echoP50: percentile(echo, 50),
+      newestP50: percentile(newest, 50),
       n: sorted.length,
       pending: this.sentAt.size,
       expired: this.expired,

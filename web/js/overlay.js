@@ -37,7 +37,7 @@ export class Overlay {
       `rtt        ${fmt(s.rttMs ?? s.wsRttMs, ' ms', 1)}`,
       `codec      ${s.codec || '–'}`,
       `input→photon p50/p95  ${lat}`,
-      `  of which echo p50    ${fmt(l.echoP50, ' ms')} (render+encode+network)`,
+      `newest-input p50      ${fmt(l.newestP50, ' ms')} (echo arrives ${fmt(l.echoP50, ' ms')})`,
       '(` hides this)',
     ].join('\n');
   }

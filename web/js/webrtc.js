@@ -138,7 +138,8 @@ export class RtcTransport {
   /** Inbound video numbers for the overlay: cumulative bytes, codec, RTT of the active pair. */
   async stats() {
     const out = { bytesReceived: null, codec: null, rttMs: null, framesDecoded: null,
-                  framesDropped: null, packetsLost: null, jitterBufferMs: null };
+                  framesDropped: null, packetsLost: null, jitterBufferMs: null,
+                  jitterBufferDelayS: null, jitterBufferEmitted: null, totalDecodeTimeS: null };
     if (this.closed) return out;
     const report = await this.pc.getStats();
     let inbound = null;
@@ -158,6 +159,10 @@ export class RtcTransport {
       out.framesDecoded = inbound.framesDecoded ?? null;
       out.framesDropped = inbound.framesDropped ?? null;
       out.packetsLost = inbound.packetsLost ?? null;
+      // Cumulative sums too, so a benchmark can take averages over its own window.
+      out.jitterBufferDelayS = inbound.jitterBufferDelay ?? null;
+      out.jitterBufferEmitted = inbound.jitterBufferEmittedCount ?? null;
+      out.totalDecodeTimeS = inbound.totalDecodeTime ?? null;
       if (inbound.jitterBufferEmittedCount > 0) {
         out.jitterBufferMs = 1000 * inbound.jitterBufferDelay / inbound.jitterBufferEmittedCount;
       }
