@@ -114,8 +114,8 @@ Actions Handler::on_answer_rejected(const std::string& why) {
 
 Actions Handler::on_webrtc_failed(const std::string& why) {
   if (!webrtc_active()) return {};
-  // Back to "said hello, no transport": the page switches with {"type":"transport"} (or
-  // reconnects); ICE and answers are refused until then.
+  // The peer becomes an MJPEG peer (docs/protocol.md): /mjpeg?peer=ID works at once and the
+  // page's own `transport` switch is a no-op; late ICE and answers get bad-state.
   state_ = State::kMjpeg;
   early_candidates_.clear();
   return {action::StopWebRtc{}, error(ErrorCode::kInternal, "WebRTC failed: " + why + "; switching to MJPEG"),
