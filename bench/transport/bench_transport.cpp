@@ -171,7 +171,7 @@ Result gst_shm_pair(uint32_t w, uint32_t h, int n) {
 int main(int argc, char** argv) {
   gst_init(&argc, &argv);
   int n = argc > 1 ? std::max(10, atoi(argv[1])) : 300;
-  std::printf("vtkstream transport benchmark, %d frames per row, RGBA\n", n);
+  std::printf("vtkstream transport benchmark, %d frames per row, RGBA; memcpy and lock-step rows: best of 5 interleaved rounds\n", n);
   std::printf("%-10s %-34s %10s %12s %8s\n", "size", "path", "frames/s", "us/frame", "vs memcpy");
   struct Size {
     uint32_t w, h;
@@ -180,8 +180,13 @@ int main(int argc, char** argv) {
     char sz[32];
     std::snprintf(sz, sizeof sz, "%ux%u", w, h);
     size_t bytes = size_t(w) * h * 4;
-    Result m = memcpy_pair(bytes, n);
-    Result r = ring_lockstep(w, h, n);
+    // Interleaved rounds, best of each: a noisy neighbour slows single runs, never speeds them up.
+    Result m, r;
+    for (int round = 0; round < 5; ++round) {
+      Result mi = memcpy_pair(bytes, n), ri = ring_lockstep(w, h, n);
+      if (mi.fps > m.fps) m = mi;
+      if (ri.fps > r.fps) r = ri;
+    }
     int consumed = 0;
     Result r2 = ring_two_process(w, h, n, &consumed);
     Result g = gst_shm_pair(w, h, n);

@@ -203,19 +203,20 @@ bool FrameReader::read_latest(FrameInfo* info, uint8_t* dst, size_t dst_size,
   }
   Header* h = d.h;
   for (int attempt = 0; attempt < 16; ++attempt) {
-    uint64_t latest = h->latest.load(std::memory_order_acquire);
-    if (latest == 0) {
-      d.error = "the renderer has not published a frame yet";
-      return false;
-    }
+    h->acquiring.fetch_add(1, std::memory_order_seq_cst);
+    uint64_t latest = h->latest.load(std::memory_order_seq_cst);
     uint32_t idx = uint32_t(latest & 0xff);
     uint64_t number = latest >> 8;
-    if (idx >= h->slot_count) {
-      d.error = "corrupt ring: latest slot index " + std::to_string(idx) + " out of range";
+    if (latest == 0 || idx >= h->slot_count) {
+      h->acquiring.fetch_sub(1, std::memory_order_relaxed);
+      d.error = latest == 0 ? "the renderer has not published a frame yet"
+                            : "corrupt ring: latest slot index " + std::to_string(idx) +
+                                  " out of range";
       return false;
     }
     SlotHeader* s = d.slot_header(idx);
     s->readers.fetch_add(1, std::memory_order_seq_cst);
+    h->acquiring.fetch_sub(1, std::memory_order_relaxed);
     uint32_t s1 = s->seq.load(std::memory_order_seq_cst);
     SlotMeta meta;
     std::memcpy(static_cast<void*>(&meta), s, sizeof meta);

@@ -44,6 +44,7 @@ void init_header(Header* h, uint32_t slots, uint64_t slot_size, uint64_t total,
   h->writer_heartbeat_ns.store(monotonic_ns());
   for (auto& r : h->readers) r.pid.store(0);
   h->publish_futex.store(0);
+  h->acquiring.store(0);
   h->latest.store(0);
   h->input_head.store(0);
   h->input_tail.store(0);
@@ -212,13 +213,15 @@ uint8_t* FrameWriter::begin_frame(uint32_t width, uint32_t height, uint32_t stri
 
   uint64_t latest = d.h->latest.load(std::memory_order_relaxed);
   int latest_idx = latest ? int(latest & 0xff) : -1;
-  // Candidates: every slot but the latest and the one before it (a reader may have just read
-  // `latest` and not yet pinned it), most recently used first: when readers keep up, the writer
-  // cycles through few slots whose pages are still in cache. docs/performance.md has the numbers.
+  // Candidates: every slot but the latest, and but the previous frame's while a reader is between
+  // loading `latest` and marking its slot (it may be about to copy that one); most recently used
+  // first, so when readers keep up the writer alternates between two slots whose pages are still
+  // in cache. docs/performance.md has the numbers.
+  const bool acquiring = d.h->acquiring.load(std::memory_order_seq_cst) != 0;
   uint32_t order[kMaxSlots];
   uint32_t n = 0;
   for (uint32_t i = 0; i < d.slots; ++i)
-    if (int(i) != latest_idx && int(i) != d.previous) order[n++] = i;
+    if (int(i) != latest_idx && !(acquiring && int(i) == d.previous)) order[n++] = i;
   std::sort(order, order + n, [&](uint32_t a, uint32_t b) {
     return d.slot_header(a)->frame_number > d.slot_header(b)->frame_number;
   });

@@ -153,7 +153,7 @@ struct alignas(64) Header {
 
   // Frames.
   alignas(64) std::atomic<uint32_t> publish_futex;  // bumped on publish, close and reader wake-ups
-  uint32_t reserved0;
+  std::atomic<uint32_t> acquiring;  // readers between loading `latest` and marking that slot
   std::atomic<uint64_t> latest;  // (frame_number << 8) | slot index; 0 = nothing published yet
 
   // Input ring (multi-producer, single consumer).
