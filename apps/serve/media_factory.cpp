@@ -259,6 +259,14 @@ GstPadProbeReturn MediaFactory::on_rtp_probe(GstPad*, GstPadProbeInfo* info, gpo
   return GST_PAD_PROBE_OK;
 }
 
+bool MediaFactory::has_caps() const {
+  GstPad* pad = gst_element_get_static_pad(src_, "src");
+  GstCaps* caps = gst_pad_get_current_caps(pad);
+  gst_object_unref(pad);
+  if (caps) gst_caps_unref(caps);
+  return caps != nullptr;
+}
+
 GstPad* MediaFactory::request_rtp_pad() {
   return gst_element_request_pad_simple(rtp_tee_, "src_%u");
 }
@@ -322,11 +330,25 @@ void MediaFactory::force_keyframe() {
 
 bool MediaFactory::inject(uint32_t peer, const InputRecord& r) {
   const uint64_t global = echo_.record(peer, r.seq);
-  GstEvent* ev = make_input_event(r, global, peer, width_, height_);
-  if (!ev) return false;
+  GstPad* pad = gst_element_get_static_pad(src_, "src");
+  // The size vtksrc negotiated right now (the cached one follows a little later through the
+  // main context; input arriving just after a renegotiation must use the new size).
+  int w = width_, h = height_;
+  if (GstCaps* caps = gst_pad_get_current_caps(pad)) {
+    GstVideoInfo info;
+    if (gst_video_info_from_caps(&info, caps)) {
+      w = GST_VIDEO_INFO_WIDTH(&info);
+      h = GST_VIDEO_INFO_HEIGHT(&info);
+    }
+    gst_caps_unref(caps);
+  }
+  GstEvent* ev = make_input_event(r, global, peer, w, h);
+  if (!ev) {
+    gst_object_unref(pad);
+    return false;
+  }
   // On the source pad, not the element: GstBaseSrc handles upstream events that arrive there
   // (DESIGN: gst_element_send_event on a base source does not reach it).
-  GstPad* pad = gst_element_get_static_pad(src_, "src");
   const bool ok = gst_pad_send_event(pad, ev);
   gst_object_unref(pad);
   return ok;

@@ -60,6 +60,8 @@ class MediaFactory {
   GstElement* pipeline() const { return pipeline_; }
   const MediaConfig& config() const { return config_; }
   int width() const { return width_; }
+  // True once vtksrc negotiated caps (a picture size to map pointer input onto).
+  bool has_caps() const;
   int height() const { return height_; }
 
   // Branch management (main context). The caller links its elements to the returned pad

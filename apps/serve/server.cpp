@@ -27,6 +27,10 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
   cb.size = [self](int w, int h) {
     self->info_.width = w;
     self->info_.height = h;
+    if (self->running_when_sized_) {
+      self->running_when_sized_ = false;
+      self->set_renderer_state("running", "renderer attached (shm " + self->config_.media.shm_name + ")");
+    }
   };
   cb.echoes = [self](const std::vector<EchoTracker::Echo>& echoes, std::optional<uint32_t> rtp, uint64_t pts) {
     for (const auto& e : echoes)
@@ -141,9 +145,14 @@ void Server::set_renderer_state(const std::string& state, const std::string& det
 
 void Server::on_vtksrc_state(const std::string& st) {
   const std::string& shm = config_.media.shm_name;
-  if (st == "attached")
-    set_renderer_state("running", "renderer attached (shm " + shm + ")");
-  else if (st == "lost")
+  running_when_sized_ = false;
+  if (st == "attached") {
+    // "running" promises pictures and a size for input: wait for the caps of a first attach.
+    if (media_->has_caps())
+      set_renderer_state("running", "renderer attached (shm " + shm + ")");
+    else
+      running_when_sized_ = true;
+  } else if (st == "lost")
     set_renderer_state(supervisor_ ? "restarting" : "waiting",
                        "renderer stopped" + std::string(supervisor_ ? "; restarting it" : "; waiting for it (shm " + shm + ")"));
   else if (st == "waiting" && info_.renderer_state != "restarting")

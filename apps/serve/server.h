@@ -68,6 +68,7 @@ class Server {
   uint32_t next_peer_ = 1;
   uint64_t peers_served_ = 0;
   bool shutting_down_ = false;
+  bool running_when_sized_ = false;  // attached, waiting for the first caps to say "running"
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -24,6 +24,7 @@ using namespace servetest;
 namespace {
 
 std::string g_server_binary;
+std::string g_fake_renderer;  // argv[2]: fake-render, for the supervision test
 
 std::string fresh_shm_name() {
   static int n = 0;
@@ -302,6 +303,27 @@ std::string answer_message(const std::string& sdp) {
   return result;
 }
 
+// Waits until the latest `renderer` notice says "running" (the renderer attached and the render
+// size is known: pointer input before that has nothing to map onto and is dropped).
+::testing::AssertionResult wait_renderer_running(WsClient& ws, int timeout_ms = 10000) {
+  std::string state;
+  const bool ok = run_until(
+      [&] {
+        for (auto it = ws.messages().begin(); it != ws.messages().end();) {
+          if (Json j(*it); j.str("type") == "renderer") {
+            state = j.str("state");
+            it = ws.messages().erase(it);
+          } else {
+            ++it;
+          }
+        }
+        return state == "running";
+      },
+      timeout_ms);
+  if (ok) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "renderer state: " << state;
+}
+
 class ServeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -339,7 +361,6 @@ TEST_F(ServeTest, WebRtcNegotiationMediaAndInputEcho) {
   EXPECT_GE(peer, 1);
   // The render size, or 0 while the first frame is still on its way.
   EXPECT_TRUE(welcome.integer("width") == 320 || welcome.integer("width") == 0) << welcome.integer("width");
-  EXPECT_FALSE(ws.wait_for("renderer").empty());
 
   const std::string offer = Json(ws.wait_for("offer")).str("sdp");
   ASSERT_FALSE(offer.empty());
@@ -358,6 +379,7 @@ TEST_F(ServeTest, WebRtcNegotiationMediaAndInputEcho) {
   EXPECT_EQ(rx.channel_label(), "input");
 
   // Input over the data channel reaches the renderer; the frame that reflects it is announced.
+  ASSERT_TRUE(wait_renderer_running(ws));
   const int before = renderer_->inputs();
   const gint64 t0 = g_get_monotonic_time();
   rx.channel_send(R"({"t":"pd","x":0.5,"y":0.5,"b":1,"s":41})");
@@ -390,11 +412,12 @@ TEST_F(ServeTest, MjpegFallbackWithInputOverWebSocket) {
   ASSERT_EQ(welcome.str("codec"), "MJPEG");
   const std::string path = welcome.str("mjpeg");
   ASSERT_EQ(path.rfind("/mjpeg?peer=", 0), 0u);
+  ASSERT_TRUE(wait_renderer_running(ws));
 
-  EXPECT_TRUE(read_mjpeg_parts(server_->url() + path.substr(1), 2));
-
-  // Input on the WebSocket; the echo comes back on the WebSocket, without an RTP timestamp.
+  // Input on the WebSocket; the echo comes back on the WebSocket, without an RTP timestamp, when
+  // a picture reflecting it leaves the JPEG encoder (so while a stream is open).
   ws.send(R"({"type":"input","t":"wh","x":0.5,"y":0.5,"dx":0,"dy":120,"s":7})");
+  EXPECT_TRUE(read_mjpeg_parts(server_->url() + path.substr(1), 2));
   Json echo(ws.wait_for("frame"));
   EXPECT_EQ(echo.integer("seq"), 7);
   EXPECT_FALSE(echo.has("rtp"));
@@ -482,6 +505,33 @@ TEST_F(ServeTest, HttpRoutesAndTraversal) {
   EXPECT_TRUE(same.connect(server_->ws_url(), server_->url().substr(0, server_->url().size() - 1).c_str()));
 }
 
+// The server starts the renderer itself (--renderer), the renderer crashes, the server says
+// "restarting" to the page, starts it again and says "running"; the same page keeps working.
+TEST(ServeSupervision, RestartsACrashedRendererAndTellsThePage) {
+  ASSERT_FALSE(g_fake_renderer.empty()) << "pass the fake-render executable as the second argument";
+  ServerProcess server(g_server_binary, {"--port", "0", "--web", web_dir(), "--renderer", g_fake_renderer,
+                                         "--size", "160x120"});
+  ASSERT_TRUE(server.started());
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(server.ws_url()));
+  ws.send(R"({"type":"hello","version":1,"codecs":[],"transport":"mjpeg"})");
+  ASSERT_FALSE(ws.wait_for("welcome").empty());
+  // The first notice may still say "waiting" if the renderer had not published yet.
+  ASSERT_TRUE(wait_renderer_running(ws));
+
+  ws.send(R"({"type":"input","t":"kd","k":"F12"})");
+  Json restarting(ws.wait_for("renderer"));
+  EXPECT_EQ(restarting.str("state"), "restarting") << restarting.str("detail");
+  ASSERT_TRUE(wait_renderer_running(ws)) << "the renderer did not come back";
+  // The session survived: input still reaches the new renderer and is echoed.
+  ws.send(R"({"type":"input","t":"pm","x":0.5,"y":0.5,"s":5})");
+  EXPECT_TRUE(read_mjpeg_parts(server.url() + "mjpeg?peer=1", 1));
+  EXPECT_EQ(Json(ws.wait_for("frame")).integer("seq"), 5);
+  std::string headers;
+  EXPECT_EQ(raw_http(server.url(), "GET /healthz", &headers), 200);
+  EXPECT_EQ(server.terminate(), 0);
+}
+
 int main(int argc, char** argv) {
   gst_init(&argc, &argv);
   ::testing::InitGoogleTest(&argc, argv);
@@ -490,5 +540,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   g_server_binary = argv[1];
+  if (argc > 2) g_fake_renderer = argv[2];
   return RUN_ALL_TESTS();
 }
