@@ -24,6 +24,8 @@ namespace {
 // How often to look again at an object that was invalid or whose writer looked dead, in case it
 // changes without a rename (a stopped writer resuming, a foreign program rewriting it in place).
 constexpr int kRecheckMs = 1000;
+// Input kept locally while the ring is full: minutes of typing; see push_input().
+constexpr size_t kMaxBacklog = 4096;
 }  // namespace
 
 struct FrameReader::Impl {
@@ -306,6 +308,9 @@ bool FrameReader::push_input(const InputEvent& ev) {
     return true;
   }
   if (input_push(d.h, ev) == PushResult::kFull) d.backlog.push_back(ev);
+  // A renderer that has not drained its ring for this long is stuck or hostile; keeping more
+  // would only grow our memory. The oldest records go first.
+  while (d.backlog.size() > kMaxBacklog) d.backlog.pop_front();
   return true;
 }
 

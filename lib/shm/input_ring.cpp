@@ -78,7 +78,11 @@ PushResult input_push(Header* h, const InputEvent& ev) {
     } else if (turn < pos) {
       return move ? coalesce_move(h, ev) : PushResult::kFull;
     } else {
-      pos = h->input_head.load(std::memory_order_relaxed);
+      // Another producer got this cell first and head has moved on; if head has not moved, the
+      // turn counters are corrupt (found by fuzz-shm-header) and waiting would spin forever.
+      uint64_t head = h->input_head.load(std::memory_order_relaxed);
+      if (head == pos) return move ? coalesce_move(h, ev) : PushResult::kFull;
+      pos = head;
     }
   }
 }

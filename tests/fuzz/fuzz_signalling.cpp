@@ -1,0 +1,42 @@
+// libFuzzer target: what a browser (or an attacker) can send the server. The input is a sequence
+// of messages separated by newlines; each goes through the real parser and the per-peer handler,
+// alternately as a WebSocket message and as a data-channel message, and the media side answers
+// the handler's requests (an offer, candidates, a failure) the way the server would.
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "handler.h"
+#include "protocol.h"
+
+using namespace vtkstream::serve;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view all(reinterpret_cast<const char*>(data), size);
+  ServerInfo info;
+  info.width = 1280;
+  info.height = 720;
+  Handler handler(1, &info);
+  handler.set_controlling(size % 2 == 0);
+  size_t start = 0, n = 0;
+  while (start <= all.size()) {
+    size_t end = all.find('\n', start);
+    if (end == std::string_view::npos) end = all.size();
+    std::string_view msg = all.substr(start, end - start);
+    start = end + 1;
+    (void)parse_input_record(msg);
+    Actions acts = (n++ % 3 == 2) ? handler.on_channel_text(msg) : handler.on_text(msg);
+    for (auto& a : acts) {
+      if (std::holds_alternative<action::StartWebRtc>(a)) {
+        handler.on_offer("v=0\r\n");
+        handler.on_local_candidate(0, "candidate:1 1 UDP 1 198.51.100.1 5000 typ host");
+        handler.on_local_candidate(0, "");
+      } else if (std::holds_alternative<action::ApplyAnswer>(a) && n % 5 == 0) {
+        handler.on_answer_rejected("fuzz");
+      }
+    }
+    if (n % 7 == 0) handler.on_renderer("restarting", "fuzz");
+    if (n % 11 == 0) handler.on_webrtc_failed("fuzz");
+  }
+  return 0;
+}
