@@ -72,7 +72,8 @@ HttpServer::~HttpServer() {
 }
 
 bool HttpServer::listen(const std::string& address, int port, std::string* err) {
-  GInetAddress* ia = g_inet_address_new_from_string(address.c_str());
+  // "localhost" is what people type; it means the IPv4 loopback here (no resolver involved).
+  GInetAddress* ia = g_inet_address_new_from_string(address == "localhost" ? "127.0.0.1" : address.c_str());
   if (!ia) {
     *err = "--bind expects a numeric IP address (127.0.0.1, 0.0.0.0, ::1), got '" + address + "'";
     return false;
@@ -93,7 +94,7 @@ bool HttpServer::listen(const std::string& address, int port, std::string* err) 
   if (uris) actual = g_uri_get_port(static_cast<GUri*>(uris->data));
   g_slist_free_full(uris, reinterpret_cast<GDestroyNotify>(g_uri_unref));
   std::string host = address;
-  if (address == "0.0.0.0") host = "127.0.0.1";
+  if (address == "0.0.0.0" || address == "localhost") host = "127.0.0.1";
   else if (address == "::") host = "[::1]";
   else if (address.find(':') != std::string::npos) host = "[" + address + "]";
   url_ = "http://" + host + ":" + std::to_string(actual) + "/";

@@ -19,25 +19,28 @@ namespace {
 
 using LinkPtr = std::shared_ptr<void>;
 
-// Codec preferences for the transceiver: the payloader's caps minus what is per-stream state,
-// plus the feedback we want the browser to send (NACK, and PLI/FIR for keyframes on loss).
+// Codec preferences for the transceiver: what identifies the codec in the payloader's caps, plus
+// the feedback we want the browser to send (NACK, and PLI/FIR for keyframes on loss). Only
+// those fields: per-stream values (ssrc, sequence offsets, H.264's sprop-parameter-sets) would
+// pin the branch to the current stream, and the next resize would fail to negotiate.
 GstCaps* codec_preferences(MediaFactory& media, Codec codec) {
-  GstCaps* caps = media.rtp_caps();
-  if (!caps) {
-    // Nothing encoded yet (no renderer attached): describe what the payloader will produce.
-    caps = codec == Codec::kH264
-               ? gst_caps_from_string("application/x-rtp,media=video,encoding-name=H264,payload=96,"
-                                      "clock-rate=90000,packetization-mode=(string)1,"
-                                      "profile-level-id=(string)42e01f,level-asymmetry-allowed=(string)1")
-               : gst_caps_from_string("application/x-rtp,media=video,encoding-name=VP8,payload=96,"
-                                      "clock-rate=90000");
-  } else {
-    caps = gst_caps_make_writable(caps);
-  }
-  GstStructure* s = gst_caps_get_structure(caps, 0);
-  gst_structure_remove_fields(s, "ssrc", "timestamp-offset", "seqnum-offset", "a-framerate", nullptr);
+  GstCaps* current = media.rtp_caps();
+  // Before the first frame was encoded (no renderer yet): what the payloader will produce.
+  const char* fallback = codec == Codec::kH264
+                             ? "application/x-rtp,media=video,encoding-name=H264,payload=96,clock-rate=90000,"
+                               "packetization-mode=(string)1,profile-level-id=(string)42e01f"
+                             : "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000";
+  GstCaps* base = current ? current : gst_caps_from_string(fallback);
+  const GstStructure* from = gst_caps_get_structure(base, 0);
+  GstStructure* s = gst_structure_new_empty("application/x-rtp");
+  for (const char* field : {"media", "encoding-name", "payload", "clock-rate", "packetization-mode",
+                            "profile-level-id", "level-asymmetry-allowed"})
+    if (const GValue* v = gst_structure_get_value(from, field)) gst_structure_set_value(s, field, v);
   gst_structure_set(s, "rtcp-fb-nack", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
                     "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, nullptr);
+  gst_caps_unref(base);
+  GstCaps* caps = gst_caps_new_empty();
+  gst_caps_append_structure(caps, s);
   return caps;
 }
 
