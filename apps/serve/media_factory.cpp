@@ -162,6 +162,7 @@ bool MediaFactory::build(std::string* err) {
 
 MediaFactory::~MediaFactory() {
   alive_.reset();
+  if (keyframe_timer_) g_source_remove(keyframe_timer_);
   stop();
   if (bus_watch_) g_source_remove(bus_watch_);
   if (mjpeg_pad_) gst_object_unref(mjpeg_pad_);
@@ -324,7 +325,19 @@ void MediaFactory::remove_branch(GstPad* tee_pad, std::vector<GstElement*> null_
 
 void MediaFactory::force_keyframe() {
   const gint64 now = g_get_monotonic_time();
-  if (last_keyframe_us_ && now - last_keyframe_us_ < kKeyframeGuardMs * 1000) return;
+  const gint64 wait_us = last_keyframe_us_ ? last_keyframe_us_ + kKeyframeGuardMs * 1000 - now : 0;
+  if (wait_us > 0) {
+    // Too soon after the last one: ask once more when the guard ends, so that a peer joining
+    // right after another still gets its keyframe without waiting for its own PLI.
+    if (!keyframe_timer_)
+      keyframe_timer_ = g_timeout_add(static_cast<guint>(wait_us / 1000 + 1), [](gpointer d) -> gboolean {
+        auto* self = static_cast<MediaFactory*>(d);
+        self->keyframe_timer_ = 0;
+        self->force_keyframe();
+        return G_SOURCE_REMOVE;
+      }, this);
+    return;
+  }
   last_keyframe_us_ = now;
   GstPad* pad = gst_element_get_static_pad(pay_, "src");
   gst_pad_send_event(pad, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));

@@ -71,7 +71,8 @@ class MediaFactory {
   void remove_branch(GstPad* tee_pad, std::vector<GstElement*> null_order);
   // Caps on the RTP tee (transfer full), nullptr before the first frame was encoded.
   GstCaps* rtp_caps() const;
-  // Asks the encoder for a keyframe; at most one request per kKeyframeGuardMs.
+  // Asks the encoder for a keyframe; at most one request per kKeyframeGuardMs (a request inside
+  // the guard is deferred to its end).
   void force_keyframe();
 
   // Input from `peer`: assigns a global sequence number, sends the event upstream into vtksrc.
@@ -107,6 +108,7 @@ class MediaFactory {
   guint bus_watch_ = 0;
   int width_ = 0, height_ = 0;
   gint64 last_keyframe_us_ = 0;
+  guint keyframe_timer_ = 0;  // a deferred keyframe request (see force_keyframe)
   EchoTracker echo_;
   // Streaming threads post to the main context through this; cleared in the destructor so that
   // nothing posted late touches a dead factory.
