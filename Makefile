@@ -1,5 +1,6 @@
 # Thin wrapper: every target installs what is missing, builds, then does its job.
-#   make demo         render the demo scene and show it through GStreamer (see README)
+#   make demo         serve the demo scene to browsers: prints the URL to open
+#   make demo-gst     the demo scene in a GStreamer window (or demo.mp4 without a display)
 #   make test         the whole test suite; ends with "N passed, N failed, N skipped"
 #   make demo-render  only the renderer, publishing as shm "demo" (attach with vtksrc shm-name=demo)
 #   make deps         install missing Debian packages (apt-get; idempotent)
@@ -7,7 +8,7 @@
 BUILD ?= build
 MESON_TEST_ARGS ?=
 
-.PHONY: all deps setup build test demo demo-render bench clean
+.PHONY: all deps setup build test demo demo-gst demo-render bench clean
 
 all: build
 
@@ -29,6 +30,9 @@ test: build
 
 demo: build
 	@launch/demo.sh $(BUILD)
+
+demo-gst: build
+	@launch/gst-demo.sh $(BUILD)
 
 demo-render: build
 	meson devenv -C $(BUILD) vtkstream-render --shm demo --size 1280x720 --demo
