@@ -161,9 +161,10 @@ bool MediaFactory::build(std::string* err) {
 }
 
 MediaFactory::~MediaFactory() {
+  // Streaming threads copy alive_ in their probes: stop them before resetting it.
+  stop();
   alive_.reset();
   if (keyframe_timer_) g_source_remove(keyframe_timer_);
-  stop();
   if (bus_watch_) g_source_remove(bus_watch_);
   if (mjpeg_pad_) gst_object_unref(mjpeg_pad_);
   for (GstElement* e : {src_, raw_tee_, rtp_tee_, pay_})
