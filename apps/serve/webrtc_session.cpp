@@ -225,46 +225,67 @@ void WebRtcSession::connect_channel() {
   })), link_);
 }
 
+// Promises resolve on webrtcbin's threads. Their change funcs only hand the promise to the main
+// context (never gst_promise_wait there); on the main context it has resolved, so reading it does
+// not block. Returns the reply, or nullptr with *why set.
+static const GstStructure* promise_reply(GstPromise* p, const char* what, std::string* why) {
+  if (gst_promise_wait(p) != GST_PROMISE_RESULT_REPLIED) {  // resolved already: returns at once
+    *why = std::string(what) + " was interrupted";
+    return nullptr;
+  }
+  const GstStructure* reply = gst_promise_get_reply(p);
+  if (reply && gst_structure_has_field(reply, "error")) {
+    GError* gerr = nullptr;
+    gst_structure_get(reply, "error", G_TYPE_ERROR, &gerr, nullptr);
+    *why = std::string(what) + " failed: " + (gerr ? gerr->message : "unknown error");
+    g_clear_error(&gerr);
+    return nullptr;
+  }
+  return reply;
+}
+
+using PromisePtr = std::shared_ptr<GstPromise>;
+
+// A promise whose resolution runs `fn` on the main context while the session lives.
+template <typename Fn>
+static GstPromise* main_context_promise(const std::shared_ptr<WebRtcSession::Link>& link, Fn fn) {
+  struct Ctx {
+    std::shared_ptr<WebRtcSession::Link> link;
+    Fn fn;
+  };
+  return gst_promise_new_with_change_func(
+      [](GstPromise* p, gpointer d) {
+        auto* ctx = static_cast<Ctx*>(d);
+        PromisePtr owned(gst_promise_ref(p), [](GstPromise* q) { gst_promise_unref(q); });
+        auto link = ctx->link;
+        auto fn = ctx->fn;
+        post_to_main([link, fn, owned]() mutable {
+          if (link->self) fn(*link->self, owned.get());
+        });
+      },
+      new Ctx{link, std::move(fn)}, [](gpointer d) { delete static_cast<Ctx*>(d); });
+}
+
 void WebRtcSession::negotiate() {
   // One offer per session: the stream never changes shape, so later "negotiation needed"
   // notifications (the data channel, the transceiver) are already covered by the first offer.
   if (offered_) return;
   offered_ = true;
-  auto* data = new std::shared_ptr<Link>(link_);
-  GstPromise* promise = gst_promise_new_with_change_func(
-      [](GstPromise* p, gpointer d) {
-        GstWebRTCSessionDescription* offer = nullptr;
-        std::string why;
-        // A change func runs once the promise left PENDING, so this wait returns at once; it is
-        // only how 1.22 tells REPLIED from INTERRUPTED.
-        if (gst_promise_wait(p) == GST_PROMISE_RESULT_REPLIED) {
-          const GstStructure* reply = gst_promise_get_reply(p);
-          GError* gerr = nullptr;
-          if (reply && gst_structure_has_field(reply, "error")) {
-            gst_structure_get(reply, "error", G_TYPE_ERROR, &gerr, nullptr);
-            why = gerr ? gerr->message : "create-offer failed";
-            g_clear_error(&gerr);
-          } else if (reply) {
-            gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
-          }
-        }
-        if (!offer && why.empty()) why = "create-offer gave no offer";
-        // Owned by the closure, freed whether or not the session still exists.
-        std::shared_ptr<GstWebRTCSessionDescription> owned(offer, [](GstWebRTCSessionDescription* o) {
-          if (o) gst_webrtc_session_description_free(o);
-        });
-        run_on_main(d, [owned, why](WebRtcSession& s) {
-          if (!owned) {
-            if (s.cb_.failed) s.cb_.failed(why);
-            return;
-          }
-          g_signal_emit_by_name(s.webrtc_, "set-local-description", owned.get(), nullptr);
-          gchar* text = gst_sdp_message_as_text(owned->sdp);
-          if (s.cb_.offer) s.cb_.offer(text);
-          g_free(text);
-        });
-      },
-      data, [](gpointer d) { delete static_cast<std::shared_ptr<Link>*>(d); });
+  GstPromise* promise = main_context_promise(link_, [](WebRtcSession& s, GstPromise* p) {
+    std::string why;
+    GstWebRTCSessionDescription* offer = nullptr;
+    if (const GstStructure* reply = promise_reply(p, "create-offer", &why))
+      gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
+    if (!offer) {
+      if (s.cb_.failed) s.cb_.failed(why.empty() ? "create-offer gave no offer" : why);
+      return;
+    }
+    g_signal_emit_by_name(s.webrtc_, "set-local-description", offer, nullptr);
+    gchar* text = gst_sdp_message_as_text(offer->sdp);
+    gst_webrtc_session_description_free(offer);
+    if (s.cb_.offer) s.cb_.offer(text);
+    g_free(text);
+  });
   g_signal_emit_by_name(webrtc_, "create-offer", nullptr, promise);
   gst_promise_unref(promise);
 }
@@ -278,25 +299,11 @@ void WebRtcSession::apply_answer(const std::string& sdp) {
     return;
   }
   GstWebRTCSessionDescription* answer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, msg);
-  auto* data = new std::shared_ptr<Link>(link_);
-  GstPromise* promise = gst_promise_new_with_change_func(
-      [](GstPromise* p, gpointer d) {
-        std::string why;
-        if (gst_promise_wait(p) != GST_PROMISE_RESULT_REPLIED) {  // returns at once, see negotiate()
-          why = "set-remote-description was interrupted";
-        } else if (const GstStructure* reply = gst_promise_get_reply(p);
-                   reply && gst_structure_has_field(reply, "error")) {
-          GError* gerr = nullptr;
-          gst_structure_get(reply, "error", G_TYPE_ERROR, &gerr, nullptr);
-          why = gerr ? gerr->message : "set-remote-description failed";
-          g_clear_error(&gerr);
-        }
-        if (!why.empty())
-          run_on_main(d, [why](WebRtcSession& s) {
-            if (s.cb_.answer_rejected) s.cb_.answer_rejected(why);
-          });
-      },
-      data, [](gpointer d) { delete static_cast<std::shared_ptr<Link>*>(d); });
+  GstPromise* promise = main_context_promise(link_, [](WebRtcSession& s, GstPromise* p) {
+    std::string why;
+    if (!promise_reply(p, "set-remote-description", &why) && !why.empty() && s.cb_.answer_rejected)
+      s.cb_.answer_rejected(why);
+  });
   g_signal_emit_by_name(webrtc_, "set-remote-description", answer, promise);
   gst_promise_unref(promise);
   gst_webrtc_session_description_free(answer);
