@@ -335,7 +335,9 @@ class ServeTest : public ::testing::Test {
     ASSERT_TRUE(server_->started()) << "the server printed no URL line";
   }
   void TearDown() override {
-    if (server_) EXPECT_EQ(server_->terminate(), 0) << "unclean shutdown on SIGTERM";
+    if (server_) {
+      EXPECT_EQ(server_->terminate(), 0) << "unclean shutdown on SIGTERM";
+    }
     server_.reset();
     renderer_.reset();
   }
