@@ -47,7 +47,8 @@ std::string web_dir() {
 // "input" data channel (created by the server) carries input and frame echoes.
 class Receiver {
  public:
-  explicit Receiver(WsClient& ws) : ws_(ws) {
+  // `decode`: what turns the received RTP into raw video (VP8 by default).
+  explicit Receiver(WsClient& ws, std::string decode = "rtpvp8depay ! vp8dec") : ws_(ws), decode_(std::move(decode)) {
     pipeline_ = gst_pipeline_new("receiver");
     webrtc_ = gst_element_factory_make("webrtcbin", "recv");
     g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, nullptr);
@@ -167,8 +168,8 @@ class Receiver {
  private:
   void on_pad(GstPad* pad) {
     // RTP -> depayload -> decode -> count. Built on the streaming thread that added the pad.
-    GstElement* bin = gst_parse_bin_from_description("rtpvp8depay ! vp8dec ! fakesink name=sink signal-handoffs=true sync=false",
-                                                     TRUE, nullptr);
+    GstElement* bin = gst_parse_bin_from_description(
+        (decode_ + " ! fakesink name=sink signal-handoffs=true sync=false").c_str(), TRUE, nullptr);
     GstElement* sink = gst_bin_get_by_name(GST_BIN(bin), "sink");
     g_signal_connect(sink, "handoff", G_CALLBACK(+[](GstElement*, GstBuffer*, GstPad*, gpointer d) {
                        ++static_cast<Receiver*>(d)->frames_;
@@ -184,6 +185,7 @@ class Receiver {
   }
 
   WsClient& ws_;
+  std::string decode_;
   GstElement* pipeline_;
   GstElement* webrtc_;
   std::mutex lock_;
@@ -505,6 +507,38 @@ TEST_F(ServeTest, HttpRoutesAndTraversal) {
   EXPECT_FALSE(evil.connect(server_->ws_url(), "http://evil.example"));
   WsClient same;
   EXPECT_TRUE(same.connect(server_->ws_url(), server_->url().substr(0, server_->url().size() - 1).c_str()));
+}
+
+// --codec h264: the offer carries H.264 (packetization-mode 1), frames decode, and a resize
+// mid-stream (new SPS/PPS) keeps them coming.
+TEST(ServeH264, NegotiatesAndSurvivesAResize) {
+  GstElementFactory* dec = gst_element_factory_find("openh264dec");
+  if (!dec) dec = gst_element_factory_find("avdec_h264");
+  if (!dec) GTEST_SKIP() << "no H.264 decoder (openh264dec or avdec_h264) installed";
+  const std::string decoder = GST_OBJECT_NAME(dec);
+  gst_object_unref(dec);
+  const std::string shm = fresh_shm_name();
+  FakeRenderer renderer(shm, 320, 240);
+  ASSERT_TRUE(renderer.ok());
+  ServerProcess server(g_server_binary, {"--port", "0", "--shm", shm, "--web", web_dir(), "--codec", "h264"});
+  ASSERT_TRUE(server.started());
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(server.ws_url()));
+  ws.send(R"({"type":"hello","version":1,"codecs":["VP8"],"transport":"webrtc"})");
+  EXPECT_EQ(Json(ws.wait_for("error")).str("code"), "no-codec");
+  ws.send(R"({"type":"hello","version":1,"codecs":["H264","VP8"],"transport":"webrtc"})");
+  EXPECT_EQ(Json(ws.wait_for("welcome")).str("codec"), "H264");
+  const std::string offer = Json(ws.wait_for("offer")).str("sdp");
+  EXPECT_NE(offer.find("a=rtpmap:96 H264/90000"), std::string::npos) << offer;
+  EXPECT_NE(offer.find("packetization-mode=1"), std::string::npos) << offer;
+  EXPECT_EQ(offer.find("sprop-parameter-sets"), std::string::npos) << "stream state pinned in the offer";
+  Receiver rx(ws, "rtph264depay ! h264parse ! " + decoder);
+  ASSERT_TRUE(complete_negotiation(ws, rx, offer, 3));
+  ASSERT_TRUE(wait_renderer_running(ws));
+  ws.send(R"({"type":"input","t":"rs","w":160,"h":120,"s":1})");
+  const int before = rx.frames();
+  EXPECT_TRUE(run_until([&] { return rx.frames() >= before + 5; }, 10000)) << "no frames after resizing";
+  EXPECT_EQ(server.terminate(), 0);
 }
 
 // The server starts the renderer itself (--renderer), the renderer crashes, the server says
