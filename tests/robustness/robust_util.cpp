@@ -1,0 +1,444 @@
+#include "robust_util.h"
+
+#include <dirent.h>
+#include <glib/gstdio.h>
+#include <gst/sdp/sdp.h>
+#include <gst/webrtc/webrtc.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "main_context.h"
+
+using servetest::Json;
+using servetest::run_until;
+
+namespace robust {
+
+ProcStats proc_stats(pid_t pid) {
+  ProcStats s;
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) s.rss_kb = std::strtol(line.c_str() + 6, nullptr, 10);
+    if (line.rfind("Threads:", 0) == 0) s.threads = static_cast<int>(std::strtol(line.c_str() + 8, nullptr, 10));
+  }
+  if (DIR* d = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str())) {
+    s.fds = 0;
+    while (dirent* e = readdir(d))
+      if (e->d_name[0] != '.') ++s.fds;
+    closedir(d);
+  }
+  return s;
+}
+
+namespace {
+
+std::string random_token() {
+  static const char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::string t;
+  for (int i = 0; i < 32; ++i) t += kChars[g_random_int_range(0, sizeof(kChars) - 1)];
+  return t;
+}
+
+bool knows_flag(const std::string& binary, const char* flag) {
+  const char* argv[] = {binary.c_str(), "--help", nullptr};
+  gchar* out = nullptr;
+  if (!g_spawn_sync(nullptr, const_cast<gchar**>(argv), nullptr, G_SPAWN_STDERR_TO_DEV_NULL, nullptr, nullptr, &out,
+                    nullptr, nullptr, nullptr))
+    return false;
+  const bool found = out && std::strstr(out, flag);
+  g_free(out);
+  return found;
+}
+
+}  // namespace
+
+Server::Server(const std::string& binary, const std::vector<std::string>& args) {
+  std::vector<std::string> all(args);
+  if (knows_flag(binary, "--token-file")) {
+    control_ = random_token();
+    view_ = random_token();
+    gchar* path = nullptr;
+    const int fd = g_file_open_tmp("vtkrobust-token-XXXXXX", &path, nullptr);  // 0600
+    if (fd >= 0) {
+      close(fd);
+      token_file_ = path;
+      const std::string text = "control=" + control_ + "\nview=" + view_ + "\n";
+      g_file_set_contents(path, text.c_str(), -1, nullptr);
+      all.insert(all.end(), {"--token-file", token_file_});
+    }
+    g_free(path);
+  }
+  std::vector<const char*> argv{binary.c_str()};
+  for (const auto& a : all) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  GError* err = nullptr;
+  proc_ = g_subprocess_newv(argv.data(), G_SUBPROCESS_FLAGS_STDOUT_PIPE, &err);
+  if (!proc_) {
+    g_printerr("cannot start %s: %s\n", binary.c_str(), err ? err->message : "?");
+    g_clear_error(&err);
+    return;
+  }
+  if (const char* id = g_subprocess_get_identifier(proc_)) pid_ = static_cast<pid_t>(std::atoi(id));
+  out_ = g_data_input_stream_new(g_subprocess_get_stdout_pipe(proc_));
+  read_line();
+  run_until([this] { return !base_.empty() || g_subprocess_get_identifier(proc_) == nullptr; }, 15000);
+}
+
+void Server::read_line() {
+  g_data_input_stream_read_line_async(
+      out_, G_PRIORITY_DEFAULT, cancel_,
+      [](GObject* src, GAsyncResult* res, gpointer d) {
+        GError* e = nullptr;
+        char* line = g_data_input_stream_read_line_finish(G_DATA_INPUT_STREAM(src), res, nullptr, &e);
+        if (!line) {  // EOF, error or cancelled (then `d` may be gone)
+          g_clear_error(&e);
+          return;
+        }
+        auto* self = static_cast<Server*>(d);
+        std::string l(line);
+        g_free(line);
+        self->lines_.push_back(l);
+        // The first link printed: http://HOST:PORT/ (then maybe ?token=...).
+        if (const size_t at = l.find("http://"); at != std::string::npos && self->base_.empty()) {
+          const size_t slash = l.find('/', at + 7);
+          if (slash != std::string::npos) self->base_ = l.substr(at, slash + 1 - at);
+        }
+        self->read_line();
+      },
+      this);
+}
+
+std::string Server::ws_url(bool view_only) const {
+  std::string u = "ws://" + base_.substr(7) + "ws";
+  if (auth()) u += "?token=" + (view_only ? view_ : control_);
+  return u;
+}
+
+std::string Server::path_with_token(const std::string& path) const {
+  if (!auth() || path.find("token=") != std::string::npos) return path;
+  return path + (path.find('?') == std::string::npos ? "?" : "&") + "token=" + control_;
+}
+
+std::string Server::health() const {
+  std::string body;
+  return http_get(base_, path_with_token("/healthz"), &body) == 200 ? body : "";
+}
+
+int64_t Server::health_int(const char* key) const { return Json(health()).integer(key); }
+
+bool Server::wait_no_peers(int timeout_ms) const {
+  // /healthz is a request to another process: poll it, every 20 ms, until it says so.
+  const gint64 end = g_get_monotonic_time() + gint64(timeout_ms) * 1000;
+  while (g_get_monotonic_time() < end) {
+    Json h(health());
+    if (h.integer("peers") == 0 && h.integer("mjpeg_streams") == 0) return true;
+    bool tick = false;
+    const guint id = g_timeout_add(20, [](gpointer p) { *static_cast<bool*>(p) = true; return G_SOURCE_REMOVE; }, &tick);
+    if (!run_until([&] { return tick; }, 1000)) g_source_remove(id);
+  }
+  return false;
+}
+
+bool Server::alive() const { return proc_ && g_subprocess_get_identifier(proc_) != nullptr; }
+
+int Server::terminate(int timeout_ms) {
+  if (!proc_) return -1;
+  g_cancellable_cancel(cancel_);
+  g_subprocess_send_signal(proc_, SIGTERM);
+  bool done = false;
+  g_subprocess_wait_async(proc_, nullptr, [](GObject*, GAsyncResult*, gpointer d) { *static_cast<bool*>(d) = true; },
+                          &done);
+  if (!run_until([&] { return done; }, timeout_ms)) {
+    g_subprocess_force_exit(proc_);
+    run_until([&] { return done; }, 5000);
+    return -1;
+  }
+  return g_subprocess_get_if_exited(proc_) ? g_subprocess_get_exit_status(proc_) : -1;
+}
+
+Server::~Server() {
+  if (alive()) terminate();
+  g_cancellable_cancel(cancel_);
+  g_clear_object(&out_);
+  g_clear_object(&proc_);
+  g_object_unref(cancel_);
+  if (!token_file_.empty()) g_unlink(token_file_.c_str());
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+GSocketConnection* connect_to(const std::string& base, GCancellable* cancel) {
+  const std::string hostport = base.substr(7, base.find('/', 7) - 7);
+  GSocketClient* client = g_socket_client_new();
+  g_socket_client_set_timeout(client, 5);
+  GSocketConnection* conn = g_socket_client_connect_to_host(client, hostport.c_str(), 80, cancel, nullptr);
+  g_object_unref(client);
+  return conn;
+}
+
+bool send_get(GSocketConnection* conn, const std::string& base, const std::string& path) {
+  const std::string hostport = base.substr(7, base.find('/', 7) - 7);
+  const std::string req = "GET " + path + " HTTP/1.1\r\nHost: " + hostport + "\r\nConnection: close\r\n\r\n";
+  return g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)), req.data(), req.size(), nullptr,
+                                   nullptr, nullptr);
+}
+
+}  // namespace
+
+int http_get(const std::string& base, const std::string& path, std::string* body) {
+  GSocketConnection* conn = connect_to(base, nullptr);
+  if (!conn) return -1;
+  std::string resp;
+  if (send_get(conn, base, path)) {
+    GInputStream* in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
+    char buf[4096];
+    for (gssize n; (n = g_input_stream_read(in, buf, sizeof buf, nullptr, nullptr)) > 0 && resp.size() < (1 << 20);)
+      resp.append(buf, static_cast<size_t>(n));
+  }
+  g_object_unref(conn);
+  if (resp.rfind("HTTP/1.1 ", 0) != 0) return -1;
+  const size_t head_end = resp.find("\r\n\r\n");
+  if (body) {
+    *body = head_end == std::string::npos ? "" : resp.substr(head_end + 4);
+    // /healthz is small: a chunked body is one chunk; strip its size line and trailer.
+    if (resp.find("chunked") < head_end && !body->empty()) {
+      const size_t nl = body->find("\r\n");
+      const size_t len = std::strtoul(body->c_str(), nullptr, 16);
+      *body = nl == std::string::npos ? "" : body->substr(nl + 2, len);
+    }
+  }
+  return std::atoi(resp.c_str() + 9);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+RawWs::RawWs(const std::string& base, const std::string& path) {
+  conn_ = connect_to(base, nullptr);
+  if (!conn_) return;
+  g_socket_set_timeout(g_socket_connection_get_socket(conn_), 5);
+  const std::string hostport = base.substr(7, base.find('/', 7) - 7);
+  const std::string req = "GET " + path + " HTTP/1.1\r\nHost: " + hostport +
+                          "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+  if (!g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn_)), req.data(), req.size(), nullptr,
+                                 nullptr, nullptr))
+    return;
+  // Read the response head byte by byte, so no frame after it is swallowed.
+  std::string head;
+  char c;
+  GInputStream* in = g_io_stream_get_input_stream(G_IO_STREAM(conn_));
+  while (head.size() < 4096 && head.find("\r\n\r\n") == std::string::npos &&
+         g_input_stream_read(in, &c, 1, nullptr, nullptr) == 1)
+    head += c;
+  ok_ = head.rfind("HTTP/1.1 101", 0) == 0;
+}
+
+RawWs::~RawWs() {
+  if (conn_) g_object_unref(conn_);
+}
+
+void RawWs::send_frame(int opcode, const std::string& payload, bool masked, int64_t claimed_len) {
+  if (!conn_) return;
+  const uint64_t len = claimed_len >= 0 ? uint64_t(claimed_len) : payload.size();
+  std::string f;
+  f += static_cast<char>(0x80 | (opcode & 0x0f));
+  const char mask_bit = masked ? '\x80' : 0;
+  if (len < 126) {
+    f += static_cast<char>(mask_bit | char(len));
+  } else if (len < 65536) {
+    f += static_cast<char>(mask_bit | 126);
+    f += static_cast<char>(len >> 8);
+    f += static_cast<char>(len & 0xff);
+  } else {
+    f += static_cast<char>(mask_bit | 127);
+    for (int i = 7; i >= 0; --i) f += static_cast<char>((len >> (8 * i)) & 0xff);
+  }
+  const char key[4] = {0x12, 0x34, 0x56, 0x78};
+  if (masked) f.append(key, 4);
+  for (size_t i = 0; i < payload.size(); ++i) f += masked ? char(payload[i] ^ key[i % 4]) : payload[i];
+  g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn_)), f.data(), f.size(), nullptr, nullptr,
+                            nullptr);
+}
+
+int RawWs::read_until_closed(std::vector<std::string>* texts) {
+  if (!conn_) return 0;
+  GInputStream* in = g_io_stream_get_input_stream(G_IO_STREAM(conn_));
+  std::string buf;
+  char chunk[4096];
+  for (;;) {
+    // Parse whole frames (the server does not mask; lengths up to 64 bits).
+    while (buf.size() >= 2) {
+      const int op = buf[0] & 0x0f;
+      uint64_t len = uint8_t(buf[1]) & 0x7f;
+      size_t hdr = 2;
+      if (len == 126) {
+        if (buf.size() < 4) break;
+        len = (uint64_t(uint8_t(buf[2])) << 8) | uint8_t(buf[3]);
+        hdr = 4;
+      } else if (len == 127) {
+        if (buf.size() < 10) break;
+        len = 0;
+        for (int i = 0; i < 8; ++i) len = (len << 8) | uint8_t(buf[2 + i]);
+        hdr = 10;
+      }
+      if (buf.size() < hdr + len) break;
+      const std::string payload = buf.substr(hdr, len);
+      buf.erase(0, hdr + len);
+      if (op == 8) return payload.size() >= 2 ? (uint8_t(payload[0]) << 8) | uint8_t(payload[1]) : 1005;
+      if (op == 1 && texts) texts->push_back(payload);
+    }
+    GError* err = nullptr;
+    const gssize n = g_input_stream_read(in, chunk, sizeof chunk, nullptr, &err);
+    const bool timed_out = err && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+    g_clear_error(&err);
+    if (timed_out) return -1;
+    if (n <= 0) return 0;
+    buf.append(chunk, static_cast<size_t>(n));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+MjpegCounter::MjpegCounter(const std::string& base, const std::string& path)
+    : thread_([this, base, path] { loop(base, path); }) {}
+
+void MjpegCounter::loop(std::string base, std::string path) {
+  GSocketConnection* conn = connect_to(base, cancel_);
+  if (!conn || !send_get(conn, base, path)) {
+    failed_ = true;
+    if (conn) g_object_unref(conn);
+    g_main_context_wakeup(nullptr);
+    return;
+  }
+  GInputStream* in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
+  static const std::string kBoundary = "--vtkstreamframe";
+  std::string window;  // the unscanned tail, shorter than the boundary
+  char buf[16384];
+  for (gssize n; (n = g_input_stream_read(in, buf, sizeof buf, cancel_, nullptr)) > 0;) {
+    window.append(buf, static_cast<size_t>(n));
+    size_t pos = 0, found = 0;
+    for (size_t at; (at = window.find(kBoundary, pos)) != std::string::npos; pos = at + kBoundary.size()) ++found;
+    window.erase(0, std::max(pos, window.size() > kBoundary.size() ? window.size() - kBoundary.size() : 0));
+    if (found) {
+      parts_ += static_cast<int>(found);
+      g_main_context_wakeup(nullptr);
+    }
+  }
+  if (!g_cancellable_is_cancelled(cancel_)) failed_ = true;
+  g_object_unref(conn);
+  g_main_context_wakeup(nullptr);
+}
+
+MjpegCounter::~MjpegCounter() {
+  g_cancellable_cancel(cancel_);
+  if (thread_.joinable()) thread_.join();
+  g_object_unref(cancel_);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Receiver::Receiver(servetest::WsClient& ws) : ws_(ws) {
+  pipeline_ = gst_pipeline_new(nullptr);
+  webrtc_ = gst_element_factory_make("webrtcbin", nullptr);
+  g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, nullptr);
+  gst_bin_add(GST_BIN(pipeline_), webrtc_);
+  // webrtcbin's threads hand candidates to the main context; `self` is null once we are gone.
+  auto* self = new std::shared_ptr<Receiver*>(self_);
+  g_signal_connect_data(
+      webrtc_, "on-ice-candidate", G_CALLBACK(+[](GstElement*, guint m, gchar* c, gpointer d) {
+        std::shared_ptr<Receiver*> self = *static_cast<std::shared_ptr<Receiver*>*>(d);
+        std::string msg = std::string(R"({"type":"ice","candidate":")") + c + R"(","sdpMLineIndex":)" +
+                          std::to_string(m) + "}";
+        vtkstream::serve::post_to_main([self, msg] {
+          if (*self) (*self)->ws_.send(msg);
+        });
+      }),
+      self, [](gpointer d, GClosure*) { delete static_cast<std::shared_ptr<Receiver*>*>(d); }, GConnectFlags(0));
+  g_signal_connect(webrtc_, "pad-added",
+                   G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer d) { static_cast<Receiver*>(d)->on_pad(pad); }),
+                   this);
+  gst_element_set_state(pipeline_, GST_STATE_PLAYING);
+}
+
+Receiver::~Receiver() {
+  *self_ = nullptr;
+  gst_element_set_state(pipeline_, GST_STATE_NULL);
+  gst_object_unref(pipeline_);
+}
+
+bool Receiver::answer(const std::string& offer_sdp) {
+  GstSDPMessage* sdp = nullptr;
+  if (gst_sdp_message_new_from_text(offer_sdp.c_str(), &sdp) != GST_SDP_OK) return false;
+  GstWebRTCSessionDescription* offer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+  GstPromise* p = gst_promise_new();
+  g_signal_emit_by_name(webrtc_, "set-remote-description", offer, p);
+  gst_promise_wait(p);  // the test's main thread, not one of webrtcbin's
+  gst_promise_unref(p);
+  gst_webrtc_session_description_free(offer);
+  p = gst_promise_new();
+  g_signal_emit_by_name(webrtc_, "create-answer", nullptr, p);
+  GstWebRTCSessionDescription* answer = nullptr;
+  if (gst_promise_wait(p) == GST_PROMISE_RESULT_REPLIED)
+    gst_structure_get(gst_promise_get_reply(p), "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
+  gst_promise_unref(p);
+  if (!answer) return false;
+  g_signal_emit_by_name(webrtc_, "set-local-description", answer, nullptr);
+  gchar* text = gst_sdp_message_as_text(answer->sdp);
+  JsonBuilder* b = json_builder_new();
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "type");
+  json_builder_add_string_value(b, "answer");
+  json_builder_set_member_name(b, "sdp");
+  json_builder_add_string_value(b, text);
+  json_builder_end_object(b);
+  JsonNode* root = json_builder_get_root(b);
+  gchar* msg = json_to_string(root, FALSE);
+  ws_.send(msg);
+  g_free(msg);
+  json_node_unref(root);
+  g_object_unref(b);
+  g_free(text);
+  gst_webrtc_session_description_free(answer);
+  return true;
+}
+
+void Receiver::pump_candidates() {
+  auto& q = ws_.messages();
+  for (auto it = q.begin(); it != q.end();) {
+    Json j(*it);
+    if (j.str("type") != "ice") {
+      ++it;
+      continue;
+    }
+    const std::string c = j.str("candidate");
+    if (!c.empty())
+      g_signal_emit_by_name(webrtc_, "add-ice-candidate", static_cast<guint>(j.integer("sdpMLineIndex", 0)), c.c_str());
+    it = q.erase(it);
+  }
+}
+
+void Receiver::on_pad(GstPad* pad) {
+  if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) return;
+  GstElement* bin = gst_parse_bin_from_description(
+      "rtpvp8depay ! vp8dec ! fakesink name=sink signal-handoffs=true sync=false", TRUE, nullptr);
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(bin), "sink");
+  g_signal_connect(sink, "handoff", G_CALLBACK(+[](GstElement*, GstBuffer*, GstPad*, gpointer d) {
+                     ++static_cast<Receiver*>(d)->frames_;
+                     g_main_context_wakeup(nullptr);
+                   }),
+                   this);
+  gst_object_unref(sink);
+  gst_bin_add(GST_BIN(pipeline_), bin);
+  gst_element_sync_state_with_parent(bin);
+  GstPad* sinkpad = gst_element_get_static_pad(bin, "sink");
+  gst_pad_link(pad, sinkpad);
+  gst_object_unref(sinkpad);
+}
+
+}  // namespace robust
