@@ -13,7 +13,7 @@ Action error(ErrorCode code, std::string message) {
 }  // namespace
 
 Actions Handler::on_text(std::string_view text) {
-  auto parsed = parse_client_message(text);
+  auto parsed = parse_client_message(text, info_->max_message_bytes);
   if (auto* e = std::get_if<ProtocolError>(&parsed)) return {action::Send{error_message(*e)}};
   const ClientMessage& msg = std::get<ClientMessage>(parsed);
 
@@ -39,6 +39,7 @@ Actions Handler::on_text(std::string_view text) {
   }
   if (auto* i = std::get_if<Input>(&msg)) return on_input(i->record);
   if (auto* p = std::get_if<Ping>(&msg)) return {action::Send{pong_message(p->t)}};
+  if (auto* c = std::get_if<ControlRequest>(&msg)) return {action::Control{*c}};
   if (std::get_if<TransportSwitch>(&msg)) {
     if (state_ == State::kMjpeg) return {};  // already there; harmless
     Actions out;
@@ -83,7 +84,7 @@ Actions Handler::on_input(const InputRecord& r) {
 }
 
 Actions Handler::on_channel_text(std::string_view text) {
-  auto parsed = parse_input_record(text);
+  auto parsed = parse_input_record(text, info_->max_message_bytes);
   if (auto* e = std::get_if<ProtocolError>(&parsed)) return {action::Send{error_message(*e)}};
   return on_input(std::get<InputRecord>(parsed));
 }

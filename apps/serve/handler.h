@@ -8,6 +8,7 @@
 //        +--hello(mjpeg)--> Mjpeg <----- transport{mjpeg} / on_webrtc_failed ---------+
 //
 // Malformed or out-of-order messages produce an error reply and leave the state unchanged.
+// Who may steer is not decided here: Inject and Control go to the server's ControlArbiter.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,7 @@ struct ServerInfo {
   int width = 0, height = 0;  // current render size (0 before the renderer attached)
   std::string renderer_state = "waiting";
   std::string renderer_detail;
+  size_t max_message_bytes = kMaxMessageBytes;  // --max-message-bytes
 };
 
 namespace action {
@@ -36,12 +38,13 @@ struct ApplyAnswer { std::string sdp; };
 struct AddRemoteCandidate { unsigned mline; std::string candidate; };
 struct StopWebRtc {};                               // drop the webrtcbin branch
 struct StartMjpeg {};                               // this peer now watches /mjpeg?peer=ID
-struct Inject { InputRecord record; };              // input for the renderer
+struct Inject { InputRecord record; };              // input for the renderer (if this peer steers)
+struct Control { ControlRequest request; };         // a `control` message for the arbiter
 }  // namespace action
 
 using Action = std::variant<action::Send, action::StartWebRtc, action::ApplyAnswer,
                             action::AddRemoteCandidate, action::StopWebRtc, action::StartMjpeg,
-                            action::Inject>;
+                            action::Inject, action::Control>;
 using Actions = std::vector<Action>;
 
 class Handler {

@@ -39,7 +39,49 @@ bool origin_allowed(SoupServerMessage* msg) {
   return g_ascii_strcasecmp(want.c_str(), host) == 0 || g_ascii_strcasecmp(origin_host.c_str(), host) == 0;
 }
 
+// The `token` query parameter of a request, or "".
+std::string query_token(SoupServerMessage* msg, GHashTable* query) {
+  if (query) {
+    const char* t = static_cast<const char*>(g_hash_table_lookup(query, "token"));
+    return t ? t : "";
+  }
+  GUri* uri = soup_server_message_get_uri(msg);
+  const char* q = uri ? g_uri_get_query(uri) : nullptr;
+  if (!q) return "";
+  GHashTable* params = g_uri_parse_params(q, -1, "&", G_URI_PARAMS_NONE, nullptr);
+  if (!params) return "";
+  const char* t = static_cast<const char*>(g_hash_table_lookup(params, "token"));
+  std::string out = t ? t : "";
+  g_hash_table_unref(params);
+  return out;
+}
+
+constexpr const char kTokenRequiredPage[] =
+    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>vtkstream: token required</title>"
+    "</head>\n<body style=\"font:16px system-ui,sans-serif;margin:2em\"><h1>Token required</h1>\n"
+    "<p>This vtkstream server needs an access token. Open the link that <code>vtkstream-serve</code> "
+    "printed when it started (<code>http://HOST:PORT/?token=...</code>), or ask the person who shared "
+    "this session for it.</p></body></html>\n";
+
+void unauthorized(SoupServerMessage* msg, bool page) {
+  soup_server_message_set_status(msg, SOUP_STATUS_UNAUTHORIZED, nullptr);
+  SoupMessageHeaders* h = soup_server_message_get_response_headers(msg);
+  soup_message_headers_replace(h, "Cache-Control", "no-store");
+  if (page)
+    soup_server_message_set_response(msg, "text/html; charset=utf-8", SOUP_MEMORY_STATIC, kTokenRequiredPage,
+                                     sizeof(kTokenRequiredPage) - 1);
+  else
+    soup_server_message_set_response(msg, "text/plain; charset=utf-8", SOUP_MEMORY_STATIC,
+                                     "token required\n", std::strlen("token required\n"));
+}
+
 }  // namespace
+
+std::optional<Role> HttpServer::role_of(SoupServerMessage* msg, GHashTable* query) const {
+  const std::string t = query_token(msg, query);
+  const char* cookie = soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Cookie");
+  return routes_.auth->role_of_request(t.c_str(), cookie);
+}
 
 HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)) {
   static gsize once = 0;
@@ -50,15 +92,22 @@ HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)) {
   server_ = soup_server_new("server-header", "vtkstream-serve", nullptr);
   soup_server_add_early_handler(
       server_, "/ws",
-      [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
+      [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable* query, gpointer d) {
+        auto* self = static_cast<HttpServer*>(d);
         if (!origin_allowed(msg)) plain_status(msg, SOUP_STATUS_FORBIDDEN, "cross-origin WebSocket refused\n");
+        else if (!self->role_of(msg, query)) unauthorized(msg, false);
       },
-      nullptr, nullptr);
+      this, nullptr);
   soup_server_add_websocket_handler(
       server_, "/ws", nullptr, nullptr,
-      [](SoupServer*, SoupServerMessage*, const char*, SoupWebsocketConnection* conn, gpointer d) {
+      [](SoupServer*, SoupServerMessage* msg, const char*, SoupWebsocketConnection* conn, gpointer d) {
         auto* self = static_cast<HttpServer*>(d);
-        if (self->routes_.websocket) self->routes_.websocket(conn);
+        const std::optional<Role> role = self->role_of(msg, nullptr);  // checked in the early handler
+        if (!role) {
+          soup_websocket_connection_close(conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "token required");
+          return;
+        }
+        if (self->routes_.websocket) self->routes_.websocket(conn, *role);
       },
       this, nullptr);
   soup_server_add_handler(server_, nullptr, on_request, this, nullptr);
@@ -111,18 +160,31 @@ void HttpServer::on_request(SoupServer*, SoupServerMessage* msg, const char* pat
     plain_status(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
     return;
   }
+  const std::optional<Role> role = self->role_of(msg, query);
   if (std::strcmp(path, "/healthz") == 0) {
-    const std::string body = self->routes_.health ? self->routes_.health() : "{}";
+    // Open to service monitors; the details (renderer state and shm name, peer counts) only with a token.
+    const std::string body = self->routes_.health ? self->routes_.health(role.has_value()) : "{}";
     soup_server_message_set_status(msg, SOUP_STATUS_OK, nullptr);
     soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control", "no-store");
     soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, body.data(), body.size());
+    return;
+  }
+  const bool page = std::strcmp(path, "/") == 0 || std::strcmp(path, "/index.html") == 0;
+  if (!role) {
+    unauthorized(msg, page);
     return;
   }
   if (std::strcmp(path, "/mjpeg") == 0) {
     self->serve_mjpeg(msg, query);
     return;
   }
-  self->serve_static(msg, path);
+  self->serve_static(msg, path, query);
+  // The page's own requests (scripts, /ws, /mjpeg) then carry the token in a cookie.
+  const std::string token = query_token(msg, query);
+  if (page && self->routes_.auth->enabled() && !token.empty() &&
+      soup_server_message_get_status(msg) == SOUP_STATUS_OK)
+    soup_message_headers_append(soup_server_message_get_response_headers(msg), "Set-Cookie",
+                                self->routes_.auth->set_cookie(token).c_str());
 }
 
 void HttpServer::serve_mjpeg(SoupServerMessage* msg, GHashTable* query) {
@@ -136,7 +198,7 @@ void HttpServer::serve_mjpeg(SoupServerMessage* msg, GHashTable* query) {
     plain_status(msg, SOUP_STATUS_NOT_FOUND, "no such MJPEG peer (say hello with transport mjpeg first)\n");
 }
 
-void HttpServer::serve_static(SoupServerMessage* msg, const char* path) {
+void HttpServer::serve_static(SoupServerMessage* msg, const char* path, GHashTable*) {
   // The raw (still percent-encoded) path: resolve_static decodes it once, itself.
   GUri* uri = soup_server_message_get_uri(msg);
   const char* raw = uri ? g_uri_get_path(uri) : path;
@@ -161,6 +223,8 @@ void HttpServer::serve_static(SoupServerMessage* msg, const char* path) {
   // The client changes with the server build; always revalidate.
   soup_message_headers_replace(h, "Cache-Control", "no-cache");
   soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
+  // The page URL holds the token: never send it on in a Referer.
+  soup_message_headers_replace(h, "Referrer-Policy", "no-referrer");
   soup_message_body_append_bytes(soup_server_message_get_response_body(msg), bytes);
   g_bytes_unref(bytes);
 }

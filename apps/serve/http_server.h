@@ -2,13 +2,19 @@
 //   /            web/index.html          /ws       signalling WebSocket -> Routes::websocket
 //   /<file>      static files under web/ /mjpeg    ?peer=ID fallback stream -> Routes::mjpeg
 //   /healthz     JSON status             anything else: 404
+// With access tokens on (auth.h), every route but /healthz needs a valid token (`?token=` or the
+// cookie set when the page loads): / answers 401 with a short "token required" page, the rest
+// 401 in plain text; /healthz says only {"status":"ok"} without one.
 #pragma once
 
 #include <libsoup/soup.h>
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+
+#include "auth.h"
 
 namespace vtkstream::serve {
 
@@ -16,10 +22,11 @@ class HttpServer {
  public:
   struct Routes {
     std::string web_root;  // canonical directory of the web client
-    std::function<void(SoupWebsocketConnection*)> websocket;
+    const Auth* auth = nullptr;  // required
+    std::function<void(SoupWebsocketConnection*, Role)> websocket;
     // Takes over `msg` and returns true, or returns false (404: no such MJPEG peer).
     std::function<bool(SoupServerMessage*, uint32_t peer)> mjpeg;
-    std::function<std::string()> health;  // JSON
+    std::function<std::string(bool full)> health;  // JSON; full = the caller holds a token
   };
 
   explicit HttpServer(Routes routes);
@@ -34,7 +41,8 @@ class HttpServer {
  private:
   static void on_request(SoupServer*, SoupServerMessage* msg, const char* path, GHashTable* query,
                          gpointer self);
-  void serve_static(SoupServerMessage* msg, const char* path);
+  void serve_static(SoupServerMessage* msg, const char* path, GHashTable* query);
+  std::optional<Role> role_of(SoupServerMessage* msg, GHashTable* query) const;
   void serve_mjpeg(SoupServerMessage* msg, GHashTable* query);
 
   Routes routes_;

@@ -45,8 +45,11 @@ int main(int argc, char** argv) {
   const guint sigint = g_unix_signal_add(SIGINT, quit, loop);
   const guint sigterm = g_unix_signal_add(SIGTERM, quit, loop);
 
-  // The one line a user (and a script) looks for.
-  std::printf("vtkstream-serve: open %s in a browser\n", server->url().c_str());
+  // The line a user (and a script) looks for comes first: the control link. Then the link to
+  // share with people who should only watch.
+  std::printf("vtkstream-serve: open %s in a browser\n", server->control_link().c_str());
+  if (const std::string v = server->view_link(); !v.empty())
+    std::printf("vtkstream-serve: view-only link (share it to let people watch): %s\n", v.c_str());
   std::fflush(stdout);
 
   g_main_loop_run(loop);

@@ -24,11 +24,26 @@ constexpr const char* kSummary =
     "  cpu-used=8 end-usage=cbr lag-in-frames=0 error-resilient=partitions ... ! rtpvp8pay\n"
     "  name=pay pt=96 picture-id-mode=15-bit\n"
     "\n"
+    "Access: the server prints a control link and a view-only link, each with ?token=... (192\n"
+    "random bits, new on every start unless given). Without a valid token / answers 401 with a\n"
+    "\"token required\" page and every other route 401; /healthz then says only {\"status\":\"ok\"}.\n"
+    "The page keeps its token in an HttpOnly, SameSite=Strict cookie for its own requests.\n"
+    "Fixed tokens for services: --token-file PATH (lines control=TOKEN and view=TOKEN, or two bare\n"
+    "lines: control then view), else the environment VTKSTREAM_TOKEN (control) and\n"
+    "VTKSTREAM_VIEW_TOKEN (view); a token is 16-256 characters of A-Z a-z 0-9 - _ . ~\n"
+    "Control: one peer steers at a time; control-link peers can always take it, view-only peers\n"
+    "ask for it and the controller grants (docs/protocol.md \"Control\").\n"
+    "\n"
     "Examples:\n"
     "  vtkstream-serve                                  demo scene on http://127.0.0.1:8000/\n"
     "  vtkstream-serve --bind 0.0.0.0 --port 8080      share on the LAN\n"
     "  vtkstream-serve --render '--size 1920x1080 mesh.vtp'\n"
-    "  vtkstream-serve --shm mysim                      attach to a renderer already running";
+    "  vtkstream-serve --shm mysim                      attach to a renderer already running\n"
+    "  vtkstream-serve --no-auth                        no tokens (a demo on this machine only)";
+
+bool loopback_address(const std::string& a) {
+  return a == "localhost" || a == "::1" || a.rfind("127.", 0) == 0;
+}
 
 std::string exe_dir() {
   char buf[PATH_MAX];
@@ -142,7 +157,11 @@ bool parse_options(int argc, char** argv, ServerConfig* config, std::string* err
   gchar *bind = nullptr, *shm = nullptr, *render = nullptr, *renderer = nullptr, *web = nullptr,
         *codec = nullptr, *pipeline = nullptr, *stun = nullptr, *size = nullptr, *ice_address = nullptr;
   gchar** turn = nullptr;
-  gboolean no_renderer = FALSE;
+  gboolean no_renderer = FALSE, no_auth = FALSE;
+  gchar* token_file = nullptr;
+  gdouble max_input_rate = 250;
+  gint max_message_bytes = static_cast<gint>(kMaxMessageBytes), handshake_timeout = 10, idle_timeout = 60,
+       control_idle = 60;
   GOptionEntry entries[] = {
       {"port", 0, 0, G_OPTION_ARG_INT, &port, "HTTP port (default 8000; 0 picks a free one)", "PORT"},
       {"bind", 0, 0, G_OPTION_ARG_STRING, &bind, "Address to listen on (default 127.0.0.1; 0.0.0.0 to share)", "ADDR"},
@@ -160,6 +179,13 @@ bool parse_options(int argc, char** argv, ServerConfig* config, std::string* err
       {"ice-address", 0, 0, G_OPTION_ARG_STRING, &ice_address, "Also gather ICE candidates on this local address (e.g. 127.0.0.1 in a loopback-only network namespace)", "ADDR"},
       {"repeat-ms", 0, 0, G_OPTION_ARG_INT, &repeat_ms, "Repeat an idle picture every N ms so decoders never starve (default 1000)", "N"},
       {"max-peers", 0, 0, G_OPTION_ARG_INT, &max_peers, "Most browser tabs served at once (default 32)", "N"},
+      {"token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file, "Read the access tokens from this file (control=TOKEN and view=TOKEN lines, or two bare lines)", "PATH"},
+      {"no-auth", 0, 0, G_OPTION_ARG_NONE, &no_auth, "No access tokens: anyone who reaches the port may watch and steer (warns unless bound to loopback)", nullptr},
+      {"max-input-rate", 0, 0, G_OPTION_ARG_DOUBLE, &max_input_rate, "Input events per second per peer (default 250; 0 = unlimited); moves over the rate are coalesced, presses/wheel/keys dropped", "N"},
+      {"max-message-bytes", 0, 0, G_OPTION_ARG_INT, &max_message_bytes, "Largest signalling or input message (default 65536; 1024..1048576); a larger WebSocket message closes the socket (1009)", "BYTES"},
+      {"handshake-timeout", 0, 0, G_OPTION_ARG_INT, &handshake_timeout, "Seconds from WebSocket open to hello before the peer is closed (default 10; 0 = none)", "S"},
+      {"idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout, "Minutes without input or control messages before a peer gets bye (default 60; 0 = never)", "MIN"},
+      {"control-idle-timeout", 0, 0, G_OPTION_ARG_INT, &control_idle, "Seconds without input after which the controller loses control when someone asked for it (a view-only controller loses it anyway; default 60; 0 = never)", "S"},
       {"no-renderer", 0, 0, G_OPTION_ARG_NONE, &no_renderer, "Start no renderer even without --shm (wait on the private shm name)", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   GOptionContext* ctx = g_option_context_new("- stream a VTK renderer to web browsers");
@@ -169,7 +195,7 @@ bool parse_options(int argc, char** argv, ServerConfig* config, std::string* err
   const bool parsed = g_option_context_parse(ctx, &argc, &argv, &gerr);
   g_option_context_free(ctx);
   auto cleanup = [&] {
-    for (gchar* p : {bind, shm, render, renderer, web, codec, pipeline, stun, size, ice_address}) g_free(p);
+    for (gchar* p : {bind, shm, render, renderer, web, codec, pipeline, stun, size, ice_address, token_file}) g_free(p);
     g_strfreev(turn);
   };
   auto fail = [&](const std::string& m) {
@@ -188,6 +214,45 @@ bool parse_options(int argc, char** argv, ServerConfig* config, std::string* err
   if (repeat_ms < 0) return fail("--repeat-ms must be >= 0");
   if (max_peers < 1) return fail("--max-peers must be >= 1");
   if (fps != 0 && (fps < 1 || fps > 240)) return fail("--fps must be between 1 and 240");
+  if (max_input_rate < 0 || max_input_rate > 100000) return fail("--max-input-rate must be between 0 and 100000");
+  if (max_message_bytes < 1024 || max_message_bytes > (1 << 20)) return fail("--max-message-bytes must be between 1024 and 1048576");
+  if (handshake_timeout < 0 || idle_timeout < 0 || control_idle < 0) return fail("timeouts must be >= 0");
+  if (no_auth && token_file) return fail("--no-auth and --token-file contradict each other");
+  config->max_input_rate = max_input_rate;
+  config->max_message_bytes = static_cast<size_t>(max_message_bytes);
+  config->handshake_timeout_s = handshake_timeout;
+  config->idle_timeout_s = idle_timeout * 60;
+  config->control_idle_s = control_idle;
+
+  // Tokens: --no-auth, else --token-file, else the environment, else fresh random ones.
+  if (!no_auth) {
+    Tokens t;
+    if (token_file) {
+      gchar* text = nullptr;
+      if (!g_file_get_contents(token_file, &text, nullptr, &gerr)) {
+        std::string m = gerr ? gerr->message : "?";
+        g_clear_error(&gerr);
+        return fail("--token-file: " + m);
+      }
+      std::string perr;
+      const bool ok = parse_token_file(text, &t, &perr);
+      g_free(text);
+      if (!ok) return fail(std::string("--token-file ") + token_file + ": " + perr);
+    } else if (const char* env = g_getenv("VTKSTREAM_TOKEN"); env && *env) {
+      t.control = env;
+      if (const char* v = g_getenv("VTKSTREAM_VIEW_TOKEN"); v && *v) t.view = v;
+      if (!valid_token(t.control) || (!t.view.empty() && !valid_token(t.view)))
+        return fail("VTKSTREAM_TOKEN / VTKSTREAM_VIEW_TOKEN: a token is 16-256 characters of A-Z a-z 0-9 - _ . ~");
+      if (t.control == t.view) return fail("VTKSTREAM_TOKEN and VTKSTREAM_VIEW_TOKEN must differ");
+    } else {
+      t.control = generate_token();
+    }
+    if (t.view.empty()) t.view = generate_token();
+    config->tokens = t;
+  } else if (!loopback_address(bind ? bind : "127.0.0.1")) {
+    g_printerr("vtkstream-serve: WARNING: --no-auth on %s: anyone who can reach this port can watch and "
+               "steer; use tokens (drop --no-auth) or bind to 127.0.0.1\n", bind);
+  }
 
   config->port = port;
   config->max_peers = static_cast<size_t>(max_peers);

@@ -2,6 +2,8 @@
 
 #include <gst/gst.h>
 
+#include <algorithm>
+
 #include "main_context.h"
 #include "media_factory.h"
 
@@ -12,14 +14,15 @@ namespace vtkstream::serve {
 
 Peer::Peer(uint32_t id, SoupWebsocketConnection* ws, Env env)
     : id_(id), ws_(SOUP_WEBSOCKET_CONNECTION(g_object_ref(ws))), env_(std::move(env)),
-      handler_(id, env_.info) {
+      handler_(id, env_.info), limiter_(env_.max_input_rate),
+      opened_us_(g_get_monotonic_time()), last_activity_us_(opened_us_) {
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
     GST_DEBUG_CATEGORY_INIT(serve_peer_debug, "vtkserve-peer", 0, "vtkstream-serve signalling");
     g_once_init_leave(&once, 1);
   }
   // Messages above the protocol's limit close the socket (1009) before reaching us.
-  soup_websocket_connection_set_max_incoming_payload_size(ws_, kMaxMessageBytes);
+  soup_websocket_connection_set_max_incoming_payload_size(ws_, env_.info->max_message_bytes);
   // Browsers and tunnels drop idle sockets; a ping every 20 s keeps the signalling path alive.
   soup_websocket_connection_set_keepalive_interval(ws_, 20);
   message_id_ = g_signal_connect(ws_, "message",
@@ -47,10 +50,11 @@ Peer::Peer(uint32_t id, SoupWebsocketConnection* ws, Env env)
                                }),
                                this);
   env_.media->echo().set_transport(id_, Transport::kWebRtc);
-  GST_INFO("peer %u: connected", id_);
+  GST_INFO("peer %u: connected (%s)", id_, role_name(env_.role));
 }
 
 Peer::~Peer() {
+  if (flush_source_) g_source_remove(flush_source_);
   stop_webrtc();
   env_.media->echo().remove_peer(id_);
   g_signal_handler_disconnect(ws_, message_id_);
@@ -82,11 +86,69 @@ void Peer::perform(Actions actions) {
     } else if (std::get_if<action::StartMjpeg>(&a)) {
       env_.media->echo().set_transport(id_, Transport::kMjpeg);
     } else if (auto* in = std::get_if<action::Inject>(&a)) {
-      GST_LOG("peer %u: input %s s=%" G_GUINT64_FORMAT, id_, input_kind_name(in->record.kind),
-              static_cast<guint64>(in->record.seq));
-      env_.media->inject(id_, in->record);
+      last_activity_us_ = g_get_monotonic_time();
+      const int64_t now = last_activity_us_;
+      InputLimiter::Out out = limiter_.offer(in->record, now);
+      for (const InputRecord& r : out.forward) forward_input(r);
+      if (out.dropped) {
+        log_limit_once("rate", "input above --max-input-rate " + std::to_string(int(env_.max_input_rate)) +
+                                   "/s; presses, wheel and keys over the rate are dropped");
+        if (now - last_rate_error_us_ >= 2 * G_USEC_PER_SEC) {  // one error per burst
+          last_rate_error_us_ = now;
+          send(error_message({ErrorCode::kRateLimited, "more than " + std::to_string(int(env_.max_input_rate)) +
+                                                           " input events per second; some were dropped"}));
+        }
+      }
+      if (limiter_.has_waiting() && !flush_source_) {
+        const guint ms = static_cast<guint>(std::max<int64_t>(1, limiter_.next_token_in_us(now) / 1000));
+        flush_source_ = g_timeout_add(ms, [](gpointer d) -> gboolean {
+          auto* self = static_cast<Peer*>(d);
+          self->flush_source_ = 0;
+          self->flush_waiting_input();
+          return G_SOURCE_REMOVE;
+        }, this);
+      }
+    } else if (auto* c = std::get_if<action::Control>(&a)) {
+      last_activity_us_ = g_get_monotonic_time();
+      if (env_.control) env_.control(id_, c->request);
     }
   }
+  if (!hello_seen_ && handler_.state() != Handler::State::kAwaitHello) {
+    hello_seen_ = true;
+    if (env_.said_hello) env_.said_hello(id_);
+  }
+}
+
+void Peer::forward_input(const InputRecord& r) {
+  GST_LOG("peer %u: input %s s=%" G_GUINT64_FORMAT, id_, input_kind_name(r.kind), static_cast<guint64>(r.seq));
+  if (env_.input) env_.input(id_, r);
+}
+
+void Peer::flush_waiting_input() {
+  const int64_t now = g_get_monotonic_time();
+  for (const InputRecord& r : limiter_.take_due(now)) forward_input(r);
+  if (limiter_.has_waiting() && !flush_source_) {
+    const guint ms = static_cast<guint>(std::max<int64_t>(1, limiter_.next_token_in_us(now) / 1000));
+    flush_source_ = g_timeout_add(ms, [](gpointer d) -> gboolean {
+      auto* self = static_cast<Peer*>(d);
+      self->flush_source_ = 0;
+      self->flush_waiting_input();
+      return G_SOURCE_REMOVE;
+    }, this);
+  }
+}
+
+void Peer::log_limit_once(const std::string& kind, const std::string& detail) {
+  if (std::find(limits_logged_.begin(), limits_logged_.end(), kind) != limits_logged_.end()) return;
+  limits_logged_.push_back(kind);
+  g_printerr("vtkstream-serve: peer %u: %s\n", id_, detail.c_str());
+}
+
+void Peer::close(const std::string& reason) {
+  log_limit_once("close", "closing: " + reason);
+  say_bye(reason);
+  if (soup_websocket_connection_get_state(ws_) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close(ws_, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, reason.substr(0, 100).c_str());
 }
 
 void Peer::start_webrtc(Codec codec) {

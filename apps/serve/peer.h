@@ -10,7 +10,9 @@
 #include <memory>
 #include <string>
 
+#include "auth.h"
 #include "handler.h"
+#include "input_limiter.h"
 #include "webrtc_session.h"
 
 namespace vtkstream::serve {
@@ -24,6 +26,12 @@ class Peer {
     const ServerInfo* info;
     const IceConfig* ice;
     std::function<void(uint32_t peer)> closed;  // the WebSocket ended: the server drops us
+    // Input within the rate limit: the server lets it through if this peer steers.
+    std::function<void(uint32_t peer, const InputRecord&)> input;
+    std::function<void(uint32_t peer, const ControlRequest&)> control;
+    std::function<void(uint32_t peer)> said_hello;  // the welcome went out
+    Role role = Role::kOwner;
+    double max_input_rate = 0;  // events/s, 0 = unlimited
   };
 
   Peer(uint32_t id, SoupWebsocketConnection* ws, Env env);
@@ -41,11 +49,20 @@ class Peer {
   void frame_echo(uint64_t seq, std::optional<uint32_t> rtp, uint64_t pts);
   void renderer_changed(const std::string& state, const std::string& detail);
   void say_bye(const std::string& reason);
+  // bye + close (policy violation); logged once with `why` on stderr.
+  void close(const std::string& reason);
+  // A limit was hit: log it once per peer and limit kind.
+  void log_limit_once(const std::string& kind, const std::string& detail);
+  Role role() const { return env_.role; }
+  int64_t opened_us() const { return opened_us_; }
+  int64_t last_activity_us() const { return last_activity_us_; }
   // The pipeline reported an error inside this peer's branch.
   void webrtc_failed(const std::string& why);
 
  private:
   void perform(Actions actions);
+  void forward_input(const InputRecord& r);
+  void flush_waiting_input();
   void start_webrtc(Codec codec);
   void stop_webrtc();
 
@@ -55,6 +72,12 @@ class Peer {
   Handler handler_;
   std::unique_ptr<WebRtcSession> session_;
   gulong message_id_ = 0, closed_id_ = 0, error_id_ = 0;
+  InputLimiter limiter_;
+  guint flush_source_ = 0;              // pending coalesced moves go out when this fires
+  int64_t last_rate_error_us_ = INT64_MIN / 2;
+  int64_t opened_us_ = 0, last_activity_us_ = 0;
+  std::vector<std::string> limits_logged_;
+  bool hello_seen_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for deferred work on us
 };
 

@@ -85,11 +85,11 @@ ProtocolError missing(const char* name) {
 }
 
 // Parses text into an object, or an error (too large, not JSON, not an object).
-std::variant<ParserPtr, ProtocolError> parse_object(std::string_view text) {
-  if (text.size() > kMaxMessageBytes)
+std::variant<ParserPtr, ProtocolError> parse_object(std::string_view text, size_t max_bytes) {
+  if (text.size() > max_bytes)
     return ProtocolError{ErrorCode::kTooLarge,
                          "message of " + std::to_string(text.size()) + " bytes; at most " +
-                             std::to_string(kMaxMessageBytes) + " allowed"};
+                             std::to_string(max_bytes) + " allowed"};
   if (!g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr))
     return ProtocolError{ErrorCode::kBadJson, "message is not valid UTF-8"};
   ParserPtr parser(json_parser_new_immutable());
@@ -289,6 +289,21 @@ std::variant<ClientMessage, ProtocolError> parse_typed(const std::string& type, 
     if (*t != "mjpeg") return bad_field("field 'transport' can only switch to \"mjpeg\"");
     return TransportSwitch{Transport::kMjpeg};
   }
+  if (type == "control") {
+    auto a = f.string("action", &err);
+    if (err) return *err;
+    if (!a) return missing("action");
+    ControlRequest c;
+    if (*a == "request") c.action = ControlRequest::Action::kRequest;
+    else if (*a == "release") c.action = ControlRequest::Action::kRelease;
+    else if (*a == "grant") c.action = ControlRequest::Action::kGrant;
+    else if (*a == "take") c.action = ControlRequest::Action::kTake;
+    else return bad_field("field 'action' must be request, release, grant or take");
+    auto peer = f.integer("peer", 1, G_MAXUINT32, &err);
+    if (err) return *err;
+    if (peer) c.peer = static_cast<uint32_t>(*peer);
+    return c;
+  }
   return ProtocolError{ErrorCode::kUnknownType, "unknown message type '" + type + "'"};
 }
 
@@ -342,6 +357,8 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kBadSdp: return "bad-sdp";
     case ErrorCode::kNoCodec: return "no-codec";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kForbidden: return "forbidden";
+    case ErrorCode::kRateLimited: return "rate-limited";
   }
   return "internal";
 }
@@ -362,8 +379,8 @@ const char* input_kind_name(InputRecord::Kind k) {
   return "?";
 }
 
-std::variant<ClientMessage, ProtocolError> parse_client_message(std::string_view text) {
-  auto parsed = parse_object(text);
+std::variant<ClientMessage, ProtocolError> parse_client_message(std::string_view text, size_t max_bytes) {
+  auto parsed = parse_object(text, max_bytes);
   if (auto* e = std::get_if<ProtocolError>(&parsed)) return *e;
   Fields f(root_object(std::get<ParserPtr>(parsed)));
   std::optional<ProtocolError> err;
@@ -373,8 +390,8 @@ std::variant<ClientMessage, ProtocolError> parse_client_message(std::string_view
   return parse_typed(*type, f);
 }
 
-std::variant<InputRecord, ProtocolError> parse_input_record(std::string_view text) {
-  auto parsed = parse_object(text);
+std::variant<InputRecord, ProtocolError> parse_input_record(std::string_view text, size_t max_bytes) {
+  auto parsed = parse_object(text, max_bytes);
   if (auto* e = std::get_if<ProtocolError>(&parsed)) return *e;
   return parse_record(Fields(root_object(std::get<ParserPtr>(parsed))));
 }
@@ -428,5 +445,21 @@ std::string error_message(const ProtocolError& e) {
 }
 
 std::string bye_message(const std::string& reason) { return Writer("bye").str("reason", reason).finish(); }
+
+std::string serialize(const ControlState& s) {
+  Writer j("control");
+  JsonBuilder* b = j.raw();
+  json_builder_set_member_name(b, "controller");
+  if (s.controller) json_builder_add_int_value(b, *s.controller);
+  else json_builder_add_null_value(b);
+  json_builder_set_member_name(b, "you");
+  json_builder_add_boolean_value(b, s.you);
+  j.str("role", s.role);
+  json_builder_set_member_name(b, "requests");
+  json_builder_begin_array(b);
+  for (uint32_t id : s.requests) json_builder_add_int_value(b, id);
+  json_builder_end_array(b);
+  return j.finish();
+}
 
 }  // namespace vtkstream::serve

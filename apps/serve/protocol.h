@@ -14,7 +14,8 @@
 namespace vtkstream::serve {
 
 inline constexpr int kProtocolVersion = 1;
-// Largest message accepted (docs/protocol.md); the WebSocket itself is capped at this size too.
+// Largest message accepted by default (docs/protocol.md; --max-message-bytes); the WebSocket
+// itself is capped at the same size.
 inline constexpr size_t kMaxMessageBytes = 64 * 1024;
 // Key names must fit the shm input record (char[28] with its NUL).
 inline constexpr size_t kMaxKeyBytes = 27;
@@ -22,7 +23,8 @@ inline constexpr size_t kMaxKeyBytes = 27;
 inline constexpr int kMinRenderSize = 16;
 inline constexpr int kMaxRenderSize = 16384;
 
-enum class ErrorCode { kBadJson, kTooLarge, kUnknownType, kBadField, kBadState, kBadSdp, kNoCodec, kInternal };
+enum class ErrorCode { kBadJson, kTooLarge, kUnknownType, kBadField, kBadState, kBadSdp, kNoCodec, kInternal,
+                       kForbidden, kRateLimited };
 const char* error_code_name(ErrorCode code);
 
 struct ProtocolError {
@@ -66,13 +68,21 @@ struct IceCandidate {
 struct Input { InputRecord record; };
 struct Ping { double t = 0; };
 struct TransportSwitch { Transport transport = Transport::kMjpeg; };
+// `control` (docs/protocol.md "Control"): who steers.
+struct ControlRequest {
+  enum class Action { kRequest, kRelease, kGrant, kTake };
+  Action action = Action::kRequest;
+  uint32_t peer = 0;  // grant: to whom (0 = the oldest request)
+};
 
-using ClientMessage = std::variant<Hello, Answer, IceCandidate, Input, Ping, TransportSwitch>;
+using ClientMessage = std::variant<Hello, Answer, IceCandidate, Input, Ping, TransportSwitch, ControlRequest>;
 
-// Parses one WebSocket text message.
-std::variant<ClientMessage, ProtocolError> parse_client_message(std::string_view text);
+// Parses one WebSocket text message; longer than max_bytes is a too-large error.
+std::variant<ClientMessage, ProtocolError> parse_client_message(std::string_view text,
+                                                                size_t max_bytes = kMaxMessageBytes);
 // Parses one data-channel message: a bare input record (no "type" needed).
-std::variant<InputRecord, ProtocolError> parse_input_record(std::string_view text);
+std::variant<InputRecord, ProtocolError> parse_input_record(std::string_view text,
+                                                            size_t max_bytes = kMaxMessageBytes);
 
 // ---- server -> client ----------------------------------------------------------------------
 
@@ -98,5 +108,14 @@ std::string renderer_message(const std::string& state, const std::string& detail
 std::string frame_message(uint64_t seq, std::optional<uint32_t> rtp, uint64_t pts_ns);
 std::string error_message(const ProtocolError& e);
 std::string bye_message(const std::string& reason);
+
+// The control state as one peer sees it.
+struct ControlState {
+  std::optional<uint32_t> controller;  // null when nobody steers
+  bool you = false;
+  std::string role;                    // "owner" (control link) or "viewer" (view-only link)
+  std::vector<uint32_t> requests;      // peers asking for control, oldest first
+};
+std::string serialize(const ControlState& s);
 
 }  // namespace vtkstream::serve

@@ -17,6 +17,7 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
   }
   std::unique_ptr<Server> s(new Server(config));
   s->info_.codec = config.media.codec;
+  s->info_.max_message_bytes = config.max_message_bytes;
   s->info_.ice_servers = config.browser_ice;
   s->info_.renderer_state = "waiting";
   s->info_.renderer_detail = "waiting for the renderer (shm " + config.media.shm_name + ")";
@@ -56,9 +57,10 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
 
   HttpServer::Routes routes;
   routes.web_root = config.web_root;
-  routes.websocket = [self](SoupWebsocketConnection* ws) { self->add_peer(ws); };
+  routes.auth = &s->auth_;
+  routes.websocket = [self](SoupWebsocketConnection* ws, Role role) { self->add_peer(ws, role); };
   routes.mjpeg = [self](SoupServerMessage* msg, uint32_t peer) { return self->add_mjpeg_viewer(msg, peer); };
-  routes.health = [self] { return self->health_json(); };
+  routes.health = [self](bool full) { return self->health_json(full); };
   s->http_ = std::make_unique<HttpServer>(std::move(routes));
 
   if (!config.renderer.empty())
@@ -74,6 +76,11 @@ Server::~Server() {
 
 bool Server::start(std::string* err) {
   if (!http_->listen(config_.bind, config_.port, err)) return false;
+  auth_.set_port(std::stoi(url().substr(url().rfind(':') + 1)));
+  tick_source_ = g_timeout_add_seconds(1, [](gpointer d) -> gboolean {
+    static_cast<Server*>(d)->tick();
+    return G_SOURCE_CONTINUE;
+  }, this);
   if (!media_->play(err)) return false;
   if (supervisor_ && !supervisor_->start(err)) return false;
   return true;
@@ -82,6 +89,8 @@ bool Server::start(std::string* err) {
 void Server::shutdown(const std::string& reason) {
   if (shutting_down_) return;
   shutting_down_ = true;
+  if (tick_source_) g_source_remove(tick_source_);
+  tick_source_ = 0;
   for (auto& [id, peer] : peers_) peer->say_bye(reason);
   peers_.clear();   // closes sockets, removes branches
   mjpeg_.reset();   // ends MJPEG responses
@@ -90,8 +99,21 @@ void Server::shutdown(const std::string& reason) {
   http_.reset();
 }
 
-void Server::add_peer(SoupWebsocketConnection* ws) {
+std::string Server::control_link() const {
+  return auth_.enabled() ? url() + "?token=" + auth_.tokens().control : url();
+}
+
+std::string Server::view_link() const {
+  return auth_.enabled() && !auth_.tokens().view.empty() ? url() + "?token=" + auth_.tokens().view : "";
+}
+
+void Server::add_peer(SoupWebsocketConnection* ws, Role role) {
   if (shutting_down_ || peers_.size() >= config_.max_peers) {
+    const int64_t now = g_get_monotonic_time();
+    if (!shutting_down_ && now - last_refusal_log_us_ > 10 * G_USEC_PER_SEC) {  // a flood logs once per 10 s
+      last_refusal_log_us_ = now;
+      g_printerr("vtkstream-serve: refusing a peer: --max-peers %zu reached\n", config_.max_peers);
+    }
     soup_websocket_connection_send_text(ws, bye_message(shutting_down_ ? "shutting down" : "too many peers").c_str());
     soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, nullptr);
     return;
@@ -102,6 +124,13 @@ void Server::add_peer(SoupWebsocketConnection* ws) {
   env.media = media_.get();
   env.info = &info_;
   env.ice = &config_.ice;
+  env.role = role;
+  env.max_input_rate = config_.max_input_rate;
+  env.input = [this](uint32_t peer, const InputRecord& r) { on_input(peer, r); };
+  env.control = [this](uint32_t peer, const ControlRequest& c) { on_control(peer, c); };
+  env.said_hello = [this](uint32_t peer) {
+    if (auto it = peers_.find(peer); it != peers_.end()) it->second->send(arbiter_.message_for(peer));
+  };
   env.closed = [this, alive = std::weak_ptr<bool>(alive_)](uint32_t peer) {
     // Not inside libsoup's "closed" emission: destroying the peer drops the connection.
     post_to_main([this, alive, peer] {
@@ -109,7 +138,7 @@ void Server::add_peer(SoupWebsocketConnection* ws) {
     });
   };
   peers_.emplace(id, std::make_unique<Peer>(id, ws, std::move(env)));
-  update_controlling();
+  if (arbiter_.join(id, role, g_get_monotonic_time() / 1000)) broadcast_control();
 }
 
 void Server::remove_peer(uint32_t id) {
@@ -117,7 +146,7 @@ void Server::remove_peer(uint32_t id) {
   if (it == peers_.end()) return;
   if (mjpeg_) mjpeg_->end_peer(id);
   peers_.erase(it);
-  update_controlling();
+  if (arbiter_.leave(id, g_get_monotonic_time() / 1000)) broadcast_control();
 }
 
 bool Server::add_mjpeg_viewer(SoupServerMessage* msg, uint32_t peer) {
@@ -128,10 +157,56 @@ bool Server::add_mjpeg_viewer(SoupServerMessage* msg, uint32_t peer) {
 }
 
 void Server::update_controlling() {
-  bool first = true;
+  for (auto& [id, peer] : peers_) peer->handler().set_controlling(arbiter_.controller() == id);
+}
+
+void Server::broadcast_control() {
+  update_controlling();
+  // Peers that have not said hello yet get the state right after their welcome.
+  for (auto& [id, peer] : peers_)
+    if (peer->handler().state() != Handler::State::kAwaitHello) peer->send(arbiter_.message_for(id));
+}
+
+void Server::on_input(uint32_t peer, const InputRecord& r) {
+  const auto res = arbiter_.on_input(peer, r.kind, g_get_monotonic_time() / 1000);
+  if (res.changed) broadcast_control();
+  if (res.verdict == ControlArbiter::Verdict::kForward) {
+    media_->inject(peer, r);
+    return;
+  }
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return;
+  it->second->log_limit_once("control", "input dropped: not in control");
+  if (res.verdict == ControlArbiter::Verdict::kDropWithError) {
+    const auto c = arbiter_.controller();
+    it->second->send(error_message(
+        {ErrorCode::kForbidden, std::string("input ignored: ") +
+                                    (c ? "peer " + std::to_string(*c) + " is in control" : "nobody is in control") +
+                                    (it->second->role() == Role::kOwner ? "; send take" : "; send request")}));
+  }
+}
+
+void Server::on_control(uint32_t peer, const ControlRequest& req) {
+  const auto res = arbiter_.on_control(peer, req, g_get_monotonic_time() / 1000);
+  if (res.error)
+    if (auto it = peers_.find(peer); it != peers_.end()) it->second->send(error_message(*res.error));
+  if (res.changed) {
+    const auto c = arbiter_.controller();
+    GST_INFO("control: %s", c ? std::to_string(*c).c_str() : "nobody");
+    broadcast_control();
+  }
+}
+
+void Server::tick() {
+  const int64_t now = g_get_monotonic_time();
+  if (arbiter_.tick(now / 1000)) broadcast_control();
   for (auto& [id, peer] : peers_) {
-    peer->handler().set_controlling(first);
-    first = false;
+    if (config_.handshake_timeout_s > 0 && peer->handler().state() == Handler::State::kAwaitHello &&
+        now - peer->opened_us() >= int64_t(config_.handshake_timeout_s) * G_USEC_PER_SEC)
+      peer->close("no hello within " + std::to_string(config_.handshake_timeout_s) + " s (--handshake-timeout)");
+    else if (config_.idle_timeout_s > 0 &&
+             now - peer->last_activity_us() >= int64_t(config_.idle_timeout_s) * G_USEC_PER_SEC)
+      peer->close("idle for " + std::to_string(config_.idle_timeout_s) + " s (--idle-timeout)");
   }
 }
 
@@ -167,7 +242,8 @@ void Server::on_supervisor_state(const std::string& st, const std::string& detai
   // "starting": the renderer announces itself through vtksrc once it publishes.
 }
 
-std::string Server::health_json() const {
+std::string Server::health_json(bool full) const {
+  if (!full) return R"({"status":"ok"})";
   JsonBuilder* b = json_builder_new();
   json_builder_begin_object(b);
   json_builder_set_member_name(b, "status");

@@ -29,7 +29,9 @@ const f1 = (v) => (v == null ? 'n/a' : v.toFixed(1));
 
 const b = await BROWSERS[opt.browser].launch({ width: W, height: H });
 try {
-  await b.goto(`${url.replace(/\/?$/, '/')}?size=${W}x${H}`);
+  const page = new URL(url);  // the control link, ?token= included
+  page.searchParams.set('size', `${W}x${H}`);
+  await b.goto(page.href);
   await waitStats(b, `s.rtcState === 'connected' && s.videoWidth === ${W} && s.videoHeight === ${H}`, 30000);
 
   // One measurement window: presented frames (page-side rVFC) and received bytes (getStats,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # with-server.sh CMD [ARGS...]: starts the real vtkstream-serve (which starts the real renderer
-# on the demo scene) on 127.0.0.1, waits for the URL line it prints on stdout, runs CMD with
-# VTKSTREAM_URL set to it, then stops the server it started (and only that). Meant to run inside
+# on the demo scene) on 127.0.0.1, waits for the link lines it prints on stdout, runs CMD with
+# VTKSTREAM_URL set to the control link (http://127.0.0.1:PORT/?token=...) and VTKSTREAM_VIEW_URL
+# to the view-only link, then stops the server it started (and only that). Meant to run inside
 # netns.sh, where every port is free and the fixed default port cannot collide.
 #   VTKSTREAM_BUILD_DIR  meson build dir (default: ../../build) holding apps/ and plugins/
 #   VTKSTREAM_SERVE      server executable (default: $VTKSTREAM_BUILD_DIR/apps/serve/vtkstream-serve)
@@ -51,17 +52,21 @@ mkfifo "$tmp/out"
 server=$!
 exec {out}<"$tmp/out"
 
-# Read stdout line by line until the URL line: no fixed sleep, the server says when it listens.
+# Read stdout line by line until the link lines: no fixed sleep, the server says when it listens.
+# The control link comes first; the view-only link follows unless the server runs --no-auth.
 url=""
+view_url=""
 deadline=$((SECONDS + ${VTKSTREAM_START_S:-60}))
-while [ -z "$url" ]; do
+while [ -z "$url" ] || { [[ $url == *token=* ]] && [ -z "$view_url" ]; }; do
   left=$((deadline - SECONDS))
   if [ "$left" -le 0 ] || ! IFS= read -r -t "$left" -u "$out" line; then
     echo "with-server: no URL line from $serve within ${VTKSTREAM_START_S:-60} s" >&2
     exit 1
   fi
   printf '%s\n' "$line" >>"$log"
-  if [[ $line =~ (https?://[^[:space:]]+) ]]; then url=${BASH_REMATCH[1]}; fi
+  if [[ $line =~ (https?://[^[:space:]]+) ]]; then
+    if [ -z "$url" ]; then url=${BASH_REMATCH[1]}; else view_url=${BASH_REMATCH[1]}; fi
+  fi
 done
 # Keep draining stdout, or a chatty server would block on a full pipe.
 cat <&"$out" >>"$log" &
@@ -69,5 +74,5 @@ drain=$!
 exec {out}<&-
 echo "with-server: $serve is up at $url (pid $server)"
 
-export VTKSTREAM_URL=$url
+export VTKSTREAM_URL=$url VTKSTREAM_VIEW_URL=$view_url
 "$@"

@@ -92,12 +92,20 @@ void FakeRenderer::loop() {
 
 // ---------------------------------------------------------------------------------------------
 
-ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::string>& args) {
+ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::string>& args,
+                             const std::vector<std::string>& env, GSubprocessFlags extra) {
   std::vector<const char*> argv{binary.c_str()};
   for (const auto& a : args) argv.push_back(a.c_str());
   argv.push_back(nullptr);
   GError* err = nullptr;
-  proc_ = g_subprocess_newv(argv.data(), G_SUBPROCESS_FLAGS_STDOUT_PIPE, &err);
+  GSubprocessLauncher* l = g_subprocess_launcher_new(GSubprocessFlags(G_SUBPROCESS_FLAGS_STDOUT_PIPE | extra));
+  for (const auto& e : env) {
+    const size_t eq = e.find('=');
+    if (eq == std::string::npos) g_subprocess_launcher_unsetenv(l, e.c_str());
+    else g_subprocess_launcher_setenv(l, e.substr(0, eq).c_str(), e.substr(eq + 1).c_str(), TRUE);
+  }
+  proc_ = g_subprocess_launcher_spawnv(l, argv.data(), &err);
+  g_object_unref(l);
   if (!proc_) {
     g_printerr("cannot start %s: %s\n", binary.c_str(), err ? err->message : "?");
     g_clear_error(&err);
@@ -105,7 +113,11 @@ ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::s
   }
   out_ = g_data_input_stream_new(g_subprocess_get_stdout_pipe(proc_));
   read_line();
-  run_until([this] { return !url_.empty() || g_subprocess_get_identifier(proc_) == nullptr; }, 10000);
+  // The control link comes first; the view-only link follows at once when tokens are on.
+  run_until([this] {
+    return (!url_.empty() && (token_.empty() || !view_token_.empty())) ||
+           g_subprocess_get_identifier(proc_) == nullptr;
+  }, 10000);
 }
 
 void ServerProcess::read_line() {
@@ -122,14 +134,31 @@ void ServerProcess::read_line() {
         auto* self = static_cast<ServerProcess*>(d);
         std::string l(line);
         g_free(line);
-        if (const size_t at = l.find("http://"); at != std::string::npos && self->url_.empty())
-          self->url_ = l.substr(at, l.find(' ', at) - at);
+        self->lines_.push_back(l);
+        if (const size_t at = l.find("http://"); at != std::string::npos) {
+          std::string link = l.substr(at, l.find(' ', at) - at);
+          std::string token;
+          if (const size_t q = link.find("?token="); q != std::string::npos) {
+            token = link.substr(q + 7);
+            link = link.substr(0, q);
+          }
+          if (self->url_.empty()) {
+            self->url_ = link;
+            self->token_ = token;
+          } else if (self->view_token_.empty()) {
+            self->view_token_ = token;
+          }
+        }
+        g_main_context_wakeup(nullptr);
         self->read_line();
       },
       this);
 }
 
-std::string ServerProcess::ws_url() const { return "ws://" + url_.substr(7) + "ws"; }
+std::string ServerProcess::ws_url(const std::string& token) const {
+  const std::string t = token.empty() ? token_ : token == "-" ? "" : token;
+  return "ws://" + url_.substr(7) + "ws" + (t.empty() ? "" : "?token=" + t);
+}
 
 int ServerProcess::terminate(int timeout_ms) {
   if (!proc_) return -1;

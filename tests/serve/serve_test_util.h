@@ -62,11 +62,22 @@ class FakeRenderer {
 // The real vtkstream-serve, started with `args`; url() once it printed its line.
 class ServerProcess {
  public:
-  ServerProcess(const std::string& binary, const std::vector<std::string>& args);
+  // Waits for the control link line and, when tokens are on, the view-only line.
+  ServerProcess(const std::string& binary, const std::vector<std::string>& args,
+                const std::vector<std::string>& env = {}, GSubprocessFlags extra = G_SUBPROCESS_FLAGS_NONE);
+  GSubprocess* process() const { return proc_; }
   ~ServerProcess();
   bool started() const { return !url_.empty(); }
-  const std::string& url() const { return url_; }     // http://127.0.0.1:PORT/
-  std::string ws_url() const;                          // ws://127.0.0.1:PORT/ws
+  const std::string& url() const { return url_; }     // http://127.0.0.1:PORT/ (no token)
+  // The tokens of the printed control and view-only links ("" with --no-auth).
+  const std::string& token() const { return token_; }
+  const std::string& view_token() const { return view_token_; }
+  // ws://127.0.0.1:PORT/ws?token=CONTROL (or `token` when given; "-" for none)
+  std::string ws_url(const std::string& token = "") const;
+  // "?token=CONTROL" or "" with --no-auth: append to a path for an authorised request.
+  std::string q() const { return token_.empty() ? "" : "?token=" + token_; }
+  // Lines the server printed on stdout so far.
+  const std::vector<std::string>& lines() const { return lines_; }
   // SIGTERM and wait; returns the exit status (-1 on timeout or signal death).
   int terminate(int timeout_ms = 10000);
 
@@ -75,7 +86,8 @@ class ServerProcess {
   GSubprocess* proc_ = nullptr;
   GDataInputStream* out_ = nullptr;
   GCancellable* cancel_ = g_cancellable_new();
-  std::string url_;
+  std::string url_, token_, view_token_;
+  std::vector<std::string> lines_;
 };
 
 // A libsoup WebSocket client; messages are collected on the main context.

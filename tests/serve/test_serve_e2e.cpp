@@ -421,7 +421,7 @@ TEST_F(ServeTest, MjpegFallbackWithInputOverWebSocket) {
   // Input on the WebSocket; the echo comes back on the WebSocket, without an RTP timestamp, when
   // a picture reflecting it leaves the JPEG encoder (so while a stream is open).
   ws.send(R"({"type":"input","t":"wh","x":0.5,"y":0.5,"dx":0,"dy":120,"s":7})");
-  EXPECT_TRUE(read_mjpeg_parts(server_->url() + path.substr(1), 2));
+  EXPECT_TRUE(read_mjpeg_parts(server_->url() + path.substr(1) + "&token=" + server_->token(), 2));
   Json echo(ws.wait_for("frame"));
   EXPECT_EQ(echo.integer("seq"), 7);
   EXPECT_FALSE(echo.has("rtp"));
@@ -448,7 +448,7 @@ TEST_F(ServeTest, PeersComeAndGo) {
   WsClient ws;
   ASSERT_TRUE(ws.connect(server_->ws_url()));
   Json welcome(hello(ws, "mjpeg"));
-  EXPECT_TRUE(read_mjpeg_parts(server_->url() + welcome.str("mjpeg").substr(1), 3));
+  EXPECT_TRUE(read_mjpeg_parts(server_->url() + welcome.str("mjpeg").substr(1) + "&token=" + server_->token(), 3));
   WsClient ws2;
   ASSERT_TRUE(ws2.connect(server_->ws_url()));
   ASSERT_FALSE(hello(ws2, "webrtc").empty());
@@ -488,18 +488,19 @@ TEST_F(ServeTest, ProtocolErrorsOverTheWire) {
 TEST_F(ServeTest, HttpRoutesAndTraversal) {
   const std::string& url = server_->url();
   std::string headers;
-  EXPECT_EQ(raw_http(url, "GET /", &headers), 200);
+  const std::string q = server_->q();
+  EXPECT_EQ(raw_http(url, "GET /" + q, &headers), 200);
   EXPECT_NE(headers.find("text/html"), std::string::npos);
-  EXPECT_EQ(raw_http(url, "GET /app.js", &headers), 200);
+  EXPECT_EQ(raw_http(url, "GET /app.js" + q, &headers), 200);
   EXPECT_NE(headers.find("text/javascript"), std::string::npos);
-  for (const char* bad : {"GET /../../etc/passwd", "GET /%2e%2e/%2e%2e/etc/passwd", "GET /..%2f..%2fetc%2fpasswd",
+  for (const std::string bad : {"GET /../../etc/passwd", "GET /%2e%2e/%2e%2e/etc/passwd", "GET /..%2f..%2fetc%2fpasswd",
                           "GET /%2E%2E%5C..%5Cetc/passwd", "GET /.hidden", "GET /nothing-here.js"}) {
-    const int st = raw_http(url, bad);
+    const int st = raw_http(url, bad + q);
     EXPECT_TRUE(st == 403 || st == 404 || st == 400) << bad << " -> " << st;
   }
-  EXPECT_EQ(raw_http(url, "POST /"), 405);
-  EXPECT_EQ(raw_http(url, "GET /mjpeg?peer=abc"), 400);
-  EXPECT_EQ(raw_http(url, "GET /mjpeg?peer=999"), 404);
+  EXPECT_EQ(raw_http(url, "POST /" + q), 405);
+  EXPECT_EQ(raw_http(url, "GET /mjpeg?peer=abc&token=" + server_->token()), 400);
+  EXPECT_EQ(raw_http(url, "GET /mjpeg?peer=999&token=" + server_->token()), 404);
   EXPECT_EQ(raw_http(url, "GET /healthz", &headers), 200);
   EXPECT_NE(headers.find("application/json"), std::string::npos);
   // A page from elsewhere may not open the signalling socket.
@@ -561,7 +562,7 @@ TEST(ServeSupervision, RestartsACrashedRendererAndTellsThePage) {
   ASSERT_TRUE(wait_renderer_running(ws)) << "the renderer did not come back";
   // The session survived: input still reaches the new renderer and is echoed.
   ws.send(R"({"type":"input","t":"pm","x":0.5,"y":0.5,"s":5})");
-  EXPECT_TRUE(read_mjpeg_parts(server.url() + "mjpeg?peer=1", 1));
+  EXPECT_TRUE(read_mjpeg_parts(server.url() + "mjpeg?peer=1&token=" + server.token(), 1));
   EXPECT_EQ(Json(ws.wait_for("frame")).integer("seq"), 5);
   std::string headers;
   EXPECT_EQ(raw_http(server.url(), "GET /healthz", &headers), 200);

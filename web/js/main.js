@@ -8,6 +8,7 @@
 //   rtc_timeout=MS    WebRTC deadline (3000) size=WxH       fixed render size (no follow)
 //   hover=1           send pointer moves with no button held
 //   stats=1           open the overlay at load
+//   token=T           the access token of the link (README "Server"): sent on /ws and /mjpeg
 
 import { Signalling } from './signalling.js';
 import { RtcTransport, receivableCodecs } from './webrtc.js';
@@ -16,10 +17,16 @@ import { InputCapture } from './input.js';
 import { ResizeReporter } from './resize.js';
 import { Stats } from './stats.js';
 import { Overlay, OVERLAY_KEY_CODE } from './overlay.js';
+import { ControlPanel } from './control.js';
 
 const params = new URLSearchParams(location.search);
 const RTC_TIMEOUT_MS = Number(params.get('rtc_timeout')) || 3000;
 const fixedSize = /^(\d+)x(\d+)$/.exec(params.get('size') || '');
+// The server also keeps the token in a cookie for this page's requests; sending it explicitly
+// says which link (control or view-only) this tab was opened with.
+const TOKEN = params.get('token') || '';
+const withToken = (path) =>
+  (TOKEN ? `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(TOKEN)}` : path);
 // Inputs timed for input-to-photon: those that normally change the picture (see latency.js).
 const TIMED = new Set(['pm', 'wh', 'kd', 'tm']);
 
@@ -41,6 +48,7 @@ const state = {
   welcome: null,
   seq: 0,
   noWebRtc: false,          // the server streams no codec we can receive: MJPEG from now on
+  control: null,            // the last `control` message
 };
 let rtc = null;
 let mjpeg = null;
@@ -117,7 +125,7 @@ function startMjpeg() {
   teardown();
   state.transport = 'mjpeg';
   video.hidden = true;
-  mjpeg = new MjpegTransport(img, state.welcome.mjpeg || `/mjpeg?peer=${state.peerId}`);
+  mjpeg = new MjpegTransport(img, withToken(state.welcome.mjpeg || `/mjpeg?peer=${state.peerId}`));
   renderStatus();
 }
 
@@ -167,12 +175,16 @@ function onMessage(msg) {
       state.renderer = String(msg.state || 'unknown');
       state.rendererDetail = String(msg.detail || '');
       break;
+    case 'control':
+      state.control = msg;
+      controlPanel.update(msg, state.peerId);
+      break;
     case 'frame':
       stats.latency.frame(msg.seq, msg.rtp, performance.now(), state.transport === 'mjpeg');
       return;   // hot path: no status redraw
     case 'error':
       console.warn('vtkstream: server error', msg.code, msg.message);
-      state.note = `error: ${msg.code}`;
+      state.note = msg.code === 'forbidden' ? 'input ignored: not in control' : `error: ${msg.code}`;
       // Refused before any welcome: the server streams a codec this browser cannot decode
       // (e.g. H.264 on Debian's Firefox). Say hello again, asking for MJPEG.
       if (msg.code === 'no-codec' && state.phase !== 'session') {
@@ -196,11 +208,13 @@ const signalling = new Signalling({
     teardown();
     const note = state.note && state.note.startsWith('server ended') ? state.note + '; ' : '';
     Object.assign(state, { phase: 'disconnected', transport: null, rtcState: null, peerId: null,
-                           renderer: 'unknown' });
+                           renderer: 'unknown', control: null });
+    controlPanel.update(null, null);
     state.note = `${note}disconnected, reconnecting in ${(retryMs / 1000).toFixed(1)} s`;
     renderStatus();
   },
-});
+}, withToken('ws'));
+const controlPanel = new ControlPanel($('control'), (m) => signalling.send(m));
 signalling.connect();
 
 // ---- overlay and the page API -------------------------------------------------------------
@@ -218,6 +232,7 @@ function snapshot() {
     videoHeight: v.h,
     wsRttMs: signalling.rttMs,
     lastSeq: state.seq,
+    control: state.control,
     ...stats.snapshot(),
   };
 }

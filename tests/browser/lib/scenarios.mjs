@@ -13,10 +13,12 @@ const QUERY = `size=${W}x${H}`;
 const FROM = { x: W * 0.3, y: H * 0.5 };
 const TO = { x: W * 0.7, y: H * 0.6 };
 
-function serverUrl() {
-  const u = process.env.VTKSTREAM_URL;
-  if (!u) throw new Error('VTKSTREAM_URL is not set: run these through tests/browser/run.sh');
-  return u.endsWith('/') ? u : u + '/';
+/** The control link (VTKSTREAM_URL, with its ?token=) plus `query` ("a=1&b=2"). */
+function pageUrl(query = '', link = process.env.VTKSTREAM_URL) {
+  if (!link) throw new Error('VTKSTREAM_URL is not set: run these through tests/browser/run.sh');
+  const u = new URL(link);
+  for (const [k, v] of new URLSearchParams(query)) u.searchParams.set(k, v);
+  return u.href;
 }
 
 /** Opens a browser for one test; skips (outside CI) or fails (in CI) when it is missing. */
@@ -49,7 +51,7 @@ function report(t, s) {
 /** WebRTC: frames are presented, a drag changes the picture, input-to-photon is measured. */
 export async function webrtcScenario(t, name) {
   await withBrowser(t, name, async (b) => {
-    await b.goto(serverUrl() + '?' + QUERY);
+    await b.goto(pageUrl(QUERY));
     await waitStats(b, "s.transport === 'webrtc' && s.rtcState === 'connected'", 15000);
     // A still scene sends few frames; the first (the keyframe sent on join) must arrive.
     await waitStats(b, 's.framesPresented >= 1 && s.videoWidth > 0', 15000);
@@ -78,7 +80,7 @@ export async function webrtcScenario(t, name) {
 /** The wheel reaches VTK (zoom), through the same real-input path. */
 export async function wheelScenario(t, name) {
   await withBrowser(t, name, async (b) => {
-    await b.goto(serverUrl() + '?' + QUERY);
+    await b.goto(pageUrl(QUERY));
     await waitStats(b, `s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${W}`, 20000);
     const before = await snapshot(b, '#video');
     await b.mouse.move(W / 2, H / 2);
@@ -95,7 +97,7 @@ export async function wheelScenario(t, name) {
  */
 export async function keysScenario(t, name) {
   await withBrowser(t, name, async (b) => {
-    await b.goto(serverUrl() + '?' + QUERY);
+    await b.goto(pageUrl(QUERY));
     await waitStats(b, `s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${W}`, 20000);
     await b.mouse.move(W / 2, H / 2);
     const start = await snapshot(b, '#video');
@@ -115,7 +117,7 @@ export async function keysScenario(t, name) {
 /** The renderer follows the view's size (debounced `rs`), so no pixel is scaled away. */
 export async function resizeScenario(t, name) {
   await withBrowser(t, name, async (b) => {
-    await b.goto(serverUrl());   // no ?size: follow the window
+    await b.goto(pageUrl());   // no ?size: follow the window
     await waitStats(b, `s.rtcState === 'connected' && s.videoWidth === ${W} && s.videoHeight === ${H}`, 20000);
     await b.page.setViewportSize({ width: 480, height: 320 });
     const s = await waitStats(b, 's.videoWidth === 480 && s.videoHeight === 320', 15000);
@@ -128,7 +130,9 @@ async function waitHealth(cond, timeoutMs, what) {
   const t0 = Date.now();
   let last = null;
   while (Date.now() - t0 < timeoutMs) {
-    last = await (await fetch(serverUrl() + 'healthz')).json();
+    const h = new URL('healthz', pageUrl());   // with the token: the full status
+    h.search = new URL(pageUrl()).search;
+    last = await (await fetch(h)).json();
     if (cond(last)) return last;
     await new Promise((r) => setTimeout(r, 100));   // poll interval, bounded by timeoutMs
   }
@@ -149,7 +153,7 @@ export async function reconnectScenario(t, name) {
         constructor(...a) { super(...a); window.__sockets.push(this); }
       };
     });
-    await b.goto(serverUrl() + '?' + QUERY);
+    await b.goto(pageUrl(QUERY));
     const s1 = await waitStats(b, "s.rtcState === 'connected' && s.framesPresented >= 1", 20000);
     await b.evaluate(() => window.__sockets.at(-1).close());
     const s2 = await waitStats(b, `s.peerId !== null && s.peerId !== ${s1.peerId} && ` +
@@ -169,7 +173,7 @@ export async function mjpegScenario(t, name) {
       delete window.RTCPeerConnection;
       window.RTCPeerConnection = undefined;
     });
-    await b.goto(serverUrl() + '?transport=mjpeg&' + QUERY);
+    await b.goto(pageUrl('transport=mjpeg&' + QUERY));
     const s0 = await waitStats(b, "s.transport === 'mjpeg' && s.videoWidth > 0", 15000);
     assert.equal(s0.rtcState, null);
     await mjpegDragChanges(t, b);
@@ -193,7 +197,7 @@ export async function fallbackScenario(t, name) {
       };
     });
     const t0 = Date.now();
-    await b.goto(serverUrl() + '?' + QUERY);
+    await b.goto(pageUrl(QUERY));
     await waitStats(b, "s.transport === 'mjpeg' && s.videoWidth > 0", 20000);
     t.diagnostic(`fell back to MJPEG ${Date.now() - t0} ms after loading the page`);
     await mjpegDragChanges(t, b);
