@@ -1,9 +1,10 @@
 #!/bin/sh
 # systemd-verify: checks launch/systemd/vtkstream@.service.
-#   verify_unit.sh UNIT_TEMPLATE SERVER_BINARY
+#   verify_unit.sh UNIT_TEMPLATE SERVER_BINARY [GPU_DROP_IN]
 # 1. `systemd-analyze verify` on an instance of the template (vtkstream@test.service) whose
-#    ExecStart points at the built server (verify insists that the binary exists). Any warning
-#    about our unit (an unknown or misspelt key, a bad value) fails the test, not only errors.
+#    ExecStart points at the built server (verify insists that the binary exists), alone and
+#    with the GPU drop-in (launch/systemd/gpu.conf). Any warning about our unit (an unknown or
+#    misspelt key, a bad value) fails the test, not only errors.
 # 2. Every hardening line is still there, and MemoryDenyWriteExecute=yes is not (llvmpipe's JIT).
 # 3. Every flag ExecStart passes is one the server knows (its --help), so a renamed flag cannot
 #    leave the unit starting a server that exits with a usage error.
@@ -12,6 +13,7 @@
 set -u
 unit=$1
 server=$(readlink -f "$2")
+dropin=${3:-}
 fail=0
 err() { echo "systemd-verify: $*" >&2; fail=1; }
 
@@ -27,12 +29,22 @@ sed "s#/usr/bin/vtkstream-serve#$server#" "$unit" > "$tmp/vtkstream@.service"
 cp "$tmp/vtkstream@.service" "$tmp/vtkstream@test.service"
 grep -q "^ExecStart=$server " "$tmp/vtkstream@test.service" || err "ExecStart does not start /usr/bin/vtkstream-serve"
 
-# --recursive-errors=no: judge our unit, not whatever the host's own units look like.
-out=$(systemd-analyze verify --man=no --recursive-errors=no "$tmp/vtkstream@test.service" 2>&1)
-rc=$?
-[ -n "$out" ] && echo "$out"
-[ "$rc" -eq 0 ] || err "systemd-analyze verify exited $rc"
-if echo "$out" | grep -q "vtkstream@"; then err "systemd-analyze verify complained about the unit"; fi
+verify() {
+  # --recursive-errors=no: judge our unit, not whatever the host's own units look like.
+  out=$(systemd-analyze verify --man=no --recursive-errors=no "$tmp/vtkstream@test.service" 2>&1)
+  rc=$?
+  [ -n "$out" ] && echo "$out"
+  [ "$rc" -eq 0 ] || err "systemd-analyze verify exited $rc ($1)"
+  if echo "$out" | grep -q "vtkstream@\|gpu.conf"; then err "systemd-analyze verify complained ($1)"; fi
+}
+verify "the unit"
+if [ -n "$dropin" ]; then
+  mkdir "$tmp/vtkstream@test.service.d"
+  cp "$dropin" "$tmp/vtkstream@test.service.d/gpu.conf"
+  verify "with the GPU drop-in"
+  grep -qx 'DeviceAllow=char-drm rw' "$dropin" || err "gpu.conf: DeviceAllow=char-drm rw missing"
+  grep -qx 'DevicePolicy=closed' "$dropin" || err "gpu.conf: DevicePolicy=closed missing"
+fi
 
 for line in \
   'DynamicUser=yes' 'NoNewPrivileges=yes' 'CapabilityBoundingSet=' 'AmbientCapabilities=' \
