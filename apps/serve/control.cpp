@@ -30,8 +30,8 @@ bool ControlArbiter::give(uint32_t id, int64_t now_ms) {
 
 bool ControlArbiter::join(uint32_t id, Role role, int64_t now_ms) {
   peers_[id] = PeerState{role};
-  if (role == Role::kOwner && !controller_) give(id, now_ms);
-  return true;  // the peer list changed for nobody else, but the newcomer needs the state
+  if (role == Role::kOwner && !controller_) return give(id, now_ms);
+  return false;  // nothing changed for the others; the newcomer gets the state after its welcome
 }
 
 bool ControlArbiter::leave(uint32_t id, int64_t now_ms) {

@@ -43,6 +43,7 @@ class ControlArbiter {
 
   explicit ControlArbiter(int64_t idle_ms = 60000) : idle_ms_(idle_ms) {}
 
+  // Each returns true when the state changed for the peers already there (broadcast it).
   bool join(uint32_t id, Role role, int64_t now_ms);
   bool leave(uint32_t id, int64_t now_ms);
   Result on_control(uint32_t id, const ControlRequest& req, int64_t now_ms);

@@ -3,6 +3,7 @@
 #include <glib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 
@@ -160,8 +161,8 @@ bool parse_options(int argc, char** argv, ServerConfig* config, std::string* err
   gboolean no_renderer = FALSE, no_auth = FALSE;
   gchar* token_file = nullptr;
   gdouble max_input_rate = 250;
-  gint max_message_bytes = static_cast<gint>(kMaxMessageBytes), handshake_timeout = 10, idle_timeout = 60,
-       control_idle = 60;
+  gint max_message_bytes = static_cast<gint>(kMaxMessageBytes), handshake_timeout = 10, control_idle = 60;
+  gdouble idle_timeout = 60;
   GOptionEntry entries[] = {
       {"port", 0, 0, G_OPTION_ARG_INT, &port, "HTTP port (default 8000; 0 picks a free one)", "PORT"},
       {"bind", 0, 0, G_OPTION_ARG_STRING, &bind, "Address to listen on (default 127.0.0.1; 0.0.0.0 to share)", "ADDR"},
@@ -184,7 +185,7 @@ bool parse_options(int argc, char** argv, ServerConfig* config, std::string* err
       {"max-input-rate", 0, 0, G_OPTION_ARG_DOUBLE, &max_input_rate, "Input events per second per peer (default 250; 0 = unlimited); moves over the rate are coalesced, presses/wheel/keys dropped", "N"},
       {"max-message-bytes", 0, 0, G_OPTION_ARG_INT, &max_message_bytes, "Largest signalling or input message (default 65536; 1024..1048576); a larger WebSocket message closes the socket (1009)", "BYTES"},
       {"handshake-timeout", 0, 0, G_OPTION_ARG_INT, &handshake_timeout, "Seconds from WebSocket open to hello before the peer is closed (default 10; 0 = none)", "S"},
-      {"idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout, "Minutes without input or control messages before a peer gets bye (default 60; 0 = never)", "MIN"},
+      {"idle-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &idle_timeout, "Minutes without input or control messages before a peer gets bye and is closed (default 60; 0 = never; fractions allowed)", "MIN"},
       {"control-idle-timeout", 0, 0, G_OPTION_ARG_INT, &control_idle, "Seconds without input after which the controller loses control when someone asked for it (a view-only controller loses it anyway; default 60; 0 = never)", "S"},
       {"no-renderer", 0, 0, G_OPTION_ARG_NONE, &no_renderer, "Start no renderer even without --shm (wait on the private shm name)", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
@@ -216,12 +217,13 @@ bool parse_options(int argc, char** argv, ServerConfig* config, std::string* err
   if (fps != 0 && (fps < 1 || fps > 240)) return fail("--fps must be between 1 and 240");
   if (max_input_rate < 0 || max_input_rate > 100000) return fail("--max-input-rate must be between 0 and 100000");
   if (max_message_bytes < 1024 || max_message_bytes > (1 << 20)) return fail("--max-message-bytes must be between 1024 and 1048576");
-  if (handshake_timeout < 0 || idle_timeout < 0 || control_idle < 0) return fail("timeouts must be >= 0");
+  if (handshake_timeout < 0 || idle_timeout < 0 || control_idle < 0 || idle_timeout > 525600)
+    return fail("timeouts must be >= 0 (--idle-timeout at most 525600 minutes)");
   if (no_auth && token_file) return fail("--no-auth and --token-file contradict each other");
   config->max_input_rate = max_input_rate;
   config->max_message_bytes = static_cast<size_t>(max_message_bytes);
   config->handshake_timeout_s = handshake_timeout;
-  config->idle_timeout_s = idle_timeout * 60;
+  config->idle_timeout_s = idle_timeout > 0 ? std::max(1, static_cast<int>(idle_timeout * 60 + 0.5)) : 0;
   config->control_idle_s = control_idle;
 
   // Tokens: --no-auth, else --token-file, else the environment, else fresh random ones.

@@ -84,7 +84,8 @@ function renderStatus() {
     (state.renderer !== 'running' && state.renderer !== 'unknown'));
   statusEl.dataset.transport = state.transport || '';
   statusEl.dataset.renderer = state.renderer;
-  const notice = state.phase === 'disconnected' ? 'connection lost, reconnecting…'
+  const notice = state.ended ? 'session ended (idle): reload to watch again'
+               : state.phase === 'disconnected' ? 'connection lost, reconnecting…'
                : state.phase === 'session' && state.renderer === 'restarting' ? 'renderer restarting…'
                : state.phase === 'session' && state.renderer === 'waiting' ? 'waiting for the renderer…'
                : '';
@@ -194,6 +195,15 @@ function onMessage(msg) {
       break;
     case 'bye':
       state.note = 'server ended the session' + (msg.reason ? ': ' + msg.reason : '');
+      // Closed for idling (--idle-timeout): reconnecting would defeat it; a reload starts over.
+      if (/^idle/.test(String(msg.reason || ''))) {
+        signalling.close();
+        teardown();
+        Object.assign(state, { phase: 'disconnected', transport: null, rtcState: null, control: null,
+                               ended: true });
+        controlPanel.update(null, null);
+        state.note = 'session ended after a long idle time; reload the page to watch again';
+      }
       break;
     default:
       break;

@@ -1,6 +1,6 @@
 // Headless Debian Chromium (playwright-core) against the real server and renderer.
 import { test } from 'node:test';
-import { resizeScenario, reconnectScenario, keysScenario, webrtcScenario, wheelScenario, mjpegScenario, fallbackScenario } from '../lib/scenarios.mjs';
+import { resizeScenario, reconnectScenario, keysScenario, webrtcScenario, wheelScenario, mjpegScenario, fallbackScenario, viewOnlyScenario } from '../lib/scenarios.mjs';
 
 const T = { timeout: 60000 };
 test('chromium: WebRTC frames are presented and a drag turns the model', T, (t) => webrtcScenario(t, 'chromium'));
@@ -10,3 +10,4 @@ test('chromium: the wheel zooms', T, (t) => wheelScenario(t, 'chromium'));
 test('chromium: MJPEG fallback without WebRTC shows frames and takes a drag', T, (t) => mjpegScenario(t, 'chromium'));
 test('chromium: WebRTC that cannot connect falls back to MJPEG by itself', T, (t) => fallbackScenario(t, 'chromium'));
 test('chromium: a dropped signalling socket reconnects; closing the tab frees the peer', T, (t) => reconnectScenario(t, 'chromium'));
+test('chromium: a view-only link watches, says so, and its drag does not turn the model', T, (t) => viewOnlyScenario(t, 'chromium'));

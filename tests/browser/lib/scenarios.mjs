@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { BROWSERS, unavailable } from './browsers.mjs';
 import {
-  waitStats, startFrameCount, waitFrameCount, snapshot, stddev, waitPictureChange, drag,
+  waitStats, startFrameCount, waitFrameCount, snapshot, stddev, waitPictureChange, drag, changedFraction,
 } from './page.mjs';
 
 const W = 640;
@@ -212,4 +212,38 @@ async function mjpegDragChanges(t, b) {
   const changed = await waitPictureChange(b, '#mjpeg', before, 0.02, 10000);
   t.diagnostic(`drag changed ${(100 * changed).toFixed(1)}% of the MJPEG picture`);
   report(t, await b.evaluate(() => window.vtkstream.stats()));
+}
+
+/**
+ * The view-only link: the page says "view only", shows the picture, and its drag does not turn
+ * the model (the server drops a viewer's input; with no owner connected nobody steers).
+ */
+export async function viewOnlyScenario(t, name) {
+  const link = process.env.VTKSTREAM_VIEW_URL;
+  if (!link) {
+    t.skip('VTKSTREAM_VIEW_URL is not set (server without tokens)');
+    return;
+  }
+  await withBrowser(t, name, async (b) => {
+    await b.goto(pageUrl(QUERY, link));
+    await waitStats(b, "s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth > 0 && s.control", 20000);
+    const s = await waitStats(b, "s.control.role === 'viewer' && !s.control.you", 5000);
+    const label = await b.evaluate(() => document.getElementById('control').textContent);
+    assert.match(label, /view only/);
+    assert.match(label, /request control/);
+    t.diagnostic(`control: ${JSON.stringify(s.control)}; indicator: ${label}`);
+    // Let the first pictures settle (the keyframe on join), then drag and look again.
+    await b.evaluate(() => window.vtkstream.waitFrames(2, 3000).catch(() => {}));
+    const before = await snapshot(b, '#video');
+    await drag(b, FROM, TO);
+    // The page is told its input was ignored...
+    await b.evaluate(() => new Promise((resolve) => setTimeout(resolve, 1500)));  // what a drag would have shown by now
+    const note = await b.evaluate(() => document.getElementById('status').textContent);
+    assert.match(note, /not in control/);
+    // ...and the picture did not turn.
+    const after = await snapshot(b, '#video');
+    const changed = changedFraction(before, after);
+    t.diagnostic(`view-only drag changed ${(100 * changed).toFixed(1)}% of the picture`);
+    assert.ok(changed < 0.02, `a view-only drag changed ${(100 * changed).toFixed(1)}% of the picture`);
+  });
 }

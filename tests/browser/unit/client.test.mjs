@@ -122,3 +122,23 @@ test('latency: an echo without `rtp` is answered by the next presented frame', (
   assert.deepEqual(l.samples, [40]);
   assert.equal(l.summary().approx, true);
 });
+
+test('control indicator: what each role sees and may do', async () => {
+  const { describeControl } = await import('../../../web/js/control.js');
+  const labels = (d) => d.buttons.map((b) => b.action);
+  let d = describeControl({ controller: 2, you: false, role: 'viewer', requests: [] }, 5);
+  assert.match(d.text, /view only/);
+  assert.deepEqual(labels(d), ['request']);
+  assert.equal(d.viewOnly, true);
+  d = describeControl({ controller: 2, you: false, role: 'viewer', requests: [5] }, 5);
+  assert.deepEqual(labels(d), ['release']);   // cancels the request
+  d = describeControl({ controller: 2, you: true, role: 'owner', requests: [5] }, 2);
+  assert.deepEqual(labels(d), ['grant', 'release']);
+  assert.equal(d.buttons[0].peer, 5);
+  d = describeControl({ controller: 5, you: false, role: 'owner', requests: [] }, 2);
+  assert.deepEqual(labels(d), ['take']);
+  assert.equal(d.viewOnly, false);
+  d = describeControl({ controller: 5, you: true, role: 'viewer', requests: [] }, 5);
+  assert.equal(d.viewOnly, false);
+  assert.deepEqual(labels(d), ['release']);
+});
