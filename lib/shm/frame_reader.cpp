@@ -50,9 +50,13 @@ struct FrameReader::Impl {
   bool writer_alive_locked() const;
   Status wait_detached(int timeout_ms, bool first_invalid);
   void flush_backlog();
+  // The layout as validated at attach time; the live header fields are never trusted again (a
+  // corrupt writer could change them after validation).
+  uint64_t slot_size = 0, slots_offset = 0;
+  uint32_t slot_count = 0;
   SlotHeader* slot_header(uint32_t idx) const {
-    return reinterpret_cast<SlotHeader*>(static_cast<uint8_t*>(map.data()) + h->slots_offset +
-                                         uint64_t(idx) * h->slot_size);
+    return reinterpret_cast<SlotHeader*>(static_cast<uint8_t*>(map.data()) + slots_offset +
+                                         uint64_t(idx) * slot_size);
   }
 };
 
@@ -93,6 +97,17 @@ FrameReader::Impl::Attach FrameReader::Impl::try_attach() {
   std::lock_guard lock(mutex);
   map = std::move(m);
   h = hh;
+  Header layout;
+  std::memcpy(static_cast<void*>(&layout), hh, sizeof layout);
+  if (!validate_header(&layout, map.size()).empty()) {  // changed since we validated it
+    error = "shared memory '" + name + "': header changed while attaching";
+    h = nullptr;
+    map.reset();
+    return Attach::kStale;
+  }
+  slot_size = layout.slot_size;
+  slots_offset = layout.slots_offset;
+  slot_count = layout.slot_count;
   invalid_inode = 0;
   error.clear();
   if (session != h->session_id) last_frame = 0;  // a new writer: its latest frame is news
@@ -209,11 +224,12 @@ bool FrameReader::read_latest(FrameInfo* info, uint8_t* dst, size_t dst_size,
     uint64_t latest = h->latest.load(std::memory_order_seq_cst);
     uint32_t idx = uint32_t(latest & 0xff);
     uint64_t number = latest >> 8;
-    if (latest == 0 || idx >= h->slot_count) {
+    if (latest == 0 || idx >= d.slot_count) {
       h->acquiring.fetch_sub(1, std::memory_order_relaxed);
       d.error = latest == 0 ? "the renderer has not published a frame yet"
                             : "corrupt ring: latest slot index " + std::to_string(idx) +
                                   " out of range";
+      if (latest != 0) d.last_frame = number;  // consumed, as an invalid frame
       return false;
     }
     SlotHeader* s = d.slot_header(idx);
@@ -223,7 +239,7 @@ bool FrameReader::read_latest(FrameInfo* info, uint8_t* dst, size_t dst_size,
     SlotMeta meta;
     std::memcpy(static_cast<void*>(&meta), s, sizeof meta);
     bool ok = !(s1 & 1) && meta.frame_number == number;
-    std::string why = ok ? validate_frame(meta.width, meta.height, meta.stride, meta.format, h->slot_size) : std::string();
+    std::string why = ok ? validate_frame(meta.width, meta.height, meta.stride, meta.format, d.slot_size) : std::string();
     if (ok && why.empty() && dst) {
       uint32_t bpp = bytes_per_pixel(PixelFormat(meta.format));
       uint64_t row = uint64_t(meta.width) * bpp;
@@ -250,6 +266,7 @@ bool FrameReader::read_latest(FrameInfo* info, uint8_t* dst, size_t dst_size,
     if (!ok || s1 != s2) continue;  // the writer got there first: take the newer frame
     if (!why.empty()) {
       d.error = "renderer wrote an invalid frame: " + why;
+      d.last_frame = number;  // consumed: wait() must not report this frame again
       return false;
     }
     info->width = meta.width;
@@ -301,7 +318,8 @@ bool FrameReader::push_input(const InputEvent& ev) {
   d.flush_backlog();
   if (!d.backlog.empty()) {
     // Keep order behind the backlog; consecutive moves there collapse into the newest.
-    if (is_pointer_move(ev) && is_pointer_move(d.backlog.back()))
+    const InputEvent& last = d.backlog.back();
+    if (is_pointer_move(ev) && ev.kind == last.kind && ev.button == last.button)
       d.backlog.back() = ev;
     else
       d.backlog.push_back(ev);

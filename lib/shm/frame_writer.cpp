@@ -70,7 +70,8 @@ struct FrameWriter::Impl {
   Header* h = nullptr;
   uint64_t frames = 0;
   int writing = -1;   // slot index between begin_frame and publish
-  int previous = -1;  // slot of the frame published before the latest
+  int latest_idx = -1;  // slot of the latest published frame
+  int previous = -1;    // slot of the frame published before the latest
   uint32_t overflow_seen = 0;
   std::vector<InputEvent> carried;  // input drained from an object we replaced in grow()
 
@@ -79,8 +80,12 @@ struct FrameWriter::Impl {
   bool hb_stop = false;
   std::thread hb_thread;
 
+  // Our own copies of the layout: readers map the object read-write, so the header's fields could
+  // be rewritten under us; addresses are only ever computed from these.
+  uint64_t slot_size = 0, slots_offset = 0;
+
   uint8_t* slot(uint32_t i) const {
-    return static_cast<uint8_t*>(map.data()) + h->slots_offset + uint64_t(i) * h->slot_size;
+    return static_cast<uint8_t*>(map.data()) + slots_offset + uint64_t(i) * slot_size;
   }
   SlotHeader* slot_header(uint32_t i) const { return reinterpret_cast<SlotHeader*>(slot(i)); }
 
@@ -132,9 +137,12 @@ bool FrameWriter::Impl::map_new(uint64_t capacity, std::string* err) {
     std::lock_guard lock(hb_mutex);
     map = std::move(fresh);
     h = static_cast<Header*>(map.data());
+    this->slot_size = slot_size;
+    slots_offset = round_up(sizeof(Header), 4096);
   }
   overflow_seen = 0;
   writing = -1;
+  latest_idx = -1;
   previous = -1;
   return true;
 }
@@ -193,7 +201,7 @@ std::unique_ptr<FrameWriter> FrameWriter::create(const std::string& name, uint32
   return std::unique_ptr<FrameWriter>(new FrameWriter(std::move(impl)));
 }
 
-uint64_t FrameWriter::capacity() const { return impl_->h->slot_size - sizeof(SlotHeader); }
+uint64_t FrameWriter::capacity() const { return impl_->slot_size - sizeof(SlotHeader); }
 
 bool FrameWriter::grow(uint64_t min_frame_bytes, std::string* err) {
   std::string dummy;
@@ -204,27 +212,28 @@ bool FrameWriter::grow(uint64_t min_frame_bytes, std::string* err) {
 uint8_t* FrameWriter::begin_frame(uint32_t width, uint32_t height, uint32_t stride,
                                   PixelFormat format, uint32_t flags, std::string* err) {
   Impl& d = *impl_;
-  std::string why = validate_frame(width, height, stride, uint32_t(format), d.h->slot_size);
+  std::string why = validate_frame(width, height, stride, uint32_t(format), d.slot_size);
   if (!why.empty()) {
     if (err) *err = why + (uint64_t(stride) * height > capacity() ? "; call grow() first" : "");
     return nullptr;
   }
   if (d.writing >= 0) abort_frame();
 
-  uint64_t latest = d.h->latest.load(std::memory_order_relaxed);
-  int latest_idx = latest ? int(latest & 0xff) : -1;
+  // Our own record of the latest slot, not the shared one: readers cannot steer our writes.
+  int latest_idx = d.latest_idx;
   // Candidates: every slot but the latest, and but the previous frame's while a reader is between
   // loading `latest` and marking its slot (it may be about to copy that one); most recently used
   // first, so when readers keep up the writer alternates between two slots whose pages are still
   // in cache. docs/performance.md has the numbers.
   const bool acquiring = d.h->acquiring.load(std::memory_order_seq_cst) != 0;
   uint32_t order[kMaxSlots];
+  uint64_t age[kMaxSlots];  // copied once: a reader could change the shared values mid-sort
   uint32_t n = 0;
-  for (uint32_t i = 0; i < d.slots; ++i)
+  for (uint32_t i = 0; i < d.slots; ++i) {
+    age[i] = d.slot_header(i)->frame_number;
     if (int(i) != latest_idx && !(acquiring && int(i) == d.previous)) order[n++] = i;
-  std::sort(order, order + n, [&](uint32_t a, uint32_t b) {
-    return d.slot_header(a)->frame_number > d.slot_header(b)->frame_number;
-  });
+  }
+  std::sort(order, order + n, [&](uint32_t a, uint32_t b) { return age[a] > age[b]; });
   int chosen = -1;
   for (uint32_t k = 0; k < n && chosen < 0; ++k) {
     SlotHeader* s = d.slot_header(order[k]);
@@ -243,6 +252,8 @@ uint8_t* FrameWriter::begin_frame(uint32_t width, uint32_t height, uint32_t stri
     chosen = int(order[n - 1]);
     d.slot_header(chosen)->seq.fetch_add(1, std::memory_order_seq_cst);
   }
+  // Like Linux's write_seqcount_begin: the odd sequence must be visible before any frame byte.
+  std::atomic_thread_fence(std::memory_order_release);
   SlotHeader* s = d.slot_header(chosen);
   s->width = width;
   s->height = height;
@@ -261,8 +272,8 @@ void FrameWriter::publish(uint64_t timestamp_ns, uint64_t input_seq) {
   s->frame_number = ++d.frames;
   s->input_seq = input_seq;
   s->seq.fetch_add(1, std::memory_order_release);
-  uint64_t old = d.h->latest.load(std::memory_order_relaxed);
-  d.previous = old ? int(old & 0xff) : -1;
+  d.previous = d.latest_idx;
+  d.latest_idx = d.writing;
   d.h->latest.store((d.frames << 8) | uint64_t(d.writing), std::memory_order_release);
   d.h->publish_futex.fetch_add(1, std::memory_order_release);
   futex_wake_all(&d.h->publish_futex);
@@ -290,22 +301,31 @@ bool FrameWriter::wait_input(int timeout_ms) {
   Impl& d = *impl_;
   uint32_t v = d.h->input_futex.load(std::memory_order_acquire);
   uint64_t tail = d.h->input_tail.load(std::memory_order_relaxed);
+  // An overflow record only counts when draining would apply it: an odd sequence (a producer died
+  // mid-write) or a position the ring has not reached would otherwise wake us forever.
+  const uint32_t ov = d.h->overflow_seq.load(std::memory_order_acquire);
+  const bool overflow_due = !(ov & 1) && ov != d.overflow_seen && d.h->overflow_pos <= tail;
   if (!d.carried.empty() ||
       d.h->input[tail & (kInputCapacity - 1)].turn.load(std::memory_order_acquire) == tail + 1 ||
-      d.h->overflow_seq.load(std::memory_order_acquire) != d.overflow_seen)
+      overflow_due)
     return true;
   futex_wait(&d.h->input_futex, v, timeout_ms);
   return d.h->input_futex.load(std::memory_order_acquire) != v;
 }
 
 void FrameWriter::wake_input() {
+  // Any thread may call this while grow() swaps the mapping on the owner's thread.
+  std::lock_guard lock(impl_->hb_mutex);
   impl_->h->input_futex.fetch_add(1, std::memory_order_release);
   futex_wake_all(&impl_->h->input_futex);
 }
 
 bool FrameWriter::has_readers() const {
+  const uint64_t now = monotonic_ns();
   for (auto& r : impl_->h->readers)
-    if (pid_alive(r.pid.load(std::memory_order_relaxed))) return true;
+    if (peer_alive(r.pid.load(std::memory_order_relaxed),
+                   r.heartbeat_ns.load(std::memory_order_relaxed), now))
+      return true;
   return false;
 }
 

@@ -59,7 +59,9 @@ bool sanitize(InputEvent* ev) {
 }  // namespace
 
 PushResult input_push(Header* h, const InputEvent& ev) {
-  const bool move = is_pointer_move(ev);
+  // Only mouse moves coalesce into the single overflow record; touch moves carry a finger id each
+  // (a pinch needs both fingers' latest positions), so they queue like any other record.
+  const bool move = ev.kind == uint16_t(InputKind::kPointerMove);
   uint64_t pos = h->input_head.load(std::memory_order_relaxed);
   for (;;) {
     uint64_t tail = h->input_tail.load(std::memory_order_acquire);

@@ -55,8 +55,9 @@ Mapping open_existing(const std::string& posix_name, std::string* err, bool* mis
     return {};
   }
   size_t size = size_t(st.st_size);
-  // MAP_POPULATE: fault the pages in once here instead of inside the first frames.
-  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+  // No MAP_POPULATE here (unlike the writer's create_temp): a reader also maps stale or foreign
+  // objects just to validate and reject them, which must stay cheap.
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (p == MAP_FAILED) {
     *err = "cannot map shared memory '" + posix_name + "': " + std::strerror(errno);
     close(fd);

@@ -282,6 +282,9 @@ static gboolean gst_vtk_src_decide_allocation(GstBaseSrc* src, GstQuery* query) 
   const bool have_pool = gst_query_get_n_allocation_pools(query) > 0;
   if (have_pool) gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, &max);
   size = std::max<guint>(size, static_cast<guint>(GST_VIDEO_INFO_SIZE(&info)));
+  // We keep the last pushed buffer for keep-alive repeats, so it is never back in the pool: one
+  // more than downstream asked for, or a bounded pool could block create() until a flush.
+  if (max != 0) ++max;
   if (!pool) pool = gst_video_buffer_pool_new();
 
   GstStructure* config = gst_buffer_pool_get_config(pool);
@@ -370,6 +373,13 @@ static Take take_frame(GstVtkSrc* self, shm::FrameReader& r, GstBuffer** out, Gs
   shm::FrameInfo info;
   if (!r.read_latest(&info, nullptr, 0, 0)) {
     GST_DEBUG_OBJECT(self, "no frame to read: %s", r.error().c_str());
+    // A frame the renderer described wrongly is consumed by the reader (no retry loop); say so
+    // once per distinct reason.
+    if (r.error().find("invalid frame") != std::string::npos && r.error() != p.last_invalid) {
+      p.last_invalid = r.error();
+      GST_ELEMENT_WARNING(self, STREAM, DECODE, ("The renderer published an unusable frame"),
+                          ("%s", p.last_invalid.c_str()));
+    }
     return Take::kGone;
   }
   if (!frame_caps_match(p, info) && !renegotiate(self, info)) {

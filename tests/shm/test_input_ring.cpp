@@ -1,5 +1,7 @@
 // Input ring: order, overflow policy (moves coalesce, nothing else is dropped), sanitising.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
 #include <cmath>
 #include <cstring>
@@ -180,4 +182,19 @@ TEST(InputRing, PushFromAnotherThreadWhileWaiting) {
   t.join();
   std::vector<InputEvent> got;
   EXPECT_EQ(p.w->drain_input(&got), 100u);
+}
+
+TEST(InputRing, OverflowRecordLeftHalfWrittenDoesNotWakeTheWriterForever) {
+  Pair p;
+  // A producer that died inside the overflow seqlock leaves an odd sequence behind.
+  int fd = shm_open(("/" + p.w->name()).c_str(), O_RDWR, 0);
+  ASSERT_GE(fd, 0);
+  auto* h = static_cast<shm::Header*>(
+      mmap(nullptr, sizeof(shm::Header), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+  h->overflow_seq.store(1);
+  EXPECT_FALSE(p.w->wait_input(0));
+  std::vector<InputEvent> got;
+  EXPECT_EQ(p.w->drain_input(&got), 0u);
+  munmap(h, sizeof(shm::Header));
+  close(fd);
 }

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -139,6 +140,37 @@ TEST(Validation, NonsenseFrameSizeFromTheWriterIsRejected) {
   shm::FrameInfo info;
   EXPECT_FALSE(r.read_latest(&info, buf.data(), buf.size(), 4096));
   EXPECT_NE(r.error().find("out of range"), std::string::npos) << r.error();
+  // Consumed: the reader does not report the same bad frame again (no busy loop in vtksrc).
+  EXPECT_EQ(r.wait(0), FrameReader::Status::kTimeout);
+}
+
+// Both sides map the object read-write; neither trusts layout fields after validating them.
+TEST(Validation, LayoutRewrittenAfterAttachIsIgnoredByBothSides) {
+  std::string name = unique_name("rewrite"), err;
+  auto w = shm::FrameWriter::create(name, 8, 8, &err);
+  ASSERT_TRUE(w) << err;
+  FrameReader r(name);
+  ASSERT_EQ(r.wait(0), FrameReader::Status::kTimeout);
+  int fd = shm_open(("/" + name).c_str(), O_RDWR, 0);
+  ASSERT_GE(fd, 0);
+  struct stat st;
+  fstat(fd, &st);
+  auto* h = static_cast<shm::Header*>(
+      mmap(nullptr, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+  h->slots_offset = 1ull << 40;  // a hostile process points the slots far outside the object
+  h->slot_size = 1ull << 30;
+  h->slot_count = 16;
+  uint8_t* p = w->begin_frame(8, 8, 32, shm::PixelFormat::kRGBA, 0, &err);
+  ASSERT_NE(p, nullptr) << err;
+  fill_pattern(p, 8, 8, 32, 1);
+  w->publish(shm::monotonic_ns(), 0);
+  ASSERT_EQ(r.wait(1000), FrameReader::Status::kFrame);
+  std::vector<uint8_t> buf(8 * 8 * 4);
+  shm::FrameInfo info;
+  ASSERT_TRUE(r.read_latest(&info, buf.data(), buf.size(), 32)) << r.error();
+  EXPECT_TRUE(frame_ok(buf.data(), 8, 8, 32, 1));
+  munmap(h, st.st_size);
+  close(fd);
 }
 
 TEST(Validation, NamesCannotEscapeTheShmDirectory) {
