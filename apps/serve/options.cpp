@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -236,10 +237,17 @@ bool parse_options(int argc, char** argv, ServerConfig* config, std::string* err
         g_clear_error(&gerr);
         return fail("--token-file: " + m);
       }
+      // Tokens are secrets: say so when others on the machine can read them.
+      GStatBuf st;
+      if (g_stat(token_file, &st) == 0 && (st.st_mode & 0077))
+        g_printerr("vtkstream-serve: warning: --token-file %s is readable by other users (chmod 600 it)\n",
+                   token_file);
       std::string perr;
       const bool ok = parse_token_file(text, &t, &perr);
       g_free(text);
       if (!ok) return fail(std::string("--token-file ") + token_file + ": " + perr);
+    } else if (const char* v = g_getenv("VTKSTREAM_VIEW_TOKEN"); v && *v && !(g_getenv("VTKSTREAM_TOKEN") && *g_getenv("VTKSTREAM_TOKEN"))) {
+      return fail("VTKSTREAM_VIEW_TOKEN is set without VTKSTREAM_TOKEN (the control token)");
     } else if (const char* env = g_getenv("VTKSTREAM_TOKEN"); env && *env) {
       t.control = env;
       if (const char* v = g_getenv("VTKSTREAM_VIEW_TOKEN"); v && *v) t.view = v;

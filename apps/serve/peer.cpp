@@ -44,9 +44,17 @@ Peer::Peer(uint32_t id, SoupWebsocketConnection* ws, Env env)
                                   self->env_.closed(self->id_);
                                 }),
                                 this);
+  // A message over --max-message-bytes lands here too (libsoup then closes with 1009): that limit
+  // is logged; a tab vanishing mid-write (broken pipe) is routine and stays at debug level.
   error_id_ = g_signal_connect(ws_, "error", G_CALLBACK(+[](SoupWebsocketConnection*, GError* e, gpointer d) {
-                                 GST_INFO("peer %u: WebSocket error: %s", static_cast<Peer*>(d)->id_,
-                                          e ? e->message : "?");
+                                 auto* self = static_cast<Peer*>(d);
+                                 const std::string m = e ? e->message : "?";
+                                 if (m.find("max-incoming-payload-size") != std::string::npos)
+                                   self->log_limit_once("size", "message over --max-message-bytes " +
+                                                                    std::to_string(self->env_.info->max_message_bytes) +
+                                                                    "; closing (1009)");
+                                 else
+                                   GST_INFO("peer %u: WebSocket error: %s", self->id_, m.c_str());
                                }),
                                this);
   env_.media->echo().set_transport(id_, Transport::kWebRtc);

@@ -329,6 +329,16 @@ TEST_F(Access, TokensFromAFileOrTheEnvironment) {
   ASSERT_TRUE(g_subprocess_wait(p, nullptr, nullptr));
   EXPECT_EQ(g_subprocess_get_exit_status(p), 2);
   g_object_unref(p);
+  // A view token alone is a mistake too.
+  l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_unsetenv(l, "VTKSTREAM_TOKEN");
+  g_subprocess_launcher_setenv(l, "VTKSTREAM_VIEW_TOKEN", "view-token-without-control", TRUE);
+  p = g_subprocess_launcher_spawn(l, nullptr, g_server_binary.c_str(), "--port", "0", "--no-renderer", nullptr);
+  g_object_unref(l);
+  ASSERT_NE(p, nullptr);
+  ASSERT_TRUE(g_subprocess_wait(p, nullptr, nullptr));
+  EXPECT_EQ(g_subprocess_get_exit_status(p), 2);
+  g_object_unref(p);
 }
 
 TEST_F(Access, NoAuthWarnsOffLoopback) {
