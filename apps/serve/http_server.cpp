@@ -178,7 +178,7 @@ void HttpServer::on_request(SoupServer*, SoupServerMessage* msg, const char* pat
     self->serve_mjpeg(msg, query);
     return;
   }
-  self->serve_static(msg, path, query);
+  self->serve_static(msg, path);
   // The page's own requests (scripts, /ws, /mjpeg) then carry the token in a cookie.
   const std::string token = query_token(msg, query);
   if (page && self->routes_.auth->enabled() && !token.empty() &&
@@ -198,7 +198,7 @@ void HttpServer::serve_mjpeg(SoupServerMessage* msg, GHashTable* query) {
     plain_status(msg, SOUP_STATUS_NOT_FOUND, "no such MJPEG peer (say hello with transport mjpeg first)\n");
 }
 
-void HttpServer::serve_static(SoupServerMessage* msg, const char* path, GHashTable*) {
+void HttpServer::serve_static(SoupServerMessage* msg, const char* path) {
   // The raw (still percent-encoded) path: resolve_static decodes it once, itself.
   GUri* uri = soup_server_message_get_uri(msg);
   const char* raw = uri ? g_uri_get_path(uri) : path;

@@ -41,7 +41,7 @@ class HttpServer {
  private:
   static void on_request(SoupServer*, SoupServerMessage* msg, const char* path, GHashTable* query,
                          gpointer self);
-  void serve_static(SoupServerMessage* msg, const char* path, GHashTable* query);
+  void serve_static(SoupServerMessage* msg, const char* path);
   std::optional<Role> role_of(SoupServerMessage* msg, GHashTable* query) const;
   void serve_mjpeg(SoupServerMessage* msg, GHashTable* query);
 

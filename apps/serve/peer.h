@@ -1,6 +1,8 @@
 // One browser tab: its WebSocket, its signalling Handler and, while it streams over WebRTC, its
 // WebRtcSession. The peer performs the handler's actions; the Server owns the peer and
-// destroying it (WebSocket closed, error, shutdown) frees everything the tab used.
+// destroying it (WebSocket closed, error, shutdown) frees everything the tab used. Its input
+// passes its own rate limit (InputLimiter) before the server's ControlArbiter decides whether it
+// reaches the renderer.
 #pragma once
 
 #include <libsoup/soup.h>
@@ -49,7 +51,7 @@ class Peer {
   void frame_echo(uint64_t seq, std::optional<uint32_t> rtp, uint64_t pts);
   void renderer_changed(const std::string& state, const std::string& detail);
   void say_bye(const std::string& reason);
-  // bye + close (policy violation); logged once with `why` on stderr.
+  // Sends bye and closes (policy violation); the reason is logged once on stderr.
   void close(const std::string& reason);
   // A limit was hit: log it once per peer and limit kind.
   void log_limit_once(const std::string& kind, const std::string& detail);

@@ -1,7 +1,8 @@
 // Ties the pieces together on the main context: the media factory (one pipeline), the peers
 // (one per WebSocket), the MJPEG viewers, the renderer supervisor and the HTTP router. It keeps
 // ServerInfo current (render size, renderer state) and fans out renderer notices and frame
-// echoes to the peers.
+// echoes to the peers. It holds the access tokens (Auth) and the ControlArbiter (who steers),
+// and a 1 s tick enforces the handshake, idle and control-idle timeouts.
 #pragma once
 
 #include <cstdint>
