@@ -113,9 +113,12 @@ TEST_F(Robustness, PeersJoinAndLeave) {
   const int kRounds = g_getenv("VTKROBUST_ROUNDS") ? std::atoi(g_getenv("VTKROBUST_ROUNDS")) : 4;
   // Tolerances after a round, against the baseline taken after round 0: descriptors must all
   // be closed again (a little slack for GStreamer's own lazily created ones); memory may keep
-  // what glibc's per-thread arenas hold on to, but must not grow with every round.
+  // what glibc's per-thread arenas hold on to. Measured on 2 cores: +1.9, +2.9, +3.8 MiB after
+  // rounds 1-3, of which about 50 KiB per WebRTC session that came and went (signalling and
+  // MJPEG peers alone stay flat: see the commit message). 8 MiB catches
+  // a leaked branch (its pipeline, buffers and sockets are several MiB) with room for noise.
   constexpr int kFdSlack = 2;
-  constexpr long kRssSlackKb = 12 * 1024;
+  constexpr long kRssSlackKb = 8 * 1024;
   const ProcStats start = proc_stats(server_->pid());
   ProcStats base;
   int threads_ref = 0;
@@ -174,8 +177,9 @@ TEST_F(Robustness, PeersJoinAndLeave) {
       EXPECT_LE(after.rss_kb, base.rss_kb + kRssSlackKb) << "round " << round << ": memory grows";
       // Threads: GLib and GStreamer keep idle pool threads for a while, so the count after
       // round 1 is the reference; later rounds must not add to it.
+      // (the count oscillates by about 5 between rounds as pool threads come and go).
       if (round == 1) threads_ref = after.threads;
-      EXPECT_LE(after.threads, threads_ref + 4) << "round " << round << ": threads pile up";
+      EXPECT_LE(after.threads, threads_ref + 8) << "round " << round << ": threads pile up";
     }
   }
   std::printf("%d rounds of %d peers in %.1f s\n", kRounds, kPeers, (g_get_monotonic_time() - t0) / 1e6);
