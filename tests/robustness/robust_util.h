@@ -27,15 +27,15 @@ struct ProcStats {
 };
 ProcStats proc_stats(pid_t pid);
 
-// vtkstream-serve started with `args` plus, when the binary knows --token-file, a token file
-// with a control and a view token this class chose (so the test knows both).
+// vtkstream-serve started with `args` plus --token-file: a control and a view token this
+// class chose (so the test knows both).
 class Server {
  public:
   Server(const std::string& binary, const std::vector<std::string>& args);
   ~Server();
   bool started() const { return !base_.empty(); }
   pid_t pid() const { return pid_; }
-  bool auth() const { return !control_.empty(); }
+  bool auth() const { return !control_.empty(); }  // false only if the token file failed
   const std::string& base() const { return base_; }  // http://127.0.0.1:PORT/
   // ws://HOST:PORT/ws, with ?token= (control or view token) when the server checks tokens.
   std::string ws_url(bool view_only = false) const;
