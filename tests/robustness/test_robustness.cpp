@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "robust_util.h"
@@ -382,9 +383,13 @@ TEST_F(Robustness, MalformedInputGetsErrorsOthersKeepStreaming) {
   ASSERT_FALSE(rtc->wait_for("offer").empty());
   for (const char* sdp : {"garbage", "v=0\r\n", "v=0\r\no=- 0 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n",
                           "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n"}) {
-    rtc->send(std::string(R"({"type":"answer","sdp":")") + g_strescape(sdp, nullptr) + "\"}");
+    gchar* escaped = g_strescape(sdp, nullptr);
+    rtc->send(std::string(R"({"type":"answer","sdp":")") + escaped + "\"}");
+    g_free(escaped);
     const Json reply(rtc->wait_for("error", 5000));
     EXPECT_TRUE(reply.str("code") == "bad-sdp" || reply.str("code") == "internal") << "answer: " << sdp;
+    const std::string first = std::string(sdp).substr(0, std::string(sdp).find('\r'));
+    std::printf("answer '%s' (%zu bytes): %s\n", first.c_str(), std::strlen(sdp), reply.str("code").c_str());
     if (rtc->closed()) break;
   }
   rtc->send(R"({"type":"ice","candidate":")" + std::string(5000, 'c') + R"(","sdpMLineIndex":0})");
