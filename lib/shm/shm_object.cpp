@@ -49,6 +49,15 @@ Mapping open_existing(const std::string& posix_name, std::string* err, bool* mis
     close(fd);
     return {};
   }
+  // Another local user could create the name first (or a stale object could be theirs): a frame
+  // ring is only ever trusted from our own user.
+  if (st.st_uid != geteuid()) {
+    *err = "shared memory '" + posix_name + "' belongs to uid " + std::to_string(st.st_uid) +
+           ", not to this user (uid " + std::to_string(geteuid()) +
+           "); refusing another user's stream (pick another name, or run both as one user)";
+    close(fd);
+    return {};
+  }
   if (st.st_size <= 0) {
     *err = "shared memory '" + posix_name + "' is empty";
     close(fd);

@@ -184,3 +184,20 @@ TEST(Validation, NamesCannotEscapeTheShmDirectory) {
   EXPECT_EQ(shm::FrameWriter::create("a/b", 8, 8, &err), nullptr);
   EXPECT_NE(err.find("may only contain"), std::string::npos);
 }
+
+TEST(Validation, AnotherUsersObjectIsRefused) {
+  std::string name = unique_name("owner"), err;
+  auto w = shm::FrameWriter::create(name, 8, 8, &err);
+  ASSERT_TRUE(w) << err;
+  int fd = shm_open(("/" + name).c_str(), O_RDWR, 0);
+  ASSERT_GE(fd, 0);
+  const uid_t other = geteuid() == 0 ? 65534 : 0;
+  if (fchown(fd, other, uid_t(-1)) != 0) {
+    close(fd);
+    GTEST_SKIP() << "cannot give the object to another user here (not root)";
+  }
+  close(fd);
+  FrameReader r(name);
+  EXPECT_EQ(r.wait(100), FrameReader::Status::kInvalid);
+  EXPECT_NE(r.error().find("belongs to uid"), std::string::npos) << r.error();
+}
