@@ -237,9 +237,18 @@ export async function viewOnlyScenario(t, name) {
     const before = await snapshot(b, '#video');
     await drag(b, FROM, TO);
     // The page is told its input was ignored...
-    await b.evaluate(() => new Promise((resolve) => setTimeout(resolve, 1500)));  // what a drag would have shown by now
-    const note = await b.evaluate(() => document.getElementById('status').textContent);
-    assert.match(note, /not in control/);
+    await b.evaluate(() => new Promise((resolve, reject) => {
+      // The server's `forbidden` reply shows up as a notice: proof the drag reached it and was refused.
+      const el = document.getElementById('status');
+      const shown = () => /not in control/.test(el.textContent);
+      if (shown()) return resolve();
+      const mo = new MutationObserver(() => { if (shown()) { mo.disconnect(); resolve(); } });
+      mo.observe(el, { childList: true, characterData: true, subtree: true });
+      setTimeout(() => { mo.disconnect(); reject(new Error('no "not in control" notice within 5 s')); }, 5000);
+    }));
+    // Frames presented after the refusal (keep-alive repeats at least): a drag that got through
+    // would show in them. Strict: without new frames the comparison below would prove nothing.
+    await b.evaluate(() => window.vtkstream.waitFrames(2, 5000));
     // ...and the picture did not turn.
     const after = await snapshot(b, '#video');
     const changed = changedFraction(before, after);
