@@ -59,44 +59,10 @@ Server::Server(const std::string& binary, const std::vector<std::string>& args) 
   const std::string text = "control=" + control_ + "\nview=" + view_ + "\n";
   if (!g_file_set_contents(token_file_.c_str(), text.c_str(), -1, nullptr)) return;
   all.insert(all.end(), {"--token-file", token_file_});
-  std::vector<const char*> argv{binary.c_str()};
-  for (const auto& a : all) argv.push_back(a.c_str());
-  argv.push_back(nullptr);
-  GError* err = nullptr;
-  proc_ = g_subprocess_newv(argv.data(), G_SUBPROCESS_FLAGS_STDOUT_PIPE, &err);
-  if (!proc_) {
-    g_printerr("cannot start %s: %s\n", binary.c_str(), err ? err->message : "?");
-    g_clear_error(&err);
-    return;
-  }
-  if (const char* id = g_subprocess_get_identifier(proc_)) pid_ = static_cast<pid_t>(std::atoi(id));
-  out_ = g_data_input_stream_new(g_subprocess_get_stdout_pipe(proc_));
-  read_line();
-  run_until([this] { return !base_.empty() || g_subprocess_get_identifier(proc_) == nullptr; }, 15000);
-}
-
-void Server::read_line() {
-  g_data_input_stream_read_line_async(
-      out_, G_PRIORITY_DEFAULT, cancel_,
-      [](GObject* src, GAsyncResult* res, gpointer d) {
-        GError* e = nullptr;
-        char* line = g_data_input_stream_read_line_finish(G_DATA_INPUT_STREAM(src), res, nullptr, &e);
-        if (!line) {  // EOF, error or cancelled (then `d` may be gone)
-          g_clear_error(&e);
-          return;
-        }
-        auto* self = static_cast<Server*>(d);
-        std::string l(line);
-        g_free(line);
-        self->lines_.push_back(l);
-        // The first link printed: http://HOST:PORT/ (then maybe ?token=...).
-        if (const size_t at = l.find("http://"); at != std::string::npos && self->base_.empty()) {
-          const size_t slash = l.find('/', at + 7);
-          if (slash != std::string::npos) self->base_ = l.substr(at, slash + 1 - at);
-        }
-        self->read_line();
-      },
-      this);
+  proc_ = std::make_unique<servetest::ServerProcess>(binary, all);
+  if (!proc_->started()) return;
+  base_ = proc_->url();
+  if (const char* id = g_subprocess_get_identifier(proc_->process())) pid_ = static_cast<pid_t>(std::atoi(id));
 }
 
 std::string Server::ws_url(bool view_only) const {
@@ -130,29 +96,10 @@ bool Server::wait_no_peers(int timeout_ms) const {
   return false;
 }
 
-bool Server::alive() const { return proc_ && g_subprocess_get_identifier(proc_) != nullptr; }
-
-int Server::terminate(int timeout_ms) {
-  if (!proc_) return -1;
-  g_cancellable_cancel(cancel_);
-  g_subprocess_send_signal(proc_, SIGTERM);
-  bool done = false;
-  g_subprocess_wait_async(proc_, nullptr, [](GObject*, GAsyncResult*, gpointer d) { *static_cast<bool*>(d) = true; },
-                          &done);
-  if (!run_until([&] { return done; }, timeout_ms)) {
-    g_subprocess_force_exit(proc_);
-    run_until([&] { return done; }, 5000);
-    return -1;
-  }
-  return g_subprocess_get_if_exited(proc_) ? g_subprocess_get_exit_status(proc_) : -1;
-}
+bool Server::alive() const { return proc_ && g_subprocess_get_identifier(proc_->process()) != nullptr; }
 
 Server::~Server() {
-  if (alive()) terminate();
-  g_cancellable_cancel(cancel_);
-  g_clear_object(&out_);
-  g_clear_object(&proc_);
-  g_object_unref(cancel_);
+  proc_.reset();  // terminates the server if it still runs
   if (!token_file_.empty()) g_unlink(token_file_.c_str());
 }
 

@@ -48,16 +48,12 @@ class Server {
   bool wait_no_peers(int timeout_ms) const;
   // True while the process runs.
   bool alive() const;
-  int terminate(int timeout_ms = 10000);
+  int terminate(int timeout_ms = 10000) { return proc_ ? proc_->terminate(timeout_ms) : -1; }
 
  private:
-  void read_line();
-  GSubprocess* proc_ = nullptr;
-  GDataInputStream* out_ = nullptr;
-  GCancellable* cancel_ = g_cancellable_new();
+  std::unique_ptr<servetest::ServerProcess> proc_;  // starts, reads the links, stops
   pid_t pid_ = -1;
   std::string base_, control_, view_, token_file_;
-  std::vector<std::string> lines_;
 };
 
 // A plain HTTP GET of `path` over a fresh socket; the status (-1 on failure), body in *body.
