@@ -107,15 +107,7 @@ void Peer::perform(Actions actions) {
                                                            " input events per second; some were dropped"}));
         }
       }
-      if (limiter_.has_waiting() && !flush_source_) {
-        const guint ms = static_cast<guint>(std::max<int64_t>(1, limiter_.next_token_in_us(now) / 1000));
-        flush_source_ = g_timeout_add(ms, [](gpointer d) -> gboolean {
-          auto* self = static_cast<Peer*>(d);
-          self->flush_source_ = 0;
-          self->flush_waiting_input();
-          return G_SOURCE_REMOVE;
-        }, this);
-      }
+      schedule_flush(now);
     } else if (auto* c = std::get_if<action::Control>(&a)) {
       last_activity_us_ = g_get_monotonic_time();
       if (env_.control) env_.control(id_, c->request);
@@ -135,6 +127,11 @@ void Peer::forward_input(const InputRecord& r) {
 void Peer::flush_waiting_input() {
   const int64_t now = g_get_monotonic_time();
   for (const InputRecord& r : limiter_.take_due(now)) forward_input(r);
+  schedule_flush(now);
+}
+
+// Input held back by the rate limiter goes out when its token is due.
+void Peer::schedule_flush(int64_t now) {
   if (limiter_.has_waiting() && !flush_source_) {
     const guint ms = static_cast<guint>(std::max<int64_t>(1, limiter_.next_token_in_us(now) / 1000));
     flush_source_ = g_timeout_add(ms, [](gpointer d) -> gboolean {

@@ -65,6 +65,7 @@ class Peer {
   void perform(Actions actions);
   void forward_input(const InputRecord& r);
   void flush_waiting_input();
+  void schedule_flush(int64_t now);
   void start_webrtc(Codec codec);
   void stop_webrtc();
 
