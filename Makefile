@@ -24,9 +24,8 @@ build: setup
 	ninja -C $(BUILD)
 
 test: build
-	@rm -rf $(BUILD)/test-results
 	@meson test -C $(BUILD) --print-errorlogs $(MESON_TEST_ARGS); \
-	  python3 scripts/test-summary.py $(BUILD) $(BUILD)/test-results
+	  python3 scripts/test-summary.py $(BUILD)
 
 demo: build
 	@launch/demo.sh $(BUILD)

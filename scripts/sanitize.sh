@@ -17,7 +17,6 @@ else
   meson configure "$build" -Dfuzz_seconds="$seconds"
 fi
 ninja -C "$build"
-rm -rf "$build/test-results"
 # The sanitizer runtime must be in the process that loads our plugin: no gst-plugin-scanner.
 export GST_REGISTRY_FORK=no
 # Scan the system plugins into the tests' private registry first, in an unsanitized process:

@@ -1,86 +1,62 @@
 #!/usr/bin/env python3
 """Prints `N passed, N failed, N skipped` from finished `meson test` runs.
 
-Usage: test-summary.py BUILD_DIR XML_DIR [BUILD_DIR XML_DIR ...] (one pair per build).
+Usage: test-summary.py BUILD_DIR [BUILD_DIR ...] (one per build).
 
-GoogleTest executables write XML reports (GTEST_OUTPUT=xml:DIR/); their cases are counted one by
-one, and so are the cases of node's test runner (its `pass N` / `fail N` summaries). Any other
-meson test counts as one. A GoogleTest run that meson saw fail without a failed
-case (a crash, a timeout) counts as one more failure.
-Exit status: 1 when anything failed or nothing ran."""
+Counts come from each test's own output in meson's testlog.json: GoogleTest's closing lines
+(`[  PASSED  ] N`, `[  SKIPPED ] N`, `N FAILED TEST(S)`) and node's test runner summaries
+(`pass N` / `fail N` / `skipped N`), case by case. Any other meson test counts as one. A test that
+meson saw fail without a failed case in its output (a crash, a timeout) counts as one more failure,
+so nothing that failed can be summed away. Exit status: 1 when anything failed or nothing ran.
+(GoogleTest XML reports are not used: parallel runs of one executable can overwrite each other's.)
+"""
 import json
 import os
 import re
 import sys
-import xml.etree.ElementTree as ET
 
-def count(build, xml_dir):
+
+def ints(pattern, text):
+    return sum(int(n) for n in re.findall(pattern, text, re.M))
+
+
+def count(build):
     passed = failed = skipped = 0
     log = os.path.join(build, "meson-logs", "testlog.json")
-
-    # GoogleTest names a second report of the same executable NAME_1.xml, NAME_2.xml, ...
-    xml_cases = {}  # executable basename -> (passed, failed, skipped)
-    if os.path.isdir(xml_dir):
-        for f in sorted(os.listdir(xml_dir)):
-            m = re.match(r"(.+?)(_\d+)?\.xml$", f)
-            if not m:
-                continue
-            p = fl = sk = 0
-            try:
-                root = ET.parse(os.path.join(xml_dir, f)).getroot()
-            except ET.ParseError:
-                continue  # a crash mid-write; meson's own result counts below
-            for case in root.iter("testcase"):
-                if case.find("failure") is not None or case.find("error") is not None:
-                    fl += 1
-                elif case.get("result") == "skipped" or case.find("skipped") is not None:
-                    sk += 1
-                else:
-                    p += 1
-            a = xml_cases.get(m.group(1), (0, 0, 0))
-            xml_cases[m.group(1)] = (a[0] + p, a[1] + fl, a[2] + sk)
-
     try:
         entries = [json.loads(line) for line in open(log) if line.strip()]
     except OSError:
-        entries = []
-    for p, fl, sk in xml_cases.values():
-        passed, failed, skipped = passed + p, failed + fl, skipped + sk
+        return 0, 0, 0
     for t in entries:
         result = t.get("result", "ERROR")
         meson_failed = result in ("FAIL", "TIMEOUT", "ERROR", "UNEXPECTEDPASS")
         out = t.get("stdout") or ""
-        node_pass = [int(n) for n in re.findall(r"^\S* ?pass (\d+)$", out, re.M)]
-        node_fail = [int(n) for n in re.findall(r"^\S* ?fail (\d+)$", out, re.M)]
-        node_skip = [int(n) for n in re.findall(r"^\S* ?skipped (\d+)$", out, re.M)]
-        if node_pass and result != "SKIP":
-            # node's test runner (spec reporter): one summary block per `node --test` run.
-            passed += sum(node_pass)
-            failed += sum(node_fail)
-            skipped += sum(node_skip)
-            if meson_failed and sum(node_fail) == 0:
-                failed += 1
-                print(f"summary: {t.get('name')}: {result} outside its test cases", file=sys.stderr)
-        elif "[==========]" in out and result != "SKIP":
-            # A GoogleTest run: its cases are in the XML counts above.
-            if meson_failed and "[  FAILED  ]" not in out:
-                failed += 1
-                print(f"summary: {t.get('name')}: {result} outside its test cases", file=sys.stderr)
-        elif result == "SKIP":
+        if result == "SKIP":
             skipped += 1
-        elif meson_failed:
-            failed += 1
+            continue
+        if "[==========]" in out:  # GoogleTest
+            p = ints(r"^\[  PASSED  \] (\d+) tests?\.", out)
+            f = ints(r"^ ?(\d+) FAILED TESTS?$", out)
+            k = ints(r"^\[  SKIPPED \] (\d+) tests?,", out)
+        elif re.search(r"^\S* ?pass \d+$", out, re.M):  # node --test, spec reporter
+            p = ints(r"^\S* ?pass (\d+)$", out)
+            f = ints(r"^\S* ?fail (\d+)$", out)
+            k = ints(r"^\S* ?skipped (\d+)$", out)
         else:
-            passed += 1
+            p, f, k = (0, 1, 0) if meson_failed else (1, 0, 0)
+        if meson_failed and f == 0:
+            f = 1
+            print(f"summary: {t.get('name')}: {result} outside its test cases", file=sys.stderr)
+        passed, failed, skipped = passed + p, failed + f, skipped + k
     return passed, failed, skipped
 
 
-args = sys.argv[1:]
-if not args or len(args) % 2:
-    sys.exit("usage: test-summary.py BUILD_DIR XML_DIR [BUILD_DIR XML_DIR ...]")
+builds = sys.argv[1:]
+if not builds:
+    sys.exit("usage: test-summary.py BUILD_DIR [BUILD_DIR ...]")
 passed = failed = skipped = 0
-for i in range(0, len(args), 2):
-    p, f, k = count(args[i], args[i + 1])
+for b in builds:
+    p, f, k = count(b)
     passed, failed, skipped = passed + p, failed + f, skipped + k
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 sys.exit(1 if failed or passed == 0 else 0)
