@@ -6,13 +6,13 @@
 #include <cstdio>
 
 #include "options.h"
-#include "server.h"
+#include "serve_app.h"
 
 using namespace vtkstream::serve;
 
 int main(int argc, char** argv) {
   gst_init(&argc, &argv);
-  ServerConfig config;
+  ServeConfig config;
   std::string err;
   if (!parse_options(argc, argv, &config, &err)) {
     std::fprintf(stderr, "vtkstream-serve: %s\n", err.c_str());
@@ -20,21 +20,21 @@ int main(int argc, char** argv) {
   }
   signal(SIGPIPE, SIG_IGN);  // a browser closing mid-write must not kill the server
 
-  auto server = Server::create(config, &err);
-  if (!server) {
+  auto app = ServeApp::create(config, &err);
+  if (!app) {
     std::fprintf(stderr, "vtkstream-serve: %s\n", err.c_str());
     return 1;
   }
   GMainLoop* loop = g_main_loop_new(nullptr, FALSE);
   int status = 0;
-  server->on_fatal = [&](const std::string& message) {
+  app->on_fatal = [&](const std::string& message) {
     std::fprintf(stderr, "vtkstream-serve: pipeline error, stopping: %s\n", message.c_str());
     status = 1;
     g_main_loop_quit(loop);
   };
-  if (!server->start(&err)) {
+  if (!app->start(&err)) {
     std::fprintf(stderr, "vtkstream-serve: %s\n", err.c_str());
-    server.reset();
+    app.reset();
     g_main_loop_unref(loop);
     return 1;
   }
@@ -47,8 +47,8 @@ int main(int argc, char** argv) {
 
   // The line a user (and a script) looks for comes first: the control link. Then the link to
   // share with people who should only watch.
-  std::printf("vtkstream-serve: open %s in a browser\n", server->control_link().c_str());
-  if (const std::string v = server->view_link(); !v.empty())
+  std::printf("vtkstream-serve: open %s in a browser\n", app->control_link().c_str());
+  if (const std::string v = app->view_link(); !v.empty())
     std::printf("vtkstream-serve: view-only link (share it to let people watch): %s\n", v.c_str());
   std::fflush(stdout);
 
@@ -56,10 +56,8 @@ int main(int argc, char** argv) {
 
   g_source_remove(sigint);
   g_source_remove(sigterm);
-  server->shutdown(status ? "server error" : "server shutting down");
-  // Let branch removals and socket closes that were handed to the main context finish.
-  while (g_main_context_pending(nullptr)) g_main_context_iteration(nullptr, FALSE);
-  server.reset();
+  app->stop();  // the sink says bye to every viewer on its way down
+  app.reset();
   g_main_loop_unref(loop);
   gst_deinit();
   return status;

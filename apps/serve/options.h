@@ -1,22 +1,25 @@
-// Command line of vtkstream-serve -> ServerConfig. Errors say what to do instead.
+// vtkstream-serve's command line -> ServeConfig. The option table and the ranges live here; the
+// tokens (tokens.h) and the renderer's command (renderer_command.h) are parsed by their owners,
+// and everything about the web side is handed to vtkstreamsink as properties, which check it
+// again when the sink starts. Errors say what to do instead.
 #pragma once
 
 #include <string>
-
-#include "server.h"
+#include <utility>
+#include <vector>
 
 namespace vtkstream::serve {
 
+struct ServeConfig {
+  // vtkstreamsink properties as `gst-launch-1.0` would write them (name, value).
+  std::vector<std::pair<std::string, std::string>> sink;
+  std::vector<std::string> turn;      // turn-servers
+  std::string shm_name;               // vtksrc shm-name
+  unsigned repeat_ms = 1000;          // vtksrc repeat-interval
+  std::vector<std::string> renderer;  // argv of the renderer to supervise; empty = attach only
+};
+
 // Returns false with *err set (print it and exit 2). --help prints and exits inside.
-bool parse_options(int argc, char** argv, ServerConfig* config, std::string* err);
-
-// Where the renderer executable is: next to us in the build tree (../render/vtkstream-render),
-// next to us when installed, or on PATH. "" if nowhere.
-std::string find_renderer();
-
-// stun:host:port / stun://host:port -> webrtcbin's stun://host:port and the page's stun:host:port.
-bool parse_stun(const std::string& url, std::string* for_webrtcbin, IceServer* for_browser, std::string* err);
-// turn(s)://user:pass@host:port (or turn:user:pass@host:port) -> both forms.
-bool parse_turn(const std::string& url, std::string* for_webrtcbin, IceServer* for_browser, std::string* err);
+bool parse_options(int argc, char** argv, ServeConfig* config, std::string* err);
 
 }  // namespace vtkstream::serve

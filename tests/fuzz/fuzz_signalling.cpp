@@ -9,7 +9,7 @@
 #include "handler.h"
 #include "protocol.h"
 
-using namespace vtkstream::serve;
+using namespace vtkstream::sink;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view all(reinterpret_cast<const char*>(data), size);
@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         handler.on_answer_rejected("fuzz");
       }
     }
-    if (n % 7 == 0) handler.on_renderer("restarting", "fuzz");
+    if (n % 7 == 0) handler.on_renderer(RendererStatus::kRestarting, "fuzz");
     if (n % 11 == 0) handler.on_webrtc_failed("fuzz");
   }
   return 0;

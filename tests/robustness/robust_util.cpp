@@ -289,7 +289,7 @@ Receiver::Receiver(servetest::WsClient& ws) : ws_(ws) {
         std::shared_ptr<Receiver*> self = *static_cast<std::shared_ptr<Receiver*>*>(d);
         std::string msg = std::string(R"({"type":"ice","candidate":")") + c + R"(","sdpMLineIndex":)" +
                           std::to_string(m) + "}";
-        vtkstream::serve::post_to_main([self, msg] {
+        vtkstream::sink::post_to_main([self, msg] {
           if (*self) (*self)->ws_.send(msg);
         });
       }),

@@ -11,7 +11,7 @@
 #include "handler.h"
 #include "input_limiter.h"
 
-using namespace vtkstream::serve;
+using namespace vtkstream::sink;
 using K = InputRecord::Kind;
 using V = ControlArbiter::Verdict;
 

@@ -6,7 +6,7 @@
 #include "echo_tracker.h"
 #include "handler.h"
 
-using namespace vtkstream::serve;
+using namespace vtkstream::sink;
 
 namespace {
 
@@ -19,7 +19,7 @@ class HandlerTest : public ::testing::Test {
   HandlerTest() {
     info.width = 640;
     info.height = 360;
-    info.renderer_state = "running";
+    info.renderer_state = RendererStatus::kRunning;
   }
   // Text of every Send action, in order.
   static std::vector<std::string> sent(const Actions& a) {
@@ -197,9 +197,9 @@ TEST_F(HandlerTest, WebRtcFailureFallsBackToMjpeg) {
 }
 
 TEST_F(HandlerTest, RendererNoticesOnlyAfterHello) {
-  EXPECT_TRUE(h.on_renderer("restarting", "x").empty());
+  EXPECT_TRUE(h.on_renderer(RendererStatus::kRestarting, "x").empty());
   h.on_text(kHelloMjpeg);
-  auto s = sent(h.on_renderer("restarting", "renderer exited"));
+  auto s = sent(h.on_renderer(RendererStatus::kRestarting, "renderer exited"));
   ASSERT_EQ(s.size(), 1u);
   EXPECT_NE(s[0].find("restarting"), std::string::npos);
 }

@@ -6,7 +6,7 @@
 
 #include "input_events.h"
 
-using namespace vtkstream::serve;
+using namespace vtkstream::sink;
 
 namespace {
 

@@ -7,7 +7,7 @@
 
 #include "protocol.h"
 
-using namespace vtkstream::serve;
+using namespace vtkstream::sink;
 
 namespace {
 
@@ -197,7 +197,9 @@ TEST(Protocol, ServerMessages) {
     EXPECT_EQ(p.str("type"), "ice");
     EXPECT_EQ(p.integer("sdpMLineIndex"), 1);
   }
-  EXPECT_EQ(Parsed(renderer_message("restarting", "exit 1")).str("state"), "restarting");
+  EXPECT_EQ(Parsed(renderer_message(RendererStatus::kRestarting, "exit 1")).str("state"), "restarting");
+  EXPECT_EQ(Parsed(renderer_message(RendererStatus::kRunning, "")).str("state"), "running");
+  EXPECT_EQ(Parsed(renderer_message(RendererStatus::kWaiting, "")).str("state"), "waiting");
   {
     Parsed p(frame_message(42, 90000u, 123456789));
     EXPECT_EQ(p.integer("seq"), 42);
@@ -210,7 +212,16 @@ TEST(Protocol, ServerMessages) {
     EXPECT_EQ(p.str("code"), "bad-state");
     EXPECT_EQ(p.str("message"), "late");
   }
-  EXPECT_EQ(Parsed(bye_message("bye")).str("type"), "bye");
+  EXPECT_EQ(Parsed(bye_message(ByeCode::kShutdown, "bye")).str("type"), "bye");
+  {
+    // The page acts on the code (docs/protocol.md "bye"), never on the reason's wording.
+    Parsed p(bye_message(ByeCode::kIdle, "idle for 60 s (--idle-timeout)"));
+    EXPECT_EQ(p.str("code"), "idle");
+    EXPECT_EQ(p.str("reason"), "idle for 60 s (--idle-timeout)");
+    EXPECT_EQ(Parsed(bye_message(ByeCode::kTooManyPeers, "x")).str("code"), "too-many-peers");
+    EXPECT_EQ(Parsed(bye_message(ByeCode::kHandshakeTimeout, "x")).str("code"), "handshake-timeout");
+    EXPECT_EQ(Parsed(bye_message(ByeCode::kShutdown, "x")).str("code"), "shutdown");
+  }
   Parsed pong(pong_message(7.25));
   EXPECT_DOUBLE_EQ(json_object_get_double_member(pong.obj, "t"), 7.25);
 }

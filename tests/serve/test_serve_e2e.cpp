@@ -57,7 +57,7 @@ class Receiver {
                        auto* self = static_cast<Receiver*>(d);
                        std::string msg = std::string(R"({"type":"ice","candidate":")") + c +
                                          R"(","sdpMLineIndex":)" + std::to_string(m) + "}";
-                       vtkstream::serve::post_to_main([self, msg] { self->ws_.send(msg); });
+                       vtkstream::sink::post_to_main([self, msg] { self->ws_.send(msg); });
                      }),
                      this);
     g_signal_connect(webrtc_, "pad-added", G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer d) {

@@ -11,7 +11,7 @@
 
 #include "static_files.h"
 
-using namespace vtkstream::serve;
+using namespace vtkstream::sink;
 
 namespace {
 

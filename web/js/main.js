@@ -196,7 +196,7 @@ function onMessage(msg) {
     case 'bye':
       state.note = 'server ended the session' + (msg.reason ? ': ' + msg.reason : '');
       // Closed for idling (--idle-timeout): reconnecting would defeat it; a reload starts over.
-      if (/^idle/.test(String(msg.reason || ''))) {
+      if (msg.code === 'idle') {
         signalling.close();
         teardown();
         Object.assign(state, { phase: 'disconnected', transport: null, rtcState: null, control: null,

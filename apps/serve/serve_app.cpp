@@ -1,0 +1,145 @@
+#include "serve_app.h"
+
+#include <cstdio>
+
+#include "vtkstream/vtksrc-contract.h"
+
+namespace vtkstream::serve {
+
+std::unique_ptr<ServeApp> ServeApp::create(const ServeConfig& config, std::string* err) {
+  for (const char* e : {"vtksrc", "vtkstreamsink"})
+    if (GstElementFactory* f = gst_element_factory_find(e)) {
+      gst_object_unref(f);
+    } else {
+      *err = std::string("the ") + e + " element is missing: build the plugin and put its directory on "
+             "GST_PLUGIN_PATH (or run through `meson devenv -C build`)";
+      return nullptr;
+    }
+  std::unique_ptr<ServeApp> app(new ServeApp(config));
+  app->pipeline_ = gst_pipeline_new("vtkstream-serve");
+  GstElement* src = gst_element_factory_make("vtksrc", "src");
+  app->sink_ = gst_element_factory_make("vtkstreamsink", "sink");
+  g_object_set(src, "is-live", TRUE, "shm-name", config.shm_name.c_str(), "repeat-interval", config.repeat_ms, nullptr);
+  for (const auto& [name, value] : config.sink) gst_util_set_object_arg(G_OBJECT(app->sink_), name.c_str(), value.c_str());
+  if (!config.turn.empty()) {
+    std::vector<const gchar*> turn;
+    for (const auto& t : config.turn) turn.push_back(t.c_str());
+    turn.push_back(nullptr);
+    g_object_set(app->sink_, "turn-servers", turn.data(), nullptr);
+  }
+  gst_bin_add_many(GST_BIN(app->pipeline_), src, app->sink_, nullptr);
+  gst_object_ref(app->sink_);
+  if (!gst_element_link(src, app->sink_)) {
+    *err = "cannot link vtksrc to vtkstreamsink";
+    return nullptr;
+  }
+  GstBus* bus = gst_element_get_bus(app->pipeline_);
+  app->bus_watch_ = gst_bus_add_watch(bus, on_bus, app.get());
+  gst_object_unref(bus);
+  if (!config.renderer.empty()) {
+    ServeApp* self = app.get();
+    app->supervisor_ = std::make_unique<Supervisor>(
+        config.renderer, [self](const std::string& st, const std::string& d) { self->on_supervisor(st, d); });
+  }
+  return app;
+}
+
+ServeApp::~ServeApp() {
+  stop();
+  if (bus_watch_) g_source_remove(bus_watch_);
+  if (sink_) gst_object_unref(sink_);
+  if (pipeline_) gst_object_unref(pipeline_);
+}
+
+// The pipeline's first error, as one line.
+static std::string error_text(GstMessage* msg) {
+  GError* gerr = nullptr;
+  gchar* dbg = nullptr;
+  gst_message_parse_error(msg, &gerr, &dbg);
+  gchar* path = gst_object_get_path_string(GST_MESSAGE_SRC(msg));
+  std::string text = std::string(path) + ": " + (gerr ? gerr->message : "error");
+  if (dbg) text += std::string(" (") + dbg + ")";
+  g_free(path);
+  g_free(dbg);
+  g_clear_error(&gerr);
+  return text;
+}
+
+bool ServeApp::start(std::string* err) {
+  // READY: the sink listens (a busy port fails here, before anything else starts).
+  if (gst_element_set_state(pipeline_, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
+    GstBus* bus = gst_element_get_bus(pipeline_);
+    GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+    gst_object_unref(bus);
+    *err = m ? error_text(m) : "the pipeline refused to start";
+    if (m) gst_message_unref(m);
+    return false;
+  }
+  if (gst_element_set_state(pipeline_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    *err = "the pipeline refused to play (see the messages above)";
+    return false;
+  }
+  if (supervisor_ && !supervisor_->start(err)) return false;
+  return true;
+}
+
+void ServeApp::stop() {
+  if (supervisor_) supervisor_->stop();
+  if (pipeline_) gst_element_set_state(pipeline_, GST_STATE_NULL);
+}
+
+std::string ServeApp::sink_string(const char* property) const {
+  gchar* v = nullptr;
+  g_object_get(sink_, property, &v, nullptr);
+  std::string out = v ? v : "";
+  g_free(v);
+  return out;
+}
+
+std::string ServeApp::control_link() const { return sink_string("control-link"); }
+std::string ServeApp::view_link() const {
+  gboolean auth = TRUE;
+  g_object_get(sink_, "auth", &auth, nullptr);
+  return auth ? sink_string("view-link") : "";
+}
+
+gboolean ServeApp::on_bus(GstBus*, GstMessage* msg, gpointer data) {
+  auto* self = static_cast<ServeApp*>(data);
+  switch (GST_MESSAGE_TYPE(msg)) {
+    case GST_MESSAGE_ELEMENT: {
+      const GstStructure* s = gst_message_get_structure(msg);
+      if (s && gst_structure_has_name(s, "vtkstreamsink-renderer"))
+        std::fprintf(stderr, "vtkstream-serve: renderer %s: %s\n", gst_structure_get_string(s, "state"),
+                     gst_structure_get_string(s, "detail"));
+      break;
+    }
+    case GST_MESSAGE_ERROR:
+      if (self->on_fatal) self->on_fatal(error_text(msg));
+      break;
+    case GST_MESSAGE_WARNING: {
+      GError* gerr = nullptr;
+      gst_message_parse_warning(msg, &gerr, nullptr);
+      GST_WARNING_OBJECT(GST_MESSAGE_SRC(msg), "%s", gerr ? gerr->message : "warning");
+      g_clear_error(&gerr);
+      break;
+    }
+    default:
+      break;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+// The supervisor knows why the renderer went away and when it comes back; the sink tells viewers.
+void ServeApp::on_supervisor(const std::string& state, const std::string& detail) {
+  contract::RendererNotice n;
+  n.shm_name = config_.shm_name;
+  n.detail = detail;
+  if (state == "restarting") n.state = contract::RendererState::kRestarting;
+  else if (state == "failed") n.state = contract::RendererState::kWaiting;
+  else return;  // "starting": the renderer announces itself through vtksrc once it publishes
+  GstPad* pad = gst_element_get_static_pad(sink_, "sink");
+  gst_pad_send_event(pad, contract::renderer_notice_event(n));
+  gst_object_unref(pad);
+}
+
+}  // namespace vtkstream::serve

@@ -1,0 +1,53 @@
+// The HTTP side: one libsoup 3 server on one port. It only routes (STYLE item 8):
+//   /            web/index.html          /ws       signalling WebSocket -> Routes::websocket
+//   /<file>      static files under web/ /mjpeg    ?peer=ID fallback stream -> Routes::mjpeg
+//   /healthz     JSON status             anything else: 404
+// With access tokens on (auth.h), every route but /healthz needs a valid token (`?token=` or the
+// cookie set when the page loads): / answers 401 with a short "token required" page, the rest
+// 401 in plain text; /healthz says only {"status":"ok"} without one.
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "auth.h"
+
+namespace vtkstream::sink {
+
+class HttpServer {
+ public:
+  struct Routes {
+    std::string web_root;  // canonical directory of the web client
+    const Auth* auth = nullptr;  // required
+    std::function<void(SoupWebsocketConnection*, Role)> websocket;
+    // Takes over `msg` and returns true, or returns false (404: no such MJPEG peer).
+    std::function<bool(SoupServerMessage*, uint32_t peer)> mjpeg;
+    std::function<std::string(bool full)> health;  // JSON; full = the caller holds a token
+  };
+
+  explicit HttpServer(Routes routes);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Port 0 picks a free port (tests).
+  bool listen(const std::string& address, int port, std::string* err);
+  std::string url() const;  // http://address:port/
+
+ private:
+  static void on_request(SoupServer*, SoupServerMessage* msg, const char* path, GHashTable* query,
+                         gpointer self);
+  void serve_static(SoupServerMessage* msg, const char* path);
+  std::optional<Role> role_of(SoupServerMessage* msg, GHashTable* query) const;
+  void serve_mjpeg(SoupServerMessage* msg, GHashTable* query);
+
+  Routes routes_;
+  SoupServer* server_ = nullptr;
+  std::string url_;
+};
+
+}  // namespace vtkstream::sink

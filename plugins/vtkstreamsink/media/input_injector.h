@@ -1,0 +1,58 @@
+// Viewers' input goes upstream out of the sink as navigation events (and vtkstream-resize), so
+// any navigation-aware source can be steered: vtksrc, or videotestsrc/ximagesrc that ignore it.
+// Every event gets a sink-global sequence number (vtkstream-seq); vtksrc's frame meta says which
+// one a picture reflects, and the echo probe on the RTP tee (and the MJPEG encoder's output)
+// turns that back into "peer P, your event s is on screen" (EchoTracker).
+//
+// inject() runs on the sink's context; frame() on streaming threads; echoes are handed to the
+// sink's context.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "echo_tracker.h"
+#include "protocol.h"
+
+namespace vtkstream::sink {
+
+class InputInjector {
+ public:
+  using EchoFn = std::function<void(const std::vector<EchoTracker::Echo>&, std::optional<uint32_t> rtp,
+                                    uint64_t pts)>;
+
+  // `sink_pad`: the element's sink pad (events leave through it); `rtp_tee`: where RTP passes.
+  InputInjector(GstPad* sink_pad, GstElement* rtp_tee);
+  ~InputInjector();
+  InputInjector(const InputInjector&) = delete;
+  InputInjector& operator=(const InputInjector&) = delete;
+
+  // Echoes go to `fn` on `ctx` from now on; stop() ends that.
+  void start(GMainContext* ctx, EchoFn fn);
+  void stop();
+
+  // Input from `peer`; `width`/`height` are the negotiated picture size (pointer events need it).
+  bool inject(uint32_t peer, const InputRecord& r, int width, int height);
+  // A frame reflecting global input `seq` left an encoder (any thread).
+  void frame(uint64_t seq, Transport transport, std::optional<uint32_t> rtp, uint64_t pts);
+  EchoTracker& echo() { return echo_; }
+
+ private:
+  static GstPadProbeReturn on_rtp(GstPad*, GstPadProbeInfo* info, gpointer self);
+
+  GstPad* sink_pad_;  // our reference
+  GstPad* rtp_pad_;   // our reference
+  gulong probe_ = 0;
+  EchoTracker echo_;
+  std::mutex lock_;
+  GMainContext* ctx_ = nullptr;
+  std::shared_ptr<EchoFn> fn_;
+};
+
+}  // namespace vtkstream::sink

@@ -1,0 +1,93 @@
+// The sink's shared media (STYLE item 8; gst-rtsp-server's rtsp-media.c runs what the factory
+// built): what every viewer shares lives here, branches (branch.h) hang off its two tees.
+//
+//   sink (ghost) ─► tee "input" ─► MIDDLE ─► tee "rtp" ─► fakesink (keeps the bin a sink, EOS)
+//                        │                       └─► [WebRTC viewer N] ...
+//                        └─► [MJPEG encoder, while someone watches]
+//
+// MIDDLE is chosen by the first caps: raw video is encoded (the `encoder` launch description,
+// default_encoder() unless given: raw video in, RTP out, payloader named `pay`, encoder `enc`);
+// VP8 or H.264 that arrives already encoded is only payloaded (passed through). Media owns the
+// keyframe guard (browsers' PLI/FIR and joining viewers, at most one per kKeyframeGuardMs) and
+// gives encoders frame durations. Input and echoes are InputInjector's (input_injector.h).
+#pragma once
+
+#include <gst/gst.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "protocol.h"
+
+namespace vtkstream::sink {
+
+// What the sink's properties say about encoding (sink_properties.h fills it).
+struct MediaConfig {
+  Codec codec = Codec::kVP8;
+  std::string encoder;         // launch description raw video -> RTP; "" = default_encoder()
+  int bitrate_kbps = 1200;     // the one default (vtkstream-serve --bitrate maps onto it)
+};
+
+// The built-in encoder part for a codec.
+std::string default_encoder(Codec codec, int bitrate_kbps);
+
+class Media {
+ public:
+  enum class Input { kNone, kRaw, kVP8, kH264 };
+
+  // Builds the fixed elements (tees, fakesink) inside `bin`; the caller ghosts input_pad().
+  explicit Media(GstBin* bin);
+  ~Media();
+  Media(const Media&) = delete;
+  Media& operator=(const Media&) = delete;
+
+  // Main/sink context, while the sink is in NULL or READY.
+  void configure(const MediaConfig& c);
+  // Streaming thread, on each CAPS event at the sink pad: builds MIDDLE on the first one.
+  // False (with *err) when the caps cannot be served or change kind mid-stream.
+  bool on_caps(GstCaps* caps, std::string* err);
+  // Back to no MIDDLE (the sink went to NULL), so the next run can take other caps.
+  void reset();
+
+  GstPad* input_pad() const;  // the input tee's sink pad (transfer none)
+  GstElement* input_tee() const { return in_tee_; }
+  GstElement* rtp_tee() const { return rtp_tee_; }
+  Input input() const;
+  // The codec viewers get: the configured one for raw input, the input's otherwise.
+  Codec codec() const;
+  // The RTP payloader (transfer full), nullptr before MIDDLE exists.
+  GstElement* payloader() const;
+  // Caps on the RTP tee (transfer full), nullptr before the first frame was payloaded.
+  GstCaps* rtp_caps() const;
+  // The negotiated picture size (0 before caps).
+  int width() const;
+  int height() const;
+
+  // Asks for a keyframe; at most one request per kKeyframeGuardMs (a request inside the guard is
+  // deferred to its end). Sink context only.
+  void force_keyframe();
+  static constexpr int kKeyframeGuardMs = 500;
+
+ private:
+  bool build_middle(Input kind, std::string* err);
+
+  GstBin* bin_;
+  GstElement* in_tee_ = nullptr;
+  GstElement* rtp_tee_ = nullptr;
+  GstElement* keepalive_ = nullptr;
+  GstElement* middle_ = nullptr;  // owned by bin_
+  GstPad* middle_pad_ = nullptr;  // our request pad on in_tee_
+  mutable std::mutex lock_;       // guards what streaming threads set and others read
+  MediaConfig config_;
+  Input input_ = Input::kNone;
+  GstElement* pay_ = nullptr;     // our reference
+  int width_ = 0, height_ = 0;
+  gint64 last_keyframe_us_ = 0;
+  GSource* keyframe_timer_ = nullptr;  // a deferred keyframe request
+};
+
+}  // namespace vtkstream::sink

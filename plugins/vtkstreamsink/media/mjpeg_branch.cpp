@@ -1,0 +1,87 @@
+#include "mjpeg_branch.h"
+
+#include <gst/app/gstappsink.h>
+
+#include "media.h"
+#include "sink_context.h"
+#include "vtkstream/vtksrc-contract.h"
+
+
+namespace vtkstream::sink {
+
+namespace {
+// What the appsink's streaming thread uses; owned by the appsink's callbacks, so it outlives the
+// MjpegBranch object while the bin is being torn down on the sink's context.
+struct SampleTarget {
+  GMainContext* ctx;
+  std::weak_ptr<MjpegBranch::JpegFn> fn;
+  InputInjector* input;  // lives as long as the element
+};
+}  // namespace
+
+std::unique_ptr<MjpegBranch> MjpegBranch::create(GstBin* sink, Media& media, InputInjector& input, JpegFn on_jpeg,
+                                                 ErrorFn on_error, std::string* err) {
+  std::unique_ptr<MjpegBranch> b(new MjpegBranch(sink, std::move(on_error)));
+  b->ctx_ = g_main_context_ref(current_context());
+  b->on_jpeg_ = std::make_shared<JpegFn>(std::move(on_jpeg));
+  // Its own thread (queue), newest picture only. async=false: a sink added to a playing live
+  // pipeline must not ask for preroll, or the pipeline loses its state, the source pauses and the
+  // new branch waits forever for a second picture (seen with Firefox after WebRTC viewers left).
+  const std::string decode = media.input() == Media::Input::kRaw ? "" : "decodebin ! ";
+  const std::string desc = "queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! " +
+                           decode + "videoconvert ! jpegenc quality=" + std::to_string(kQuality) +
+                           " ! appsink name=jpegsink sync=false async=false max-buffers=1 drop=true";
+  GError* gerr = nullptr;
+  GstElement* inner = gst_parse_bin_from_description(desc.c_str(), TRUE, &gerr);
+  if (!inner || gerr) {
+    *err = std::string("cannot build the MJPEG encoder: ") + (gerr ? gerr->message : "?");
+    g_clear_error(&gerr);
+    if (inner) gst_object_unref(gst_object_ref_sink(inner));
+    return nullptr;
+  }
+  gst_bin_add(b->bin(), inner);
+  GstElement* appsink = gst_bin_get_by_name(GST_BIN(inner), "jpegsink");
+  GstAppSinkCallbacks cbs{};
+  cbs.new_sample = [](GstAppSink* s, gpointer d) { return on_sample(GST_ELEMENT(s), d); };
+  gst_app_sink_set_callbacks(GST_APP_SINK(appsink), &cbs,
+                             new SampleTarget{g_main_context_ref(b->ctx_), b->on_jpeg_, &input},
+                             [](gpointer d) {
+                               auto* t = static_cast<SampleTarget*>(d);
+                               g_main_context_unref(t->ctx);
+                               delete t;
+                             });
+  gst_object_unref(appsink);
+  if (!b->ghost_sink(inner, err) || !b->attach(media.input_tee(), err)) return nullptr;
+  return b;
+}
+
+MjpegBranch::~MjpegBranch() {
+  // The appsink may be inside a callback right now; after this nothing reaches on_jpeg_ (the
+  // callback holds only a weak reference).
+  on_jpeg_.reset();
+  g_main_context_unref(ctx_);
+}
+
+GstFlowReturn MjpegBranch::on_sample(GstElement* sink, gpointer data) {
+  auto* t = static_cast<SampleTarget*>(data);
+  GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink));
+  if (!sample) return GST_FLOW_OK;
+  GstBuffer* buf = gst_sample_get_buffer(sample);
+  gpointer bytes = nullptr;
+  gsize size = 0;
+  gst_buffer_extract_dup(buf, 0, gst_buffer_get_size(buf), &bytes, &size);
+  GBytes* jpeg = g_bytes_new_take(bytes, size);
+  const uint64_t seq = contract::frame_input_seq(buf);
+  const uint64_t pts = GST_BUFFER_PTS_IS_VALID(buf) ? GST_BUFFER_PTS(buf) : 0;
+  gst_sample_unref(sample);
+  std::weak_ptr<JpegFn> weak = t->fn;
+  // The picture first, then its echo: a page measures input-to-photon from the echo.
+  post_to(t->ctx, [weak, jpeg] {
+    if (auto fn = weak.lock()) (*fn)(jpeg);
+    g_bytes_unref(jpeg);
+  });
+  t->input->frame(seq, Transport::kMjpeg, std::nullopt, pts);
+  return GST_FLOW_OK;
+}
+
+}  // namespace vtkstream::sink

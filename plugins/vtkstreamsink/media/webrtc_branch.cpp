@@ -1,0 +1,341 @@
+#include "webrtc_branch.h"
+
+#include <gst/sdp/sdp.h>
+#include <gst/webrtc/webrtc.h>
+
+#include "media.h"
+#include "sink_context.h"
+
+GST_DEBUG_CATEGORY_STATIC(sink_webrtc_debug);
+#define GST_CAT_DEFAULT sink_webrtc_debug
+
+namespace vtkstream::sink {
+
+struct WebRtcBranch::Link {
+  WebRtcBranch* self = nullptr;  // read and cleared on the sink's context only
+  GMainContext* ctx = nullptr;   // the sink's
+  ~Link() {
+    if (ctx) g_main_context_unref(ctx);
+  }
+};
+
+namespace {
+
+using LinkPtr = std::shared_ptr<void>;
+
+// Codec preferences for the transceiver: what identifies the codec in the payloader's caps, plus
+// the feedback we want the browser to send (NACK, and PLI/FIR for keyframes on loss). Only
+// those fields: per-stream values (ssrc, sequence offsets, H.264's sprop-parameter-sets) would
+// pin the branch to the current stream, and the next resize would fail to negotiate.
+GstCaps* codec_preferences(Media& media, Codec codec) {
+  GstCaps* current = media.rtp_caps();
+  // Before the first frame was encoded (no renderer yet): what the payloader will produce.
+  const char* fallback = codec == Codec::kH264
+                             ? "application/x-rtp,media=video,encoding-name=H264,payload=96,clock-rate=90000,"
+                               "packetization-mode=(string)1,profile-level-id=(string)42e01f"
+                             : "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000";
+  GstCaps* base = current ? current : gst_caps_from_string(fallback);
+  const GstStructure* from = gst_caps_get_structure(base, 0);
+  GstStructure* s = gst_structure_new_empty("application/x-rtp");
+  for (const char* field : {"media", "encoding-name", "payload", "clock-rate", "packetization-mode",
+                            "profile-level-id", "level-asymmetry-allowed"})
+    if (const GValue* v = gst_structure_get_value(from, field)) gst_structure_set_value(s, field, v);
+  gst_structure_set(s, "rtcp-fb-nack", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
+                    "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, nullptr);
+  gst_caps_unref(base);
+  GstCaps* caps = gst_caps_new_empty();
+  gst_caps_append_structure(caps, s);
+  return caps;
+}
+
+}  // namespace
+
+// Connects `cb` with a reference to the session's link as user data; the reference goes when
+// the handler is disconnected or the object dies.
+static void connect_link(gpointer obj, const char* signal, GCallback cb,
+                         const std::shared_ptr<WebRtcBranch::Link>& link) {
+  g_signal_connect_data(obj, signal, cb, new std::shared_ptr<WebRtcBranch::Link>(link),
+                        [](gpointer d, GClosure*) { delete static_cast<std::shared_ptr<WebRtcBranch::Link>*>(d); },
+                        GConnectFlags(0));
+}
+
+template <typename Fn>
+static void run_on_main(gpointer data, Fn fn) {
+  auto link = *static_cast<std::shared_ptr<WebRtcBranch::Link>*>(data);
+  post_to(link->ctx, [link, fn = std::move(fn)]() mutable {
+    if (link->self) fn(*link->self);
+  });
+}
+
+WebRtcBranch::WebRtcBranch(GstBin* sink, Media& media, uint32_t peer, Callbacks cb)
+    : Branch(sink, "viewer-" + std::to_string(peer),
+             [this](const std::string& why) {
+               if (cb_.failed) cb_.failed("pipeline error: " + why);
+             }),
+      media_(media), peer_(peer), cb_(std::move(cb)), link_(std::make_shared<Link>()) {
+  link_->self = this;
+  link_->ctx = g_main_context_ref(current_context());
+}
+
+std::unique_ptr<WebRtcBranch> WebRtcBranch::create(GstBin* sink, Media& media, uint32_t peer, Codec codec,
+                                                   const IceConfig& ice, Callbacks cb, std::string* err) {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(sink_webrtc_debug, "vtkstreamsink-webrtc", 0, "vtkstreamsink WebRTC viewers");
+    g_once_init_leave(&once, 1);
+  }
+  std::unique_ptr<WebRtcBranch> s(new WebRtcBranch(sink, media, peer, std::move(cb)));
+  if (!s->build(codec, ice, err)) return nullptr;  // the destructor removes what was added
+  return s;
+}
+
+bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
+  queue_ = gst_element_factory_make("queue", "queue");
+  webrtc_ = gst_element_factory_make("webrtcbin", "webrtc");
+  if (!queue_ || !webrtc_) {
+    if (queue_) gst_object_unref(gst_object_ref_sink(queue_));
+    if (webrtc_) gst_object_unref(gst_object_ref_sink(webrtc_));
+    queue_ = webrtc_ = nullptr;
+    *err = "webrtcbin is missing (Debian: gstreamer1.0-plugins-bad and gstreamer1.0-nice)";
+    return false;
+  }
+  // Two buffers: a late peer drops old frames instead of holding back the shared tee.
+  g_object_set(queue_, "leaky", 2 /* downstream */, "max-size-buffers", 2u, "max-size-bytes", 0u,
+               "max-size-time", guint64(0), nullptr);
+  g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", 0u, nullptr);
+  if (!ice.stun.empty()) g_object_set(webrtc_, "stun-server", ice.stun.c_str(), nullptr);
+  for (const std::string& turn : ice.turn) {
+    gboolean ok = FALSE;
+    g_signal_emit_by_name(webrtc_, "add-turn-server", turn.c_str(), &ok);
+    if (!ok) GST_WARNING("webrtcbin refused TURN server %s", turn.c_str());
+  }
+  gst_bin_add_many(bin(), queue_, webrtc_, nullptr);
+  null_first(webrtc_);
+
+  GstPad* sink = gst_element_request_pad_simple(webrtc_, "sink_%u");
+  GstPad* qsrc = gst_element_get_static_pad(queue_, "src");
+  const bool linked = sink && gst_pad_link(qsrc, sink) == GST_PAD_LINK_OK;
+  gst_object_unref(qsrc);
+  if (!linked) {
+    if (sink) gst_object_unref(sink);
+    *err = "cannot link the peer queue to webrtcbin";
+    return false;
+  }
+  // Send-only through the transceiver of the requested pad; add-transceiver on top of this
+  // would give a second m-line on 1.22 (DESIGN).
+  GstWebRTCRTPTransceiver* trans = nullptr;
+  g_object_get(sink, "transceiver", &trans, nullptr);
+  gst_object_unref(sink);
+  if (trans) {
+    GstCaps* prefs = codec_preferences(media_, codec);
+    g_object_set(trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "codec-preferences",
+                 prefs, "do-nack", TRUE, nullptr);
+    gst_caps_unref(prefs);
+    gst_object_unref(trans);
+  }
+
+  connect_link(webrtc_, "on-negotiation-needed", G_CALLBACK((+[](GstElement*, gpointer d) {
+    run_on_main(d, [](WebRtcBranch& s) { s.negotiate(); });
+  })), link_);
+  connect_link(webrtc_, "on-ice-candidate", G_CALLBACK((+[](GstElement*, guint mline, gchar* cand, gpointer d) {
+    run_on_main(d, [mline, c = std::string(cand ? cand : "")](WebRtcBranch& s) {
+      if (!c.empty() && s.cb_.candidate) s.cb_.candidate(mline, c);
+    });
+  })), link_);
+  connect_link(webrtc_, "notify::ice-gathering-state", G_CALLBACK((+[](GstElement* wb, GParamSpec*, gpointer d) {
+    GstWebRTCICEGatheringState st;
+    g_object_get(wb, "ice-gathering-state", &st, nullptr);
+    if (st == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+      run_on_main(d, [](WebRtcBranch& s) {
+        if (s.cb_.candidate) s.cb_.candidate(0, "");
+      });
+  })), link_);
+  connect_link(webrtc_, "notify::ice-connection-state", G_CALLBACK((+[](GstElement* wb, GParamSpec*, gpointer d) {
+    GstWebRTCICEConnectionState st;
+    g_object_get(wb, "ice-connection-state", &st, nullptr);
+    if (st == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
+      run_on_main(d, [](WebRtcBranch& s) {
+        if (s.cb_.failed) s.cb_.failed("ICE failed");
+      });
+  })), link_);
+  connect_link(webrtc_, "notify::connection-state", G_CALLBACK((+[](GstElement* wb, GParamSpec*, gpointer d) {
+    GstWebRTCPeerConnectionState st;
+    g_object_get(wb, "connection-state", &st, nullptr);
+    if (st == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+      run_on_main(d, [](WebRtcBranch& s) {
+        if (s.connected_) return;
+        s.connected_ = true;
+        GST_INFO("peer %u connected", s.peer_);
+        // Until now every frame went nowhere; the browser needs a keyframe to start decoding.
+        s.media_.force_keyframe();
+        if (s.cb_.connected) s.cb_.connected();
+      });
+    else if (st == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
+      run_on_main(d, [](WebRtcBranch& s) {
+        if (s.cb_.failed) s.cb_.failed("connection failed (ICE or DTLS)");
+      });
+  })), link_);
+
+  // The data channel must exist before the offer is made, and webrtcbin must be in READY for
+  // create-data-channel to work (DESIGN).
+  if (gst_element_set_state(webrtc_, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
+    *err = "webrtcbin refused to go to READY";
+    return false;
+  }
+  if (!ice.extra_address.empty()) {
+    GObject* agent = nullptr;
+    g_object_get(webrtc_, "ice-agent", &agent, nullptr);
+    if (agent) {
+      gboolean ok = FALSE;
+      g_signal_emit_by_name(agent, "add-local-ip-address", ice.extra_address.c_str(), &ok);
+      if (!ok) GST_WARNING("ICE agent refused local address %s", ice.extra_address.c_str());
+      g_object_unref(agent);
+    }
+  }
+  // Input must not be lost or reordered (a lost button release leaves VTK dragging): reliable
+  // and ordered, the default.
+  g_signal_emit_by_name(webrtc_, "create-data-channel", "input", nullptr, &channel_);
+  if (!channel_) {
+    *err = "webrtcbin could not create the input data channel";
+    return false;
+  }
+  connect_channel();
+
+  if (!ghost_sink(queue_, err) || !attach(media_.rtp_tee(), err)) return false;
+  GST_INFO("peer %u: branch added", peer_);
+  return true;
+}
+
+void WebRtcBranch::connect_channel() {
+  connect_link(channel_, "on-message-string", G_CALLBACK((+[](GstWebRTCDataChannel*, gchar* str, gpointer d) {
+    if (!str) return;
+    run_on_main(d, [text = std::string(str)](WebRtcBranch& s) {
+      if (s.cb_.channel_text) s.cb_.channel_text(text);
+    });
+  })), link_);
+  // Binary messages are not part of the protocol; a client that sends UTF-8 JSON as bytes is
+  // answered like a text sender (the parser rejects anything else).
+  connect_link(channel_, "on-message-data", G_CALLBACK((+[](GstWebRTCDataChannel*, GBytes* data, gpointer d) {
+    if (!data) return;
+    gsize n = 0;
+    const char* p = static_cast<const char*>(g_bytes_get_data(data, &n));
+    run_on_main(d, [text = std::string(p ? p : "", n)](WebRtcBranch& s) {
+      if (s.cb_.channel_text) s.cb_.channel_text(text);
+    });
+  })), link_);
+}
+
+// Promises resolve on webrtcbin's threads. Their change funcs only hand the promise to the main
+// context (never gst_promise_wait there); on the main context it has resolved, so reading it does
+// not block. Returns the reply, or nullptr with *why set.
+static const GstStructure* promise_reply(GstPromise* p, const char* what, std::string* why) {
+  if (gst_promise_wait(p) != GST_PROMISE_RESULT_REPLIED) {  // resolved already: returns at once
+    *why = std::string(what) + " was interrupted";
+    return nullptr;
+  }
+  const GstStructure* reply = gst_promise_get_reply(p);
+  if (reply && gst_structure_has_field(reply, "error")) {
+    GError* gerr = nullptr;
+    gst_structure_get(reply, "error", G_TYPE_ERROR, &gerr, nullptr);
+    *why = std::string(what) + " failed: " + (gerr ? gerr->message : "unknown error");
+    g_clear_error(&gerr);
+    return nullptr;
+  }
+  return reply;
+}
+
+using PromisePtr = std::shared_ptr<GstPromise>;
+
+// A promise whose resolution runs `fn` on the main context while the session lives.
+template <typename Fn>
+static GstPromise* main_context_promise(const std::shared_ptr<WebRtcBranch::Link>& link, Fn fn) {
+  struct Ctx {
+    std::shared_ptr<WebRtcBranch::Link> link;
+    Fn fn;
+  };
+  return gst_promise_new_with_change_func(
+      [](GstPromise* p, gpointer d) {
+        auto* ctx = static_cast<Ctx*>(d);
+        PromisePtr owned(gst_promise_ref(p), [](GstPromise* q) { gst_promise_unref(q); });
+        auto link = ctx->link;
+        auto fn = ctx->fn;
+        post_to(link->ctx, [link, fn, owned]() mutable {
+          if (link->self) fn(*link->self, owned.get());
+        });
+      },
+      new Ctx{link, std::move(fn)}, [](gpointer d) { delete static_cast<Ctx*>(d); });
+}
+
+void WebRtcBranch::negotiate() {
+  // One offer per session: the stream never changes shape, so later "negotiation needed"
+  // notifications (the data channel, the transceiver) are already covered by the first offer.
+  if (offered_) return;
+  offered_ = true;
+  GstPromise* promise = main_context_promise(link_, [](WebRtcBranch& s, GstPromise* p) {
+    std::string why;
+    GstWebRTCSessionDescription* offer = nullptr;
+    if (const GstStructure* reply = promise_reply(p, "create-offer", &why))
+      gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
+    if (!offer) {
+      if (s.cb_.failed) s.cb_.failed(why.empty() ? "create-offer gave no offer" : why);
+      return;
+    }
+    g_signal_emit_by_name(s.webrtc_, "set-local-description", offer, nullptr);
+    gchar* text = gst_sdp_message_as_text(offer->sdp);
+    gst_webrtc_session_description_free(offer);
+    if (s.cb_.offer) s.cb_.offer(text);
+    g_free(text);
+  });
+  g_signal_emit_by_name(webrtc_, "create-offer", nullptr, promise);
+  gst_promise_unref(promise);
+}
+
+void WebRtcBranch::apply_answer(const std::string& sdp) {
+  GstSDPMessage* msg = nullptr;
+  if (gst_sdp_message_new_from_text(sdp.c_str(), &msg) != GST_SDP_OK || !msg ||
+      gst_sdp_message_medias_len(msg) == 0) {
+    if (msg) gst_sdp_message_free(msg);
+    if (cb_.answer_rejected) cb_.answer_rejected("the answer's SDP could not be parsed");
+    return;
+  }
+  GstWebRTCSessionDescription* answer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, msg);
+  GstPromise* promise = main_context_promise(link_, [](WebRtcBranch& s, GstPromise* p) {
+    std::string why;
+    if (!promise_reply(p, "set-remote-description", &why) && !why.empty() && s.cb_.answer_rejected)
+      s.cb_.answer_rejected(why);
+  });
+  g_signal_emit_by_name(webrtc_, "set-remote-description", answer, promise);
+  gst_promise_unref(promise);
+  gst_webrtc_session_description_free(answer);
+}
+
+void WebRtcBranch::add_remote_candidate(unsigned mline, const std::string& candidate) {
+  g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline, candidate.c_str());
+}
+
+bool WebRtcBranch::channel_open() const {
+  if (!channel_) return false;
+  GstWebRTCDataChannelState st;
+  g_object_get(channel_, "ready-state", &st, nullptr);
+  return st == GST_WEBRTC_DATA_CHANNEL_STATE_OPEN;
+}
+
+bool WebRtcBranch::send_channel_text(const std::string& text) {
+  if (!channel_open()) return false;
+  GError* gerr = nullptr;
+  if (!gst_webrtc_data_channel_send_string_full(channel_, text.c_str(), &gerr)) {
+    GST_DEBUG("peer %u: data channel send failed: %s", peer_, gerr ? gerr->message : "?");
+    g_clear_error(&gerr);
+    return false;
+  }
+  return true;
+}
+
+WebRtcBranch::~WebRtcBranch() {
+  link_->self = nullptr;  // late callbacks from webrtcbin's threads now find nobody
+  if (channel_) gst_object_unref(channel_);
+  GST_INFO("peer %u: branch removal started", peer_);
+  // ~Branch unlinks and removes the bin, webrtcbin first.
+}
+
+}  // namespace vtkstream::sink

@@ -1,0 +1,72 @@
+// One WebRTC viewer: a `queue ! webrtcbin` branch (its own bin, branch.h) on the RTP tee, its
+// send-only video transceiver, the server-created "input" data channel and the offer/answer/ICE
+// plumbing. webrtcbin calls back on its own threads; every callback is handed to the sink's
+// context and dropped there if the branch is gone. An error inside the bin arrives as `failed`.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "branch.h"
+#include "protocol.h"
+
+typedef struct _GstWebRTCDataChannel GstWebRTCDataChannel;
+
+namespace vtkstream::sink {
+
+class Media;
+
+struct IceConfig {
+  std::string stun;               // webrtcbin stun-server URI (stun://host:port), "" = none
+  std::vector<std::string> turn;  // turn(s)://user:pass@host:port
+  std::string extra_address;      // also gather on this local address (e.g. 127.0.0.1)
+};
+
+class WebRtcBranch : public Branch {
+ public:
+  struct Callbacks {  // all on the main context
+    std::function<void(const std::string& sdp)> offer;
+    std::function<void(unsigned mline, const std::string& candidate)> candidate;  // "" = done
+    std::function<void(const std::string& text)> channel_text;
+    std::function<void()> connected;
+    std::function<void(const std::string& why)> failed;
+    std::function<void(const std::string& why)> answer_rejected;
+  };
+
+  static std::unique_ptr<WebRtcBranch> create(GstBin* sink, Media& media, uint32_t peer, Codec codec,
+                                              const IceConfig& ice, Callbacks cb, std::string* err);
+  ~WebRtcBranch() override;
+  WebRtcBranch(const WebRtcBranch&) = delete;
+  WebRtcBranch& operator=(const WebRtcBranch&) = delete;
+
+  void apply_answer(const std::string& sdp);
+  void add_remote_candidate(unsigned mline, const std::string& candidate);
+  // Sends on the data channel if it is open; false otherwise.
+  bool send_channel_text(const std::string& text);
+  bool channel_open() const;
+
+  struct Link;  // shared with webrtcbin's threads; points back here while we live
+
+ private:
+  WebRtcBranch(GstBin* sink, Media& media, uint32_t peer, Callbacks cb);
+  bool build(Codec codec, const IceConfig& ice, std::string* err);
+  void negotiate();
+  void connect_channel();
+
+  Media& media_;
+  uint32_t peer_;
+  Callbacks cb_;
+  std::shared_ptr<Link> link_;
+  GstElement* queue_ = nullptr;   // owned by our bin
+  GstElement* webrtc_ = nullptr;  // owned by our bin
+  GstWebRTCDataChannel* channel_ = nullptr;  // owned
+  bool offered_ = false;
+  bool connected_ = false;
+};
+
+}  // namespace vtkstream::sink

@@ -1,0 +1,90 @@
+// One browser tab: its WebSocket, its signalling Handler and, while it streams over WebRTC, its
+// WebRtcBranch. The peer performs the handler's actions; the Server owns the peer and
+// destroying it (WebSocket closed, error, shutdown) frees everything the tab used. Its input
+// passes its own rate limit (InputLimiter) before the server's ControlArbiter decides whether it
+// reaches the renderer.
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "auth.h"
+#include "handler.h"
+#include "input_limiter.h"
+#include "echo_tracker.h"
+#include "webrtc_branch.h"
+
+namespace vtkstream::sink {
+
+class Media;
+
+class Peer {
+ public:
+  struct Env {
+    GstBin* sink;        // where the viewer's branch goes
+    Media* media;
+    EchoTracker* echo;
+    const ServerInfo* info;
+    const IceConfig* ice;
+    std::function<void(uint32_t peer)> closed;  // the WebSocket ended: the server drops us
+    // Input within the rate limit: the server lets it through if this peer steers.
+    std::function<void(uint32_t peer, const InputRecord&)> input;
+    std::function<void(uint32_t peer, const ControlRequest&)> control;
+    std::function<void(uint32_t peer)> said_hello;  // the welcome went out
+    Role role = Role::kOwner;
+    double max_input_rate = 0;  // events/s, 0 = unlimited
+  };
+
+  Peer(uint32_t id, SoupWebsocketConnection* ws, Env env);
+  ~Peer();
+  Peer(const Peer&) = delete;
+  Peer& operator=(const Peer&) = delete;
+
+  uint32_t id() const { return id_; }
+  Handler& handler() { return handler_; }
+  bool webrtc() const { return session_ != nullptr; }
+  bool mjpeg() const { return handler_.state() == Handler::State::kMjpeg; }
+
+  void send(const std::string& text);  // WebSocket
+  // A frame reflecting this peer's input `seq` left the encoder.
+  void frame_echo(uint64_t seq, std::optional<uint32_t> rtp, uint64_t pts);
+  void renderer_changed(RendererStatus state, const std::string& detail);
+  void say_bye(ByeCode code, const std::string& reason);
+  // Sends bye and closes (policy violation); the reason is logged once on stderr.
+  void close(ByeCode code, const std::string& reason);
+  // A limit was hit: log it once per peer and limit kind.
+  void log_limit_once(const std::string& kind, const std::string& detail);
+  Role role() const { return env_.role; }
+  int64_t opened_us() const { return opened_us_; }
+  int64_t last_activity_us() const { return last_activity_us_; }
+  // The pipeline reported an error inside this peer's branch.
+  void webrtc_failed(const std::string& why);
+
+ private:
+  void perform(Actions actions);
+  void forward_input(const InputRecord& r);
+  void flush_waiting_input();
+  void schedule_flush(int64_t now);
+  void start_webrtc(Codec codec);
+  void stop_webrtc();
+
+  uint32_t id_;
+  SoupWebsocketConnection* ws_;  // a reference of our own (libsoup drops its reference early)
+  Env env_;
+  Handler handler_;
+  std::unique_ptr<WebRtcBranch> session_;
+  gulong message_id_ = 0, closed_id_ = 0, error_id_ = 0;
+  InputLimiter limiter_;
+  GSource* flush_source_ = nullptr;     // pending coalesced moves go out when this fires
+  int64_t last_rate_error_us_ = INT64_MIN / 2;
+  int64_t opened_us_ = 0, last_activity_us_ = 0;
+  std::vector<std::string> limits_logged_;
+  bool hello_seen_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for deferred work on us
+};
+
+}  // namespace vtkstream::sink

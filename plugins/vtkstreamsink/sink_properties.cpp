@@ -1,0 +1,223 @@
+#include "sink_properties.h"
+
+#include <gst/gst.h>
+#include <limits.h>
+#include <stdlib.h>
+
+#include "auth.h"
+#include "ice_servers.h"
+
+namespace vtkstream::sink {
+
+namespace {
+
+constexpr GParamFlags kRW = GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+constexpr GParamFlags kRO = GParamFlags(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+std::string canonical_dir(const std::string& p) {
+  char real[PATH_MAX];
+  if (p.empty() || !realpath(p.c_str(), real)) return "";
+  if (!g_file_test(real, G_FILE_TEST_IS_DIR)) return "";
+  return real;
+}
+
+// The web client: web-dir, else VTKSTREAM_WEB_DIR, else the source tree (a build tree's plugin),
+// else the installed copy.
+std::string find_web_root(const std::string& given, std::string* err) {
+  if (!given.empty()) {
+    std::string r = canonical_dir(given);
+    if (r.empty()) *err = "web-dir " + given + ": not a directory";
+    return r;
+  }
+  std::vector<std::string> candidates;
+  if (const char* env = g_getenv("VTKSTREAM_WEB_DIR")) candidates.push_back(env);
+#ifdef VTKSTREAM_SOURCE_WEB_DIR
+  candidates.push_back(VTKSTREAM_SOURCE_WEB_DIR);
+#endif
+#ifdef VTKSTREAM_INSTALLED_WEB_DIR
+  candidates.push_back(VTKSTREAM_INSTALLED_WEB_DIR);
+#endif
+  for (const auto& c : candidates)
+    if (std::string r = canonical_dir(c); !r.empty()) return r;
+  *err = "cannot find the web client; set web-dir (the repository's web/ or the installed share/vtkstream/web)";
+  return "";
+}
+
+std::string str(const GValue* v) {
+  const char* s = g_value_get_string(v);
+  return s ? s : "";
+}
+
+}  // namespace
+
+GType vtkstreamsink_codec_get_type() {
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+      {static_cast<gint>(Codec::kVP8), "VP8 (every browser)", "vp8"},
+      {static_cast<gint>(Codec::kH264), "H.264 (browsers that offer it)", "h264"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstVtkStreamSinkCodec", values));
+  return type;
+}
+
+void install_sink_properties(GObjectClass* k) {
+  const SinkSettings d;
+  auto install = [k](guint id, GParamSpec* p) { g_object_class_install_property(k, id, p); };
+  install(PROP_PORT, g_param_spec_int("port", "Port", "HTTP port for the page, /ws signalling and /mjpeg (0 picks a free one; see url)",
+                                      0, 65535, d.port, kRW));
+  install(PROP_ADDRESS, g_param_spec_string("address", "Address", "Numeric IP address to listen on (0.0.0.0 to share on the network)",
+                                            d.address.c_str(), kRW));
+  install(PROP_TOKEN, g_param_spec_string("token", "Control token", "Access token of the control link (empty: a random one; 16-256 of A-Z a-z 0-9 - _ . ~)",
+                                          "", kRW));
+  install(PROP_VIEW_TOKEN, g_param_spec_string("view-token", "View token", "Access token of the view-only link (empty: a random one)",
+                                               "", kRW));
+  install(PROP_AUTH, g_param_spec_boolean("auth", "Access control", "Require a token (false: anyone who reaches the port watches and steers)",
+                                          d.auth, kRW));
+  install(PROP_CODEC, g_param_spec_enum("codec", "Codec", "Codec of the encoder for raw input (encoded input is passed through as it is)",
+                                        vtkstreamsink_codec_get_type(), static_cast<gint>(d.codec), kRW));
+  install(PROP_BITRATE, g_param_spec_uint("bitrate", "Bitrate", "Target bitrate of the built-in encoder, kbit/s",
+                                          50, 100000, d.bitrate_kbps, kRW));
+  install(PROP_ENCODER, g_param_spec_string("encoder", "Encoder", "Launch description from raw video to RTP (payload type 96, payloader named pay, encoder may be named enc); empty: the built-in one for codec",
+                                            "", kRW));
+  install(PROP_MAX_PEERS, g_param_spec_uint("max-peers", "Max peers", "Most browser tabs served at once", 1, 10000, d.max_peers, kRW));
+  install(PROP_WEB_DIR, g_param_spec_string("web-dir", "Web directory", "Directory of the web client (empty: VTKSTREAM_WEB_DIR, else the built-in location)",
+                                            "", kRW));
+  install(PROP_STUN_SERVER, g_param_spec_string("stun-server", "STUN server", "stun:HOST:PORT, for webrtcbin and the page (empty: none; loopback and LANs need none)",
+                                                "", kRW));
+  install(PROP_TURN_SERVERS, g_param_spec_boxed("turn-servers", "TURN servers", "turn://USER:PASS@HOST:PORT entries, for webrtcbin and the page",
+                                                G_TYPE_STRV, kRW));
+  install(PROP_ICE_ADDRESS, g_param_spec_string("ice-address", "Extra ICE address", "Also gather ICE candidates on this local address (e.g. 127.0.0.1 in a loopback-only network namespace)",
+                                                "", kRW));
+  install(PROP_MAX_INPUT_RATE, g_param_spec_double("max-input-rate", "Max input rate", "Input events per second per viewer (0 = unlimited); moves over it are coalesced, presses/wheel/keys dropped",
+                                                   0, 100000, d.max_input_rate, kRW));
+  install(PROP_MAX_MESSAGE_BYTES, g_param_spec_uint("max-message-bytes", "Max message bytes", "Largest signalling or input message; a larger WebSocket message closes the socket (1009)",
+                                                    1024, 1 << 20, d.max_message_bytes, kRW));
+  install(PROP_HANDSHAKE_TIMEOUT, g_param_spec_uint("handshake-timeout", "Handshake timeout", "Seconds from WebSocket open to hello (0 = none)",
+                                                    0, G_MAXINT / 2, d.handshake_timeout_s, kRW));
+  install(PROP_IDLE_TIMEOUT, g_param_spec_uint("idle-timeout", "Idle timeout", "Seconds without input or control messages before a viewer gets bye (0 = never)",
+                                               0, G_MAXINT / 2, d.idle_timeout_s, kRW));
+  install(PROP_CONTROL_IDLE_TIMEOUT, g_param_spec_uint("control-idle-timeout", "Control idle timeout", "Seconds without input after which the controller loses control when someone asked for it (0 = never)",
+                                                       0, G_MAXINT / 2, d.control_idle_timeout_s, kRW));
+  install(PROP_RENDERER_SUPERVISED, g_param_spec_boolean("renderer-supervised", "Renderer supervised", "A program restarts the renderer when it stops: viewers are told 'restarting' rather than 'waiting'",
+                                                         d.renderer_supervised, kRW));
+  install(PROP_URL, g_param_spec_string("url", "URL", "http://HOST:PORT/ once listening (READY and up)", "", kRO));
+  install(PROP_CONTROL_LINK, g_param_spec_string("control-link", "Control link", "The link to open to watch and steer (with its token), once listening", "", kRO));
+  install(PROP_VIEW_LINK, g_param_spec_string("view-link", "View-only link", "The link to share with people who should only watch, once listening", "", kRO));
+  install(PROP_PEERS, g_param_spec_uint("peers", "Peers", "Browser tabs connected now", 0, G_MAXUINT, 0, kRO));
+}
+
+void set_sink_property(SinkSettings& s, guint id, const GValue* v) {
+  switch (id) {
+    case PROP_PORT: s.port = g_value_get_int(v); break;
+    case PROP_ADDRESS: s.address = str(v); break;
+    case PROP_TOKEN: s.token = str(v); break;
+    case PROP_VIEW_TOKEN: s.view_token = str(v); break;
+    case PROP_AUTH: s.auth = g_value_get_boolean(v); break;
+    case PROP_CODEC: s.codec = static_cast<Codec>(g_value_get_enum(v)); break;
+    case PROP_BITRATE: s.bitrate_kbps = g_value_get_uint(v); break;
+    case PROP_ENCODER: s.encoder = str(v); break;
+    case PROP_MAX_PEERS: s.max_peers = g_value_get_uint(v); break;
+    case PROP_WEB_DIR: s.web_dir = str(v); break;
+    case PROP_STUN_SERVER: s.stun = str(v); break;
+    case PROP_TURN_SERVERS: {
+      s.turn.clear();
+      for (auto** t = static_cast<gchar**>(g_value_get_boxed(v)); t && *t; ++t) s.turn.emplace_back(*t);
+      break;
+    }
+    case PROP_ICE_ADDRESS: s.ice_address = str(v); break;
+    case PROP_MAX_INPUT_RATE: s.max_input_rate = g_value_get_double(v); break;
+    case PROP_MAX_MESSAGE_BYTES: s.max_message_bytes = g_value_get_uint(v); break;
+    case PROP_HANDSHAKE_TIMEOUT: s.handshake_timeout_s = g_value_get_uint(v); break;
+    case PROP_IDLE_TIMEOUT: s.idle_timeout_s = g_value_get_uint(v); break;
+    case PROP_CONTROL_IDLE_TIMEOUT: s.control_idle_timeout_s = g_value_get_uint(v); break;
+    case PROP_RENDERER_SUPERVISED: s.renderer_supervised = g_value_get_boolean(v); break;
+    default: break;
+  }
+}
+
+void get_sink_property(const SinkSettings& s, guint id, GValue* v) {
+  switch (id) {
+    case PROP_PORT: g_value_set_int(v, s.port); break;
+    case PROP_ADDRESS: g_value_set_string(v, s.address.c_str()); break;
+    case PROP_TOKEN: g_value_set_string(v, s.token.c_str()); break;
+    case PROP_VIEW_TOKEN: g_value_set_string(v, s.view_token.c_str()); break;
+    case PROP_AUTH: g_value_set_boolean(v, s.auth); break;
+    case PROP_CODEC: g_value_set_enum(v, static_cast<gint>(s.codec)); break;
+    case PROP_BITRATE: g_value_set_uint(v, s.bitrate_kbps); break;
+    case PROP_ENCODER: g_value_set_string(v, s.encoder.c_str()); break;
+    case PROP_MAX_PEERS: g_value_set_uint(v, s.max_peers); break;
+    case PROP_WEB_DIR: g_value_set_string(v, s.web_dir.c_str()); break;
+    case PROP_STUN_SERVER: g_value_set_string(v, s.stun.c_str()); break;
+    case PROP_TURN_SERVERS: {
+      std::vector<const gchar*> p;
+      for (const auto& t : s.turn) p.push_back(t.c_str());
+      p.push_back(nullptr);
+      g_value_set_boxed(v, p.data());
+      break;
+    }
+    case PROP_ICE_ADDRESS: g_value_set_string(v, s.ice_address.c_str()); break;
+    case PROP_MAX_INPUT_RATE: g_value_set_double(v, s.max_input_rate); break;
+    case PROP_MAX_MESSAGE_BYTES: g_value_set_uint(v, s.max_message_bytes); break;
+    case PROP_HANDSHAKE_TIMEOUT: g_value_set_uint(v, s.handshake_timeout_s); break;
+    case PROP_IDLE_TIMEOUT: g_value_set_uint(v, s.idle_timeout_s); break;
+    case PROP_CONTROL_IDLE_TIMEOUT: g_value_set_uint(v, s.control_idle_timeout_s); break;
+    case PROP_RENDERER_SUPERVISED: g_value_set_boolean(v, s.renderer_supervised); break;
+    case PROP_URL: g_value_set_string(v, s.url.c_str()); break;
+    case PROP_CONTROL_LINK: g_value_set_string(v, s.control_link.c_str()); break;
+    case PROP_VIEW_LINK: g_value_set_string(v, s.view_link.c_str()); break;
+    case PROP_PEERS: g_value_set_uint(v, s.peers); break;
+    default: break;
+  }
+}
+
+bool sink_configuration(SinkSettings& s, WebConfig* web, MediaConfig* media, std::string* err) {
+  web->address = s.address;
+  web->port = s.port;
+  web->web_root = find_web_root(s.web_dir, err);
+  if (web->web_root.empty()) return false;
+  if (s.auth) {
+    for (const auto* t : {&s.token, &s.view_token})
+      if (!t->empty() && !valid_token(*t)) {
+        *err = std::string(t == &s.token ? "token" : "view-token") +
+               ": a token is 16-256 characters of A-Z a-z 0-9 - _ . ~";
+        return false;
+      }
+    if (s.token.empty()) s.token = generate_token();
+    if (s.view_token.empty()) s.view_token = generate_token();
+    if (s.token == s.view_token) {
+      *err = "token and view-token must differ";
+      return false;
+    }
+    web->tokens = Tokens{s.token, s.view_token};
+  } else {
+    web->tokens = Tokens{};
+  }
+  web->ice = IceConfig{};
+  web->browser_ice.clear();
+  if (!s.stun.empty()) {
+    IceServer b;
+    if (!parse_stun(s.stun, &web->ice.stun, &b, err)) return false;
+    web->browser_ice.push_back(b);
+  }
+  for (const auto& t : s.turn) {
+    IceServer b;
+    std::string w;
+    if (!parse_turn(t, &w, &b, err)) return false;
+    web->ice.turn.push_back(w);
+    web->browser_ice.push_back(b);
+  }
+  web->ice.extra_address = s.ice_address;
+  web->max_peers = s.max_peers;
+  web->max_input_rate = s.max_input_rate;
+  web->max_message_bytes = s.max_message_bytes;
+  web->handshake_timeout_s = static_cast<int>(s.handshake_timeout_s);
+  web->idle_timeout_s = static_cast<int>(s.idle_timeout_s);
+  web->control_idle_s = static_cast<int>(s.control_idle_timeout_s);
+  web->renderer_supervised = s.renderer_supervised;
+  media->codec = s.codec;
+  media->bitrate_kbps = static_cast<int>(s.bitrate_kbps);
+  media->encoder = s.encoder;
+  return true;
+}
+
+}  // namespace vtkstream::sink

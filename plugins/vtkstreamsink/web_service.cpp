@@ -1,0 +1,306 @@
+#include "web_service.h"
+
+#include <json-glib/json-glib.h>
+
+#include "sink_context.h"
+
+GST_DEBUG_CATEGORY_STATIC(sink_service_debug);
+#define GST_CAT_DEFAULT sink_service_debug
+
+namespace vtkstream::sink {
+
+WebService::WebService(const WebConfig& config, Parts parts, Events events)
+    : config_(config), m_(parts), events_(std::move(events)), auth_(config.tokens),
+      arbiter_(int64_t(config.control_idle_s) * 1000) {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(sink_service_debug, "vtkstreamsink", 0, "vtkstreamsink web service");
+    g_once_init_leave(&once, 1);
+  }
+  info_.codec = m_.media->codec();
+  info_.max_message_bytes = config.max_message_bytes;
+  info_.ice_servers = config.browser_ice;
+  info_.renderer_state = RendererStatus::kWaiting;
+  info_.renderer_detail = "waiting for the video source";
+  info_.width = m_.media->width();
+  info_.height = m_.media->height();
+
+  m_.input->start(current_context(), [alive = std::weak_ptr<bool>(alive_), this](
+                                         const std::vector<EchoTracker::Echo>& e, std::optional<uint32_t> rtp,
+                                         uint64_t pts) {
+    if (alive.lock()) on_echoes(e, rtp, pts);
+  });
+  mjpeg_ = std::make_unique<MjpegStreams>([this] { mjpeg_first(); }, [this] { mjpeg_last(); });
+
+  HttpServer::Routes routes;
+  routes.web_root = config.web_root;
+  routes.auth = &auth_;
+  routes.websocket = [this](SoupWebsocketConnection* ws, Role role) { add_peer(ws, role); };
+  routes.mjpeg = [this](SoupServerMessage* msg, uint32_t peer) { return add_mjpeg_viewer(msg, peer); };
+  routes.health = [this](bool full) { return health_json(full); };
+  http_ = std::make_unique<HttpServer>(std::move(routes));
+}
+
+WebService::~WebService() {
+  *alive_ = false;
+  shutdown(ByeCode::kShutdown, "server shutting down");
+  m_.input->stop();
+}
+
+bool WebService::start(std::string* err) {
+  if (!http_->listen(config_.address, config_.port, err)) return false;
+  auth_.set_port(std::stoi(url().substr(url().rfind(':') + 1)));
+  tick_ = add_timeout(1000, [this] {
+    tick();
+    return true;
+  });
+  return true;
+}
+
+void WebService::shutdown(ByeCode code, const std::string& reason) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  cancel_source(tick_);
+  for (auto& [id, peer] : peers_) peer->say_bye(code, reason);
+  peers_.clear();         // closes sockets, removes branches
+  mjpeg_.reset();         // ends MJPEG responses
+  mjpeg_branch_.reset();
+  http_.reset();
+}
+
+std::string WebService::control_link() const {
+  return auth_.enabled() ? url() + "?token=" + auth_.tokens().control : url();
+}
+
+std::string WebService::view_link() const {
+  return auth_.enabled() && !auth_.tokens().view.empty() ? url() + "?token=" + auth_.tokens().view : "";
+}
+
+void WebService::add_peer(SoupWebsocketConnection* ws, Role role) {
+  if (shutting_down_ || peers_.size() >= config_.max_peers) {
+    const int64_t now = g_get_monotonic_time();
+    if (!shutting_down_ && now - last_refusal_log_us_ > 10 * G_USEC_PER_SEC) {  // a flood logs once per 10 s
+      last_refusal_log_us_ = now;
+      g_printerr("vtkstreamsink: refusing a peer: max-peers %zu reached\n", config_.max_peers);
+    }
+    const ByeCode code = shutting_down_ ? ByeCode::kShutdown : ByeCode::kTooManyPeers;
+    soup_websocket_connection_send_text(ws, bye_message(code, shutting_down_ ? "shutting down" : "too many peers").c_str());
+    soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, nullptr);
+    return;
+  }
+  const uint32_t id = next_peer_++;
+  ++peers_served_;
+  info_.codec = m_.media->codec();  // pass-through input decides it at the first caps
+  Peer::Env env;
+  env.sink = m_.sink;
+  env.media = m_.media;
+  env.echo = &m_.input->echo();
+  env.info = &info_;
+  env.ice = &config_.ice;
+  env.role = role;
+  env.max_input_rate = config_.max_input_rate;
+  env.input = [this](uint32_t peer, const InputRecord& r) { on_input(peer, r); };
+  env.control = [this](uint32_t peer, const ControlRequest& c) { on_control(peer, c); };
+  env.said_hello = [this](uint32_t peer) {
+    if (auto it = peers_.find(peer); it != peers_.end()) it->second->send(arbiter_.message_for(peer));
+  };
+  env.closed = [this, alive = std::weak_ptr<bool>(alive_)](uint32_t peer) {
+    // Not inside libsoup's "closed" emission: destroying the peer drops the connection.
+    post_to(current_context(), [this, alive, peer] {
+      if (auto a = alive.lock(); a && *a) remove_peer(peer);
+    });
+  };
+  peers_.emplace(id, std::make_unique<Peer>(id, ws, std::move(env)));
+  if (events_.viewer) events_.viewer(id, role, true, peers_.size());
+  if (arbiter_.join(id, role, g_get_monotonic_time() / 1000)) broadcast_control();
+}
+
+void WebService::remove_peer(uint32_t id) {
+  auto it = peers_.find(id);
+  if (it == peers_.end()) return;
+  const Role role = it->second->role();
+  if (mjpeg_) mjpeg_->end_peer(id);
+  peers_.erase(it);
+  if (events_.viewer) events_.viewer(id, role, false, peers_.size());
+  if (arbiter_.leave(id, g_get_monotonic_time() / 1000)) broadcast_control();
+}
+
+bool WebService::add_mjpeg_viewer(SoupServerMessage* msg, uint32_t peer) {
+  auto it = peers_.find(peer);
+  if (it == peers_.end() || !it->second->mjpeg() || !mjpeg_) return false;
+  mjpeg_->add(msg, peer);
+  return true;
+}
+
+void WebService::mjpeg_first() {
+  std::string err;
+  mjpeg_branch_ = MjpegBranch::create(
+      m_.sink, *m_.media, *m_.input,
+      [this, alive = std::weak_ptr<bool>(alive_)](GBytes* jpeg) {
+        if (alive.lock() && mjpeg_) mjpeg_->broadcast(jpeg);
+      },
+      [](const std::string& why) { g_printerr("vtkstreamsink: MJPEG encoder failed: %s\n", why.c_str()); }, &err);
+  if (!mjpeg_branch_) GST_ERROR("cannot add the MJPEG encoder: %s", err.c_str());
+  else GST_INFO("MJPEG encoder added");
+}
+
+void WebService::mjpeg_last() {
+  mjpeg_branch_.reset();
+  GST_INFO("MJPEG encoder removed");
+}
+
+void WebService::broadcast_control() {
+  for (auto& [id, peer] : peers_) peer->handler().set_controlling(arbiter_.controller() == id);
+  // Peers that have not said hello yet get the state right after their welcome.
+  for (auto& [id, peer] : peers_)
+    if (peer->handler().state() != Handler::State::kAwaitHello) peer->send(arbiter_.message_for(id));
+  if (events_.control) events_.control(arbiter_.controller());
+}
+
+void WebService::on_input(uint32_t peer, const InputRecord& r) {
+  const auto res = arbiter_.on_input(peer, r.kind, g_get_monotonic_time() / 1000);
+  if (res.changed) broadcast_control();
+  if (res.verdict == ControlArbiter::Verdict::kForward) {
+    m_.input->inject(peer, r, m_.media->width(), m_.media->height());
+    return;
+  }
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return;
+  it->second->log_limit_once("control", "input dropped: not in control");
+  if (res.verdict == ControlArbiter::Verdict::kDropWithError) {
+    const auto c = arbiter_.controller();
+    it->second->send(error_message(
+        {ErrorCode::kForbidden, std::string("input ignored: ") +
+                                    (c ? "peer " + std::to_string(*c) + " is in control" : "nobody is in control") +
+                                    (it->second->role() == Role::kOwner ? "; send take" : "; send request")}));
+  }
+}
+
+void WebService::on_control(uint32_t peer, const ControlRequest& req) {
+  const auto res = arbiter_.on_control(peer, req, g_get_monotonic_time() / 1000);
+  if (res.error)
+    if (auto it = peers_.find(peer); it != peers_.end()) it->second->send(error_message(*res.error));
+  if (res.changed) {
+    const auto c = arbiter_.controller();
+    GST_INFO("control: %s", c ? std::to_string(*c).c_str() : "nobody");
+    broadcast_control();
+  }
+}
+
+void WebService::on_echoes(const std::vector<EchoTracker::Echo>& echoes, std::optional<uint32_t> rtp, uint64_t pts) {
+  for (const auto& e : echoes)
+    if (auto it = peers_.find(e.peer); it != peers_.end()) it->second->frame_echo(e.client_seq, rtp, pts);
+}
+
+void WebService::tick() {
+  const int64_t now = g_get_monotonic_time();
+  if (arbiter_.tick(now / 1000)) broadcast_control();
+  for (auto& [id, peer] : peers_) {
+    if (config_.handshake_timeout_s > 0 && peer->handler().state() == Handler::State::kAwaitHello &&
+        now - peer->opened_us() >= int64_t(config_.handshake_timeout_s) * G_USEC_PER_SEC)
+      peer->close(ByeCode::kHandshakeTimeout,
+                  "no hello within " + std::to_string(config_.handshake_timeout_s) + " s (--handshake-timeout)");
+    else if (config_.idle_timeout_s > 0 &&
+             now - peer->last_activity_us() >= int64_t(config_.idle_timeout_s) * G_USEC_PER_SEC)
+      peer->close(ByeCode::kIdle, "idle for " + std::to_string(config_.idle_timeout_s) + " s (--idle-timeout)");
+  }
+}
+
+void WebService::set_renderer_state(RendererStatus state, const std::string& detail) {
+  if (state == info_.renderer_state && detail == info_.renderer_detail) return;
+  info_.renderer_state = state;
+  info_.renderer_detail = detail;
+  if (events_.renderer) events_.renderer(state, detail);
+  for (auto& [id, peer] : peers_) peer->renderer_changed(state, detail);
+}
+
+void WebService::on_size(int width, int height) {
+  info_.width = width;
+  info_.height = height;
+  // "running" promises pictures and a size for input: it waits for the caps of a first attach.
+  // A source that is not vtksrc (videotestsrc, a camera) sends no notices: its caps are enough.
+  if (!notices_) set_renderer_state(RendererStatus::kRunning, "video source running");
+  else if (attached_ && info_.renderer_state != RendererStatus::kRunning)
+    set_renderer_state(RendererStatus::kRunning, "renderer attached (shm " + shm_name_ + ")");
+}
+
+void WebService::on_renderer_notice(const contract::RendererNotice& n) {
+  using S = contract::RendererState;
+  notices_ = true;
+  if (!n.shm_name.empty()) shm_name_ = n.shm_name;
+  const std::string shm = " (shm " + shm_name_ + ")";
+  switch (n.state) {
+    case S::kAttached:
+      attached_ = true;
+      if (info_.width > 0 && info_.height > 0) set_renderer_state(RendererStatus::kRunning, "renderer attached" + shm);
+      break;
+    case S::kLost:
+      attached_ = false;
+      if (config_.renderer_supervised)
+        set_renderer_state(RendererStatus::kRestarting, "renderer stopped; restarting it");
+      else
+        set_renderer_state(RendererStatus::kWaiting, "renderer stopped; waiting for it" + shm);
+      break;
+    case S::kRestarting:
+      attached_ = false;
+      ++restarts_;
+      set_renderer_state(RendererStatus::kRestarting, n.detail.empty() ? "renderer restarting" : n.detail);
+      break;
+    case S::kWaiting:
+      attached_ = false;
+      // A supervisor's "restarting" says more than the source's "waiting" that follows it.
+      if (info_.renderer_state != RendererStatus::kRestarting)
+        set_renderer_state(RendererStatus::kWaiting, n.detail.empty() ? "waiting for the renderer" + shm : n.detail);
+      break;
+  }
+}
+
+std::string WebService::health_json(bool full) const {
+  if (!full) return R"({"status":"ok"})";
+  JsonBuilder* b = json_builder_new();
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "status");
+  json_builder_add_string_value(b, "ok");
+  json_builder_set_member_name(b, "renderer");
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "state");
+  json_builder_add_string_value(b, renderer_status_name(info_.renderer_state));
+  json_builder_set_member_name(b, "detail");
+  json_builder_add_string_value(b, info_.renderer_detail.c_str());
+  json_builder_set_member_name(b, "supervised");
+  json_builder_add_boolean_value(b, config_.renderer_supervised);
+  json_builder_set_member_name(b, "restarts");
+  json_builder_add_int_value(b, restarts_);
+  json_builder_end_object(b);
+  int webrtc = 0, mjpeg = 0;
+  for (const auto& [id, p] : peers_) {
+    webrtc += p->webrtc();
+    mjpeg += p->mjpeg();
+  }
+  json_builder_set_member_name(b, "peers");
+  json_builder_add_int_value(b, static_cast<gint64>(peers_.size()));
+  json_builder_set_member_name(b, "webrtc_peers");
+  json_builder_add_int_value(b, webrtc);
+  json_builder_set_member_name(b, "mjpeg_peers");
+  json_builder_add_int_value(b, mjpeg);
+  json_builder_set_member_name(b, "mjpeg_streams");
+  json_builder_add_int_value(b, mjpeg_ ? static_cast<gint64>(mjpeg_->count()) : 0);
+  json_builder_set_member_name(b, "peers_served");
+  json_builder_add_int_value(b, static_cast<gint64>(peers_served_));
+  json_builder_set_member_name(b, "codec");
+  json_builder_add_string_value(b, codec_name(m_.media->codec()));
+  json_builder_set_member_name(b, "width");
+  json_builder_add_int_value(b, info_.width);
+  json_builder_set_member_name(b, "height");
+  json_builder_add_int_value(b, info_.height);
+  json_builder_end_object(b);
+  JsonNode* root = json_builder_get_root(b);
+  gchar* s = json_to_string(root, FALSE);
+  std::string out(s);
+  g_free(s);
+  json_node_unref(root);
+  g_object_unref(b);
+  return out;
+}
+
+}  // namespace vtkstream::sink

@@ -1,0 +1,117 @@
+// Everything the sink does on its own GMainContext thread: the HTTP router, the peers (one per
+// WebSocket), the MJPEG viewers and their encoder branch, the ControlArbiter (who steers) and a
+// 1 s tick for the handshake, idle and control-idle timeouts. It keeps ServerInfo current (render
+// size, renderer state) and fans renderer notices and frame echoes out to the peers. What a user
+// of the element should hear about (links, viewers, control, renderer) goes out through Events,
+// which the element turns into bus messages.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth.h"
+#include "control.h"
+#include "handler.h"
+#include "http_server.h"
+#include "input_injector.h"
+#include "media.h"
+#include "mjpeg_branch.h"
+#include "mjpeg_stream.h"
+#include "peer.h"
+#include "vtkstream/vtksrc-contract.h"
+#include "webrtc_branch.h"
+
+namespace vtkstream::sink {
+
+struct WebConfig {
+  std::string address = "127.0.0.1";
+  int port = 8000;
+  std::string web_root;                 // canonical path
+  IceConfig ice;                        // for webrtcbin
+  std::vector<IceServer> browser_ice;   // the same servers, as RTCIceServer for the page
+  size_t max_peers = 32;
+  Tokens tokens;                        // both empty = no access control
+  double max_input_rate = 250;          // input events per second per peer; 0 = unlimited
+  size_t max_message_bytes = kMaxMessageBytes;
+  int handshake_timeout_s = 10;         // WebSocket open -> hello; 0 = none
+  int idle_timeout_s = 3600;            // no input/control message for this long: bye; 0 = never
+  int control_idle_s = 60;              // see ControlArbiter
+  bool renderer_supervised = false;     // someone restarts a lost renderer: say "restarting"
+};
+
+class WebService {
+ public:
+  struct Events {  // on the sink's context
+    std::function<void(uint32_t peer, Role role, bool joined, size_t peers)> viewer;
+    std::function<void(std::optional<uint32_t> controller)> control;
+    std::function<void(RendererStatus state, const std::string& detail)> renderer;
+  };
+  struct Parts {  // what the element lends us; outlives the service
+    GstBin* sink;
+    Media* media;
+    InputInjector* input;
+  };
+
+  WebService(const WebConfig& config, Parts parts, Events events);
+  ~WebService();
+  WebService(const WebService&) = delete;
+  WebService& operator=(const WebService&) = delete;
+
+  // Listens (on the calling thread's context, the sink's).
+  bool start(std::string* err);
+  std::string url() const { return http_->url(); }  // http://HOST:PORT/
+  std::string control_link() const;
+  std::string view_link() const;
+  // Says bye to every peer and closes them, ends MJPEG responses, stops listening.
+  void shutdown(ByeCode code, const std::string& reason);
+
+  // A vtksrc-renderer notice arrived at the sink pad (or from the program that supervises it).
+  void on_renderer_notice(const contract::RendererNotice& n);
+  // The negotiated picture size changed.
+  void on_size(int width, int height);
+
+  std::string health_json(bool full = true) const;
+  size_t peer_count() const { return peers_.size(); }
+
+ private:
+  void add_peer(SoupWebsocketConnection* ws, Role role);
+  void remove_peer(uint32_t id);
+  bool add_mjpeg_viewer(SoupServerMessage* msg, uint32_t peer);
+  void mjpeg_first();
+  void mjpeg_last();
+  void broadcast_control();
+  void on_input(uint32_t peer, const InputRecord& r);
+  void on_control(uint32_t peer, const ControlRequest& req);
+  void on_echoes(const std::vector<EchoTracker::Echo>& echoes, std::optional<uint32_t> rtp, uint64_t pts);
+  void tick();
+  void set_renderer_state(RendererStatus state, const std::string& detail);
+
+  WebConfig config_;
+  Parts m_;
+  Events events_;
+  ServerInfo info_;
+  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<MjpegStreams> mjpeg_;
+  std::unique_ptr<MjpegBranch> mjpeg_branch_;
+  Auth auth_;
+  ControlArbiter arbiter_;
+  GSource* tick_ = nullptr;
+  int64_t last_refusal_log_us_ = INT64_MIN / 2;
+  std::map<uint32_t, std::unique_ptr<Peer>> peers_;
+  uint32_t next_peer_ = 1;
+  uint64_t peers_served_ = 0;
+  bool shutting_down_ = false;
+  bool attached_ = false;  // the renderer is attached; "running" once a size is known too
+  bool notices_ = false;   // the source sends renderer notices (it is vtksrc)
+  int restarts_ = 0;       // "restarting" notices from a supervising program
+  std::string shm_name_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace vtkstream::sink
