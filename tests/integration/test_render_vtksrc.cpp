@@ -10,12 +10,7 @@
 #include <gst/video/navigation.h>
 #include <gst/video/video.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <poll.h>
-#include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -26,11 +21,11 @@
 #include <vector>
 
 #include "../vtksrc/gst_helpers.h"
-
-extern char** environ;
+#include "child.h"
 
 using namespace std::chrono_literals;
 using namespace vtktest;
+using vtkstream::test::Child;
 
 namespace {
 
@@ -47,52 +42,6 @@ bool is_executable(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
 }
-
-// The renderer child process; terminated (SIGTERM, then SIGKILL after a grace period) and reaped
-// when it goes out of scope.
-class Child {
- public:
-  explicit Child(const std::vector<std::string>& argv) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    if (posix_spawn(&pid_, args[0], nullptr, nullptr, args.data(), environ) != 0) pid_ = -1;
-  }
-  ~Child() { stop(); }
-  bool ok() const { return pid_ > 0; }
-  bool running() {
-    if (pid_ <= 0) return false;
-    int status;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return false;
-    }
-    return true;
-  }
-  // Returns the exit status, or -1 when it had to be killed.
-  int stop() {
-    if (pid_ <= 0) return exit_status_;
-    kill(pid_, SIGTERM);
-    // A pidfd becomes readable when the child exits: a wait with a timeout, no polling.
-    int pidfd = int(syscall(SYS_pidfd_open, pid_, 0));
-    bool exited = true;
-    if (pidfd >= 0) {
-      pollfd pfd{pidfd, POLLIN, 0};
-      exited = poll(&pfd, 1, 10'000) == 1;
-      close(pidfd);
-    }
-    if (!exited) kill(pid_, SIGKILL);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    exit_status_ = exited && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return exit_status_;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int exit_status_ = -1;
-};
 
 struct Picture {
   int width = 0, height = 0;
@@ -156,7 +105,7 @@ TEST_F(RenderToVtksrc, DragTurnsTheModel) {
   const std::string data = env_or_empty("VTKSTREAM_DATA_DIR") + "/Human.vtp";
   ASSERT_TRUE(is_executable(renderer_path()));
   ASSERT_EQ(access(data.c_str(), R_OK), 0) << data;
-  const std::string name = unique_shm_name("integration");
+  const std::string name = unique_name("integration");
 
   // The newest frame is what matters: appsink keeps only the latest one.
   Pipeline p("vtksrc shm-name=" + name +
@@ -165,7 +114,7 @@ TEST_F(RenderToVtksrc, DragTurnsTheModel) {
   ASSERT_NE(p.set_state(GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
 
   Child renderer({renderer_path(), "--shm", name, "--size", "640x360", data});
-  ASSERT_TRUE(renderer.ok());
+  ASSERT_TRUE(renderer.started());
 
   // First picture (VTK start-up and loading take a few seconds on a CPU renderer).
   SamplePtr first = p.pull(30s);

@@ -1,24 +1,11 @@
 #include "render_test_util.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
-
-extern char** environ;
 
 namespace vtkstream::test {
 
@@ -35,82 +22,6 @@ std::string data_file(const std::string& name) {
 
 std::string build_file(const std::string& relative) {
   return env_or_empty("VTKSTREAM_BUILD_DIR") + "/" + relative;
-}
-
-std::string unique_shm_name() {
-  static std::atomic<int> counter{0};
-  return "vtktest-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
-}
-
-TempDir::TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "vtkstream-render-XXXXXX").string();
-  if (mkdtemp(tmpl.data())) path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-}
-
-Child::Child(const std::vector<std::string>& argv, const std::string& stderr_path)
-    : stderr_path_(stderr_path) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // The child starts with default signal handling and mask whatever gtest set up here.
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, args[0], &actions, &attr, args.data(), environ) == 0) {
-    pid_ = pid;
-    // Raw syscall: glibc 2.36's <sys/pidfd.h> lacks the extern "C" guard.
-    pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-  }
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&actions);
-}
-
-Child::~Child() {
-  if (running()) {
-    kill(pid_, SIGKILL);
-    wait_exit(5000);
-  }
-  if (pidfd_ >= 0) close(pidfd_);
-}
-
-int Child::wait_exit(int timeout_ms) {
-  if (pid_ <= 0) return -1;
-  if (status_ >= 0) return status_;
-  pollfd p{pidfd_, POLLIN, 0};
-  if (poll(&p, 1, timeout_ms) <= 0) return -1;
-  int st = 0;
-  if (waitpid(pid_, &st, 0) != pid_) return -1;
-  status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  return status_;
-}
-
-bool Child::running() { return pid_ > 0 && status_ < 0 && wait_exit(0) < 0; }
-
-int Child::terminate(int timeout_ms) {
-  if (running()) kill(pid_, SIGTERM);
-  return wait_exit(timeout_ms);
-}
-
-std::string Child::stderr_text() const {
-  std::ifstream in(stderr_path_);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 bool next_frame(shm::FrameReader& reader, Frame* out, int timeout_ms) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "child.h"        // tests/common: Child
+#include "unique_name.h"  // tests/common: unique_name(tag), TempDir
 #include "vtkstream/shm.h"
 
 namespace vtkstream::test {
@@ -15,43 +17,6 @@ namespace vtkstream::test {
 std::string data_file(const std::string& name);
 // $VTKSTREAM_BUILD_DIR/<relative>.
 std::string build_file(const std::string& relative);
-// A shared-memory name no other test (or test run) uses.
-std::string unique_shm_name();
-
-// A private temporary directory, removed with its content.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-// A child process with its stderr captured in a file. Killed (SIGKILL) if still running when
-// destroyed.
-class Child {
- public:
-  Child(const std::vector<std::string>& argv, const std::string& stderr_path);
-  ~Child();
-  bool started() const { return pid_ > 0; }
-  // Waits for exit with a timeout (pidfd + poll, no sleeping). Returns the exit status, 128+N
-  // for death by signal N, or -1 on timeout.
-  int wait_exit(int timeout_ms);
-  bool running();
-  // SIGTERM, then wait_exit(timeout_ms).
-  int terminate(int timeout_ms);
-  std::string stderr_text() const;
-
- private:
-  pid_t pid_ = -1;
-  int pidfd_ = -1;
-  int status_ = -1;
-  std::string stderr_path_;
-};
-
 // A frame copied out of the ring, rows top-down, RGBA.
 struct Frame {
   shm::FrameInfo info;

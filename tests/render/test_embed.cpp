@@ -12,7 +12,7 @@ namespace {
 TEST(EmbedMinimal, PublishesAndAppliesRemoteInput) {
   if (!getenv("DISPLAY")) GTEST_SKIP() << "no DISPLAY (meson runs this under xvfb-run)";
   TempDir tmp;
-  const std::string name = unique_shm_name();
+  const std::string name = unique_name("render");
   Child child({build_file("examples/embed-minimal"), "--shm", name, "--frames", "60"},
               tmp.file("stderr.txt"));
   ASSERT_TRUE(child.started());

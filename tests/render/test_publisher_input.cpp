@@ -32,7 +32,7 @@ class PublisherInputTest : public ::testing::Test {
     ASSERT_TRUE(reader_->attached()) << reader_->error();
   }
 
-  std::string name_ = unique_shm_name();
+  std::string name_ = unique_name("render");
   vtkNew<vtkGenericOpenGLRenderWindow> window_;  // never rendered: no context needed
   vtkNew<vtkRenderer> renderer_;
   vtkNew<vtkGenericRenderWindowInteractor> iren_;

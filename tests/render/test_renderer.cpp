@@ -62,7 +62,7 @@ class RendererTest : public ::testing::Test {
   }
 
   TempDir tmp_;
-  std::string shm_ = unique_shm_name();
+  std::string shm_ = unique_name("render");
   std::unique_ptr<Child> child_;
   std::unique_ptr<FrameReader> reader_;
   int runs_ = 0;

@@ -2,8 +2,6 @@
 
 #include <dirent.h>
 #include <glib/gstdio.h>
-#include <gst/sdp/sdp.h>
-#include <gst/webrtc/webrtc.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 
@@ -11,10 +9,11 @@
 #include <cstring>
 #include <fstream>
 
-#include "main_context.h"
+#include "test_main_context.h"
+#include "ws_client.h"
 
-using servetest::Json;
-using servetest::run_until;
+using vtkstream::test::Json;
+using vtkstream::test::run_until;
 
 namespace robust {
 
@@ -59,10 +58,9 @@ Server::Server(const std::string& binary, const std::vector<std::string>& args) 
   const std::string text = "control=" + control_ + "\nview=" + view_ + "\n";
   if (!g_file_set_contents(token_file_.c_str(), text.c_str(), -1, nullptr)) return;
   all.insert(all.end(), {"--token-file", token_file_});
-  proc_ = std::make_unique<servetest::ServerProcess>(binary, all);
+  proc_ = std::make_unique<vtkstream::test::ServerProcess>(binary, all);
   if (!proc_->started()) return;
   base_ = proc_->url();
-  if (const char* id = g_subprocess_get_identifier(proc_->process())) pid_ = static_cast<pid_t>(std::atoi(id));
 }
 
 std::string Server::ws_url(bool view_only) const {
@@ -95,8 +93,6 @@ bool Server::wait_no_peers(int timeout_ms) const {
   }
   return false;
 }
-
-bool Server::alive() const { return proc_ && g_subprocess_get_identifier(proc_->process()) != nullptr; }
 
 Server::~Server() {
   proc_.reset();  // terminates the server if it still runs
@@ -273,106 +269,6 @@ MjpegCounter::~MjpegCounter() {
   g_cancellable_cancel(cancel_);
   if (thread_.joinable()) thread_.join();
   g_object_unref(cancel_);
-}
-
-// ---------------------------------------------------------------------------------------------
-
-Receiver::Receiver(servetest::WsClient& ws) : ws_(ws) {
-  pipeline_ = gst_pipeline_new(nullptr);
-  webrtc_ = gst_element_factory_make("webrtcbin", nullptr);
-  g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, nullptr);
-  gst_bin_add(GST_BIN(pipeline_), webrtc_);
-  // webrtcbin's threads hand candidates to the main context; `self` is null once we are gone.
-  auto* self = new std::shared_ptr<Receiver*>(self_);
-  g_signal_connect_data(
-      webrtc_, "on-ice-candidate", G_CALLBACK(+[](GstElement*, guint m, gchar* c, gpointer d) {
-        std::shared_ptr<Receiver*> self = *static_cast<std::shared_ptr<Receiver*>*>(d);
-        std::string msg = std::string(R"({"type":"ice","candidate":")") + c + R"(","sdpMLineIndex":)" +
-                          std::to_string(m) + "}";
-        vtkstream::sink::post_to_main([self, msg] {
-          if (*self) (*self)->ws_.send(msg);
-        });
-      }),
-      self, [](gpointer d, GClosure*) { delete static_cast<std::shared_ptr<Receiver*>*>(d); }, GConnectFlags(0));
-  g_signal_connect(webrtc_, "pad-added",
-                   G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer d) { static_cast<Receiver*>(d)->on_pad(pad); }),
-                   this);
-  gst_element_set_state(pipeline_, GST_STATE_PLAYING);
-}
-
-Receiver::~Receiver() {
-  *self_ = nullptr;
-  gst_element_set_state(pipeline_, GST_STATE_NULL);
-  gst_object_unref(pipeline_);
-}
-
-bool Receiver::answer(const std::string& offer_sdp) {
-  GstSDPMessage* sdp = nullptr;
-  if (gst_sdp_message_new_from_text(offer_sdp.c_str(), &sdp) != GST_SDP_OK) return false;
-  GstWebRTCSessionDescription* offer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
-  GstPromise* p = gst_promise_new();
-  g_signal_emit_by_name(webrtc_, "set-remote-description", offer, p);
-  gst_promise_wait(p);  // the test's main thread, not one of webrtcbin's
-  gst_promise_unref(p);
-  gst_webrtc_session_description_free(offer);
-  p = gst_promise_new();
-  g_signal_emit_by_name(webrtc_, "create-answer", nullptr, p);
-  GstWebRTCSessionDescription* answer = nullptr;
-  if (gst_promise_wait(p) == GST_PROMISE_RESULT_REPLIED)
-    gst_structure_get(gst_promise_get_reply(p), "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
-  gst_promise_unref(p);
-  if (!answer) return false;
-  g_signal_emit_by_name(webrtc_, "set-local-description", answer, nullptr);
-  gchar* text = gst_sdp_message_as_text(answer->sdp);
-  JsonBuilder* b = json_builder_new();
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "type");
-  json_builder_add_string_value(b, "answer");
-  json_builder_set_member_name(b, "sdp");
-  json_builder_add_string_value(b, text);
-  json_builder_end_object(b);
-  JsonNode* root = json_builder_get_root(b);
-  gchar* msg = json_to_string(root, FALSE);
-  ws_.send(msg);
-  g_free(msg);
-  json_node_unref(root);
-  g_object_unref(b);
-  g_free(text);
-  gst_webrtc_session_description_free(answer);
-  return true;
-}
-
-void Receiver::pump_candidates() {
-  auto& q = ws_.messages();
-  for (auto it = q.begin(); it != q.end();) {
-    Json j(*it);
-    if (j.str("type") != "ice") {
-      ++it;
-      continue;
-    }
-    const std::string c = j.str("candidate");
-    if (!c.empty())
-      g_signal_emit_by_name(webrtc_, "add-ice-candidate", static_cast<guint>(j.integer("sdpMLineIndex", 0)), c.c_str());
-    it = q.erase(it);
-  }
-}
-
-void Receiver::on_pad(GstPad* pad) {
-  if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) return;
-  GstElement* bin = gst_parse_bin_from_description(
-      "rtpvp8depay ! vp8dec ! fakesink name=sink signal-handoffs=true sync=false", TRUE, nullptr);
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(bin), "sink");
-  g_signal_connect(sink, "handoff", G_CALLBACK(+[](GstElement*, GstBuffer*, GstPad*, gpointer d) {
-                     ++static_cast<Receiver*>(d)->frames_;
-                     g_main_context_wakeup(nullptr);
-                   }),
-                   this);
-  gst_object_unref(sink);
-  gst_bin_add(GST_BIN(pipeline_), bin);
-  gst_element_sync_state_with_parent(bin);
-  GstPad* sinkpad = gst_element_get_static_pad(bin, "sink");
-  gst_pad_link(pad, sinkpad);
-  gst_object_unref(sinkpad);
 }
 
 }  // namespace robust

@@ -1,11 +1,10 @@
 // Helpers for the robustness tests (tests/robustness/): the real vtkstream-serve as a child
 // whose pid, memory and file descriptors we can watch, /healthz, a raw MJPEG part counter on a
-// thread, and a receive-only webrtcbin peer. Built beside tests/serve/serve_test_util.cpp
-// (run_until, Json, FakeRenderer, WsClient), which stays as it is.
+// thread. The server process, WebSocket client, fake renderer and receive-only webrtcbin come
+// from tests/common.
 #pragma once
 
 #include <gio/gio.h>
-#include <gst/gst.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -15,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "serve_test_util.h"
+#include "server_process.h"
 
 namespace robust {
 
@@ -34,7 +33,7 @@ class Server {
   Server(const std::string& binary, const std::vector<std::string>& args);
   ~Server();
   bool started() const { return !base_.empty(); }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return proc_ ? proc_->pid() : -1; }
   bool auth() const { return !control_.empty(); }  // false only if the token file failed
   const std::string& base() const { return base_; }  // http://127.0.0.1:PORT/
   // ws://HOST:PORT/ws, with ?token= (control or view token) when the server checks tokens.
@@ -47,12 +46,11 @@ class Server {
   // Waits until /healthz shows no peers and no MJPEG streams.
   bool wait_no_peers(int timeout_ms) const;
   // True while the process runs.
-  bool alive() const;
+  bool alive() const { return proc_ && proc_->running(); }
   int terminate(int timeout_ms = 10000) { return proc_ ? proc_->terminate(timeout_ms) : -1; }
 
  private:
-  std::unique_ptr<servetest::ServerProcess> proc_;  // starts, reads the links, stops
-  pid_t pid_ = -1;
+  std::unique_ptr<vtkstream::test::ServerProcess> proc_;  // starts, reads the links, stops
   std::string base_, control_, view_, token_file_;
 };
 
@@ -93,27 +91,6 @@ class MjpegCounter {
   std::atomic<int> parts_{0};
   std::atomic<bool> failed_{false};
   std::thread thread_;
-};
-
-// The browser stand-in for WebRTC: a receive-only webrtcbin that decodes VP8 and counts frames.
-// Candidates to the server go out on `ws` through the main context.
-class Receiver {
- public:
-  explicit Receiver(servetest::WsClient& ws);
-  ~Receiver();
-  // Applies the offer, sends the answer on the WebSocket. False on failure.
-  bool answer(const std::string& offer_sdp);
-  // Feeds the server's trickled candidates (taken from ws.messages()) into webrtcbin.
-  void pump_candidates();
-  int frames() const { return frames_; }
-
- private:
-  void on_pad(GstPad* pad);
-  servetest::WsClient& ws_;
-  GstElement* pipeline_;
-  GstElement* webrtc_;
-  std::atomic<int> frames_{0};
-  std::shared_ptr<Receiver*> self_ = std::make_shared<Receiver*>(this);
 };
 
 }  // namespace robust

@@ -18,32 +18,29 @@
 #include <cstring>
 #include <memory>
 
+#include "receiver.h"
 #include "robust_util.h"
+#include "test_main_context.h"
+#include "threaded_fake_renderer.h"
+#include "unique_name.h"
+#include "ws_client.h"
 
-using namespace servetest;
+using namespace vtkstream::test;
 using robust::MjpegCounter;
 using robust::proc_stats;
 using robust::ProcStats;
-using robust::Receiver;
 
 namespace {
 
 std::string g_server_binary;
 
-std::string fresh_shm_name() {
-  static int n = 0;
-  return "vtkrobust-" + std::to_string(getpid()) + "-" + std::to_string(++n);
-}
-
+// The web client the server serves; the directory is removed when the program exits.
 std::string web_dir() {
-  static std::string dir;
-  if (dir.empty()) {
-    gchar* d = g_dir_make_tmp("vtkrobust-web-XXXXXX", nullptr);
-    dir = d;
-    g_free(d);
-    g_file_set_contents((dir + "/index.html").c_str(), "<!doctype html><title>t</title>", -1, nullptr);
-  }
-  return dir;
+  static const TempDir dir("vtkrobust-web");
+  static const bool filled =
+      g_file_set_contents(dir.file("index.html").c_str(), "<!doctype html><title>t</title>", -1, nullptr);
+  (void)filled;
+  return dir.path();
 }
 
 // Iterates the main context for `ms` (a measuring window, not a wait for something).
@@ -68,7 +65,7 @@ ProcStats settle(pid_t pid, int fds, int timeout_ms) {
 class Robustness : public ::testing::Test {
  protected:
   void SetUp() override {
-    shm_ = fresh_shm_name();
+    shm_ = unique_name("robust");
     renderer_ = std::make_unique<FakeRenderer>(shm_, 320, 240);
     ASSERT_TRUE(renderer_->ok());
     server_ = std::make_unique<robust::Server>(
@@ -140,7 +137,7 @@ TEST_F(Robustness, PeersJoinAndLeave) {
         const std::string offer = Json(peers[i]->wait_for("offer")).str("sdp");
         ASSERT_FALSE(offer.empty()) << "round " << round << ": no offer for peer " << i;
         rx.push_back(std::make_unique<Receiver>(*peers[i]));
-        ASSERT_TRUE(rx.back()->answer(offer));
+        ASSERT_FALSE(rx.back()->answer(offer).empty());
       }
       std::vector<std::unique_ptr<MjpegCounter>> viewers;
       for (int i = kWebRtc; i < kWebRtc + kMjpeg; ++i) viewers.push_back(watch(welcomes[i]));

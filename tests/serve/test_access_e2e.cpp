@@ -5,29 +5,27 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "serve_test_util.h"
+#include "server_process.h"
+#include "test_main_context.h"
+#include "threaded_fake_renderer.h"
+#include "unique_name.h"
+#include "ws_client.h"
 
-using namespace servetest;
+using namespace vtkstream::test;
 
 namespace {
 
 std::string g_server_binary;
 
-std::string fresh_shm_name() {
-  static int n = 0;
-  return "vtkserve-access-" + std::to_string(getpid()) + "-" + std::to_string(++n);
-}
-
+// The web client the server serves; the directory is removed when the program exits.
 std::string web_dir() {
-  static std::string dir;
-  if (dir.empty()) {
-    gchar* d = g_dir_make_tmp("vtkserve-web-XXXXXX", nullptr);
-    dir = d;
-    g_free(d);
-    g_file_set_contents((dir + "/index.html").c_str(), "<!doctype html><title>app</title><script src=app.js>", -1, nullptr);
-    g_file_set_contents((dir + "/app.js").c_str(), "export const x = 1;", -1, nullptr);
-  }
-  return dir;
+  static const TempDir dir("vtkserve-web");
+  static const bool filled =
+      g_file_set_contents(dir.file("index.html").c_str(), "<!doctype html><title>app</title><script src=app.js>", -1,
+                          nullptr) &&
+      g_file_set_contents(dir.file("app.js").c_str(), "export const x = 1;", -1, nullptr);
+  (void)filled;
+  return dir.path();
 }
 
 constexpr const char* kHelloMjpeg = R"({"type":"hello","version":1,"codecs":[],"transport":"mjpeg"})";
@@ -78,7 +76,7 @@ void settle(int ms = 300) {
 class Access : public ::testing::Test {
  protected:
   void start(std::vector<std::string> extra = {}, std::vector<std::string> env = {}) {
-    shm_ = fresh_shm_name();
+    shm_ = unique_name("access");
     renderer_ = std::make_unique<FakeRenderer>(shm_, 160, 120);
     ASSERT_TRUE(renderer_->ok());
     std::vector<std::string> args{"--port", "0", "--shm", shm_, "--web", web_dir(), "--bitrate", "300"};

@@ -16,183 +16,29 @@
 #include <atomic>
 #include <mutex>
 
-#include "main_context.h"
-#include "serve_test_util.h"
+#include "receiver.h"
+#include "server_process.h"
+#include "test_main_context.h"
+#include "threaded_fake_renderer.h"
+#include "unique_name.h"
+#include "ws_client.h"
 
-using namespace servetest;
+using namespace vtkstream::test;
 
 namespace {
 
 std::string g_server_binary;
 std::string g_fake_renderer;  // argv[2]: fake-render, for the supervision test
 
-std::string fresh_shm_name() {
-  static int n = 0;
-  return "vtkserve-test-" + std::to_string(getpid()) + "-" + std::to_string(++n);
-}
-
+// The web client the server serves; the directory is removed when the program exits.
 std::string web_dir() {
-  static std::string dir;
-  if (dir.empty()) {
-    gchar* d = g_dir_make_tmp("vtkserve-web-XXXXXX", nullptr);
-    dir = d;
-    g_free(d);
-    g_file_set_contents((dir + "/index.html").c_str(), "<!doctype html><title>t</title>", -1, nullptr);
-    g_file_set_contents((dir + "/app.js").c_str(), "export const x = 1;", -1, nullptr);
-  }
-  return dir;
+  static const TempDir dir("vtkserve-web");
+  static const bool filled =
+      g_file_set_contents(dir.file("index.html").c_str(), "<!doctype html><title>t</title>", -1, nullptr) &&
+      g_file_set_contents(dir.file("app.js").c_str(), "export const x = 1;", -1, nullptr);
+  (void)filled;
+  return dir.path();
 }
-
-// The browser stand-in: a receive-only webrtcbin whose video is decoded and counted, and whose
-// "input" data channel (created by the server) carries input and frame echoes.
-class Receiver {
- public:
-  // `decode`: what turns the received RTP into raw video (VP8 by default).
-  explicit Receiver(WsClient& ws, std::string decode = "rtpvp8depay ! vp8dec") : ws_(ws), decode_(std::move(decode)) {
-    pipeline_ = gst_pipeline_new("receiver");
-    webrtc_ = gst_element_factory_make("webrtcbin", "recv");
-    g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, nullptr);
-    gst_bin_add(GST_BIN(pipeline_), webrtc_);
-    g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(+[](GstElement*, guint m, gchar* c, gpointer d) {
-                       auto* self = static_cast<Receiver*>(d);
-                       std::string msg = std::string(R"({"type":"ice","candidate":")") + c +
-                                         R"(","sdpMLineIndex":)" + std::to_string(m) + "}";
-                       vtkstream::sink::post_to_main([self, msg] { self->ws_.send(msg); });
-                     }),
-                     this);
-    g_signal_connect(webrtc_, "pad-added", G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer d) {
-                       static_cast<Receiver*>(d)->on_pad(pad);
-                     }),
-                     this);
-    g_signal_connect(webrtc_, "on-data-channel", G_CALLBACK(+[](GstElement*, GstWebRTCDataChannel* ch, gpointer d) {
-                       auto* self = static_cast<Receiver*>(d);
-                       std::lock_guard lock(self->lock_);
-                       self->channel_ = GST_WEBRTC_DATA_CHANNEL(gst_object_ref(ch));
-                       g_signal_connect(ch, "on-message-string", G_CALLBACK(+[](GstWebRTCDataChannel*, gchar* s, gpointer d) {
-                                          auto* self = static_cast<Receiver*>(d);
-                                          std::lock_guard lock(self->lock_);
-                                          self->channel_messages_.push_back(s);
-                                          g_main_context_wakeup(nullptr);
-                                        }),
-                                        self);
-                       g_signal_connect(ch, "notify::ready-state", G_CALLBACK(+[](GObject*, GParamSpec*, gpointer) {
-                                          g_main_context_wakeup(nullptr);
-                                        }),
-                                        nullptr);
-                       g_main_context_wakeup(nullptr);
-                     }),
-                     this);
-    g_signal_connect(webrtc_, "notify::ice-connection-state", G_CALLBACK(+[](GObject*, GParamSpec*, gpointer) {
-                       g_main_context_wakeup(nullptr);
-                     }),
-                     nullptr);
-    gst_element_set_state(pipeline_, GST_STATE_PLAYING);
-  }
-
-  ~Receiver() {
-    gst_element_set_state(pipeline_, GST_STATE_NULL);
-    if (channel_) gst_object_unref(channel_);
-    gst_object_unref(pipeline_);
-  }
-
-  // Applies the offer and returns the answer's SDP text. Waiting on promises is fine here: this
-  // is the test's main thread, not one of webrtcbin's.
-  std::string answer(const std::string& offer_sdp) {
-    GstSDPMessage* sdp = nullptr;
-    if (gst_sdp_message_new_from_text(offer_sdp.c_str(), &sdp) != GST_SDP_OK) return "";
-    GstWebRTCSessionDescription* offer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
-    GstPromise* p = gst_promise_new();
-    g_signal_emit_by_name(webrtc_, "set-remote-description", offer, p);
-    gst_promise_wait(p);
-    gst_promise_unref(p);
-    gst_webrtc_session_description_free(offer);
-
-    p = gst_promise_new();
-    g_signal_emit_by_name(webrtc_, "create-answer", nullptr, p);
-    if (gst_promise_wait(p) != GST_PROMISE_RESULT_REPLIED) return "";
-    GstWebRTCSessionDescription* answer = nullptr;
-    gst_structure_get(gst_promise_get_reply(p), "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
-    gst_promise_unref(p);
-    if (!answer) return "";
-    g_signal_emit_by_name(webrtc_, "set-local-description", answer, nullptr);
-    gchar* text = gst_sdp_message_as_text(answer->sdp);
-    std::string out(text);
-    g_free(text);
-    gst_webrtc_session_description_free(answer);
-    return out;
-  }
-
-  void add_candidate(unsigned mline, const std::string& c) {
-    if (!c.empty()) g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline, c.c_str());
-  }
-
-  int frames() const { return frames_; }
-  bool channel_open() {
-    std::lock_guard lock(lock_);
-    if (!channel_) return false;
-    GstWebRTCDataChannelState st;
-    g_object_get(channel_, "ready-state", &st, nullptr);
-    return st == GST_WEBRTC_DATA_CHANNEL_STATE_OPEN;
-  }
-  std::string channel_label() {
-    std::lock_guard lock(lock_);
-    gchar* l = nullptr;
-    if (channel_) g_object_get(channel_, "label", &l, nullptr);
-    std::string out = l ? l : "";
-    g_free(l);
-    return out;
-  }
-  void channel_send(const std::string& text) {
-    std::lock_guard lock(lock_);
-    gst_webrtc_data_channel_send_string(channel_, text.c_str());
-  }
-  // Waits for a channel message of type "frame" with seq >= min_seq; returns it or "".
-  std::string wait_frame_echo(int64_t min_seq, int timeout_ms) {
-    std::string found;
-    run_until(
-        [&] {
-          std::lock_guard lock(lock_);
-          for (const auto& m : channel_messages_) {
-            Json j(m);
-            if (j.str("type") == "frame" && j.integer("seq") >= min_seq) {
-              found = m;
-              return true;
-            }
-          }
-          return false;
-        },
-        timeout_ms);
-    return found;
-  }
-
- private:
-  void on_pad(GstPad* pad) {
-    // RTP -> depayload -> decode -> count. Built on the streaming thread that added the pad.
-    GstElement* bin = gst_parse_bin_from_description(
-        (decode_ + " ! fakesink name=sink signal-handoffs=true sync=false").c_str(), TRUE, nullptr);
-    GstElement* sink = gst_bin_get_by_name(GST_BIN(bin), "sink");
-    g_signal_connect(sink, "handoff", G_CALLBACK(+[](GstElement*, GstBuffer*, GstPad*, gpointer d) {
-                       ++static_cast<Receiver*>(d)->frames_;
-                       g_main_context_wakeup(nullptr);
-                     }),
-                     this);
-    gst_object_unref(sink);
-    gst_bin_add(GST_BIN(pipeline_), bin);
-    gst_element_sync_state_with_parent(bin);
-    GstPad* sinkpad = gst_element_get_static_pad(bin, "sink");
-    gst_pad_link(pad, sinkpad);
-    gst_object_unref(sinkpad);
-  }
-
-  WsClient& ws_;
-  std::string decode_;
-  GstElement* pipeline_;
-  GstElement* webrtc_;
-  std::mutex lock_;
-  GstWebRTCDataChannel* channel_ = nullptr;
-  std::vector<std::string> channel_messages_;
-  std::atomic<int> frames_{0};
-};
 
 int count_lines_starting(const std::string& sdp, const std::string& prefix) {
   int n = 0;
@@ -206,29 +52,11 @@ int count_lines_starting(const std::string& sdp, const std::string& prefix) {
   return n;
 }
 
-std::string answer_message(const std::string& sdp) {
-  JsonBuilder* b = json_builder_new();
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "type");
-  json_builder_add_string_value(b, "answer");
-  json_builder_set_member_name(b, "sdp");
-  json_builder_add_string_value(b, sdp.c_str());
-  json_builder_end_object(b);
-  JsonNode* root = json_builder_get_root(b);
-  gchar* s = json_to_string(root, FALSE);
-  std::string out(s);
-  g_free(s);
-  json_node_unref(root);
-  g_object_unref(b);
-  return out;
-}
-
 // Answers `offer`, trickles the server's candidates into the receiver, and waits until
 // `frames` frames were decoded and the input channel is open.
 ::testing::AssertionResult complete_negotiation(WsClient& ws, Receiver& rx, const std::string& offer, int frames) {
   const std::string answer = rx.answer(offer);
   if (answer.empty()) return ::testing::AssertionFailure() << "the receiver made no answer";
-  ws.send(answer_message(answer));
   const bool ok = run_until(
       [&] {
         for (auto it = ws.messages().begin(); it != ws.messages().end();) {
@@ -329,7 +157,7 @@ std::string answer_message(const std::string& sdp) {
 class ServeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    shm_ = fresh_shm_name();
+    shm_ = unique_name("serve");
     renderer_ = std::make_unique<FakeRenderer>(shm_, 320, 240);
     ASSERT_TRUE(renderer_->ok());
     server_ = std::make_unique<ServerProcess>(
@@ -518,7 +346,7 @@ TEST(ServeH264, NegotiatesAndSurvivesAResize) {
   if (!dec) GTEST_SKIP() << "no H.264 decoder (openh264dec or avdec_h264) installed";
   const std::string decoder = GST_OBJECT_NAME(dec);
   gst_object_unref(dec);
-  const std::string shm = fresh_shm_name();
+  const std::string shm = unique_name("serve");
   FakeRenderer renderer(shm, 320, 240);
   ASSERT_TRUE(renderer.ok());
   ServerProcess server(g_server_binary, {"--port", "0", "--shm", shm, "--web", web_dir(), "--codec", "h264"});

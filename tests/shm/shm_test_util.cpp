@@ -5,16 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstring>
 
 namespace vtkstream::test {
-
-std::string unique_name(const char* tag) {
-  static std::atomic<int> counter{0};
-  return "vtktest-" + std::string(tag) + "-" + std::to_string(getpid()) + "-" +
-         std::to_string(counter++);
-}
 
 void fill_pattern(uint8_t* p, uint32_t w, uint32_t h, uint32_t stride, uint64_t frame) {
   for (uint32_t y = 0; y < h; ++y) {

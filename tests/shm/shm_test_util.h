@@ -6,12 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "unique_name.h"  // tests/common: unique_name(tag) for every shm object made here
 #include "vtkstream/shm.h"
 
 namespace vtkstream::test {
-
-// A shm name nobody else uses: tests run in parallel and must not see each other's objects.
-std::string unique_name(const char* tag);
 
 // Fills an RGBA frame whose every pixel encodes `frame`; frame_ok() detects a torn copy.
 void fill_pattern(uint8_t* p, uint32_t w, uint32_t h, uint32_t stride, uint64_t frame);

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "unique_name.h"
+
 namespace vtktest {
 
 // gst_init is idempotent; every fixture calls this in SetUpTestSuite.
@@ -38,12 +40,8 @@ struct MessageUnref {
 };
 using MessagePtr = std::unique_ptr<GstMessage, MessageUnref>;
 
-// Fresh shared-memory name per use, so parallel or crashed runs never collide.
-inline std::string unique_shm_name(const char* what) {
-  static std::atomic<int> n{0};
-  return std::string("vtktest-") + what + "-" + std::to_string(getpid()) + "-" +
-         std::to_string(n++);
-}
+// Fresh shared-memory name per use, so parallel or crashed runs never collide (tests/common).
+using vtkstream::test::unique_name;
 
 // Records every bus message from the posting thread (a sync handler), so nothing is lost to
 // bus flushing on state changes, and lets a test wait for one without polling.

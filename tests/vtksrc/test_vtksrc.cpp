@@ -100,7 +100,7 @@ TEST_F(VtkSrcTest, CapsAndPixelsFollowTheRing) {
   for (const Case& c : {Case{shm::PixelFormat::kRGBA, "RGBA"}, Case{shm::PixelFormat::kBGRA, "BGRA"},
                         Case{shm::PixelFormat::kRGB, "RGB"}}) {
     SCOPED_TRACE(c.caps_format);
-    const std::string name = unique_shm_name("caps");
+    const std::string name = unique_name("caps");
     FakeRenderer r(name, 64, 48);
     ASSERT_TRUE(r.ok());
     // Bottom-up like a GL readback: vtksrc must deliver it upright.
@@ -127,7 +127,7 @@ TEST_F(VtkSrcTest, CapsAndPixelsFollowTheRing) {
 }
 
 TEST_F(VtkSrcTest, TimestampsMapRendererClockToRunningTime) {
-  const std::string name = unique_shm_name("ts");
+  const std::string name = unique_name("ts");
   FakeRenderer r(name, 32, 32);
   ASSERT_TRUE(r.ok());
   Pipeline p(launch(name));
@@ -186,7 +186,7 @@ TEST_F(VtkSrcTest, TimestampsMapRendererClockToRunningTime) {
 // A frame that sat in the ring before vtksrc started listening keeps no meaningful time: it is
 // stamped as if it had just arrived, so a syncing sink shows it rather than drop it as late.
 TEST_F(VtkSrcTest, FrameWaitingBeforeStartIsStampedNow) {
-  const std::string name = unique_shm_name("stale");
+  const std::string name = unique_name("stale");
   FakeRenderer r(name, 16, 16);
   ASSERT_TRUE(r.ok());
   r.publish(16, 16, 0, 0, shm::PixelFormat::kRGBA, false, shm::monotonic_ns() - 5 * GST_SECOND);
@@ -210,7 +210,7 @@ TEST_F(VtkSrcTest, FrameWaitingBeforeStartIsStampedNow) {
 }
 
 TEST_F(VtkSrcTest, RenegotiatesWhenTheRendererResizes) {
-  const std::string name = unique_shm_name("resize");
+  const std::string name = unique_name("resize");
   FakeRenderer r(name, 64, 48);
   ASSERT_TRUE(r.ok());
   Pipeline p(launch(name));
@@ -238,7 +238,7 @@ TEST_F(VtkSrcTest, RenegotiatesWhenTheRendererResizes) {
 }
 
 TEST_F(VtkSrcTest, SurvivesRendererRestart) {
-  const std::string name = unique_shm_name("restart");
+  const std::string name = unique_name("restart");
   Pipeline p(launch(name));
   play(p);
   // Nobody there yet.
@@ -295,7 +295,7 @@ std::vector<shm::InputEvent> drain(shm::FrameWriter& w, size_t n) {
 }
 
 TEST_F(VtkSrcTest, NavigationEventsReachTheRenderer) {
-  const std::string name = unique_shm_name("nav");
+  const std::string name = unique_name("nav");
   FakeRenderer r(name, 320, 240);
   ASSERT_TRUE(r.ok());
   r.publish(320, 240);
@@ -381,7 +381,7 @@ TEST_F(VtkSrcTest, NavigationEventsReachTheRenderer) {
 TEST_F(VtkSrcTest, StopWhileWaitingIsPromptAndSilent) {
   // Waiting for a renderer that never comes.
   {
-    const std::string name = unique_shm_name("stop");
+    const std::string name = unique_name("stop");
     Pipeline p(launch(name));
     play(p);
     ASSERT_TRUE(p.log().wait_for(renderer_state("waiting"), kPullTimeout));
@@ -392,7 +392,7 @@ TEST_F(VtkSrcTest, StopWhileWaitingIsPromptAndSilent) {
   }
   // Waiting for the next frame of an idle renderer.
   {
-    const std::string name = unique_shm_name("stop");
+    const std::string name = unique_name("stop");
     FakeRenderer r(name, 16, 16);
     ASSERT_TRUE(r.ok());
     r.publish(16, 16);
@@ -407,7 +407,7 @@ TEST_F(VtkSrcTest, StopWhileWaitingIsPromptAndSilent) {
 }
 
 TEST_F(VtkSrcTest, RepeatsTheLastPictureWhileIdle) {
-  const std::string name = unique_shm_name("repeat");
+  const std::string name = unique_name("repeat");
   FakeRenderer r(name, 16, 16);
   ASSERT_TRUE(r.ok());
   r.publish(16, 16, 9, 42);
@@ -442,7 +442,7 @@ TEST_F(VtkSrcTest, RepeatsTheLastPictureWhileIdle) {
 }
 
 TEST_F(VtkSrcTest, InvalidObjectWarnsOnceThenRecovers) {
-  const std::string name = unique_shm_name("invalid");
+  const std::string name = unique_name("invalid");
   ShmUnlinker cleanup{"/" + name};
   {
     int fd = shm_open(cleanup.posix.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
@@ -475,7 +475,7 @@ TEST_F(VtkSrcTest, InvalidObjectWarnsOnceThenRecovers) {
 }
 
 TEST_F(VtkSrcTest, NonLivePrerollsAndCountsFromZero) {
-  const std::string name = unique_shm_name("nonlive");
+  const std::string name = unique_name("nonlive");
   FakeRenderer r(name, 16, 16);
   ASSERT_TRUE(r.ok());
   const uint64_t t0 = r.publish(16, 16);
@@ -515,7 +515,7 @@ int run_fake_writer(const char* name) {
 }
 
 TEST_F(VtkSrcTest, NoticesACrashedRendererAndItsReplacement) {
-  const std::string name = unique_shm_name("crash");
+  const std::string name = unique_name("crash");
   int out[2];
   ASSERT_EQ(pipe(out), 0);
   posix_spawn_file_actions_t fa;
