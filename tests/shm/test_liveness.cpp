@@ -76,6 +76,7 @@ TEST(Liveness, SecondLiveWriterOnTheSameNameIsRefused) {
   EXPECT_NE(err.find("already publishing"), std::string::npos) << err;
   kill(pid, SIGKILL);
   wait_child(pid);
+  remove_object(name);  // the killed writer could not remove its object
   close(fds[0]);
   close(fds[1]);
 }
