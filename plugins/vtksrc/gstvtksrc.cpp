@@ -133,11 +133,11 @@ struct VtkSrcPrivate {
   bool flushing = false;  // set by unlock(), cleared by unlock_stop(); guarded by reader_lock
   std::condition_variable flush_cond;
 
-  // FrameReader is not safe to use from two threads (wait() may remap while push_input() writes),
-  // and navigation events arrive on any thread while create() sleeps in wait(). Input therefore
-  // goes through a second reader of the same object, serialised by input_lock.
+  // Navigation events arrive on any thread while create() sleeps in the reader's wait(); they go
+  // through an InputWriter, which attaches by itself and takes no reader entry. input_lock
+  // makes numbering and pushing one step, so sequence numbers reach the ring in order.
   std::mutex input_lock;
-  std::unique_ptr<shm::FrameReader> input;
+  std::unique_ptr<shm::InputWriter> input;
   uint64_t next_seq = 1;
 
   // Caps of the frames we output; read by get_caps/negotiate on any thread.
@@ -375,7 +375,7 @@ static Take take_frame(GstVtkSrc* self, shm::FrameReader& r, GstBuffer** out, Gs
     GST_DEBUG_OBJECT(self, "no frame to read: %s", r.error().c_str());
     // A frame the renderer described wrongly is consumed by the reader (no retry loop); say so
     // once per distinct reason.
-    if (r.error().find("invalid frame") != std::string::npos && r.error() != p.last_invalid) {
+    if (r.error_kind() == shm::ErrorKind::kInvalidFrame && r.error() != p.last_invalid) {
       p.last_invalid = r.error();
       GST_ELEMENT_WARNING(self, STREAM, DECODE, ("The renderer published an unusable frame"),
                           ("%s", p.last_invalid.c_str()));
@@ -480,6 +480,14 @@ static bool sleep_interruptibly(VtkSrcPrivate& p, int ms) {
   return !p.flush_cond.wait_for(lock, std::chrono::milliseconds(ms), [&] { return p.flushing; });
 }
 
+// Input that found the ring full waits in the InputWriter's backlog until the next push. Any
+// wake-up here (above all a new frame: the renderer drains its input before it renders) is a
+// chance to deliver it, so the release at the end of a drag does not wait for the next event.
+static void flush_input(VtkSrcPrivate& p) {
+  std::lock_guard lock(p.input_lock);
+  if (p.input) p.input->flush();
+}
+
 static GstFlowReturn gst_vtk_src_create(GstPushSrc* push, GstBuffer** out) {
   GstVtkSrc* self = GST_VTK_SRC(push);
   VtkSrcPrivate& p = *self->priv;
@@ -508,6 +516,7 @@ static GstFlowReturn gst_vtk_src_create(GstPushSrc* push, GstBuffer** out) {
     const shm::FrameReader::Status st = r->wait(timeout);
     if (st == shm::FrameReader::Status::kInterrupted) return GST_FLOW_FLUSHING;
     update_renderer_state(self, *r);
+    flush_input(p);
 
     switch (st) {
       case shm::FrameReader::Status::kFrame:
@@ -556,12 +565,10 @@ static gboolean push_input(GstVtkSrc* self, shm::InputEvent ev) {
   else
     p.next_seq = std::max(p.next_seq, ev.seq + 1);
   ev.timestamp_ns = shm::monotonic_ns();
-  // wait(0) never blocks: it attaches, or notices a dead/replaced writer and detaches, in which
-  // case the second call attaches to the replacement.
-  if (p.input->wait(0) == shm::FrameReader::Status::kNoWriter) p.input->wait(0);
-  if (!p.input->push_input(ev)) {
-    GST_DEBUG_OBJECT(self, "no renderer attached, input %" G_GUINT64_FORMAT " dropped",
-                     static_cast<guint64>(ev.seq));
+  // push() attaches, and follows a dead, restarted or grown writer, by itself.
+  if (!p.input->push(ev)) {
+    GST_DEBUG_OBJECT(self, "no renderer attached, input %" G_GUINT64_FORMAT " dropped: %s",
+                     static_cast<guint64>(ev.seq), p.input->error().c_str());
     return FALSE;
   }
   GST_LOG_OBJECT(self, "input kind %u seq %" G_GUINT64_FORMAT " x %.3f y %.3f", ev.kind,
@@ -624,7 +631,7 @@ static gboolean gst_vtk_src_start(GstBaseSrc* src) {
   }
   {
     std::lock_guard lock(p.input_lock);
-    p.input = std::make_unique<shm::FrameReader>(name);
+    p.input = std::make_unique<shm::InputWriter>(name);
   }
   p.state = RendererState::kUnknown;
   p.session = 0;
