@@ -9,9 +9,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <deque>
 #include <mutex>
 
+#include "ring_attach.h"
 #include "shm_internal.h"
 #include "shm_object.h"
 #include "vtkstream/shm.h"
@@ -24,14 +24,13 @@ namespace {
 // How often to look again at an object that was invalid or whose writer looked dead, in case it
 // changes without a rename (a stopped writer resuming, a foreign program rewriting it in place).
 constexpr int kRecheckMs = 1000;
-// Input kept locally while the ring is full: minutes of typing; see push_input().
-constexpr size_t kMaxBacklog = 4096;
 }  // namespace
 
 struct FrameReader::Impl {
   std::string name, pname, error;
-  // Guards map/h/backlog: wait() and read_latest() run on one thread (they alone detach), while
-  // interrupt(), push_input() and the accessors may come from any other.
+  ErrorKind error_kind = ErrorKind::kNone;
+  // Guards map/h: wait() and read_latest() run on one thread (they alone attach and detach),
+  // while interrupt() and the accessors may come from any other.
   mutable std::mutex mutex;
   Mapping map;
   Header* h = nullptr;
@@ -42,14 +41,16 @@ struct FrameReader::Impl {
   std::atomic<bool> interrupted{false};
   int event_fd = -1;
   int inotify_fd = -1;
-  std::deque<InputEvent> backlog;
 
   enum class Attach { kOk, kMissing, kInvalid, kStale };
   Attach try_attach();
   void detach_locked();
-  bool writer_alive_locked() const;
+  bool writer_alive_locked() const { return detail::writer_alive(h); }
   Status wait_detached(int timeout_ms, bool first_invalid);
-  void flush_backlog();
+  void fail(ErrorKind kind, std::string text) {
+    error_kind = kind;
+    error = std::move(text);
+  }
   // The layout as validated at attach time; the live header fields are never trusted again (a
   // corrupt writer could change them after validation).
   uint64_t slot_size = 0, slots_offset = 0;
@@ -63,6 +64,7 @@ struct FrameReader::Impl {
 FrameReader::FrameReader(std::string name) : impl_(std::make_unique<Impl>()) {
   impl_->name = std::move(name);
   impl_->pname = posix_name(impl_->name, &impl_->error);
+  if (impl_->pname.empty()) impl_->error_kind = ErrorKind::kBadName;
   impl_->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
 
@@ -74,44 +76,36 @@ FrameReader::~FrameReader() {
 
 FrameReader::Impl::Attach FrameReader::Impl::try_attach() {
   if (pname.empty()) return Attach::kInvalid;  // error already says why the name is bad
-  bool missing = false;
-  std::string err;
-  Mapping m = open_existing(pname, &err, &missing);
-  if (!m) {
-    if (missing) return Attach::kMissing;
-    error = err;
-    return Attach::kInvalid;
+  Ring ring;
+  OpenFailure why;
+  switch (open_ring(name, pname, &ring, &why)) {
+    case OpenResult::kOk:
+      break;
+    case OpenResult::kMissing:
+      fail(why.kind, why.error);
+      return Attach::kMissing;
+    case OpenResult::kStale:
+      fail(why.kind, why.error);
+      return Attach::kStale;
+    case OpenResult::kInvalid: {
+      fail(why.kind, why.error);
+      // Report each invalid object once; the same one again is waited out like a stale one.
+      const bool first = why.inode == 0 || why.inode != invalid_inode;
+      invalid_inode = why.inode;
+      return first ? Attach::kInvalid : Attach::kStale;
+    }
   }
-  std::string why = validate_header(m.data(), m.size());
-  if (!why.empty()) {
-    error = "shared memory '" + name + "': " + why;
-    bool first = m.inode() != invalid_inode;
-    invalid_inode = m.inode();
-    return first ? Attach::kInvalid : Attach::kStale;
-  }
-  auto* hh = static_cast<Header*>(m.data());
-  if (hh->closed.load(std::memory_order_acquire) ||
-      !peer_alive(hh->writer_pid.load(), hh->writer_heartbeat_ns.load(), monotonic_ns()))
-    return Attach::kStale;  // left behind by a writer that is gone; wait for a new one
 
   std::lock_guard lock(mutex);
-  map = std::move(m);
-  h = hh;
-  Header layout;
-  std::memcpy(static_cast<void*>(&layout), hh, sizeof layout);
-  if (!validate_header(&layout, map.size()).empty()) {  // changed since we validated it
-    error = "shared memory '" + name + "': header changed while attaching";
-    h = nullptr;
-    map.reset();
-    return Attach::kStale;
-  }
-  slot_size = layout.slot_size;
-  slots_offset = layout.slots_offset;
-  slot_count = layout.slot_count;
+  map = std::move(ring.map);
+  h = ring.h;
+  slot_size = ring.slot_size;
+  slots_offset = ring.slots_offset;
+  slot_count = ring.slot_count;
   invalid_inode = 0;
-  error.clear();
-  if (session != h->session_id) last_frame = 0;  // a new writer: its latest frame is news
-  session = h->session_id;
+  fail(ErrorKind::kNone, {});
+  if (session != ring.session) last_frame = 0;  // a new writer: its latest frame is news
+  session = ring.session;
   int32_t me = getpid();
   for (uint32_t i = 0; i < kMaxReaders && reader_index < 0; ++i) {
     int32_t pid = h->readers[i].pid.load();
@@ -134,12 +128,6 @@ void FrameReader::Impl::detach_locked() {
   reader_index = -1;
   h = nullptr;
   map.reset();
-  backlog.clear();  // input for a renderer that is gone means nothing to the next one
-}
-
-bool FrameReader::Impl::writer_alive_locked() const {
-  return h && !h->closed.load(std::memory_order_acquire) &&
-         peer_alive(h->writer_pid.load(), h->writer_heartbeat_ns.load(), monotonic_ns());
 }
 
 FrameReader::Status FrameReader::Impl::wait_detached(int timeout_ms, bool first_invalid) {
@@ -194,11 +182,10 @@ FrameReader::Status FrameReader::wait(int timeout_ms) {
       // A writer that grew its ring renamed a new object over the name with the same session:
       // follow it without reporting a restart.
       if (replaced && d.try_attach() == Impl::Attach::kOk && d.session == old_session) continue;
+      if (!d.h)
+        d.fail(ErrorKind::kWriterGone,
+               "the renderer that published '" + d.name + "' has exited or was replaced");
       return Status::kNoWriter;  // gone, or replaced by a new writer: the caller sees the change
-    }
-    if (!d.backlog.empty()) {
-      std::lock_guard lock(d.mutex);
-      d.flush_backlog();
     }
     if (d.reader_index >= 0)
       d.h->readers[d.reader_index].heartbeat_ns.store(monotonic_ns(), std::memory_order_relaxed);
@@ -215,7 +202,7 @@ bool FrameReader::read_latest(FrameInfo* info, uint8_t* dst, size_t dst_size,
                               uint32_t dst_stride) {
   Impl& d = *impl_;
   if (!d.h) {
-    d.error = "not attached to a renderer";
+    d.fail(ErrorKind::kNotAttached, "not attached to a renderer");
     return false;
   }
   Header* h = d.h;
@@ -226,9 +213,11 @@ bool FrameReader::read_latest(FrameInfo* info, uint8_t* dst, size_t dst_size,
     uint64_t number = latest >> 8;
     if (latest == 0 || idx >= d.slot_count) {
       h->acquiring.fetch_sub(1, std::memory_order_relaxed);
-      d.error = latest == 0 ? "the renderer has not published a frame yet"
-                            : "corrupt ring: latest slot index " + std::to_string(idx) +
-                                  " out of range";
+      if (latest == 0)
+        d.fail(ErrorKind::kNoFrame, "the renderer has not published a frame yet");
+      else
+        d.fail(ErrorKind::kInvalidFrame, "renderer published an invalid frame: slot index " +
+                                             std::to_string(idx) + " out of range");
       if (latest != 0) d.last_frame = number;  // consumed, as an invalid frame
       return false;
     }
@@ -245,8 +234,9 @@ bool FrameReader::read_latest(FrameInfo* info, uint8_t* dst, size_t dst_size,
       uint64_t row = uint64_t(meta.width) * bpp;
       if (dst_stride < row || dst_size < uint64_t(dst_stride) * meta.height) {
         s->readers.fetch_sub(1, std::memory_order_relaxed);
-        d.error = "destination buffer too small for " + std::to_string(meta.width) + "x" +
-                  std::to_string(meta.height);
+        d.fail(ErrorKind::kBufferTooSmall, "destination buffer too small for " +
+                                               std::to_string(meta.width) + "x" +
+                                               std::to_string(meta.height));
         return false;
       }
       const uint8_t* src = reinterpret_cast<const uint8_t*>(s) + sizeof(SlotHeader);
@@ -265,7 +255,7 @@ bool FrameReader::read_latest(FrameInfo* info, uint8_t* dst, size_t dst_size,
     s->readers.fetch_sub(1, std::memory_order_relaxed);
     if (!ok || s1 != s2) continue;  // the writer got there first: take the newer frame
     if (!why.empty()) {
-      d.error = "renderer wrote an invalid frame: " + why;
+      d.fail(ErrorKind::kInvalidFrame, "renderer wrote an invalid frame: " + why);
       d.last_frame = number;  // consumed: wait() must not report this frame again
       return false;
     }
@@ -280,7 +270,7 @@ bool FrameReader::read_latest(FrameInfo* info, uint8_t* dst, size_t dst_size,
     if (dst) d.last_frame = number;
     return true;
   }
-  d.error = "the renderer overwrote the frame during every copy attempt";
+  d.fail(ErrorKind::kBusy, "the renderer overwrote the frame during every copy attempt");
   return false;
 }
 
@@ -304,38 +294,6 @@ void FrameReader::clear_interrupt() {
   d.interrupted.store(false);
 }
 
-void FrameReader::Impl::flush_backlog() {
-  while (!backlog.empty()) {
-    if (input_push(h, backlog.front()) == PushResult::kFull) return;
-    backlog.pop_front();
-  }
-}
-
-bool FrameReader::push_input(const InputEvent& ev) {
-  Impl& d = *impl_;
-  std::lock_guard lock(d.mutex);
-  if (!d.h) return false;
-  d.flush_backlog();
-  if (!d.backlog.empty()) {
-    // Keep order behind the backlog; consecutive moves there collapse into the newest.
-    const InputEvent& last = d.backlog.back();
-    if (is_pointer_move(ev) && ev.kind == last.kind && ev.button == last.button)
-      d.backlog.back() = ev;
-    else
-      d.backlog.push_back(ev);
-    return true;
-  }
-  if (input_push(d.h, ev) == PushResult::kFull) d.backlog.push_back(ev);
-  // A renderer that has not drained its ring for this long is stuck or hostile; keeping more
-  // would only grow our memory. The oldest records go first.
-  while (d.backlog.size() > kMaxBacklog) d.backlog.pop_front();
-  return true;
-}
-
-size_t FrameReader::input_backlog() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->backlog.size();
-}
 bool FrameReader::attached() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->h != nullptr;
@@ -349,6 +307,7 @@ uint64_t FrameReader::session_id() const {
   return impl_->h ? impl_->session : 0;
 }
 const std::string& FrameReader::error() const { return impl_->error; }
+ErrorKind FrameReader::error_kind() const { return impl_->error_kind; }
 
 void FrameReader::detach() {
   std::lock_guard lock(impl_->mutex);

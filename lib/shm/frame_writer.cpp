@@ -103,9 +103,9 @@ bool FrameWriter::Impl::map_new(uint64_t capacity, std::string* err) {
   uint64_t total = round_up(sizeof(Header), 4096) + uint64_t(slots) * slot_size;
 
   // Refuse to steal the name from a renderer that is still running.
-  bool missing = false;
+  ErrorKind open_kind;
   std::string open_err;
-  Mapping old = open_existing(pname, &open_err, &missing);
+  Mapping old = open_existing(pname, &open_err, &open_kind);
   Header* oldh = nullptr;
   if (old && validate_header(old.data(), old.size()).empty()) {
     oldh = static_cast<Header*>(old.data());

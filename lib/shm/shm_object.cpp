@@ -35,11 +35,13 @@ void Mapping::reset() {
   inode_ = 0;
 }
 
-Mapping open_existing(const std::string& posix_name, std::string* err, bool* missing) {
-  *missing = false;
+Mapping open_existing(const std::string& posix_name, std::string* err, ErrorKind* kind) {
+  *kind = ErrorKind::kOpenFailed;
   int fd = shm_open(posix_name.c_str(), O_RDWR | O_CLOEXEC, 0);
   if (fd < 0) {
-    *missing = errno == ENOENT;
+    // The writer creates its object 0600, so "permission denied" means another user's stream.
+    if (errno == ENOENT) *kind = ErrorKind::kNoObject;
+    if (errno == EACCES || errno == EPERM) *kind = ErrorKind::kOtherUser;
     *err = "cannot open shared memory '" + posix_name + "': " + std::strerror(errno);
     return {};
   }
@@ -52,6 +54,7 @@ Mapping open_existing(const std::string& posix_name, std::string* err, bool* mis
   // Another local user could create the name first (or a stale object could be theirs): a frame
   // ring is only ever trusted from our own user.
   if (st.st_uid != geteuid()) {
+    *kind = ErrorKind::kOtherUser;
     *err = "shared memory '" + posix_name + "' belongs to uid " + std::to_string(st.st_uid) +
            ", not to this user (uid " + std::to_string(geteuid()) +
            "); refusing another user's stream (pick another name, or run both as one user)";
@@ -59,6 +62,7 @@ Mapping open_existing(const std::string& posix_name, std::string* err, bool* mis
     return {};
   }
   if (st.st_size <= 0) {
+    *kind = ErrorKind::kInvalidHeader;  // as short as an object can be
     *err = "shared memory '" + posix_name + "' is empty";
     close(fd);
     return {};
@@ -72,6 +76,7 @@ Mapping open_existing(const std::string& posix_name, std::string* err, bool* mis
     close(fd);
     return {};
   }
+  *kind = ErrorKind::kNone;
   return Mapping(fd, p, size, st.st_ino);
 }
 

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <string>
 
+#include "vtkstream/shm.h"
+
 namespace vtkstream::shm::detail {
 
 // glibc keeps POSIX shared memory in this tmpfs; rename(2) and inotify need the path.
@@ -36,9 +38,10 @@ class Mapping {
   ino_t inode_ = 0;
 };
 
-// Opens and maps an existing object read-write. Returns an empty mapping and sets `err` (and
-// `missing` when it simply does not exist).
-Mapping open_existing(const std::string& posix_name, std::string* err, bool* missing);
+// Opens and maps an existing object read-write. Returns an empty mapping and sets `err` and
+// `kind` (kNoObject when it simply does not exist, kOtherUser, kInvalidHeader for an empty
+// object, kOpenFailed otherwise).
+Mapping open_existing(const std::string& posix_name, std::string* err, ErrorKind* kind);
 
 // Creates a zero-filled object of `size` bytes under a unique temporary name; `tmp_name` gets it.
 Mapping create_temp(const std::string& posix_name, size_t size, std::string* tmp_name,

@@ -1,20 +1,10 @@
 // Per-frame metadata that vtksrc attaches to every buffer, for whoever sits downstream (the web
 // server measures input-to-photon with it).
 //
-// It is a GstCustomMeta (GStreamer >= 1.20) registered under kFrameMetaName, without tags, so
-// elements that copy tag-less metas (videoconvert, videoscale, most encoders) keep it. Read it
-// with only GStreamer's API, no vtkstream header needed:
-//
-//   GstCustomMeta* m = gst_buffer_get_custom_meta(buf, "VtkStreamFrameMeta");
-//   const GstStructure* s = m ? gst_custom_meta_get_structure(m) : nullptr;
-//   guint64 seq; gst_structure_get_uint64(s, "input-seq", &seq);
-//
-// The structure (named like the meta, as GStreamer creates it) holds:
-//   input-seq    guint64   seq of the last input event the renderer applied before this frame
-//   frame-number guint64   renderer frame number (also GST_BUFFER_OFFSET), per session
-//   session-id   guint64   renderer session; changes when the renderer restarts
-//   render-time  guint64   renderer CLOCK_MONOTONIC ns when the frame was finished
-//   repeat       gboolean  TRUE for a keep-alive repeat of the previous picture
+// The meta's name, its fields and a reader (contract::frame_input_seq) are part of the element's
+// contract, in <vtkstream/vtksrc-contract.h>; this file only registers and fills it. It is a
+// GstCustomMeta (GStreamer >= 1.20) without tags, so elements that copy tag-less metas
+// (videoconvert, videoscale, most encoders) keep it, and a reader needs only GStreamer's API.
 //
 // A custom meta rather than GstReferenceTimestampMeta: an input sequence number is not a time,
 // and one meta carries everything the latency measurement needs.
@@ -25,8 +15,6 @@
 #include "vtkstream/shm.h"
 
 namespace vtkstream::gst {
-
-inline constexpr const char* kFrameMetaName = "VtkStreamFrameMeta";
 
 // Idempotent; called from the element's class_init.
 void register_frame_meta();

@@ -14,19 +14,23 @@
  *   0/1 (the renderer draws on demand). A resize renegotiates.
  * * Timestamps are the renderer's CLOCK_MONOTONIC finish times mapped to running time; the
  *   source is live and reports a 5 ms minimum latency. GST_BUFFER_OFFSET is the renderer's
- *   frame number. Every buffer carries a "VtkStreamFrameMeta" custom meta (see frame_meta.h)
- *   with the echoed input-seq, for input-to-photon measurements.
+ *   frame number. Every buffer carries the frame custom meta (contract::kFrameMetaName) with
+ *   the echoed input sequence number, for input-to-photon measurements.
+ * * Every name that crosses the element boundary (meta, notices, upstream fields and events) is
+ *   defined once, in the installed header <vtkstream/vtksrc-contract.h>.
  * * repeat-interval: an idle renderer publishes nothing, which stalls muxers, encoders (no
  *   keyframe for a new WebRTC peer) and players. vtksrc therefore repeats the last picture,
  *   stamped now and marked repeat=TRUE in the meta, once per repeat-interval ms (default 1000;
  *   0 turns it off). One second keeps downstream alive at almost no cost.
  * * The renderer may start after the pipeline, die, or restart: vtksrc keeps waiting (without
- *   polling) and posts an element message "vtksrc-renderer" with state "waiting", "attached"
- *   or "lost", "session-id" and "shm-name" once per transition. A shared-memory object that is
- *   not a valid vtkstream ring gives one GST_ELEMENT_WARNING and vtksrc waits for a valid one.
- * * Input: mouse, scroll, key and touch navigation events, plus the custom upstream event
- *   "vtkstream-resize" (width, height); see navigation.h for conventions and the optional
- *   "vtkstream-seq"/"vtkstream-peer" fields a server can add.
+ *   polling) and, once per transition, sends a renderer notice (contract::RendererNotice: state
+ *   waiting, attached or lost, session id, shm name) both as an element message and as an
+ *   out-of-band downstream custom event on its src pad, so elements downstream (a sink bin
+ *   cannot see its siblings' bus messages) learn it too. A shared-memory object that is not a
+ *   valid vtkstream ring gives one GST_ELEMENT_WARNING and vtksrc waits for a valid one.
+ * * Input: mouse, scroll, key and touch navigation events, plus the custom upstream resize
+ *   request (contract::resize_event); see navigation.h for conventions and the optional
+ *   sequence/peer fields a server can add.
  *
  * ## Example launch lines
  * |[
@@ -47,17 +51,21 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "frame_meta.h"
 #include "navigation.h"
 #include "vtkstream/shm.h"
+#include "vtkstream/vtksrc-contract.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_vtk_src_debug);
 #define GST_CAT_DEFAULT gst_vtk_src_debug
 
 namespace shm = vtkstream::shm;
 namespace vgst = vtkstream::gst;
+namespace contract = vtkstream::contract;
+using contract::RendererState;
 
 enum {
   PROP_0,
@@ -84,22 +92,6 @@ constexpr GstClockTime kSourceLatency = 5 * GST_MSECOND;
 // How long to back off when the reader keeps reporting the same invalid object without
 // blocking (for instance a permission error on open): a busy loop helps nobody.
 constexpr int kInvalidRetryMs = 1000;
-
-enum class RendererState { kUnknown, kWaiting, kAttached, kLost };
-
-const char* state_name(RendererState s) {
-  switch (s) {
-    case RendererState::kWaiting:
-      return "waiting";
-    case RendererState::kAttached:
-      return "attached";
-    case RendererState::kLost:
-      return "lost";
-    case RendererState::kUnknown:
-      break;
-  }
-  return "unknown";
-}
 
 GstVideoFormat to_video_format(shm::PixelFormat f) {
   switch (f) {
@@ -133,11 +125,11 @@ struct VtkSrcPrivate {
   bool flushing = false;  // set by unlock(), cleared by unlock_stop(); guarded by reader_lock
   std::condition_variable flush_cond;
 
-  // FrameReader is not safe to use from two threads (wait() may remap while push_input() writes),
-  // and navigation events arrive on any thread while create() sleeps in wait(). Input therefore
-  // goes through a second reader of the same object, serialised by input_lock.
+  // Navigation events arrive on any thread while create() sleeps in the reader's wait(); they go
+  // through an InputWriter, which attaches by itself and takes no reader entry. input_lock
+  // makes numbering and pushing one step, so sequence numbers reach the ring in order.
   std::mutex input_lock;
-  std::unique_ptr<shm::FrameReader> input;
+  std::unique_ptr<shm::InputWriter> input;
   uint64_t next_seq = 1;
 
   // Caps of the frames we output; read by get_caps/negotiate on any thread.
@@ -149,7 +141,7 @@ struct VtkSrcPrivate {
   // Streaming-thread state.
   GstVideoInfo out_info{};
   bool have_out_info = false;
-  RendererState state = RendererState::kUnknown;
+  std::optional<RendererState> state;  // none until the first wait() told us anything
   uint64_t session = 0;
   bool discont = false;
   std::string last_invalid;
@@ -188,17 +180,22 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
 static void post_renderer_state(GstVtkSrc* self, RendererState state, uint64_t session) {
   VtkSrcPrivate& p = *self->priv;
   p.state = state;
-  std::string name;
+  contract::RendererNotice n;
+  n.state = state;
+  n.session_id = session;
   {
     std::lock_guard lock(p.props_lock);
-    name = p.shm_name;
+    n.shm_name = p.shm_name;
   }
-  GST_INFO_OBJECT(self, "renderer %s (session %" G_GUINT64_FORMAT ")", state_name(state),
-                  static_cast<guint64>(session));
-  GstStructure* s = gst_structure_new("vtksrc-renderer", "state", G_TYPE_STRING, state_name(state),
-                                      "session-id", G_TYPE_UINT64, static_cast<guint64>(session),
-                                      "shm-name", G_TYPE_STRING, name.c_str(), nullptr);
-  gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
+  GST_INFO_OBJECT(self, "renderer %s (session %" G_GUINT64_FORMAT ")",
+                  contract::renderer_state_name(state), static_cast<guint64>(session));
+  gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(
+                                                  GST_OBJECT(self), contract::renderer_notice_structure(n)));
+  // The same notice downstream, for elements that cannot watch the bus (a sink bin sees only its
+  // own children's messages). Out of band: it needs no caps or segment before it (the first
+  // "waiting" goes out before any), and it must not wait behind buffers queued downstream.
+  // Not linked yet or refused: nobody downstream wants it, which is no error.
+  gst_pad_push_event(GST_BASE_SRC_PAD(self), contract::renderer_notice_event(n));
 }
 
 // Posts one message per transition, judged from the reader after each wait().
@@ -215,7 +212,7 @@ static void update_renderer_state(GstVtkSrc* self, const shm::FrameReader& r) {
     post_renderer_state(self, RendererState::kAttached, sid);
   } else if (p.state == RendererState::kAttached) {
     post_renderer_state(self, RendererState::kLost, p.session);
-  } else if (p.state == RendererState::kUnknown) {
+  } else if (!p.state) {
     post_renderer_state(self, RendererState::kWaiting, 0);
   }
 }
@@ -375,7 +372,7 @@ static Take take_frame(GstVtkSrc* self, shm::FrameReader& r, GstBuffer** out, Gs
     GST_DEBUG_OBJECT(self, "no frame to read: %s", r.error().c_str());
     // A frame the renderer described wrongly is consumed by the reader (no retry loop); say so
     // once per distinct reason.
-    if (r.error().find("invalid frame") != std::string::npos && r.error() != p.last_invalid) {
+    if (r.error_kind() == shm::ErrorKind::kInvalidFrame && r.error() != p.last_invalid) {
       p.last_invalid = r.error();
       GST_ELEMENT_WARNING(self, STREAM, DECODE, ("The renderer published an unusable frame"),
                           ("%s", p.last_invalid.c_str()));
@@ -480,6 +477,14 @@ static bool sleep_interruptibly(VtkSrcPrivate& p, int ms) {
   return !p.flush_cond.wait_for(lock, std::chrono::milliseconds(ms), [&] { return p.flushing; });
 }
 
+// Input that found the ring full waits in the InputWriter's backlog until the next push. Any
+// wake-up here (above all a new frame: the renderer drains its input before it renders) is a
+// chance to deliver it, so the release at the end of a drag does not wait for the next event.
+static void flush_input(VtkSrcPrivate& p) {
+  std::lock_guard lock(p.input_lock);
+  if (p.input) p.input->flush();
+}
+
 static GstFlowReturn gst_vtk_src_create(GstPushSrc* push, GstBuffer** out) {
   GstVtkSrc* self = GST_VTK_SRC(push);
   VtkSrcPrivate& p = *self->priv;
@@ -498,7 +503,7 @@ static GstFlowReturn gst_vtk_src_create(GstPushSrc* push, GstBuffer** out) {
     // repeat the reader blocks indefinitely (it checks the writer's liveness itself). The very
     // first wait does not block, so "waiting" is announced at once when nobody is there.
     int timeout = -1;
-    if (p.state == RendererState::kUnknown) {
+    if (!p.state) {
       timeout = 0;
     } else if (repeat_ms > 0 && p.last) {
       const uint64_t due = p.last_push_ns + uint64_t(repeat_ms) * 1'000'000;
@@ -508,6 +513,7 @@ static GstFlowReturn gst_vtk_src_create(GstPushSrc* push, GstBuffer** out) {
     const shm::FrameReader::Status st = r->wait(timeout);
     if (st == shm::FrameReader::Status::kInterrupted) return GST_FLOW_FLUSHING;
     update_renderer_state(self, *r);
+    flush_input(p);
 
     switch (st) {
       case shm::FrameReader::Status::kFrame:
@@ -556,12 +562,10 @@ static gboolean push_input(GstVtkSrc* self, shm::InputEvent ev) {
   else
     p.next_seq = std::max(p.next_seq, ev.seq + 1);
   ev.timestamp_ns = shm::monotonic_ns();
-  // wait(0) never blocks: it attaches, or notices a dead/replaced writer and detaches, in which
-  // case the second call attaches to the replacement.
-  if (p.input->wait(0) == shm::FrameReader::Status::kNoWriter) p.input->wait(0);
-  if (!p.input->push_input(ev)) {
-    GST_DEBUG_OBJECT(self, "no renderer attached, input %" G_GUINT64_FORMAT " dropped",
-                     static_cast<guint64>(ev.seq));
+  // push() attaches, and follows a dead, restarted or grown writer, by itself.
+  if (!p.input->push(ev)) {
+    GST_DEBUG_OBJECT(self, "no renderer attached, input %" G_GUINT64_FORMAT " dropped: %s",
+                     static_cast<guint64>(ev.seq), p.input->error().c_str());
     return FALSE;
   }
   GST_LOG_OBJECT(self, "input kind %u seq %" G_GUINT64_FORMAT " x %.3f y %.3f", ev.kind,
@@ -624,9 +628,9 @@ static gboolean gst_vtk_src_start(GstBaseSrc* src) {
   }
   {
     std::lock_guard lock(p.input_lock);
-    p.input = std::make_unique<shm::FrameReader>(name);
+    p.input = std::make_unique<shm::InputWriter>(name);
   }
-  p.state = RendererState::kUnknown;
+  p.state.reset();
   p.session = 0;
   p.discont = true;
   p.last_invalid.clear();
@@ -778,18 +782,25 @@ static void gst_vtk_src_class_init(GstVtkSrcClass* klass) {
                                                  GST_PARAM_MUTABLE_PLAYING)));
 
   gst_element_class_add_static_pad_template(element_class, &src_template);
-  gst_element_class_set_static_metadata(
-      element_class, "VTK shared-memory source", "Source/Video",
+  // Built from the contract's names (set_metadata copies the string), so the description
+  // gst-inspect shows cannot drift from what the element sends.
+  gchar* description = g_strdup_printf(
       "Reads the frames a vtkstream renderer publishes in shared memory and sends navigation "
       "events back to it as input. Caps follow the renderer (framerate 0/1: it draws on demand) "
       "and are renegotiated when it resizes; timestamps are the renderer's finish times in "
       "running time. The renderer may start later, die or restart: the element keeps waiting "
-      "and posts 'vtksrc-renderer' element messages (state=waiting/attached/lost, session-id). "
-      "Because an idle renderer sends nothing, the last picture is repeated every "
-      "repeat-interval ms (default 1000, 0 = never) so that muxers, encoders and WebRTC peers "
-      "downstream never stall; repeats carry repeat=TRUE in the VtkStreamFrameMeta custom meta, "
-      "which also holds the echoed input-seq of every frame.",
-      "vtkstream");
+      "and sends '%s' notices (state=%s/%s/%s, session-id) as element messages and as out-of-band "
+      "downstream events. Because an idle renderer sends nothing, the last picture is repeated "
+      "every repeat-interval ms (default 1000, 0 = never) so that muxers, encoders and WebRTC "
+      "peers downstream never stall; repeats carry %s=TRUE in the %s custom meta, which also "
+      "holds the echoed %s of every frame.",
+      contract::kRendererNotice, contract::renderer_state_name(RendererState::kWaiting),
+      contract::renderer_state_name(RendererState::kAttached),
+      contract::renderer_state_name(RendererState::kLost), contract::kMetaRepeat,
+      contract::kFrameMetaName, contract::kMetaInputSeq);
+  gst_element_class_set_metadata(element_class, "VTK shared-memory source", "Source/Video",
+                                 description, "vtkstream");
+  g_free(description);
 
   basesrc_class->get_caps = GST_DEBUG_FUNCPTR(gst_vtk_src_get_caps);
   basesrc_class->negotiate = GST_DEBUG_FUNCPTR(gst_vtk_src_negotiate);

@@ -6,21 +6,15 @@
 #include <cmath>
 #include <cstring>
 
+#include "vtkstream/vtksrc-contract.h"
+
 namespace vtkstream::gst {
 
 namespace {
 
 using shm::InputKind;
-
-uint32_t to_modifiers(GstNavigationModifierType state) {
-  uint32_t m = 0;
-  if (state & GST_NAVIGATION_MODIFIER_SHIFT_MASK) m |= shm::kModShift;
-  if (state & GST_NAVIGATION_MODIFIER_CONTROL_MASK) m |= shm::kModControl;
-  if (state & GST_NAVIGATION_MODIFIER_MOD1_MASK) m |= shm::kModAlt;  // X11: Mod1 is Alt
-  if (state & (GST_NAVIGATION_MODIFIER_META_MASK | GST_NAVIGATION_MODIFIER_SUPER_MASK))
-    m |= shm::kModMeta;
-  return m;
-}
+using contract::kPeerField;
+using contract::kSeqField;
 
 // Pixel coordinate -> [0,1]. Non-finite input (a NaN from a buggy sender) maps to 0.
 float normalise(double v, uint32_t extent) {
@@ -77,7 +71,7 @@ Translate navigation_to_input(GstEvent* event, uint32_t width, uint32_t height,
   }
 
   GstNavigationModifierType state = GST_NAVIGATION_MODIFIER_NONE;
-  if (gst_navigation_event_parse_modifier_state(event, &state)) out->modifiers = to_modifiers(state);
+  if (gst_navigation_event_parse_modifier_state(event, &state)) out->modifiers = contract::from_navigation_modifiers(state);
   uint64_t v = 0;
   if (get_unsigned(s, kSeqField, &v)) out->seq = v;
   if (get_unsigned(s, kPeerField, &v)) out->peer_id = static_cast<uint32_t>(v);
@@ -182,7 +176,7 @@ Translate navigation_to_input(GstEvent* event, uint32_t width, uint32_t height,
 bool is_resize_event(GstEvent* event) {
   if (GST_EVENT_TYPE(event) != GST_EVENT_CUSTOM_UPSTREAM) return false;
   const GstStructure* s = gst_event_get_structure(event);
-  return s && gst_structure_has_name(s, kResizeEventName);
+  return s && gst_structure_has_name(s, contract::kResizeEvent);
 }
 
 Translate resize_to_input(const GstStructure* s, shm::InputEvent* out, std::string* why) {

@@ -11,11 +11,13 @@
 //   sign is flipped here. A web server converting browser wheel events must negate deltaY.
 // * Key names are X11 keysym names ("a", "Left", "Shift_L"), what the X11/GTK sinks send.
 // * Optional extra fields in the navigation structure, for a server that has its own numbering:
-//     "vtkstream-seq"  (guint64 or guint) the input sequence number echoed in frames
-//     "vtkstream-peer" (guint) the peer id stored with the record
-//   Without "vtkstream-seq" vtksrc numbers events itself, continuing after the last given one.
-// * Resize request: a GST_EVENT_CUSTOM_UPSTREAM whose structure is named "vtkstream-resize" with
-//   "width" and "height" (gint or guint, pixels).
+//     contract::kSeqField  (guint64, guint or a non-negative int) the input sequence number
+//                          echoed in frames
+//     contract::kPeerField (guint) the peer id stored with the record
+//   Without a sequence field vtksrc numbers events itself, continuing after the last given one.
+// * Resize request: a GST_EVENT_CUSTOM_UPSTREAM whose structure is named contract::kResizeEvent
+//   with "width" and "height" (gint or guint, pixels); contract::resize_event() builds one.
+// The names themselves are spelled once, in <vtkstream/vtksrc-contract.h>.
 #pragma once
 
 #include <gst/gst.h>
@@ -26,11 +28,7 @@
 
 namespace vtkstream::gst {
 
-inline constexpr const char* kResizeEventName = "vtkstream-resize";
-inline constexpr const char* kSeqField = "vtkstream-seq";
-inline constexpr const char* kPeerField = "vtkstream-peer";
-
-// Result of translating one event. `seq` is 0 when the event carried no vtkstream-seq.
+// Result of translating one event. `seq` is 0 when the event carried no sequence field.
 enum class Translate { kOk, kIgnored, kInvalid };
 
 // Translates a navigation event. `width`/`height` are the negotiated frame size; 0 means nothing
@@ -38,7 +36,7 @@ enum class Translate { kOk, kIgnored, kInvalid };
 Translate navigation_to_input(GstEvent* event, uint32_t width, uint32_t height,
                               shm::InputEvent* out, std::string* why);
 
-// Translates a "vtkstream-resize" custom upstream event.
+// Translates a resize request (contract::kResizeEvent) custom upstream event.
 Translate resize_to_input(const GstStructure* s, shm::InputEvent* out, std::string* why);
 
 // True when `event` is a vtkstream resize request.

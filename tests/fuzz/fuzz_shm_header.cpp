@@ -45,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     shm::InputEvent ev;
     ev.kind = uint16_t(shm::InputKind::kKeyDown);
-    r.push_input(ev);
+    shm::InputWriter in(name);
+    in.push(ev);
   }
   close(fd);
   shm_unlink(("/" + name).c_str());

@@ -44,14 +44,15 @@ int main(int argc, char** argv) {
     for (int k = 0; k < 16 * 64; ++k) p[k] = uint8_t(k * i);
     w->publish(shm::monotonic_ns(), i);
   }
+  shm::InputWriter in(name);
   shm::InputEvent ev;
   ev.kind = uint16_t(shm::InputKind::kPointerDown);
   ev.seq = 1;
-  r.push_input(ev);
+  in.push(ev);
   ev.kind = uint16_t(shm::InputKind::kKeyDown);
   ev.seq = 2;
   snprintf(ev.key, sizeof ev.key, "Left");
-  r.push_input(ev);
+  in.push(ev);
   dump(name, dir + "/frames-and-input.bin");
   return 0;
 }

@@ -25,9 +25,10 @@ TEST(EmbedMinimal, PublishesAndAppliesRemoteInput) {
   EXPECT_GT(distinct_colours(first), 8u);
 
   // The input reaches the host only through AttachInteractor's timer on the GUI thread.
-  ASSERT_TRUE(reader.push_input(pointer_event(shm::InputKind::kPointerDown, 1, 0.5f, 0.5f)));
-  ASSERT_TRUE(reader.push_input(pointer_event(shm::InputKind::kPointerMove, 2, 0.6f, 0.4f)));
-  ASSERT_TRUE(reader.push_input(pointer_event(shm::InputKind::kPointerUp, 3, 0.6f, 0.4f)));
+  shm::InputWriter input(name);
+  ASSERT_TRUE(input.push(pointer_event(shm::InputKind::kPointerDown, 1, 0.5f, 0.5f)));
+  ASSERT_TRUE(input.push(pointer_event(shm::InputKind::kPointerMove, 2, 0.6f, 0.4f)));
+  ASSERT_TRUE(input.push(pointer_event(shm::InputKind::kPointerUp, 3, 0.6f, 0.4f)));
   Frame echoed;
   ASSERT_TRUE(frame_with_input(reader, 3, &echoed, 10000)) << child.stderr_text();
   EXPECT_EQ(echoed.info.input_seq, 3u);

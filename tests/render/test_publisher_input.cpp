@@ -27,9 +27,8 @@ class PublisherInputTest : public ::testing::Test {
     publisher_ = Publisher::create(name_, window_, {}, &err);
     ASSERT_TRUE(publisher_) << err;
     publisher_->SetInteractor(iren_);
-    reader_ = std::make_unique<shm::FrameReader>(name_);
-    reader_->wait(0);  // attaches; nothing is published here, so it times out at once
-    ASSERT_TRUE(reader_->attached()) << reader_->error();
+    // Input only: nobody watches frames here, and an InputWriter does not count as a viewer.
+    input_ = std::make_unique<shm::InputWriter>(name_);
   }
 
   std::string name_ = unique_name("render");
@@ -38,16 +37,16 @@ class PublisherInputTest : public ::testing::Test {
   vtkNew<vtkGenericRenderWindowInteractor> iren_;
   vtkNew<vtkInteractorStyleTrackballCamera> style_;
   std::unique_ptr<Publisher> publisher_;
-  std::unique_ptr<shm::FrameReader> reader_;
+  std::unique_ptr<shm::InputWriter> input_;
 };
 
 TEST_F(PublisherInputTest, DragRotatesCameraAndIsReported) {
   double before[3];
   renderer_->GetActiveCamera()->GetPosition(before);
   uint64_t seq = 0;
-  ASSERT_TRUE(reader_->push_input(pointer_event(shm::InputKind::kPointerDown, ++seq, 0.5f, 0.5f)));
+  ASSERT_TRUE(input_->push(pointer_event(shm::InputKind::kPointerDown, ++seq, 0.5f, 0.5f)));
   for (int i = 1; i <= 5; ++i)
-    ASSERT_TRUE(reader_->push_input(pointer_event(shm::InputKind::kPointerMove, ++seq, 0.5f + 0.05f * i, 0.5f)));
+    ASSERT_TRUE(input_->push(pointer_event(shm::InputKind::kPointerMove, ++seq, 0.5f + 0.05f * i, 0.5f)));
   ASSERT_TRUE(publisher_->WaitInput(5000));
   EXPECT_TRUE(publisher_->ProcessInput());
   EXPECT_EQ(publisher_->LastInputSeq(), seq);
@@ -56,7 +55,7 @@ TEST_F(PublisherInputTest, DragRotatesCameraAndIsReported) {
   renderer_->GetActiveCamera()->GetPosition(after);
   EXPECT_GT(std::abs(after[0] - before[0]) + std::abs(after[2] - before[2]), 1e-3);
 
-  ASSERT_TRUE(reader_->push_input(pointer_event(shm::InputKind::kPointerUp, ++seq, 0.75f, 0.5f)));
+  ASSERT_TRUE(input_->push(pointer_event(shm::InputKind::kPointerUp, ++seq, 0.75f, 0.5f)));
   ASSERT_TRUE(publisher_->WaitInput(5000));
   publisher_->ProcessInput();
   EXPECT_FALSE(publisher_->Interacting());
@@ -67,7 +66,7 @@ TEST_F(PublisherInputTest, RefusedKeyChangesNothingButIsEchoed) {
   ev.kind = static_cast<uint16_t>(shm::InputKind::kKeyDown);
   ev.seq = 42;
   std::strcpy(ev.key, "q");
-  ASSERT_TRUE(reader_->push_input(ev));
+  ASSERT_TRUE(input_->push(ev));
   ASSERT_TRUE(publisher_->WaitInput(5000));
   EXPECT_FALSE(publisher_->ProcessInput());
   EXPECT_EQ(publisher_->LastInputSeq(), 42u);  // a latency probe must not stall on it

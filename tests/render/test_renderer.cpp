@@ -1,5 +1,6 @@
-// End-to-end tests of vtkstream-render: the real binary is spawned, its frames are read and its
-// input fed through the shared-memory ring, exactly as vtksrc does.
+// End-to-end tests of vtkstream-render: the real binary is spawned, its frames are read (a
+// FrameReader) and its input fed (an InputWriter) through the shared-memory ring, exactly as
+// vtksrc does.
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -65,6 +66,7 @@ class RendererTest : public ::testing::Test {
   std::string shm_ = unique_name("render");
   std::unique_ptr<Child> child_;
   std::unique_ptr<FrameReader> reader_;
+  shm::InputWriter input_{shm_};  // attaches on its first push, like vtksrc's
   int runs_ = 0;
 };
 
@@ -115,10 +117,10 @@ TEST_F(RendererTest, DragChangesPictureAndEchoesSeq) {
   Frame before;
   start_and_get_frame({"--demo"}, &before);
   uint64_t seq = 100;
-  ASSERT_TRUE(reader_->push_input(pointer_event(InputKind::kPointerDown, ++seq, 0.5f, 0.5f)));
+  ASSERT_TRUE(input_.push(pointer_event(InputKind::kPointerDown, ++seq, 0.5f, 0.5f)));
   for (int i = 1; i <= 8; ++i)
-    ASSERT_TRUE(reader_->push_input(pointer_event(InputKind::kPointerMove, ++seq, 0.5f + i * 0.04f, 0.5f)));
-  ASSERT_TRUE(reader_->push_input(pointer_event(InputKind::kPointerUp, ++seq, 0.82f, 0.5f)));
+    ASSERT_TRUE(input_.push(pointer_event(InputKind::kPointerMove, ++seq, 0.5f + i * 0.04f, 0.5f)));
+  ASSERT_TRUE(input_.push(pointer_event(InputKind::kPointerUp, ++seq, 0.82f, 0.5f)));
   Frame after;
   ASSERT_TRUE(frame_with_input(*reader_, seq, &after, kFrameMs)) << child_->stderr_text();
   dump_frame(after, "after-drag");
@@ -132,9 +134,9 @@ TEST_F(RendererTest, DragChangesPictureAndEchoesSeq) {
 TEST_F(RendererTest, SteadyCadenceAfterInputThenIdle) {
   Frame f;
   start_and_get_frame({"--demo", "--fps", "30"}, &f);
-  ASSERT_TRUE(reader_->push_input(pointer_event(InputKind::kPointerDown, 1, 0.5f, 0.5f)));
-  ASSERT_TRUE(reader_->push_input(pointer_event(InputKind::kPointerMove, 2, 0.55f, 0.5f)));
-  ASSERT_TRUE(reader_->push_input(pointer_event(InputKind::kPointerUp, 3, 0.55f, 0.5f)));
+  ASSERT_TRUE(input_.push(pointer_event(InputKind::kPointerDown, 1, 0.5f, 0.5f)));
+  ASSERT_TRUE(input_.push(pointer_event(InputKind::kPointerMove, 2, 0.55f, 0.5f)));
+  ASSERT_TRUE(input_.push(pointer_event(InputKind::kPointerUp, 3, 0.55f, 0.5f)));
   int frames = 0;
   const auto t0 = std::chrono::steady_clock::now();
   while (frames < 300 && next_frame(*reader_, &f, 1500)) ++frames;
@@ -155,7 +157,7 @@ TEST_F(RendererTest, ResizeRequestChangesFrameSize) {
   ev.seq = 7;
   ev.width = 400;
   ev.height = 300;
-  ASSERT_TRUE(reader_->push_input(ev));
+  ASSERT_TRUE(input_.push(ev));
   // After a grow the ring is re-created; the reader reattaches by itself.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kFrameMs);
   while (f.info.width != 400 && std::chrono::steady_clock::now() < deadline)
@@ -188,9 +190,9 @@ TEST_F(RendererTest, KeepsPublishingAfterReadersLeave) {
 
   reader_ = std::make_unique<FrameReader>(shm_);
   ASSERT_TRUE(next_frame(*reader_, &f, kFrameMs));  // the latest frame, already there
-  ASSERT_TRUE(reader_->push_input(pointer_event(InputKind::kPointerDown, 1, 0.5f, 0.5f)));
-  ASSERT_TRUE(reader_->push_input(pointer_event(InputKind::kPointerMove, 2, 0.3f, 0.6f)));
-  ASSERT_TRUE(reader_->push_input(pointer_event(InputKind::kPointerUp, 3, 0.3f, 0.6f)));
+  ASSERT_TRUE(input_.push(pointer_event(InputKind::kPointerDown, 1, 0.5f, 0.5f)));
+  ASSERT_TRUE(input_.push(pointer_event(InputKind::kPointerMove, 2, 0.3f, 0.6f)));
+  ASSERT_TRUE(input_.push(pointer_event(InputKind::kPointerUp, 3, 0.3f, 0.6f)));
   ASSERT_TRUE(frame_with_input(*reader_, 3, &f, kFrameMs)) << child_->stderr_text();
   EXPECT_TRUE(child_->running());
 }

@@ -18,7 +18,7 @@
 #include "test_main_context.h"
 
 // apps/serve's namespace (the supervisor stays there when the rest becomes the sink).
-namespace sv = vtkstream::sink;
+namespace sv = vtkstream::serve;
 using vtkstream::test::run_until;
 
 namespace {

@@ -39,6 +39,20 @@ void write_object(const std::string& name, const void* bytes, size_t n) {
 
 void remove_object(const std::string& name) { shm_unlink(("/" + name).c_str()); }
 
+pid_t spawn_writer(const std::string& name, int ready_fd) {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  std::string err;
+  auto w = shm::FrameWriter::create(name, 16, 16, &err);
+  if (!w) _exit(2);
+  uint8_t* p = w->begin_frame(16, 16, 64, shm::PixelFormat::kRGBA, 0);
+  fill_pattern(p, 16, 16, 64, 1);
+  w->publish(shm::monotonic_ns(), 0);
+  char c = 'r';
+  (void)!write(ready_fd, &c, 1);
+  for (;;) pause();
+}
+
 int wait_child(pid_t pid) {
   int st = 0;
   if (waitpid(pid, &st, 0) != pid) return -1;

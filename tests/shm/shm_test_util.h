@@ -19,6 +19,10 @@ bool frame_ok(const uint8_t* p, uint32_t w, uint32_t h, uint32_t stride, uint64_
 void write_object(const std::string& name, const void* bytes, size_t n);
 void remove_object(const std::string& name);
 
+// A writer in a forked child that publishes one frame, writes one byte to `ready_fd` and then
+// blocks until killed (a renderer that can die for real, leaving its object behind).
+pid_t spawn_writer(const std::string& name, int ready_fd);
+
 // Waits for child `pid` and returns its exit status (or 128+signal).
 int wait_child(pid_t pid);
 

@@ -83,6 +83,7 @@ TEST(FrameRing, TooSmallDestinationIsAnErrorNotAnOverflow) {
   shm::FrameInfo info;
   EXPECT_FALSE(r.read_latest(&info, buf.data(), buf.size(), 64));
   EXPECT_NE(r.error().find("too small"), std::string::npos) << r.error();
+  EXPECT_EQ(r.error_kind(), shm::ErrorKind::kBufferTooSmall);
   EXPECT_TRUE(r.read_latest(&info, nullptr, 0, 0));  // size query works
   EXPECT_EQ(info.width, 16u);
 }

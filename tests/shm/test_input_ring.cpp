@@ -27,14 +27,15 @@ InputEvent ev(InputKind k, uint64_t seq, float x = 0.5f) {
   return e;
 }
 
+// A renderer and the producer of its input (what vtksrc holds).
 struct Pair {
   std::unique_ptr<shm::FrameWriter> w;
-  std::unique_ptr<shm::FrameReader> r;
+  std::unique_ptr<shm::InputWriter> in;
   Pair() {
     std::string name = unique_name("input"), err;
     w = shm::FrameWriter::create(name, 8, 8, &err);
-    r = std::make_unique<shm::FrameReader>(name);
-    EXPECT_EQ(r->wait(0), shm::FrameReader::Status::kTimeout);
+    EXPECT_TRUE(w) << err;
+    in = std::make_unique<shm::InputWriter>(name);
   }
 };
 
@@ -46,8 +47,8 @@ TEST(InputRing, EventsArriveInOrderWithAllFields) {
   std::strcpy(k.key, "Left");
   k.modifiers = shm::kModShift | shm::kModControl;
   k.peer_id = 7;
-  ASSERT_TRUE(p.r->push_input(k));
-  ASSERT_TRUE(p.r->push_input(ev(InputKind::kPointerDown, 2, 0.1f)));
+  ASSERT_TRUE(p.in->push(k));
+  ASSERT_TRUE(p.in->push(ev(InputKind::kPointerDown, 2, 0.1f)));
   std::vector<InputEvent> got;
   ASSERT_EQ(p.w->drain_input(&got), 2u);
   EXPECT_STREQ(got[0].key, "Left");
@@ -68,20 +69,20 @@ TEST(InputRing, FullRingCoalescesMovesButKeepsEveryPressReleaseAndKey) {
     if (i % 50 == 0) {
       for (auto k : {InputKind::kPointerDown, InputKind::kPointerUp, InputKind::kKeyDown}) {
         must_arrive.push_back(++seq);
-        ASSERT_TRUE(p.r->push_input(ev(k, seq)));
+        ASSERT_TRUE(p.in->push(ev(k, seq)));
       }
     }
-    ASSERT_TRUE(p.r->push_input(ev(InputKind::kPointerMove, ++seq, float(i) / 2000)));
+    ASSERT_TRUE(p.in->push(ev(InputKind::kPointerMove, ++seq, float(i) / 2000)));
   }
   const uint64_t last_move = seq;
   std::vector<InputEvent> got;
   // The backlog flushes as the consumer makes room: drain until nothing is left.
-  for (int round = 0; round < 10 && (p.r->input_backlog() || round == 0); ++round) {
+  for (int round = 0; round < 10 && (p.in->backlog() || round == 0); ++round) {
     p.w->drain_input(&got);
-    p.r->push_input(ev(InputKind::kPointerMove, ++seq, 1.f));  // producers retry on their next push
+    p.in->push(ev(InputKind::kPointerMove, ++seq, 1.f));  // producers retry on their next push
   }
   p.w->drain_input(&got);
-  EXPECT_EQ(p.r->input_backlog(), 0u);
+  EXPECT_EQ(p.in->backlog(), 0u);
 
   std::vector<uint64_t> non_moves;
   size_t moves = 0;
@@ -105,11 +106,11 @@ TEST(InputRing, FullRingCoalescesMovesButKeepsEveryPressReleaseAndKey) {
 TEST(InputRing, KeysBeyondCapacityWaitInTheBacklog) {
   Pair p;
   const int n = shm::kInputCapacity + 50;
-  for (int i = 1; i <= n; ++i) ASSERT_TRUE(p.r->push_input(ev(InputKind::kKeyDown, i)));
-  EXPECT_EQ(p.r->input_backlog(), 50u);
+  for (int i = 1; i <= n; ++i) ASSERT_TRUE(p.in->push(ev(InputKind::kKeyDown, i)));
+  EXPECT_EQ(p.in->backlog(), 50u);
   std::vector<InputEvent> got;
   p.w->drain_input(&got);
-  ASSERT_TRUE(p.r->push_input(ev(InputKind::kKeyUp, n + 1)));
+  ASSERT_TRUE(p.in->push(ev(InputKind::kKeyUp, n + 1)));
   p.w->drain_input(&got);
   ASSERT_EQ(got.size(), size_t(n + 1));
   for (int i = 0; i <= n; ++i) EXPECT_EQ(got[i].seq, uint64_t(i + 1));
@@ -122,13 +123,13 @@ TEST(InputRing, HostileFieldsAreSanitised) {
   e.y = 7.f;
   e.wheel_dy = INFINITY;
   std::memset(e.key, 'A', sizeof e.key);  // no terminator
-  p.r->push_input(e);
+  p.in->push(e);
   InputEvent unknown = ev(InputKind::kPointerMove, 2);
   unknown.kind = 999;
-  p.r->push_input(unknown);
+  p.in->push(unknown);
   InputEvent resize = ev(InputKind::kResize, 3);
   resize.width = 0;
-  p.r->push_input(resize);
+  p.in->push(resize);
   std::vector<InputEvent> got;
   p.w->drain_input(&got);
   ASSERT_EQ(got.size(), 1u);
@@ -141,7 +142,7 @@ TEST(InputRing, HostileFieldsAreSanitised) {
 TEST(InputRing, WriterWakesWhenInputArrives) {
   Pair p;
   EXPECT_FALSE(p.w->wait_input(0));
-  std::thread t([&] { p.r->push_input(ev(InputKind::kKeyDown, 1)); });
+  std::thread t([&] { p.in->push(ev(InputKind::kKeyDown, 1)); });
   bool woke = p.w->wait_input(10000);
   t.join();
   EXPECT_TRUE(woke || p.w->wait_input(0));
@@ -154,31 +155,34 @@ TEST(InputRing, WriterWakesWhenInputArrives) {
 }
 
 TEST(InputRing, PushWithoutWriterReportsFalse) {
-  shm::FrameReader r(unique_name("nowriter"));
-  EXPECT_FALSE(r.push_input(ev(InputKind::kKeyDown, 1)));
+  shm::InputWriter in(unique_name("nowriter"));
+  EXPECT_FALSE(in.push(ev(InputKind::kKeyDown, 1)));
+  EXPECT_EQ(in.error_kind(), shm::ErrorKind::kNoObject);
 }
 
-TEST(InputRing, BacklogFlushesOnTheReadersNextWakeUp) {
+TEST(InputRing, BacklogFlushesWithoutAnotherPush) {
   Pair p;
   const int n = shm::kInputCapacity + 10;
-  for (int i = 1; i <= n; ++i) ASSERT_TRUE(p.r->push_input(ev(InputKind::kKeyDown, i)));
-  ASSERT_EQ(p.r->input_backlog(), 10u);
+  for (int i = 1; i <= n; ++i) ASSERT_TRUE(p.in->push(ev(InputKind::kKeyDown, i)));
+  ASSERT_EQ(p.in->backlog(), 10u);
   std::vector<InputEvent> got;
   p.w->drain_input(&got);
-  // No further push: the release at the end of a drag must not wait for the next event.
-  EXPECT_EQ(p.r->wait(0), shm::FrameReader::Status::kTimeout);
-  EXPECT_EQ(p.r->input_backlog(), 0u);
+  // No further push: the release at the end of a drag must not wait for the next event (vtksrc
+  // flushes whenever a new frame shows the renderer drained its ring).
+  EXPECT_EQ(p.in->flush(), 0u);
+  EXPECT_EQ(p.in->backlog(), 0u);
   p.w->drain_input(&got);
   EXPECT_EQ(got.size(), size_t(n));
 }
 
-TEST(InputRing, PushFromAnotherThreadWhileWaiting) {
+TEST(InputRing, PushFromAnotherThreadWhileAReaderWaits) {
   Pair p;
+  shm::FrameReader r(p.w->name());
   std::thread t([&] {
-    for (int i = 1; i <= 100; ++i) p.r->push_input(ev(InputKind::kKeyDown, i));
-    p.r->interrupt();
+    for (int i = 1; i <= 100; ++i) p.in->push(ev(InputKind::kKeyDown, i));
+    r.interrupt();
   });
-  EXPECT_EQ(p.r->wait(10000), shm::FrameReader::Status::kInterrupted);
+  EXPECT_EQ(r.wait(10000), shm::FrameReader::Status::kInterrupted);
   t.join();
   std::vector<InputEvent> got;
   EXPECT_EQ(p.w->drain_input(&got), 100u);

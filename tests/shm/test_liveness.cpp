@@ -12,25 +12,6 @@ using namespace vtkstream;
 using namespace vtkstream::test;
 using shm::FrameReader;
 
-namespace {
-
-// A writer in a child process that publishes one frame and then blocks until killed.
-pid_t spawn_writer(const std::string& name, int ready_fd) {
-  pid_t pid = fork();
-  if (pid != 0) return pid;
-  std::string err;
-  auto w = shm::FrameWriter::create(name, 16, 16, &err);
-  if (!w) _exit(2);
-  uint8_t* p = w->begin_frame(16, 16, 64, shm::PixelFormat::kRGBA, 0);
-  fill_pattern(p, 16, 16, 64, 1);
-  w->publish(shm::monotonic_ns(), 0);
-  char c = 'r';
-  (void)!write(ready_fd, &c, 1);
-  for (;;) pause();
-}
-
-}  // namespace
-
 TEST(Liveness, ReaderNoticesAKilledWriterAndPicksUpItsSuccessor) {
   std::string name = unique_name("dies"), err;
   int fds[2];

@@ -105,6 +105,7 @@ TEST(Validation, ForeignShortAndCorruptObjectsAreReportedOnce) {
     EXPECT_EQ(r.wait(100), FrameReader::Status::kInvalid) << o.what;
     EXPECT_NE(r.error().find(o.expect), std::string::npos) << o.what << ": " << r.error();
     EXPECT_NE(r.error().find(name), std::string::npos) << "error should name the object";
+    EXPECT_EQ(r.error_kind(), shm::ErrorKind::kInvalidHeader) << o.what;
     // Reported once; afterwards the reader waits quietly for a valid replacement.
     EXPECT_EQ(r.wait(20), FrameReader::Status::kNoWriter) << o.what;
     EXPECT_FALSE(r.attached());
@@ -140,6 +141,7 @@ TEST(Validation, NonsenseFrameSizeFromTheWriterIsRejected) {
   shm::FrameInfo info;
   EXPECT_FALSE(r.read_latest(&info, buf.data(), buf.size(), 4096));
   EXPECT_NE(r.error().find("out of range"), std::string::npos) << r.error();
+  EXPECT_EQ(r.error_kind(), shm::ErrorKind::kInvalidFrame);
   // Consumed: the reader does not report the same bad frame again (no busy loop in vtksrc).
   EXPECT_EQ(r.wait(0), FrameReader::Status::kTimeout);
 }
@@ -200,4 +202,5 @@ TEST(Validation, AnotherUsersObjectIsRefused) {
   FrameReader r(name);
   EXPECT_EQ(r.wait(100), FrameReader::Status::kInvalid);
   EXPECT_NE(r.error().find("belongs to uid"), std::string::npos) << r.error();
+  EXPECT_EQ(r.error_kind(), shm::ErrorKind::kOtherUser);
 }

@@ -1,6 +1,6 @@
 // vtkstream shared-memory frame ring and input ring: the GStreamer-free, VTK-free core shared by
-// the renderer (FrameWriter) and vtksrc (FrameReader). The layout and its contract are described
-// at the top of shm_layout.h.
+// the renderer (FrameWriter) and vtksrc (FrameReader for frames, InputWriter for input). The
+// layout and its contract are described at the top of shm_layout.h.
 #pragma once
 
 #include <atomic>
@@ -30,6 +30,24 @@ std::string validate_frame(uint32_t width, uint32_t height, uint32_t stride, uin
 // Object names are what users type (`demo`); this gives the POSIX name ("/demo") and rejects
 // names that could escape /dev/shm. Returns an empty string and sets `err` when invalid.
 std::string posix_name(const std::string& name, std::string* err);
+
+// What went wrong, for callers that must react differently to different failures (vtksrc warns
+// about an unusable frame but waits quietly for a missing renderer). The text of error() says
+// the same for people.
+enum class ErrorKind {
+  kNone,
+  kBadName,         // the name cannot be a shared-memory object name (see posix_name)
+  kNoObject,        // no object of that name exists (yet)
+  kOtherUser,       // the object belongs to another user, or we may not open it
+  kOpenFailed,      // it exists but could not be opened, examined or mapped
+  kInvalidHeader,   // foreign, short or corrupt object: its header failed validation
+  kWriterGone,      // the object's writer closed it or died; waiting for a new one
+  kNotAttached,     // read_latest() without an attached writer
+  kNoFrame,         // attached, but the writer has not published a frame yet
+  kInvalidFrame,    // the writer published a frame that fails validation (it is skipped)
+  kBufferTooSmall,  // the caller's destination cannot hold the frame
+  kBusy,            // the writer overwrote the frame during every copy attempt
+};
 
 // Metadata of a frame copied out of the ring.
 struct FrameInfo {
@@ -123,8 +141,8 @@ class FrameReader {
   // a finite timeout while none exists: timeout_ms < 0 keeps waiting for one (call wait(0)
   // first to learn whether a writer is there).
   //
-  // Threads: wait() and read_latest() belong to one thread; interrupt(), clear_interrupt(),
-  // push_input() and the accessors are safe from any thread.
+  // Threads: wait(), read_latest(), error() and error_kind() belong to one thread; interrupt(),
+  // clear_interrupt() and the other accessors are safe from any thread.
   Status wait(int timeout_ms);
 
   // Copies the newest frame into `dst` (rows top-down, `dst_stride` bytes apart, flipping a
@@ -137,16 +155,51 @@ class FrameReader {
   void interrupt();
   void clear_interrupt();
 
-  // Queue an input event for the writer. Moves are coalesced when the ring is busy; other events
-  // are kept in a local backlog, retried on the next push and on every wake-up of wait().
-  // Returns false only when not attached (the event is then dropped: nobody could apply it).
-  bool push_input(const InputEvent& ev);
-  size_t input_backlog() const;
-
   bool attached() const;
   bool writer_alive() const;
   uint64_t session_id() const;  // 0 when not attached
   const std::string& error() const;  // last error, "" if none
+  ErrorKind error_kind() const;      // what kind of error error() describes; kNone if none
+  void detach();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// --------------------------------------------------------------------------------------------
+// Input producer. Sends input records to the writer (the renderer) through the object's input
+// ring without being a reader of frames: it takes no reader entry, so the writer's has_readers()
+// (which decides whether anybody watches and a readback is worth it) ignores it. Input alone
+// wakes the renderer through the input futex; a frame reader is what makes it publish.
+//
+// It attaches on the first push and, on every push, notices a writer that died, restarted or
+// grew its ring (a new object under the same name) and follows it, with the same validation as
+// FrameReader: a foreign, short or corrupt object is an error (error_kind()), never a crash.
+//
+// Every member is safe to call from any thread; pushes are serialised internally.
+class InputWriter {
+ public:
+  explicit InputWriter(std::string name);
+  ~InputWriter();
+  InputWriter(const InputWriter&) = delete;
+  InputWriter& operator=(const InputWriter&) = delete;
+
+  // Queues `ev` for the writer. Pointer moves are coalesced when the ring is busy; other events
+  // that find it full are kept in a bounded local backlog, in order, and retried on the next
+  // push() or flush(). Returns false only when no live writer is attached (the event is then
+  // dropped: nobody could apply it; error_kind() says why).
+  bool push(const InputEvent& ev);
+  // Retries the backlog now (for instance when a new frame shows the writer drained its ring).
+  // Returns the number of events still waiting.
+  size_t flush();
+  size_t backlog() const;
+
+  bool attached() const;
+  uint64_t session_id() const;  // 0 when not attached
+  std::string error() const;    // why the last push found no writer, "" if it found one
+  ErrorKind error_kind() const;
   void detach();
 
   struct Impl;

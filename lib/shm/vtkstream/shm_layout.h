@@ -4,11 +4,13 @@
 // --------------
 // One POSIX shared-memory object per stream, named "/<name>" (it lives in /dev/shm on Linux).
 // Exactly one process writes frames (the renderer: vtkstream-render or any program linked with
-// libvtkstream); any number of processes read them (vtksrc). Input travels the other way through
-// an input ring inside the same object: readers produce, the writer consumes.
+// libvtkstream); any number of processes read them (vtksrc's FrameReader). Input travels the
+// other way through an input ring inside the same object: input producers (vtksrc's InputWriter)
+// push, the writer consumes. A producer validates and attaches like a reader but takes no reader
+// entry, so the writer's count of viewers (has_readers) sees only those who read frames.
 //
-//   renderer (FrameWriter)                    object "/name"                vtksrc (FrameReader)
-//   ----------------------                    --------------                --------------------
+//   renderer (FrameWriter)                    object "/name"           vtksrc (FrameReader, InputWriter)
+//   ----------------------                    --------------           ---------------------------------
 //   create "/name.tmp.<pid>", init header
 //   rename over "/name" (atomic) ---------->  Header + slots  <------------ open, validate header
 //   pick a slot nobody reads, seq odd
@@ -16,14 +18,15 @@
 //   latest = slot|frame; ++publish_futex;
 //   FUTEX_WAKE  ---------------------------------------------------------->  wakes from FUTEX_WAIT
 //                                                                           copy slot, recheck seq
-//   drain input ring  <-------------------------------------------------- push InputEvent, wake
+//   drain input ring  <------------------------------------------- InputWriter: push InputEvent, wake
 //   heartbeat thread: writer_heartbeat_ns                                   reader entry heartbeat
 //
 // * The object is created complete under a temporary name and renamed into place, so a reader
 //   never sees a half-initialised header. A writer that restarts renames a fresh object over the
 //   old one and marks the old one `closed`; readers notice and reattach.
-// * Every field is validated by the reader before use (see validate_header/validate_frame): a
-//   foreign, short or corrupt object is an error with a message, never an out-of-bounds access.
+// * Every field is validated by readers and input producers before use (see validate_header /
+//   validate_frame): a foreign, short or corrupt object is an error with a message and an
+//   ErrorKind, never an out-of-bounds access.
 // * Slots are seqlocked: the writer never waits for a reader; a reader that raced with the writer
 //   sees the sequence change and retries, so it never hands out a torn frame. Readers also set an
 //   advisory per-slot reader count so the writer prefers slots nobody is copying.
@@ -149,7 +152,7 @@ struct alignas(64) Header {
   alignas(64) std::atomic<int32_t> writer_pid;
   std::atomic<uint32_t> closed;  // 1: writer shut down or replaced this object; reattach by name
   std::atomic<uint64_t> writer_heartbeat_ns;
-  ReaderEntry readers[kMaxReaders];
+  ReaderEntry readers[kMaxReaders];  // frame readers only; input producers take none
 
   // Frames.
   alignas(64) std::atomic<uint32_t> publish_futex;  // bumped on publish, close and reader wake-ups
