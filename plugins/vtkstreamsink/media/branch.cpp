@@ -1,5 +1,7 @@
 #include "branch.h"
 
+#include <atomic>
+
 #include "sink_context.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_branch_debug);
@@ -22,6 +24,11 @@ GQuark branch_quark() {
 
 // Unlinks `tee_pad` and tears `bin` down; `first` goes to NULL before the rest.
 void teardown(GstBin* parent, GstElement* bin, GstPad* tee_pad, GstElement* first) {
+  // Locked first: the sink may be changing state on another thread right now (the application
+  // stopping the pipeline), and its loop over the children would bring the bin back up after we
+  // set it to NULL (seen: a webrtcbin disposed in READY with its nicesrc task still running,
+  // which then hung gst_deinit).
+  gst_element_set_locked_state(bin, TRUE);
   if (first) gst_element_set_state(first, GST_STATE_NULL);
   gst_element_set_state(bin, GST_STATE_NULL);
   gst_bin_remove(parent, bin);
@@ -45,7 +52,9 @@ Branch::Branch(GstBin* parent, const std::string& name, ErrorFn on_error)
   link_->self = this;
   link_->ctx = g_main_context_ref(current_context());
   link_->on_error = std::move(on_error);
-  bin_ = gst_bin_new(name.c_str());
+  // Unique: the previous branch of the same kind may still be on its way out of the sink.
+  static std::atomic<unsigned> serial{0};
+  bin_ = gst_bin_new((name + "-" + std::to_string(serial++)).c_str());
   gst_object_ref_sink(bin_);
   g_object_set_qdata_full(G_OBJECT(bin_), branch_quark(), new std::shared_ptr<Link>(link_),
                           [](gpointer d) {
@@ -117,6 +126,7 @@ Branch::~Branch() {
   gst_object_unref(parent);
   GstState state = GST_STATE_NULL;
   gst_element_get_state(GST_ELEMENT(parent_), &state, nullptr, 0);
+  GST_DEBUG("%s: removing (sink %s)", GST_OBJECT_NAME(bin_), gst_element_state_get_name(state));
   if (!tee_pad_ || state < GST_STATE_PAUSED) {
     // Nothing flows (never linked, or the sink is stopping): tear down here and now.
     if (tee_pad_) {
