@@ -111,7 +111,41 @@ bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
   }
   gst_bin_add_many(bin(), queue_, webrtc_, nullptr);
   null_first(webrtc_);
+  if (!link_sendonly(codec, err)) return false;
+  connect_signals();
 
+  // The data channel must exist before the offer is made, and webrtcbin must be in READY for
+  // create-data-channel to work (DESIGN).
+  if (gst_element_set_state(webrtc_, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
+    *err = "webrtcbin refused to go to READY";
+    return false;
+  }
+  if (!ice.extra_address.empty()) {
+    GObject* agent = nullptr;
+    g_object_get(webrtc_, "ice-agent", &agent, nullptr);
+    if (agent) {
+      gboolean ok = FALSE;
+      g_signal_emit_by_name(agent, "add-local-ip-address", ice.extra_address.c_str(), &ok);
+      if (!ok) GST_WARNING("ICE agent refused local address %s", ice.extra_address.c_str());
+      g_object_unref(agent);
+    }
+  }
+  // Input must not be lost or reordered (a lost button release leaves VTK dragging): reliable
+  // and ordered, the default.
+  g_signal_emit_by_name(webrtc_, "create-data-channel", "input", nullptr, &channel_);
+  if (!channel_) {
+    *err = "webrtcbin could not create the input data channel";
+    return false;
+  }
+  connect_channel();
+
+  if (!ghost_sink(queue_, err) || !attach(media_.rtp_tee(), err)) return false;
+  GST_INFO("peer %u: branch added", peer_);
+  return true;
+}
+
+// queue -> a requested sink pad, whose transceiver we make send-only with our codec preferences.
+bool WebRtcBranch::link_sendonly(Codec codec, std::string* err) {
   GstPad* sink = gst_element_request_pad_simple(webrtc_, "sink_%u");
   GstPad* qsrc = gst_element_get_static_pad(queue_, "src");
   const bool linked = sink && gst_pad_link(qsrc, sink) == GST_PAD_LINK_OK;
@@ -133,7 +167,11 @@ bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
     gst_caps_unref(prefs);
     gst_object_unref(trans);
   }
+  return true;
+}
 
+// webrtcbin's signals, each handed to the sink's context.
+void WebRtcBranch::connect_signals() {
   connect_link(webrtc_, "on-negotiation-needed", G_CALLBACK((+[](GstElement*, gpointer d) {
     run_on_main(d, [](WebRtcBranch& s) { s.negotiate(); });
   })), link_);
@@ -175,35 +213,6 @@ bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
         if (s.cb_.failed) s.cb_.failed("connection failed (ICE or DTLS)");
       });
   })), link_);
-
-  // The data channel must exist before the offer is made, and webrtcbin must be in READY for
-  // create-data-channel to work (DESIGN).
-  if (gst_element_set_state(webrtc_, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
-    *err = "webrtcbin refused to go to READY";
-    return false;
-  }
-  if (!ice.extra_address.empty()) {
-    GObject* agent = nullptr;
-    g_object_get(webrtc_, "ice-agent", &agent, nullptr);
-    if (agent) {
-      gboolean ok = FALSE;
-      g_signal_emit_by_name(agent, "add-local-ip-address", ice.extra_address.c_str(), &ok);
-      if (!ok) GST_WARNING("ICE agent refused local address %s", ice.extra_address.c_str());
-      g_object_unref(agent);
-    }
-  }
-  // Input must not be lost or reordered (a lost button release leaves VTK dragging): reliable
-  // and ordered, the default.
-  g_signal_emit_by_name(webrtc_, "create-data-channel", "input", nullptr, &channel_);
-  if (!channel_) {
-    *err = "webrtcbin could not create the input data channel";
-    return false;
-  }
-  connect_channel();
-
-  if (!ghost_sink(queue_, err) || !attach(media_.rtp_tee(), err)) return false;
-  GST_INFO("peer %u: branch added", peer_);
-  return true;
 }
 
 void WebRtcBranch::connect_channel() {

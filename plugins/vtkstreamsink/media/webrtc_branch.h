@@ -55,6 +55,8 @@ class WebRtcBranch : public Branch {
  private:
   WebRtcBranch(GstBin* sink, Media& media, uint32_t peer, Callbacks cb);
   bool build(Codec codec, const IceConfig& ice, std::string* err);
+  bool link_sendonly(Codec codec, std::string* err);
+  void connect_signals();
   void negotiate();
   void connect_channel();
 

@@ -20,7 +20,6 @@ struct GObjectDeleter {
   void operator()(gpointer p) const { g_object_unref(p); }
 };
 using ParserPtr = std::unique_ptr<JsonParser, GObjectDeleter>;
-using BuilderPtr = std::unique_ptr<JsonBuilder, GObjectDeleter>;
 
 ProtocolError bad_field(const std::string& what) { return {ErrorCode::kBadField, what}; }
 
@@ -128,6 +127,66 @@ bool valid_key_name(const std::string& k) {
   return std::all_of(k.begin(), k.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
+// The fields that depend on the record's kind (docs/protocol.md "Input records").
+std::optional<ProtocolError> parse_kind_fields(const Fields& f, InputRecord* r) {
+  using K = InputRecord::Kind;
+  std::optional<ProtocolError> err;
+  switch (r->kind) {
+    case K::kPointerDown:
+    case K::kPointerUp: {
+      auto b = f.integer("b", 1, 3, &err);
+      if (err) return *err;
+      if (!b) return missing("b");
+      r->button = static_cast<int>(*b);
+      break;
+    }
+    case K::kWheel: {
+      auto dx = f.number("dx", &err);
+      if (err) return *err;
+      auto dy = f.number("dy", &err);
+      if (err) return *err;
+      if (!dx && !dy) return missing("dy");
+      r->dx = std::clamp(dx.value_or(0), -kMaxWheelDelta, kMaxWheelDelta);
+      r->dy = std::clamp(dy.value_or(0), -kMaxWheelDelta, kMaxWheelDelta);
+      break;
+    }
+    case K::kKeyDown:
+    case K::kKeyUp: {
+      auto k = f.string("k", &err);
+      if (err) return *err;
+      if (!k) return missing("k");
+      if (!valid_key_name(*k))
+        return bad_field("field 'k' must be a key name of 1 to " + std::to_string(kMaxKeyBytes) +
+                         " printable characters");
+      r->key = *k;
+      break;
+    }
+    case K::kTouchDown:
+    case K::kTouchMove:
+    case K::kTouchUp: {
+      auto id = f.integer("id", 0, 0xffff, &err);
+      if (err) return *err;
+      if (!id) return missing("id");
+      r->touch_id = static_cast<uint32_t>(*id);
+      break;
+    }
+    case K::kResize: {
+      auto w = f.integer("w", kMinRenderSize, kMaxRenderSize, &err);
+      if (err) return *err;
+      auto h = f.integer("h", kMinRenderSize, kMaxRenderSize, &err);
+      if (err) return *err;
+      if (!w) return missing("w");
+      if (!h) return missing("h");
+      r->width = static_cast<int>(*w);
+      r->height = static_cast<int>(*h);
+      break;
+    }
+    case K::kPointerMove:
+      break;
+  }
+  return std::nullopt;
+}
+
 std::variant<InputRecord, ProtocolError> parse_record(const Fields& f) {
   std::optional<ProtocolError> err;
   InputRecord r;
@@ -154,59 +213,7 @@ std::variant<InputRecord, ProtocolError> parse_record(const Fields& f) {
       (name[0] == 'x' ? r.x : r.y) = std::clamp(*v, 0.0, 1.0);
     }
   }
-  switch (r.kind) {
-    case K::kPointerDown:
-    case K::kPointerUp: {
-      auto b = f.integer("b", 1, 3, &err);
-      if (err) return *err;
-      if (!b) return missing("b");
-      r.button = static_cast<int>(*b);
-      break;
-    }
-    case K::kWheel: {
-      auto dx = f.number("dx", &err);
-      if (err) return *err;
-      auto dy = f.number("dy", &err);
-      if (err) return *err;
-      if (!dx && !dy) return missing("dy");
-      r.dx = std::clamp(dx.value_or(0), -kMaxWheelDelta, kMaxWheelDelta);
-      r.dy = std::clamp(dy.value_or(0), -kMaxWheelDelta, kMaxWheelDelta);
-      break;
-    }
-    case K::kKeyDown:
-    case K::kKeyUp: {
-      auto k = f.string("k", &err);
-      if (err) return *err;
-      if (!k) return missing("k");
-      if (!valid_key_name(*k))
-        return bad_field("field 'k' must be a key name of 1 to " + std::to_string(kMaxKeyBytes) +
-                         " printable characters");
-      r.key = *k;
-      break;
-    }
-    case K::kTouchDown:
-    case K::kTouchMove:
-    case K::kTouchUp: {
-      auto id = f.integer("id", 0, 0xffff, &err);
-      if (err) return *err;
-      if (!id) return missing("id");
-      r.touch_id = static_cast<uint32_t>(*id);
-      break;
-    }
-    case K::kResize: {
-      auto w = f.integer("w", kMinRenderSize, kMaxRenderSize, &err);
-      if (err) return *err;
-      auto h = f.integer("h", kMinRenderSize, kMaxRenderSize, &err);
-      if (err) return *err;
-      if (!w) return missing("w");
-      if (!h) return missing("h");
-      r.width = static_cast<int>(*w);
-      r.height = static_cast<int>(*h);
-      break;
-    }
-    case K::kPointerMove:
-      break;
-  }
+  if (auto e = parse_kind_fields(f, &r)) return *e;
   return r;
 }
 
@@ -307,44 +314,6 @@ std::variant<ClientMessage, ProtocolError> parse_typed(const std::string& type, 
   return ProtocolError{ErrorCode::kUnknownType, "unknown message type '" + type + "'"};
 }
 
-// ---- serialisation helpers ----
-
-class Writer {
- public:
-  explicit Writer(const char* type) : b_(json_builder_new_immutable()) {
-    json_builder_begin_object(b_.get());
-    str("type", type);
-  }
-  Writer& str(const char* k, const std::string& v) {
-    json_builder_set_member_name(b_.get(), k);
-    json_builder_add_string_value(b_.get(), v.c_str());
-    return *this;
-  }
-  Writer& integer(const char* k, int64_t v) {
-    json_builder_set_member_name(b_.get(), k);
-    json_builder_add_int_value(b_.get(), v);
-    return *this;
-  }
-  Writer& number(const char* k, double v) {
-    json_builder_set_member_name(b_.get(), k);
-    json_builder_add_double_value(b_.get(), v);
-    return *this;
-  }
-  JsonBuilder* raw() { return b_.get(); }
-  std::string finish() {
-    json_builder_end_object(b_.get());
-    JsonNode* root = json_builder_get_root(b_.get());
-    gchar* s = json_to_string(root, FALSE);
-    std::string out(s);
-    g_free(s);
-    json_node_unref(root);
-    return out;
-  }
-
- private:
-  BuilderPtr b_;
-};
-
 }  // namespace
 
 const char* error_code_name(ErrorCode code) {
@@ -394,93 +363,6 @@ std::variant<InputRecord, ProtocolError> parse_input_record(std::string_view tex
   auto parsed = parse_object(text, max_bytes);
   if (auto* e = std::get_if<ProtocolError>(&parsed)) return *e;
   return parse_record(Fields(root_object(std::get<ParserPtr>(parsed))));
-}
-
-std::string serialize(const Welcome& w) {
-  Writer j("welcome");
-  j.integer("peer_id", w.peer_id);
-  JsonBuilder* b = j.raw();
-  json_builder_set_member_name(b, "ice_servers");
-  json_builder_begin_array(b);
-  for (const IceServer& s : w.ice_servers) {
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "urls");
-    json_builder_add_string_value(b, s.url.c_str());
-    if (!s.username.empty()) {
-      json_builder_set_member_name(b, "username");
-      json_builder_add_string_value(b, s.username.c_str());
-      json_builder_set_member_name(b, "credential");
-      json_builder_add_string_value(b, s.credential.c_str());
-    }
-    json_builder_end_object(b);
-  }
-  json_builder_end_array(b);
-  j.str("codec", w.codec).integer("width", w.width).integer("height", w.height);
-  j.str("mjpeg", w.mjpeg);
-  return j.finish();
-}
-
-std::string offer_message(const std::string& sdp) { return Writer("offer").str("sdp", sdp).finish(); }
-
-std::string ice_message(const std::string& candidate, unsigned mline) {
-  return Writer("ice").str("candidate", candidate).integer("sdpMLineIndex", mline).finish();
-}
-
-std::string pong_message(double t) { return Writer("pong").number("t", t).finish(); }
-
-const char* renderer_status_name(RendererStatus s) {
-  switch (s) {
-    case RendererStatus::kRunning: return "running";
-    case RendererStatus::kWaiting: return "waiting";
-    case RendererStatus::kRestarting: return "restarting";
-  }
-  return "waiting";
-}
-
-const char* bye_code_name(ByeCode c) {
-  switch (c) {
-    case ByeCode::kShutdown: return "shutdown";
-    case ByeCode::kTooManyPeers: return "too-many-peers";
-    case ByeCode::kHandshakeTimeout: return "handshake-timeout";
-    case ByeCode::kIdle: return "idle";
-  }
-  return "shutdown";
-}
-
-std::string renderer_message(RendererStatus state, const std::string& detail) {
-  return Writer("renderer").str("state", renderer_status_name(state)).str("detail", detail).finish();
-}
-
-std::string frame_message(uint64_t seq, std::optional<uint32_t> rtp, uint64_t pts_ns) {
-  Writer j("frame");
-  j.integer("seq", static_cast<int64_t>(seq));
-  if (rtp) j.integer("rtp", *rtp);
-  j.integer("pts", static_cast<int64_t>(std::min<uint64_t>(pts_ns, INT64_MAX)));
-  return j.finish();
-}
-
-std::string error_message(const ProtocolError& e) {
-  return Writer("error").str("code", error_code_name(e.code)).str("message", e.message).finish();
-}
-
-std::string bye_message(ByeCode code, const std::string& reason) {
-  return Writer("bye").str("code", bye_code_name(code)).str("reason", reason).finish();
-}
-
-std::string serialize(const ControlState& s) {
-  Writer j("control");
-  JsonBuilder* b = j.raw();
-  json_builder_set_member_name(b, "controller");
-  if (s.controller) json_builder_add_int_value(b, *s.controller);
-  else json_builder_add_null_value(b);
-  json_builder_set_member_name(b, "you");
-  json_builder_add_boolean_value(b, s.you);
-  j.str("role", s.role);
-  json_builder_set_member_name(b, "requests");
-  json_builder_begin_array(b);
-  for (uint32_t id : s.requests) json_builder_add_int_value(b, id);
-  json_builder_end_array(b);
-  return j.finish();
 }
 
 }  // namespace vtkstream::sink
