@@ -42,4 +42,8 @@ build=${VTKSTREAM_BUILD_DIR:-$here/../../build}
 export VTKSTREAM_BUILD_DIR=$build
 
 echo "== browser tests (private network namespace, real server and renderer) =="
-exec "$here/netns.sh" "$here/with-server.sh" "$here/run.sh" --inside
+status=0
+"$here/netns.sh" "$here/with-server.sh" "$here/run.sh" --inside || status=1
+echo "== browser tests of vtkstreamsink under gst-launch-1.0 (private network namespace) =="
+"$here/netns.sh" "$here/with-gst-launch.sh" node --test --test-reporter=spec "$here"/gst/*.test.mjs || status=1
+exit "$status"
