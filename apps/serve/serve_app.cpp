@@ -16,9 +16,11 @@ std::unique_ptr<ServeApp> ServeApp::create(const ServeConfig& config, std::strin
       return nullptr;
     }
   std::unique_ptr<ServeApp> app(new ServeApp(config));
-  app->pipeline_ = gst_pipeline_new("vtkstream-serve");
+  app->pipeline_ = gst_pipeline_new("serve");
   GstElement* src = gst_element_factory_make("vtksrc", "src");
-  app->sink_ = gst_element_factory_make("vtkstreamsink", "sink");
+  // Named after us: the sink prefixes its notes on stderr with its name, so operators keep
+  // reading "vtkstream-serve: peer N: ..." as before the web side became an element.
+  app->sink_ = gst_element_factory_make("vtkstreamsink", "vtkstream-serve");
   g_object_set(src, "is-live", TRUE, "shm-name", config.shm_name.c_str(), "repeat-interval", config.repeat_ms, nullptr);
   for (const auto& [name, value] : config.sink) gst_util_set_object_arg(G_OBJECT(app->sink_), name.c_str(), value.c_str());
   if (!config.turn.empty()) {

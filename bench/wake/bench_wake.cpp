@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "vtkstream/shm.h"
+#include "vtkstream/vtksrc-contract.h"
 
 namespace shm = vtkstream::shm;
 
@@ -123,15 +124,17 @@ struct Handoff {
   std::vector<uint64_t> lat;
 };
 
+namespace contract = vtkstream::contract;
+
 void on_handoff(GstElement*, GstBuffer* buf, GstPad*, gpointer data) {
   const uint64_t now = shm::monotonic_ns();
   auto* h = static_cast<Handoff*>(data);
-  GstCustomMeta* meta = gst_buffer_get_custom_meta(buf, "VtkStreamFrameMeta");
+  GstCustomMeta* meta = gst_buffer_get_custom_meta(buf, contract::kFrameMetaName);
   if (!meta) return;
   guint64 render_time = 0, seq = 0;
   const GstStructure* s = gst_custom_meta_get_structure(meta);
-  gst_structure_get_uint64(s, "render-time", &render_time);
-  gst_structure_get_uint64(s, "input-seq", &seq);
+  gst_structure_get_uint64(s, contract::kMetaRenderTime, &render_time);
+  gst_structure_get_uint64(s, contract::kMetaInputSeq, &seq);
   std::lock_guard lock(h->mutex);
   if (seq == 0) {
     h->first = true;

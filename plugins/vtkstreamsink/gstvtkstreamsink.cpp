@@ -178,6 +178,9 @@ static bool start_web_side(GstVtkStreamSink* self) {
     std::lock_guard lock(p.lock);
     ok = sink_configuration(p.settings, &web, &media, &err);
   }
+  gchar* name = gst_object_get_name(GST_OBJECT(self));
+  web.log_name = name;
+  g_free(name);
   if (!ok) {
     GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", err.c_str()), (nullptr));
     return false;

@@ -81,7 +81,7 @@ void WebService::add_peer(SoupWebsocketConnection* ws, Role role) {
     const int64_t now = g_get_monotonic_time();
     if (!shutting_down_ && now - last_refusal_log_us_ > 10 * G_USEC_PER_SEC) {  // a flood logs once per 10 s
       last_refusal_log_us_ = now;
-      g_printerr("vtkstreamsink: refusing a peer: max-peers %zu reached\n", config_.max_peers);
+      g_printerr("%s: refusing a peer: max-peers %zu reached\n", config_.log_name.c_str(), config_.max_peers);
     }
     const ByeCode code = shutting_down_ ? ByeCode::kShutdown : ByeCode::kTooManyPeers;
     soup_websocket_connection_send_text(ws, bye_message(code, shutting_down_ ? "shutting down" : "too many peers").c_str());
@@ -99,6 +99,7 @@ void WebService::add_peer(SoupWebsocketConnection* ws, Role role) {
   env.ice = &config_.ice;
   env.role = role;
   env.max_input_rate = config_.max_input_rate;
+  env.log_name = config_.log_name;
   env.input = [this](uint32_t peer, const InputRecord& r) { on_input(peer, r); };
   env.control = [this](uint32_t peer, const ControlRequest& c) { on_control(peer, c); };
   env.said_hello = [this](uint32_t peer) {
@@ -139,7 +140,8 @@ void WebService::mjpeg_first() {
       [this, alive = std::weak_ptr<bool>(alive_)](GBytes* jpeg) {
         if (alive.lock() && mjpeg_) mjpeg_->broadcast(jpeg);
       },
-      [](const std::string& why) { g_printerr("vtkstreamsink: MJPEG encoder failed: %s\n", why.c_str()); }, &err);
+      [this](const std::string& why) { g_printerr("%s: MJPEG encoder failed: %s\n", config_.log_name.c_str(), why.c_str()); },
+      &err);
   if (!mjpeg_branch_) GST_ERROR("cannot add the MJPEG encoder: %s", err.c_str());
   else GST_INFO("MJPEG encoder added");
 }

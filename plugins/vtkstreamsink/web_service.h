@@ -43,6 +43,7 @@ struct WebConfig {
   int idle_timeout_s = 3600;            // no input/control message for this long: bye; 0 = never
   int control_idle_s = 60;              // see ControlArbiter
   bool renderer_supervised = false;     // someone restarts a lost renderer: say "restarting"
+  std::string log_name = "vtkstreamsink";  // prefix of the operator notes on stderr (the element's name)
 };
 
 class WebService {

@@ -13,11 +13,6 @@ namespace vtkstream::sink {
 
 namespace {
 
-// The payloaders for input that arrives encoded: the same RTP the built-in encoders produce.
-constexpr const char* kVp8Pay = "rtpvp8pay name=pay pt=96 mtu=1200 picture-id-mode=15-bit";
-constexpr const char* kH264Pay =
-    "rtph264pay name=pay pt=96 mtu=1200 config-interval=-1 aggregate-mode=zero-latency";
-
 // vtksrc frames come at a variable rate (framerate 0/1) without durations. Encoders derive their
 // rate control (and libvpx its speed) from frame durations: vp8enc then assumes one 90 kHz tick
 // per frame and spent 140-170 ms per frame (measured). Give every frame the interval since the
@@ -52,26 +47,6 @@ GstElement* make(const char* factory, const char* name) {
 }
 
 }  // namespace
-
-std::string default_encoder(Codec codec, int bitrate_kbps) {
-  // videoconvert runs on the streaming thread; the one-buffer leaky queue puts the encoder on its
-  // own thread and drops stale pictures instead of queueing them (low latency). Keyframes come on
-  // request (a joining viewer, PLI/FIR), so the periodic distance is long. One encoder thread:
-  // measured on the 2-core machines with the renderer and a browser beside us, vp8enc threads=2
-  // gave p50/p95 input-to-photon 283/704 ms at 720p against 182/232 ms with one, and x264enc with
-  // its default threads stalled behind a frame of delay (254 ms per frame).
-  const std::string head =
-      "videoconvert name=convert ! queue name=encqueue max-size-buffers=1 max-size-bytes=0 "
-      "max-size-time=0 leaky=downstream ! ";
-  if (codec == Codec::kH264)
-    return head + "x264enc name=enc tune=zerolatency speed-preset=ultrafast key-int-max=3000 threads=1 bitrate=" +
-           std::to_string(bitrate_kbps) +
-           " ! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,alignment=au ! " + kH264Pay;
-  return head +
-         "vp8enc name=enc deadline=1 cpu-used=8 end-usage=cbr lag-in-frames=0 "
-         "error-resilient=partitions keyframe-max-dist=3000 threads=1 target-bitrate=" +
-         std::to_string(bitrate_kbps * 1000) + " ! " + kVp8Pay;
-}
 
 Media::Media(GstBin* bin) : bin_(bin) {
   static gsize once = 0;
@@ -173,10 +148,7 @@ bool Media::build_middle(Input kind, std::string* err) {
   std::string desc;
   {
     std::lock_guard lock(lock_);
-    if (kind == Input::kRaw)
-      desc = config_.encoder.empty() ? default_encoder(config_.codec, config_.bitrate_kbps) : config_.encoder;
-    else
-      desc = kind == Input::kVP8 ? kVp8Pay : std::string("h264parse ! ") + kH264Pay;
+    desc = middle_description(kind, config_);
   }
   GST_INFO("middle: %s", desc.c_str());
   GError* gerr = nullptr;

@@ -5,9 +5,8 @@
 //                        │                       └─► [WebRTC viewer N] ...
 //                        └─► [MJPEG encoder, while someone watches]
 //
-// MIDDLE is chosen by the first caps: raw video is encoded (the `encoder` launch description,
-// default_encoder() unless given: raw video in, RTP out, payloader named `pay`, encoder `enc`);
-// VP8 or H.264 that arrives already encoded is only payloaded (passed through). Media owns the
+// MIDDLE is chosen by the first caps (encoder_factory.h says what it is for each kind of input):
+// raw video is encoded, VP8 or H.264 that arrives already encoded is only payloaded. Media owns the
 // keyframe guard (browsers' PLI/FIR and joining viewers, at most one per kKeyframeGuardMs) and
 // gives encoders frame durations. Input and echoes are InputInjector's (input_injector.h).
 #pragma once
@@ -21,23 +20,14 @@
 #include <optional>
 #include <string>
 
+#include "encoder_factory.h"
 #include "protocol.h"
 
 namespace vtkstream::sink {
 
-// What the sink's properties say about encoding (sink_properties.h fills it).
-struct MediaConfig {
-  Codec codec = Codec::kVP8;
-  std::string encoder;         // launch description raw video -> RTP; "" = default_encoder()
-  int bitrate_kbps = 1200;     // the one default (vtkstream-serve --bitrate maps onto it)
-};
-
-// The built-in encoder part for a codec.
-std::string default_encoder(Codec codec, int bitrate_kbps);
-
 class Media {
  public:
-  enum class Input { kNone, kRaw, kVP8, kH264 };
+  using Input = InputKind;
 
   // Builds the fixed elements (tees, fakesink) inside `bin`; the caller ghosts input_pad().
   explicit Media(GstBin* bin);

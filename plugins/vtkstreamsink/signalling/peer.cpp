@@ -145,7 +145,7 @@ void Peer::schedule_flush(int64_t now) {
 void Peer::log_limit_once(const std::string& kind, const std::string& detail) {
   if (std::find(limits_logged_.begin(), limits_logged_.end(), kind) != limits_logged_.end()) return;
   limits_logged_.push_back(kind);
-  g_printerr("vtkstreamsink: peer %u: %s\n", id_, detail.c_str());
+  g_printerr("%s: peer %u: %s\n", env_.log_name.c_str(), id_, detail.c_str());
 }
 
 void Peer::close(ByeCode code, const std::string& reason) {

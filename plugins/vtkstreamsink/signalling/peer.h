@@ -37,6 +37,7 @@ class Peer {
     std::function<void(uint32_t peer)> said_hello;  // the welcome went out
     Role role = Role::kOwner;
     double max_input_rate = 0;  // events/s, 0 = unlimited
+    std::string log_name = "vtkstreamsink";  // prefix of our notes on stderr
   };
 
   Peer(uint32_t id, SoupWebsocketConnection* ws, Env env);

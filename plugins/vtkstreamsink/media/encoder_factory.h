@@ -1,0 +1,28 @@
+// What sits between the sink's input tee and its RTP tee, as a launch description (STYLE item 8:
+// the factory owns the launch description; Media builds and runs it). Raw video is encoded:
+// the user's `encoder` description if given (raw video in, RTP out, payloader named `pay`,
+// encoder optionally named `enc`), else the built-in one for the codec. VP8 or H.264 that
+// arrives already encoded is only payloaded, into the same RTP the built-in encoders produce.
+#pragma once
+
+#include <string>
+
+#include "protocol.h"
+
+namespace vtkstream::sink {
+
+enum class InputKind { kNone, kRaw, kVP8, kH264 };
+
+// What the sink's properties say about encoding (sink_properties.h fills it).
+struct MediaConfig {
+  Codec codec = Codec::kVP8;
+  std::string encoder;      // launch description raw video -> RTP; "" = default_encoder()
+  int bitrate_kbps = 1200;  // the one default (vtkstream-serve --bitrate maps onto it)
+};
+
+// The built-in encoder part for a codec.
+std::string default_encoder(Codec codec, int bitrate_kbps);
+// The description for an input kind (not kNone).
+std::string middle_description(InputKind kind, const MediaConfig& config);
+
+}  // namespace vtkstream::sink
