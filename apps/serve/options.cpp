@@ -51,7 +51,7 @@ bool loopback_address(const std::string& a) {
 // The command line as GOption filled it; strings are owned (g_free'd by the destructor).
 struct Raw {
   gint port = 8000, bitrate = 0, repeat_ms = 1000, max_peers = 32;
-  gdouble fps = 0, max_input_rate = 250, idle_timeout = 60;
+  gdouble fps = -1, max_input_rate = 250, idle_timeout = 60;  // fps -1: not given
   gint max_message_bytes = static_cast<gint>(sink::kMaxMessageBytes), handshake_timeout = 10, control_idle = 60;
   gchar *bind = nullptr, *shm = nullptr, *render = nullptr, *renderer = nullptr, *web = nullptr, *codec = nullptr,
         *pipeline = nullptr, *stun = nullptr, *size = nullptr, *ice_address = nullptr, *token_file = nullptr;
@@ -118,7 +118,7 @@ bool check_ranges(const Raw& r, std::string* err) {
   if (r.bitrate != 0 && (r.bitrate < 50 || r.bitrate > 100000)) return fail("--bitrate is in kbit/s, between 50 and 100000");
   if (r.repeat_ms < 0) return fail("--repeat-ms must be >= 0");
   if (r.max_peers < 1) return fail("--max-peers must be >= 1");
-  if (r.fps != 0 && (r.fps < 1 || r.fps > 240)) return fail("--fps must be between 1 and 240");
+  if (r.fps != -1 && (r.fps < 1 || r.fps > 240)) return fail("--fps must be between 1 and 240");
   if (r.max_input_rate < 0 || r.max_input_rate > 100000) return fail("--max-input-rate must be between 0 and 100000");
   if (r.max_message_bytes < 1024 || r.max_message_bytes > (1 << 20))
     return fail("--max-message-bytes must be between 1024 and 1048576");

@@ -4,6 +4,8 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include "vtkstream/shm.h"
+
 namespace vtkstream::serve {
 
 namespace {
@@ -33,6 +35,17 @@ std::string arg_value(const std::vector<std::string>& v, const std::string& flag
   return "";
 }
 
+// WxH, each 16..16384.
+bool valid_size(const char* s) {
+  gchar** parts = g_strsplit(s, "x", 3);
+  guint64 v[2] = {0, 0};
+  bool ok = g_strv_length(parts) == 2;
+  for (int i = 0; ok && i < 2; ++i)
+    ok = g_ascii_string_to_unsigned(parts[i], 10, 16, 16384, &v[i], nullptr);
+  g_strfreev(parts);
+  return ok;
+}
+
 }  // namespace
 
 std::string find_renderer() {
@@ -47,6 +60,12 @@ std::string find_renderer() {
 
 bool renderer_command(const RendererRequest& r, std::string* shm_name, std::vector<std::string>* argv,
                       std::string* err) {
+  // The renderer's own limits (apps/render/options.cpp): caught here, a typo stops us at once
+  // instead of making the supervisor restart a renderer that refuses its arguments forever.
+  if (r.size && !valid_size(r.size)) {
+    *err = std::string("--size expects WxH between 16x16 and 16384x16384, got '") + r.size + "'";
+    return false;
+  }
   // Supervised unless attaching with --shm (or told not to).
   const bool supervise = (r.render || !r.shm) && !r.no_renderer;
   std::vector<std::string> rargs;
@@ -64,6 +83,10 @@ bool renderer_command(const RendererRequest& r, std::string* shm_name, std::vect
   }
   *shm_name = r.shm ? r.shm : arg_value(rargs, "--shm");
   if (shm_name->empty()) *shm_name = "vtkstream-serve-" + std::to_string(getpid());
+  if (shm::posix_name(*shm_name, err).empty()) {
+    *err = "--shm " + *shm_name + ": " + *err;
+    return false;
+  }
   argv->clear();
   if (!supervise) return true;
   std::string exe = r.renderer ? r.renderer : find_renderer();

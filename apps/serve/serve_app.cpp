@@ -67,18 +67,24 @@ static std::string error_text(GstMessage* msg) {
   return text;
 }
 
+// The reason a state change failed: the first ERROR on the bus (not yet dispatched to on_bus).
+static std::string bus_error(GstElement* pipeline, const char* fallback) {
+  GstBus* bus = gst_element_get_bus(pipeline);
+  GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+  gst_object_unref(bus);
+  std::string text = m ? error_text(m) : fallback;
+  if (m) gst_message_unref(m);
+  return text;
+}
+
 bool ServeApp::start(std::string* err) {
   // READY: the sink listens (a busy port fails here, before anything else starts).
   if (gst_element_set_state(pipeline_, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
-    GstBus* bus = gst_element_get_bus(pipeline_);
-    GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
-    gst_object_unref(bus);
-    *err = m ? error_text(m) : "the pipeline refused to start";
-    if (m) gst_message_unref(m);
+    *err = bus_error(pipeline_, "the pipeline refused to start");
     return false;
   }
   if (gst_element_set_state(pipeline_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    *err = "the pipeline refused to play (see the messages above)";
+    *err = bus_error(pipeline_, "the pipeline refused to play");
     return false;
   }
   if (supervisor_ && !supervisor_->start(err)) return false;
@@ -86,8 +92,9 @@ bool ServeApp::start(std::string* err) {
 }
 
 void ServeApp::stop() {
-  if (supervisor_) supervisor_->stop();
+  // Viewers get bye first; stopping the renderer before would tell them "restarting".
   if (pipeline_) gst_element_set_state(pipeline_, GST_STATE_NULL);
+  if (supervisor_) supervisor_->stop();
 }
 
 std::string ServeApp::sink_string(const char* property) const {

@@ -70,6 +70,7 @@ struct SinkPrivate {
   GMainLoop* loop = nullptr;
   GThread* thread = nullptr;
   std::unique_ptr<WebService> service;
+  bool caps_failed = false;  // streaming thread: the input's error was posted once already
 };
 
 }  // namespace
@@ -166,6 +167,10 @@ static void stop_web_side(GstVtkStreamSink* self) {
   g_main_context_unref(p.ctx);
   p.ctx = nullptr;
   p.settings.peers = 0;
+  // Not listening any more: the links are read from READY on, and only then.
+  p.settings.url.clear();
+  p.settings.control_link.clear();
+  p.settings.view_link.clear();
 }
 
 static bool start_web_side(GstVtkStreamSink* self) {
@@ -178,6 +183,7 @@ static bool start_web_side(GstVtkStreamSink* self) {
     std::lock_guard lock(p.lock);
     ok = sink_configuration(p.settings, &web, &media, &err);
   }
+  if (ok) ok = check_encoder(&media, &err);
   gchar* name = gst_object_get_name(GST_OBJECT(self));
   web.log_name = name;
   g_free(name);
@@ -226,6 +232,16 @@ static bool start_web_side(GstVtkStreamSink* self) {
 // ------------------------------------------------------------------------------------------
 // Sink pad
 
+// A live source paces itself; anything else (a file, videotestsrc is-live=false) would be
+// encoded as fast as the cores allow for nobody, so the sink then syncs to the clock.
+static bool upstream_is_live(GstPad* pad) {
+  GstQuery* q = gst_query_new_latency();
+  gboolean live = TRUE;
+  if (gst_pad_peer_query(pad, q)) gst_query_parse_latency(q, &live, nullptr, nullptr);
+  gst_query_unref(q);
+  return live;
+}
+
 static gboolean sink_event(GstPad* pad, GstObject* parent, GstEvent* event) {
   auto* self = GST_VTK_STREAM_SINK(parent);
   SinkPrivate& p = *self->priv;
@@ -242,9 +258,13 @@ static gboolean sink_event(GstPad* pad, GstObject* parent, GstEvent* event) {
     case GST_EVENT_CAPS: {
       GstCaps* caps = nullptr;
       gst_event_parse_caps(event, &caps);
+      if (p.media->input() == Media::Input::kNone) p.media->set_live(upstream_is_live(pad));
       std::string err;
       if (!p.media->on_caps(caps, &err)) {
-        GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("%s", err.c_str()), ("caps: %" GST_PTR_FORMAT, caps));
+        // Sticky: GStreamer offers the same caps again with every buffer; one error is enough.
+        if (!p.caps_failed)
+          GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("%s", err.c_str()), ("caps: %" GST_PTR_FORMAT, caps));
+        p.caps_failed = true;
         gst_event_unref(event);
         return FALSE;
       }
@@ -316,6 +336,7 @@ static GstStateChangeReturn change_state(GstElement* element, GstStateChange tra
   if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
     stop_web_side(self);  // children are NULL: branches come down at once
     self->priv->media->reset();
+    self->priv->caps_failed = false;
   }
   if (ret == GST_STATE_CHANGE_FAILURE && transition == GST_STATE_CHANGE_NULL_TO_READY) stop_web_side(self);
   return ret;

@@ -196,13 +196,19 @@ bool sink_configuration(SinkSettings& s, WebConfig* web, MediaConfig* media, std
   web->browser_ice.clear();
   if (!s.stun.empty()) {
     IceServer b;
-    if (!parse_stun(s.stun, &web->ice.stun, &b, err)) return false;
+    if (!parse_stun(s.stun, &web->ice.stun, &b, err)) {
+      *err = "stun-server: " + *err;  // the message names the property, like token's
+      return false;
+    }
     web->browser_ice.push_back(b);
   }
   for (const auto& t : s.turn) {
     IceServer b;
     std::string w;
-    if (!parse_turn(t, &w, &b, err)) return false;
+    if (!parse_turn(t, &w, &b, err)) {
+      *err = "turn-servers: " + *err;
+      return false;
+    }
     web->ice.turn.push_back(w);
     web->browser_ice.push_back(b);
   }

@@ -62,7 +62,11 @@ void WebService::shutdown(ByeCode code, const std::string& reason) {
   shutting_down_ = true;
   cancel_source(tick_);
   for (auto& [id, peer] : peers_) peer->say_bye(code, reason);
+  std::vector<std::pair<uint32_t, Role>> gone;
+  for (auto& [id, peer] : peers_) gone.emplace_back(id, peer->role());
   peers_.clear();         // closes sockets, removes branches
+  for (size_t i = 0; i < gone.size(); ++i)
+    if (events_.viewer) events_.viewer(gone[i].first, gone[i].second, false, gone.size() - i - 1);
   mjpeg_.reset();         // ends MJPEG responses
   mjpeg_branch_.reset();
   http_.reset();
@@ -140,10 +144,24 @@ void WebService::mjpeg_first() {
       [this, alive = std::weak_ptr<bool>(alive_)](GBytes* jpeg) {
         if (alive.lock() && mjpeg_) mjpeg_->broadcast(jpeg);
       },
-      [this](const std::string& why) { g_printerr("%s: MJPEG encoder failed: %s\n", config_.log_name.c_str(), why.c_str()); },
+      [this](const std::string& why) {
+        // E.g. no decoder for pass-through input: say so, end the responses, and let the next
+        // MJPEG viewer try again.
+        g_printerr("%s: MJPEG encoder failed: %s\n", config_.log_name.c_str(), why.c_str());
+        mjpeg_branch_.reset();
+        if (mjpeg_) mjpeg_->end_all();
+      },
       &err);
-  if (!mjpeg_branch_) GST_ERROR("cannot add the MJPEG encoder: %s", err.c_str());
-  else GST_INFO("MJPEG encoder added");
+  if (mjpeg_branch_) {
+    GST_INFO("MJPEG encoder added");
+    return;
+  }
+  g_printerr("%s: cannot add the MJPEG encoder: %s\n", config_.log_name.c_str(), err.c_str());
+  // Nothing will come: end the responses now (not inside MjpegStreams::add, which called us)
+  // rather than leave the viewers waiting forever.
+  post_to(current_context(), [this, alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.lock() && mjpeg_) mjpeg_->end_all();
+  });
 }
 
 void WebService::mjpeg_last() {

@@ -88,7 +88,8 @@ class MessageLog {
   static GstBusSyncReply on_message(GstBus*, GstMessage* msg, gpointer data) {
     auto* self = static_cast<MessageLog*>(data);
     std::lock_guard lock(self->mutex_);
-    self->messages_.push_back(gst_message_ref(msg));
+    // GST_BUS_DROP hands the message's reference to us: keep that one (no extra ref).
+    self->messages_.push_back(msg);
     self->cond_.notify_all();
     return GST_BUS_DROP;  // nobody watches the bus asynchronously in these tests
   }

@@ -124,7 +124,7 @@ bool HttpServer::listen(const std::string& address, int port, std::string* err) 
   // "localhost" is what people type; it means the IPv4 loopback here (no resolver involved).
   GInetAddress* ia = g_inet_address_new_from_string(address == "localhost" ? "127.0.0.1" : address.c_str());
   if (!ia) {
-    *err = "--bind expects a numeric IP address (127.0.0.1, 0.0.0.0, ::1), got '" + address + "'";
+    *err = "the address to listen on must be a numeric IP address (127.0.0.1, 0.0.0.0, ::1), got '" + address + "'";
     return false;
   }
   GSocketAddress* sa = g_inet_socket_address_new(ia, static_cast<guint16>(port));
@@ -134,7 +134,7 @@ bool HttpServer::listen(const std::string& address, int port, std::string* err) 
   g_object_unref(sa);
   if (!ok) {
     *err = "cannot listen on " + address + ":" + std::to_string(port) + ": " + (gerr ? gerr->message : "?") +
-           " (another server on this port? try --port)";
+           " (another server on this port? choose another port, or 0 for a free one)";
     g_clear_error(&gerr);
     return false;
   }

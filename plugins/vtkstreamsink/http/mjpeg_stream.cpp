@@ -97,6 +97,13 @@ void MjpegStreams::end_peer(uint32_t peer) {
   }
 }
 
+void MjpegStreams::end_all() {
+  for (Viewer& v : viewers_) {
+    soup_message_body_complete(soup_server_message_get_response_body(v.msg));
+    soup_server_message_unpause(v.msg);
+  }
+}
+
 void MjpegStreams::remove(Viewer* v) {
   GST_INFO("peer %u: MJPEG viewer gone", v->peer);
   g_signal_handler_disconnect(v->msg, v->wrote_id);

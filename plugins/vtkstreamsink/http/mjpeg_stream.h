@@ -26,6 +26,8 @@ class MjpegStreams {
   void broadcast(GBytes* jpeg);
   // Ends the streams of `peer` (its WebSocket closed).
   void end_peer(uint32_t peer);
+  // Ends every stream (the encoder could not be built: nothing will come).
+  void end_all();
   size_t count() const { return viewers_.size(); }
 
   static constexpr const char* kBoundary = "vtkstreamframe";

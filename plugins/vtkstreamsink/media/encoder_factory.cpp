@@ -1,5 +1,7 @@
 #include "encoder_factory.h"
 
+#include <gst/gst.h>
+
 namespace vtkstream::sink {
 
 namespace {
@@ -44,6 +46,44 @@ std::string middle_description(InputKind kind, const MediaConfig& c) {
       break;
   }
   return "";
+}
+
+bool check_encoder(MediaConfig* c, std::string* err) {
+  const std::string desc = middle_description(InputKind::kRaw, *c);
+  GError* gerr = nullptr;
+  GstElement* bin = gst_parse_bin_from_description(desc.c_str(), TRUE, &gerr);
+  if (!bin || gerr) {
+    *err = "encoder: cannot build '" + desc + "': " + (gerr ? gerr->message : "unknown error");
+    g_clear_error(&gerr);
+    if (bin) gst_object_unref(gst_object_ref_sink(bin));
+    return false;
+  }
+  gst_object_ref_sink(bin);
+  GstElement* pay = gst_bin_get_by_name(GST_BIN(bin), "pay");
+  std::string name;
+  if (pay) {
+    GstPad* src = gst_element_get_static_pad(pay, "src");
+    GstCaps* templ = src ? gst_pad_get_pad_template_caps(src) : nullptr;
+    const GValue* v = templ && !gst_caps_is_empty(templ)
+                          ? gst_structure_get_value(gst_caps_get_structure(templ, 0), "encoding-name")
+                          : nullptr;
+    if (v && GST_VALUE_HOLDS_LIST(v) && gst_value_list_get_size(v) > 0) v = gst_value_list_get_value(v, 0);
+    if (v && G_VALUE_HOLDS_STRING(v)) name = g_value_get_string(v);
+    if (templ) gst_caps_unref(templ);
+    if (src) gst_object_unref(src);
+    gst_object_unref(pay);
+  }
+  gst_object_unref(bin);
+  if (!pay) {
+    *err = "encoder: the description must name its RTP payloader `pay` (e.g. rtpvp8pay name=pay pt=96)";
+    return false;
+  }
+  if (const auto codec = codec_from_name(name)) {
+    c->codec = *codec;
+    return true;
+  }
+  *err = "encoder: its payloader `pay` produces '" + name + "'; browsers are served VP8 or H264";
+  return false;
 }
 
 }  // namespace vtkstream::sink

@@ -24,5 +24,9 @@ struct MediaConfig {
 std::string default_encoder(Codec codec, int bitrate_kbps);
 // The description for an input kind (not kNone).
 std::string middle_description(InputKind kind, const MediaConfig& config);
+// Builds the raw-video description once, without running it, so a mistake fails when the sink
+// starts rather than at the first frame: it must parse and name its payloader `pay`. A custom
+// encoder's codec is the payloader's (config->codec is set from it). False with *err.
+bool check_encoder(MediaConfig* config, std::string* err);
 
 }  // namespace vtkstream::sink

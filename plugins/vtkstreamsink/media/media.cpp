@@ -63,7 +63,9 @@ Media::Media(GstBin* bin) : bin_(bin) {
   g_object_set(rtp_tee_, "allow-not-linked", TRUE, nullptr);
   g_object_set(keepalive_, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
   gst_bin_add_many(bin_, in_tee_, rtp_tee_, keepalive_, nullptr);
-  gst_element_link(rtp_tee_, keepalive_);
+  // On the input tee, first of its branches: with sync (non-live input) it is what paces the
+  // source, since the encoder sits behind a leaky queue that would drop instead of blocking.
+  gst_element_link(in_tee_, keepalive_);
 }
 
 Media::~Media() {
@@ -229,6 +231,15 @@ void Media::reset() {
     gst_object_unref(pad);
   }
   if (pay) gst_object_unref(pay);
+}
+
+void Media::set_live(bool live) {
+  // The keep-alive sink is the input tee's first branch, so with sync it holds every buffer
+  // until its time: that paces a non-live source to real time (it would otherwise take both cores,
+  // measured: 200% CPU for videotestsrc is-live=false with nobody watching). A live source
+  // already comes at its own pace, and syncing there would only delay the viewers' branches.
+  g_object_set(keepalive_, "sync", live ? FALSE : TRUE, nullptr);
+  GST_INFO("input is %slive", live ? "" : "not ");
 }
 
 void Media::force_keyframe() {

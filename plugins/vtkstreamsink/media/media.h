@@ -1,8 +1,9 @@
 // The sink's shared media (STYLE item 8; gst-rtsp-server's rtsp-media.c runs what the factory
 // built): what every viewer shares lives here, branches (branch.h) hang off its two tees.
 //
-//   sink (ghost) ─► tee "input" ─► MIDDLE ─► tee "rtp" ─► fakesink (keeps the bin a sink, EOS)
-//                        │                       └─► [WebRTC viewer N] ...
+//   sink (ghost) ─► tee "input" ─► fakesink "keepalive" (keeps the bin a sink; EOS; paces a
+//                        │                             source that is not live)
+//                        ├─► MIDDLE ─► tee "rtp" ─► [WebRTC viewer N] ...
 //                        └─► [MJPEG encoder, while someone watches]
 //
 // MIDDLE is chosen by the first caps (encoder_factory.h says what it is for each kind of input):
@@ -42,6 +43,8 @@ class Media {
   bool on_caps(GstCaps* caps, std::string* err);
   // Back to no MIDDLE (the sink went to NULL), so the next run can take other caps.
   void reset();
+  // Before the first caps: a source that is not live is paced by the keep-alive sink's clock.
+  void set_live(bool live);
 
   GstPad* input_pad() const;  // the input tee's sink pad (transfer none)
   GstElement* input_tee() const { return in_tee_; }

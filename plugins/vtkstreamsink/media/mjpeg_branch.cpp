@@ -27,12 +27,14 @@ std::unique_ptr<MjpegBranch> MjpegBranch::create(GstBin* sink, Media& media, Inp
   // Its own thread (queue), newest picture only. async=false: a sink added to a playing live
   // pipeline must not ask for preroll, or the pipeline loses its state, the source pauses and the
   // new branch waits forever for a second picture (seen with Firefox after WebRTC viewers left).
+  // Encoded input (pass-through) is decoded first. decodebin's pad appears later, so nothing
+  // is ghosted automatically (it would pick videoconvert's unlinked sink): we ghost the queue's.
   const std::string decode = media.input() == Media::Input::kRaw ? "" : "decodebin ! ";
-  const std::string desc = "queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! " +
+  const std::string desc = "queue name=q leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! " +
                            decode + "videoconvert ! jpegenc quality=" + std::to_string(kQuality) +
                            " ! appsink name=jpegsink sync=false async=false max-buffers=1 drop=true";
   GError* gerr = nullptr;
-  GstElement* inner = gst_parse_bin_from_description(desc.c_str(), TRUE, &gerr);
+  GstElement* inner = gst_parse_bin_from_description(desc.c_str(), FALSE, &gerr);
   if (!inner || gerr) {
     *err = std::string("cannot build the MJPEG encoder: ") + (gerr ? gerr->message : "?");
     g_clear_error(&gerr);
@@ -51,7 +53,10 @@ std::unique_ptr<MjpegBranch> MjpegBranch::create(GstBin* sink, Media& media, Inp
                                delete t;
                              });
   gst_object_unref(appsink);
-  if (!b->ghost_sink(inner, err) || !b->attach(media.input_tee(), err)) return nullptr;
+  GstElement* q = gst_bin_get_by_name(GST_BIN(inner), "q");
+  const bool ghosted = b->ghost_sink(q, err);
+  gst_object_unref(q);
+  if (!ghosted || !b->attach(media.input_tee(), err)) return nullptr;
   return b;
 }
 
