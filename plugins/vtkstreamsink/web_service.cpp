@@ -35,6 +35,7 @@ WebService::WebService(const WebConfig& config, Parts parts, Events events)
   HttpServer::Routes routes;
   routes.web_root = config.web_root;
   routes.auth = &auth_;
+  routes.max_message_bytes = config.max_message_bytes;
   routes.websocket = [this](SoupWebsocketConnection* ws, Role role) { add_peer(ws, role); };
   routes.mjpeg = [this](SoupServerMessage* msg, uint32_t peer) { return add_mjpeg_viewer(msg, peer); };
   routes.health = [this](bool full) { return health_json(full); };

@@ -299,10 +299,10 @@ TEST_F(ServeTest, ProtocolErrorsOverTheWire) {
   EXPECT_FALSE(ws.wait_for("welcome").empty());
   ws.send(R"({"type":"ping","t":99})");
   EXPECT_FALSE(ws.wait_for("pong").empty());
-  // Over the 64 KiB limit: libsoup drops the connection before the message reaches the parser
-  // (libsoup 3.2 closes without a close frame, so no 1009 code is seen here).
+  // Over the 64 KiB limit: the server closes with 1009 before the message reaches the parser.
   ws.send(R"({"type":"ping","t":1,"pad":")" + std::string(70000, 'x') + "\"}");
   EXPECT_TRUE(ws.wait_closed());
+  EXPECT_EQ(ws.close_code(), SOUP_WEBSOCKET_CLOSE_TOO_BIG);
   // The server is still fine.
   WsClient again;
   ASSERT_TRUE(again.connect(server_->ws_url()));
