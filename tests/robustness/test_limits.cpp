@@ -4,6 +4,9 @@
 //    than 4 MB, and an MJPEG viewer keeps streaming; one oversized frame gets 1009 as well.
 //  * NoCompressionExtension: permessage-deflate (whose inflation libsoup 3.2 does not bound) is
 //    not negotiated.
+//  * ViewOnlyLinkCannotLockTheOwnerOut: with the defaults (--max-peers 32, --owner-slots 4),
+//    view-only peers get 28 slots and the 29th gets bye too-many-peers; the control link still
+//    gets its 4; the next owner gets bye too.
 // argv[1] is the server binary. Run in a private network namespace by tests/serve/run_in_netns.sh.
 #include <gst/gst.h>
 #include <gtest/gtest.h>
@@ -135,6 +138,31 @@ TEST_F(Limits, NoCompressionExtension) {
   robust::RawWs raw(server_->base(), ws_path(), "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
   ASSERT_TRUE(raw.ok()) << raw.head();
   EXPECT_EQ(raw.head().find("permessage-deflate"), std::string::npos) << raw.head();
+}
+
+TEST_F(Limits, ViewOnlyLinkCannotLockTheOwnerOut) {
+  start({});  // the defaults: --max-peers 32, --owner-slots 4
+  std::vector<std::unique_ptr<WsClient>> viewers;
+  for (int i = 0; i < 28; ++i) {
+    viewers.push_back(join("mjpeg", nullptr, /*view_only=*/true));
+    ASSERT_TRUE(viewers.back()) << "view-only peer " << i + 1 << " of 28 was refused";
+  }
+  WsClient extra;
+  ASSERT_TRUE(extra.connect(server_->ws_url(true)));
+  const Json bye(extra.wait_for("bye", 5000));
+  EXPECT_EQ(bye.str("code"), "too-many-peers") << "a 29th view-only peer was let in";
+  EXPECT_NE(bye.str("reason").find("view-only"), std::string::npos) << bye.str("reason");
+  EXPECT_TRUE(extra.wait_closed());
+
+  std::vector<std::unique_ptr<WsClient>> owners;
+  for (int i = 0; i < 4; ++i) {
+    owners.push_back(join("mjpeg"));
+    ASSERT_TRUE(owners.back()) << "owner " << i + 1 << " of 4 was locked out by view-only peers";
+  }
+  WsClient over;
+  ASSERT_TRUE(over.connect(server_->ws_url()));
+  EXPECT_EQ(Json(over.wait_for("bye", 5000)).str("code"), "too-many-peers") << "more than --max-peers";
+  EXPECT_EQ(server_->health_int("peers"), 32);
 }
 
 }  // namespace
