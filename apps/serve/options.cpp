@@ -50,7 +50,7 @@ bool loopback_address(const std::string& a) {
 
 // The command line as GOption filled it; strings are owned (g_free'd by the destructor).
 struct Raw {
-  gint port = 8000, bitrate = 0, repeat_ms = 1000, max_peers = 32;
+  gint port = 8000, bitrate = 0, repeat_ms = 1000, max_peers = 32, owner_slots = 4;
   gdouble fps = -1, max_input_rate = 250, idle_timeout = 60;  // fps -1: not given
   gint max_message_bytes = static_cast<gint>(sink::kMaxMessageBytes), handshake_timeout = 10, control_idle = 60;
   gchar *bind = nullptr, *shm = nullptr, *render = nullptr, *renderer = nullptr, *web = nullptr, *codec = nullptr,
@@ -81,6 +81,7 @@ bool parse_table(int argc, char** argv, Raw* r, std::string* err) {
       {"ice-address", 0, 0, G_OPTION_ARG_STRING, &r->ice_address, "Also gather ICE candidates on this local address (e.g. 127.0.0.1 in a loopback-only network namespace)", "ADDR"},
       {"repeat-ms", 0, 0, G_OPTION_ARG_INT, &r->repeat_ms, "Repeat an idle picture every N ms so decoders never starve (default 1000)", "N"},
       {"max-peers", 0, 0, G_OPTION_ARG_INT, &r->max_peers, "Most browser tabs served at once (default 32)", "N"},
+      {"owner-slots", 0, 0, G_OPTION_ARG_INT, &r->owner_slots, "Of --max-peers, slots the view-only link may not take, so the control link always gets in (default 4; the view link keeps at least one)", "N"},
       {"token-file", 0, 0, G_OPTION_ARG_FILENAME, &r->token_file, "Read the access tokens from this file (control=TOKEN and view=TOKEN lines, or two bare lines)", "PATH"},
       {"no-auth", 0, 0, G_OPTION_ARG_NONE, &r->no_auth, "No access tokens: anyone who reaches the port may watch and steer (warns unless bound to loopback)", nullptr},
       {"max-input-rate", 0, 0, G_OPTION_ARG_DOUBLE, &r->max_input_rate, "Input events per second per peer (default 250; 0 = unlimited); moves over the rate are coalesced, presses/wheel/keys dropped", "N"},
@@ -118,6 +119,7 @@ bool check_ranges(const Raw& r, std::string* err) {
   if (r.bitrate != 0 && (r.bitrate < 50 || r.bitrate > 100000)) return fail("--bitrate is in kbit/s, between 50 and 100000");
   if (r.repeat_ms < 0) return fail("--repeat-ms must be >= 0");
   if (r.max_peers < 1) return fail("--max-peers must be >= 1");
+  if (r.owner_slots < 0 || r.owner_slots > 10000) return fail("--owner-slots must be between 0 and 10000");
   if (r.fps != -1 && (r.fps < 1 || r.fps > 240)) return fail("--fps must be between 1 and 240");
   if (r.max_input_rate < 0 || r.max_input_rate > 100000) return fail("--max-input-rate must be between 0 and 100000");
   if (r.max_message_bytes < 1024 || r.max_message_bytes > (1 << 20))
@@ -184,6 +186,7 @@ bool parse_options(int argc, char** argv, ServeConfig* config, std::string* err)
   set("port", std::to_string(r.port));
   set("address", r.bind ? r.bind : "127.0.0.1");
   set("max-peers", std::to_string(r.max_peers));
+  set("owner-slots", std::to_string(r.owner_slots));
   set("max-input-rate", g_ascii_dtostr(num, sizeof(num), r.max_input_rate));
   set("max-message-bytes", std::to_string(r.max_message_bytes));
   set("handshake-timeout", std::to_string(r.handshake_timeout));

@@ -80,6 +80,8 @@ void install_sink_properties(GObjectClass* k) {
   install(PROP_ENCODER, g_param_spec_string("encoder", "Encoder", "Launch description from raw video to RTP (payload type 96, payloader named pay, encoder may be named enc); empty: the built-in one for codec",
                                             "", kRW));
   install(PROP_MAX_PEERS, g_param_spec_uint("max-peers", "Max peers", "Most browser tabs served at once", 1, 10000, d.max_peers, kRW));
+  install(PROP_OWNER_SLOTS, g_param_spec_uint("owner-slots", "Owner slots", "Of max-peers, slots view-only peers may not take, so the control link always gets in (the view link keeps at least one)",
+                                              0, 10000, d.owner_slots, kRW));
   install(PROP_WEB_DIR, g_param_spec_string("web-dir", "Web directory", "Directory of the web client (empty: VTKSTREAM_WEB_DIR, else the built-in location)",
                                             "", kRW));
   install(PROP_STUN_SERVER, g_param_spec_string("stun-server", "STUN server", "stun:HOST:PORT, for webrtcbin and the page (empty: none; loopback and LANs need none)",
@@ -117,6 +119,7 @@ void set_sink_property(SinkSettings& s, guint id, const GValue* v) {
     case PROP_BITRATE: s.bitrate_kbps = g_value_get_uint(v); break;
     case PROP_ENCODER: s.encoder = str(v); break;
     case PROP_MAX_PEERS: s.max_peers = g_value_get_uint(v); break;
+    case PROP_OWNER_SLOTS: s.owner_slots = g_value_get_uint(v); break;
     case PROP_WEB_DIR: s.web_dir = str(v); break;
     case PROP_STUN_SERVER: s.stun = str(v); break;
     case PROP_TURN_SERVERS: {
@@ -146,6 +149,7 @@ void get_sink_property(const SinkSettings& s, guint id, GValue* v) {
     case PROP_BITRATE: g_value_set_uint(v, s.bitrate_kbps); break;
     case PROP_ENCODER: g_value_set_string(v, s.encoder.c_str()); break;
     case PROP_MAX_PEERS: g_value_set_uint(v, s.max_peers); break;
+    case PROP_OWNER_SLOTS: g_value_set_uint(v, s.owner_slots); break;
     case PROP_WEB_DIR: g_value_set_string(v, s.web_dir.c_str()); break;
     case PROP_STUN_SERVER: g_value_set_string(v, s.stun.c_str()); break;
     case PROP_TURN_SERVERS: {
@@ -214,6 +218,7 @@ bool sink_configuration(SinkSettings& s, WebConfig* web, MediaConfig* media, std
   }
   web->ice.extra_address = s.ice_address;
   web->max_peers = s.max_peers;
+  web->owner_slots = s.owner_slots;
   web->max_input_rate = s.max_input_rate;
   web->max_message_bytes = s.max_message_bytes;
   web->handshake_timeout_s = static_cast<int>(s.handshake_timeout_s);

@@ -26,6 +26,7 @@ enum SinkProp {
   PROP_BITRATE,
   PROP_ENCODER,
   PROP_MAX_PEERS,
+  PROP_OWNER_SLOTS,
   PROP_WEB_DIR,
   PROP_STUN_SERVER,
   PROP_TURN_SERVERS,
@@ -52,6 +53,7 @@ struct SinkSettings {
   unsigned bitrate_kbps = 1200;
   std::string encoder;
   unsigned max_peers = 32;
+  unsigned owner_slots = 4;
   std::string web_dir;
   std::string stun;
   std::vector<std::string> turn;

@@ -35,6 +35,7 @@ WebService::WebService(const WebConfig& config, Parts parts, Events events)
   HttpServer::Routes routes;
   routes.web_root = config.web_root;
   routes.auth = &auth_;
+  routes.max_message_bytes = config.max_message_bytes;
   routes.websocket = [this](SoupWebsocketConnection* ws, Role role) { add_peer(ws, role); };
   routes.mjpeg = [this](SoupServerMessage* msg, uint32_t peer) { return add_mjpeg_viewer(msg, peer); };
   routes.health = [this](bool full) { return health_json(full); };
@@ -81,14 +82,18 @@ std::string WebService::view_link() const {
 }
 
 void WebService::add_peer(SoupWebsocketConnection* ws, Role role) {
-  if (shutting_down_ || peers_.size() >= config_.max_peers) {
+  size_t view_peers = 0;
+  for (const auto& [pid, p] : peers_) view_peers += p->role() == Role::kViewer;
+  const std::optional<std::string> full =
+      refuse_peer(role, peers_.size(), view_peers, Slots{config_.max_peers, config_.owner_slots});
+  if (shutting_down_ || full) {
     const int64_t now = g_get_monotonic_time();
     if (!shutting_down_ && now - last_refusal_log_us_ > 10 * G_USEC_PER_SEC) {  // a flood logs once per 10 s
       last_refusal_log_us_ = now;
-      g_printerr("%s: refusing a peer: max-peers %zu reached\n", config_.log_name.c_str(), config_.max_peers);
+      g_printerr("%s: refusing a %s peer: %s\n", config_.log_name.c_str(), role_name(role), full->c_str());
     }
     const ByeCode code = shutting_down_ ? ByeCode::kShutdown : ByeCode::kTooManyPeers;
-    soup_websocket_connection_send_text(ws, bye_message(code, shutting_down_ ? "shutting down" : "too many peers").c_str());
+    soup_websocket_connection_send_text(ws, bye_message(code, shutting_down_ ? "shutting down" : *full).c_str());
     soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, nullptr);
     return;
   }

@@ -22,6 +22,7 @@
 #include "input_injector.h"
 #include "media.h"
 #include "mjpeg_branch.h"
+#include "admission.h"
 #include "mjpeg_stream.h"
 #include "peer.h"
 #include "vtkstream/vtksrc-contract.h"
@@ -36,6 +37,7 @@ struct WebConfig {
   IceConfig ice;                        // for webrtcbin
   std::vector<IceServer> browser_ice;   // the same servers, as RTCIceServer for the page
   size_t max_peers = 32;
+  size_t owner_slots = 4;               // of max_peers, kept for the control link (admission.h)
   Tokens tokens;                        // both empty = no access control
   double max_input_rate = 250;          // input events per second per peer; 0 = unlimited
   size_t max_message_bytes = kMaxMessageBytes;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 
 #include "test_main_context.h"
 #include "ws_client.h"
@@ -22,6 +23,7 @@ ProcStats proc_stats(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(status, line);) {
     if (line.rfind("VmRSS:", 0) == 0) s.rss_kb = std::strtol(line.c_str() + 6, nullptr, 10);
+    if (line.rfind("VmHWM:", 0) == 0) s.peak_rss_kb = std::strtol(line.c_str() + 6, nullptr, 10);
     if (line.rfind("Threads:", 0) == 0) s.threads = static_cast<int>(std::strtol(line.c_str() + 8, nullptr, 10));
   }
   if (DIR* d = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str())) {
@@ -31,6 +33,14 @@ ProcStats proc_stats(pid_t pid) {
     closedir(d);
   }
   return s;
+}
+
+bool reset_peak_rss(pid_t pid) {
+  // "5" resets VmHWM to the current RSS (proc(5), Linux 4.0).
+  std::ofstream f("/proc/" + std::to_string(pid) + "/clear_refs");
+  f << "5";
+  f.flush();
+  return f.good();
 }
 
 namespace {
@@ -81,17 +91,35 @@ std::string Server::health() const {
 
 int64_t Server::health_int(const char* key) const { return Json(health()).integer(key); }
 
-bool Server::wait_no_peers(int timeout_ms) const {
-  // /healthz is a request to another process: poll it, every 20 ms, until it says so.
+namespace {
+
+// /healthz is a request to another process: asks it every 20 ms until `done` says so.
+bool poll_health(const Server& s, int timeout_ms, const std::function<bool(const std::string&)>& done) {
   const gint64 end = g_get_monotonic_time() + gint64(timeout_ms) * 1000;
   while (g_get_monotonic_time() < end) {
-    Json h(health());
-    if (h.integer("peers") == 0 && h.integer("mjpeg_streams") == 0) return true;
+    if (done(s.health())) return true;
     bool tick = false;
     const guint id = g_timeout_add(20, [](gpointer p) { *static_cast<bool*>(p) = true; return G_SOURCE_REMOVE; }, &tick);
     if (!run_until([&] { return tick; }, 1000)) g_source_remove(id);
   }
   return false;
+}
+
+}  // namespace
+
+bool Server::wait_no_peers(int timeout_ms) const {
+  return poll_health(*this, timeout_ms,
+                     [](const std::string& body) {
+                       const Json h(body);
+                       return h.integer("peers") == 0 && h.integer("mjpeg_streams") == 0;
+                     });
+}
+
+bool Server::wait_renderer_running(int timeout_ms) const {
+  // "renderer" is an object: look for its state in the text.
+  return poll_health(*this, timeout_ms, [](const std::string& body) {
+    return body.find(R"("renderer":{"state":"running")") != std::string::npos;
+  });
 }
 
 Server::~Server() {
@@ -148,14 +176,14 @@ int http_get(const std::string& base, const std::string& path, std::string* body
 
 // ---------------------------------------------------------------------------------------------
 
-RawWs::RawWs(const std::string& base, const std::string& path) {
+RawWs::RawWs(const std::string& base, const std::string& path, const std::string& extra_headers) {
   conn_ = connect_to(base, nullptr);
   if (!conn_) return;
   g_socket_set_timeout(g_socket_connection_get_socket(conn_), 5);
   const std::string hostport = base.substr(7, base.find('/', 7) - 7);
   const std::string req = "GET " + path + " HTTP/1.1\r\nHost: " + hostport +
                           "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" + extra_headers + "\r\n";
   if (!g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn_)), req.data(), req.size(), nullptr,
                                  nullptr, nullptr))
     return;
@@ -167,17 +195,18 @@ RawWs::RawWs(const std::string& base, const std::string& path) {
          g_input_stream_read(in, &c, 1, nullptr, nullptr) == 1)
     head += c;
   ok_ = head.rfind("HTTP/1.1 101", 0) == 0;
+  head_ = head;
 }
 
 RawWs::~RawWs() {
   if (conn_) g_object_unref(conn_);
 }
 
-void RawWs::send_frame(int opcode, const std::string& payload, bool masked, int64_t claimed_len) {
-  if (!conn_) return;
+bool RawWs::send_frame(int opcode, const std::string& payload, bool masked, int64_t claimed_len, bool fin) {
+  if (!conn_) return false;
   const uint64_t len = claimed_len >= 0 ? uint64_t(claimed_len) : payload.size();
   std::string f;
-  f += static_cast<char>(0x80 | (opcode & 0x0f));
+  f += static_cast<char>((fin ? 0x80 : 0) | (opcode & 0x0f));
   const char mask_bit = masked ? '\x80' : 0;
   if (len < 126) {
     f += static_cast<char>(mask_bit | char(len));
@@ -192,8 +221,8 @@ void RawWs::send_frame(int opcode, const std::string& payload, bool masked, int6
   const char key[4] = {0x12, 0x34, 0x56, 0x78};
   if (masked) f.append(key, 4);
   for (size_t i = 0; i < payload.size(); ++i) f += masked ? char(payload[i] ^ key[i % 4]) : payload[i];
-  g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn_)), f.data(), f.size(), nullptr, nullptr,
-                            nullptr);
+  return g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn_)), f.data(), f.size(), nullptr,
+                                   nullptr, nullptr);
 }
 
 int RawWs::read_until_closed(std::vector<std::string>* texts) {

@@ -21,10 +21,13 @@ namespace robust {
 // What /proc says about a process: resident memory (VmRSS, KiB), open descriptors, threads.
 struct ProcStats {
   long rss_kb = -1;
+  long peak_rss_kb = -1;  // VmHWM: the highest RSS since start or since reset_peak_rss()
   int fds = -1;
   int threads = -1;
 };
 ProcStats proc_stats(pid_t pid);
+// Resets the process's peak RSS to its current RSS (/proc/PID/clear_refs); false if refused.
+bool reset_peak_rss(pid_t pid);
 
 // vtkstream-serve started with `args` plus --token-file: a control and a view token this
 // class chose (so the test knows both).
@@ -45,6 +48,8 @@ class Server {
   int64_t health_int(const char* key) const;
   // Waits until /healthz shows no peers and no MJPEG streams.
   bool wait_no_peers(int timeout_ms) const;
+  // Waits until /healthz says the renderer is running (the stream has its caps).
+  bool wait_renderer_running(int timeout_ms) const;
   // True while the process runs.
   bool alive() const { return proc_ && proc_->running(); }
   int terminate(int timeout_ms = 10000) { return proc_ ? proc_->terminate(timeout_ms) : -1; }
@@ -61,13 +66,17 @@ int http_get(const std::string& base, const std::string& path, std::string* body
 // send (invalid UTF-8, lying length fields, unmasked frames). Blocking, with a 5 s socket timeout.
 class RawWs {
  public:
-  // Connects and upgrades `path`; ok() says whether the server answered 101.
-  RawWs(const std::string& base, const std::string& path);
+  // Connects and upgrades `path` (with `extra_headers`, each ending in \r\n); ok() says
+  // whether the server answered 101, head() is its response head.
+  RawWs(const std::string& base, const std::string& path, const std::string& extra_headers = "");
   ~RawWs();
   bool ok() const { return ok_; }
-  // One frame: FIN set, `opcode` (1 text, 2 binary), masked unless told not to. `claimed_len`
-  // (when >= 0) is written as the length instead of payload.size().
-  void send_frame(int opcode, const std::string& payload, bool masked = true, int64_t claimed_len = -1);
+  const std::string& head() const { return head_; }
+  // One frame: `opcode` (1 text, 2 binary, 0 continuation), masked unless told not to, FIN set
+  // unless `fin` is false. `claimed_len` (when >= 0) is written as the length instead of
+  // payload.size(). False when the write failed (the server closed).
+  bool send_frame(int opcode, const std::string& payload, bool masked = true, int64_t claimed_len = -1,
+                  bool fin = true);
   // Reads until the server sends a close frame (its code) or drops the connection (0); -1 if
   // it did neither within the timeout. Text frames on the way are kept in *texts.
   int read_until_closed(std::vector<std::string>* texts = nullptr);
@@ -75,6 +84,7 @@ class RawWs {
  private:
   GSocketConnection* conn_ = nullptr;
   bool ok_ = false;
+  std::string head_;
 };
 
 // Reads an MJPEG stream on its own thread and counts the parts as they arrive.

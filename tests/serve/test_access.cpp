@@ -1,4 +1,4 @@
-// Access tokens, control arbitration and the input rate limit, without sockets or GStreamer
+// Access tokens, peer slots per role, control arbitration and the input rate limit, without sockets or GStreamer
 // (apps/serve/auth.h, control.h, input_limiter.h), plus the `control` message through the
 // signalling handler.
 #include <gtest/gtest.h>
@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "admission.h"
 #include "auth.h"
 #include "control.h"
 #include "handler.h"
@@ -336,4 +337,34 @@ TEST(ControlMessage, MessageSizeLimitFollowsTheServerSetting) {
   auto a = h.on_text(big);
   ASSERT_EQ(a.size(), 1u);
   EXPECT_NE(std::get<action::Send>(a[0]).text.find("too-large"), std::string::npos);
+}
+
+// ---- slots per role ----------------------------------------------------------------------------
+
+TEST(Slots, ViewOnlyPeersCannotFillTheServer) {
+  const Slots s;  // the defaults: 32 peers, 4 kept for the control link
+  EXPECT_EQ(view_slots(s), 28u);
+  EXPECT_FALSE(refuse_peer(Role::kViewer, 27, 27, s));
+  const auto r = refuse_peer(Role::kViewer, 28, 28, s);
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->find("view-only"), std::string::npos) << *r;
+  // Owners still get the reserve, and any slot view-only peers left free.
+  for (size_t peers = 28; peers < 32; ++peers) EXPECT_FALSE(refuse_peer(Role::kOwner, peers, 28, s)) << peers;
+  EXPECT_FALSE(refuse_peer(Role::kOwner, 10, 0, s));
+  EXPECT_TRUE(refuse_peer(Role::kOwner, 32, 28, s));
+  EXPECT_TRUE(refuse_peer(Role::kOwner, 32, 0, s));
+  // A viewer may join when owners, not viewers, hold the slots.
+  EXPECT_FALSE(refuse_peer(Role::kViewer, 31, 5, s));
+  EXPECT_TRUE(refuse_peer(Role::kViewer, 32, 5, s));
+}
+
+TEST(Slots, TheReserveNeverTakesTheLastViewSlot) {
+  EXPECT_EQ(view_slots({2, 4}), 1u);
+  EXPECT_EQ(view_slots({1, 4}), 1u);
+  EXPECT_EQ(view_slots({5, 4}), 1u);
+  EXPECT_EQ(view_slots({6, 4}), 2u);
+  EXPECT_EQ(view_slots({32, 0}), 32u);  // no reserve: as before
+  EXPECT_FALSE(refuse_peer(Role::kViewer, 0, 0, {2, 4}));
+  EXPECT_TRUE(refuse_peer(Role::kViewer, 1, 1, {2, 4}));
+  EXPECT_FALSE(refuse_peer(Role::kOwner, 1, 1, {2, 4}));
 }

@@ -268,7 +268,7 @@ TEST_F(Access, HandshakeTimeoutIdleTimeoutAndMessageSize) {
   ASSERT_NE(join(big), 0u);
   big.send(R"({"type":"ping","t":1,"pad":")" + std::string(4000, 'x') + "\"}");
   EXPECT_TRUE(big.wait_closed(5000)) << "a message over --max-message-bytes did not close the socket";
-  // (libsoup closes with 1009 and drops the connection; the client may see no close code.)
+  EXPECT_EQ(big.close_code(), SOUP_WEBSOCKET_CLOSE_TOO_BIG);
 
   const std::string bye = silent.wait_for("bye", 5000);
   EXPECT_NE(Json(bye).str("reason").find("hello"), std::string::npos) << bye;

@@ -106,6 +106,23 @@ TEST(Protocol, BadJsonTooLargeUnknownType) {
   EXPECT_EQ(expect_error(big).code, ErrorCode::kTooLarge);
 }
 
+// json-glib decodes \u0000 and then keeps strings as C strings: "ping\u0000x" would read as
+// "ping" (and a key "type\u0000x" as "type"). No field takes a NUL, so any is refused.
+TEST(Protocol, EmbeddedNulIsRefused) {
+  for (const char* text : {R"({"type":"ping\u0000x","t":1})", R"({"type":"ping","t":1,"type\u0000x":"hello"})",
+                           R"({"type":"input","t":"kd\u0000","k":"a"})", R"({"type":"input","t":"kd","k":"a\u0000b"})",
+                           R"({"type":"ice","candidate":"candidate:1\u0000","sdpMLineIndex":0})",
+                           R"({"type":"control","action":"take\u0000"})", R"({"type":"ping","t":1,"x":"\\\u0000"})"}) {
+    const ProtocolError e = expect_error(text);
+    EXPECT_EQ(e.code, ErrorCode::kBadField) << text;
+    EXPECT_NE(e.message.find("NUL"), std::string::npos) << e.message;
+  }
+  EXPECT_EQ(expect_error(R"({"type":"input","t":"pm","x":0,"y":0,"k":"\u0000"})").code, ErrorCode::kBadField);
+  // An escaped backslash before "u0000" is text, not a NUL.
+  EXPECT_DOUBLE_EQ(expect_message<Ping>(R"({"type":"ping","t":2,"x":"\\u0000"})").t, 2);
+  EXPECT_DOUBLE_EQ(expect_message<Ping>(R"({"type":"ping","t":3,"x":"\u0001"})").t, 3);
+}
+
 TEST(Protocol, InputRecords) {
   auto pm = expect_record(R"({"type":"input","t":"pm","x":0.25,"y":2,"m":3,"s":7})");
   EXPECT_EQ(pm.kind, InputRecord::Kind::kPointerMove);

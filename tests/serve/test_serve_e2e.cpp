@@ -13,8 +13,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "receiver.h"
 #include "server_process.h"
@@ -38,6 +42,41 @@ std::string web_dir() {
       g_file_set_contents(dir.file("app.js").c_str(), "export const x = 1;", -1, nullptr);
   (void)filled;
   return dir.path();
+}
+
+// Local ports of the UDP sockets `pid` holds: the sockets of its netns (/proc/PID/net/udp and
+// udp6) whose inode is among its open descriptors.
+std::vector<int> udp_ports_of(pid_t pid) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::vector<std::string> mine;
+  if (GDir* d = g_dir_open((proc + "/fd").c_str(), 0, nullptr)) {
+    while (const char* fd = g_dir_read_name(d))
+      if (gchar* target = g_file_read_link((proc + "/fd/" + fd).c_str(), nullptr)) {
+        if (g_str_has_prefix(target, "socket:[")) mine.emplace_back(target + 8, std::strlen(target) - 9);
+        g_free(target);
+      }
+    g_dir_close(d);
+  }
+  std::vector<int> ports;
+  for (const char* table : {"/net/udp", "/net/udp6"}) {
+    gchar* text = nullptr;
+    if (!g_file_get_contents((proc + table).c_str(), &text, nullptr, nullptr)) continue;
+    gchar** lines = g_strsplit(text, "\n", -1);
+    for (gchar** l = lines; *l && **l; ++l) {
+      // "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ..."
+      gchar** f = g_strsplit_set(g_strstrip(*l), " ", -1);
+      std::vector<std::string> cols;
+      for (gchar** c = f; *c; ++c)
+        if (**c) cols.emplace_back(*c);
+      g_strfreev(f);
+      if (cols.size() < 10 || cols[1].find(':') == std::string::npos) continue;
+      if (std::find(mine.begin(), mine.end(), cols[9]) != mine.end())
+        ports.push_back(static_cast<int>(std::strtol(cols[1].substr(cols[1].find(':') + 1).c_str(), nullptr, 16)));
+    }
+    g_strfreev(lines);
+    g_free(text);
+  }
+  return ports;
 }
 
 int count_lines_starting(const std::string& sdp, const std::string& prefix) {
@@ -210,6 +249,14 @@ TEST_F(ServeTest, WebRtcNegotiationMediaAndInputEcho) {
   ASSERT_TRUE(complete_negotiation(ws, rx, offer, 10));
   EXPECT_EQ(rx.channel_label(), "input");
 
+  // ICE gathered and connected without UPnP: libnice's gupnp-igd would otherwise search the LAN
+  // for a router, from SSDP sockets on port 1900 (multicast to 239.255.255.250), for every peer.
+  // (Measured before the fix: the server held four such sockets during a WebRTC session; no
+  // gupnp-igd thread showed up in /proc/PID/task, so the sockets are what this test looks at.)
+  const std::vector<int> ports = udp_ports_of(server_->pid());
+  EXPECT_FALSE(ports.empty()) << "no UDP socket found at all: the check below would prove nothing";
+  EXPECT_EQ(std::count(ports.begin(), ports.end(), 1900), 0) << "the server opened SSDP (UPnP) sockets";
+
   // Input over the data channel reaches the renderer; the frame that reflects it is announced.
   ASSERT_TRUE(wait_renderer_running(ws));
   const int before = renderer_->inputs();
@@ -299,10 +346,10 @@ TEST_F(ServeTest, ProtocolErrorsOverTheWire) {
   EXPECT_FALSE(ws.wait_for("welcome").empty());
   ws.send(R"({"type":"ping","t":99})");
   EXPECT_FALSE(ws.wait_for("pong").empty());
-  // Over the 64 KiB limit: libsoup drops the connection before the message reaches the parser
-  // (libsoup 3.2 closes without a close frame, so no 1009 code is seen here).
+  // Over the 64 KiB limit: the server closes with 1009 before the message reaches the parser.
   ws.send(R"({"type":"ping","t":1,"pad":")" + std::string(70000, 'x') + "\"}");
   EXPECT_TRUE(ws.wait_closed());
+  EXPECT_EQ(ws.close_code(), SOUP_WEBSOCKET_CLOSE_TOO_BIG);
   // The server is still fine.
   WsClient again;
   ASSERT_TRUE(again.connect(server_->ws_url()));

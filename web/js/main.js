@@ -8,7 +8,8 @@
 //   rtc_timeout=MS    WebRTC deadline (3000) size=WxH       fixed render size (no follow)
 //   hover=1           send pointer moves with no button held
 //   stats=1           open the overlay at load
-//   token=T           the access token of the link (README "Server"): sent on /ws and /mjpeg
+//   token=T           the access token of the link (README "Server"): sent on /ws and /mjpeg;
+//                     taken out of the address bar once read (below)
 
 import { Signalling } from './signalling.js';
 import { RtcTransport, receivableCodecs } from './webrtc.js';
@@ -27,6 +28,14 @@ const fixedSize = /^(\d+)x(\d+)$/.exec(params.get('size') || '');
 const TOKEN = params.get('token') || '';
 const withToken = (path) =>
   (TOKEN ? `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(TOKEN)}` : path);
+// The token now lives in TOKEN (and in the server's cookie, which a reload uses): take it out of
+// the address bar, so it is not shown, copied with the address, bookmarked or screenshotted.
+// replaceState keeps the other parameters and adds no history entry.
+if (params.has('token')) {
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(history.state, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+}
 // Inputs timed for input-to-photon: those that normally change the picture (see latency.js).
 const TIMED = new Set(['pm', 'wh', 'kd', 'tm']);
 

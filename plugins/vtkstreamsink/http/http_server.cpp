@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "static_files.h"
+#include "ws_upgrade.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_http_debug);
 #define GST_CAT_DEFAULT sink_http_debug
@@ -98,16 +99,20 @@ HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)) {
         else if (!self->role_of(msg, query)) unauthorized(msg, false);
       },
       this, nullptr);
-  soup_server_add_websocket_handler(
-      server_, "/ws", nullptr, nullptr,
-      [](SoupServer*, SoupServerMessage* msg, const char*, SoupWebsocketConnection* conn, gpointer d) {
+  // Our own upgrade rather than soup_server_add_websocket_handler: it puts a limit on whole
+  // messages under libsoup's connection and offers no extensions (ws_upgrade.h says why).
+  soup_server_add_handler(
+      server_, "/ws",
+      [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable* query, gpointer d) {
         auto* self = static_cast<HttpServer*>(d);
-        const std::optional<Role> role = self->role_of(msg, nullptr);  // checked in the early handler
+        const std::optional<Role> role = self->role_of(msg, query);  // checked in the early handler
         if (!role) {
-          soup_websocket_connection_close(conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "token required");
+          unauthorized(msg, false);
           return;
         }
-        if (self->routes_.websocket) self->routes_.websocket(conn, *role);
+        accept_websocket(msg, self->routes_.max_message_bytes, [self, r = *role](SoupWebsocketConnection* conn) {
+          if (self->routes_.websocket) self->routes_.websocket(conn, r);
+        });
       },
       this, nullptr);
   soup_server_add_handler(server_, nullptr, on_request, this, nullptr);

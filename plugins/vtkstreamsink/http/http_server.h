@@ -24,6 +24,8 @@ class HttpServer {
     std::string web_root;  // canonical directory of the web client
     const Auth* auth = nullptr;  // required
     std::function<void(SoupWebsocketConnection*, Role)> websocket;
+    // Largest WebSocket message, all its fragments together; more closes the socket (1009).
+    uint64_t max_message_bytes = 65536;
     // Takes over `msg` and returns true, or returns false (404: no such MJPEG peer).
     std::function<bool(SoupServerMessage*, uint32_t peer)> mjpeg;
     std::function<std::string(bool full)> health;  // JSON; full = the caller holds a token

@@ -50,6 +50,29 @@ GstCaps* codec_preferences(Media& media, Codec codec) {
 
 }  // namespace
 
+// libnice's agent has UPnP on by default: at the first gathering it starts gupnp-igd, which
+// opens SSDP sockets on port 1900 and multicasts to 239.255.255.250 on every interface looking
+// for a router to open a port in, for every peer. A server must not announce itself on the LAN
+// by surprise, and the tunnel or LAN path needs no port mapping. In 1.22 the NiceAgent is the
+// "agent" property of webrtcbin's GstWebRTCNice ("ice-agent"); other ICE implementations may
+// lack it, hence the look-up. Before gathering, i.e. before the offer. Checked by serve-e2e
+// (WebRtcNegotiationMediaAndInputEcho: no socket on port 1900 in the server).
+static void disable_upnp(GstElement* webrtc) {
+  GObject* ice = nullptr;
+  g_object_get(webrtc, "ice-agent", &ice, nullptr);
+  if (!ice) return;
+  if (g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent")) {
+    GObject* agent = nullptr;
+    g_object_get(ice, "agent", &agent, nullptr);
+    if (agent && g_object_class_find_property(G_OBJECT_GET_CLASS(agent), "upnp"))
+      g_object_set(agent, "upnp", FALSE, nullptr);
+    else
+      GST_WARNING("no NiceAgent behind webrtcbin's ICE agent: UPnP may stay on");
+    if (agent) g_object_unref(agent);
+  }
+  g_object_unref(ice);
+}
+
 // Connects `cb` with a reference to the session's link as user data; the reference goes when
 // the handler is disconnected or the object dies.
 static void connect_link(gpointer obj, const char* signal, GCallback cb,
@@ -109,6 +132,7 @@ bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
     g_signal_emit_by_name(webrtc_, "add-turn-server", turn.c_str(), &ok);
     if (!ok) GST_WARNING("webrtcbin refused TURN server %s", turn.c_str());
   }
+  disable_upnp(webrtc_);
   gst_bin_add_many(bin(), queue_, webrtc_, nullptr);
   null_first(webrtc_);
   if (!link_sendonly(codec, err)) return false;

@@ -6,6 +6,7 @@
 
 #include "media.h"
 #include "sink_context.h"
+#include "ws_upgrade.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_peer_debug);
 #define GST_CAT_DEFAULT sink_peer_debug
@@ -21,8 +22,12 @@ Peer::Peer(uint32_t id, SoupWebsocketConnection* ws, Env env)
     GST_DEBUG_CATEGORY_INIT(sink_peer_debug, "vtkstreamsink-peer", 0, "vtkstreamsink signalling");
     g_once_init_leave(&once, 1);
   }
-  // Messages above the protocol's limit close the socket (1009) before reaching us.
-  soup_websocket_connection_set_max_incoming_payload_size(ws_, env_.info->max_message_bytes);
+  // A message above the protocol's limit, whole or in fragments, closes the socket (1009) before
+  // reaching us (ws_upgrade.h); we only log it.
+  on_message_too_big(ws_, [this](uint64_t total) {
+    log_limit_once("size", "a message reached " + std::to_string(total) + " bytes, over --max-message-bytes " +
+                               std::to_string(env_.info->max_message_bytes) + "; closing (1009)");
+  });
   // Browsers and tunnels drop idle sockets; a ping every 20 s keeps the signalling path alive.
   soup_websocket_connection_set_keepalive_interval(ws_, 20);
   message_id_ = g_signal_connect(ws_, "message",
@@ -44,17 +49,10 @@ Peer::Peer(uint32_t id, SoupWebsocketConnection* ws, Env env)
                                   self->env_.closed(self->id_);
                                 }),
                                 this);
-  // A message over --max-message-bytes lands here too (libsoup then closes with 1009): that limit
-  // is logged; a tab vanishing mid-write (broken pipe) is routine and stays at debug level.
+  // A tab vanishing mid-write (broken pipe) is routine and stays at info level.
   error_id_ = g_signal_connect(ws_, "error", G_CALLBACK(+[](SoupWebsocketConnection*, GError* e, gpointer d) {
                                  auto* self = static_cast<Peer*>(d);
-                                 const std::string m = e ? e->message : "?";
-                                 if (m.find("max-incoming-payload-size") != std::string::npos)
-                                   self->log_limit_once("size", "message over --max-message-bytes " +
-                                                                    std::to_string(self->env_.info->max_message_bytes) +
-                                                                    "; closing (1009)");
-                                 else
-                                   GST_INFO("peer %u: WebSocket error: %s", self->id_, m.c_str());
+                                 GST_INFO("peer %u: WebSocket error: %s", self->id_, e ? e->message : "?");
                                }),
                                this);
   env_.echo->set_transport(id_, Transport::kWebRtc);
@@ -68,6 +66,7 @@ Peer::~Peer() {
   g_signal_handler_disconnect(ws_, message_id_);
   g_signal_handler_disconnect(ws_, closed_id_);
   g_signal_handler_disconnect(ws_, error_id_);
+  on_message_too_big(ws_, nullptr);
   if (soup_websocket_connection_get_state(ws_) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close(ws_, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, nullptr);
   g_object_unref(ws_);

@@ -83,6 +83,20 @@ ProtocolError missing(const char* name) {
   return bad_field(std::string("missing field '") + name + "'");
 }
 
+// True when a JSON string (or key) holds the escape \u0000. json-glib decodes it and then keeps
+// strings as C strings, so "ping\u0000x" would read as "ping" and a key "type\u0000x" as "type":
+// a check on the parsed values cannot see it. Raw NUL bytes never get this far (g_utf8_validate
+// refuses them). Backslashes are only legal inside strings, and each escape is skipped whole, so
+// an escaped backslash followed by "u0000" is not mistaken for one.
+bool has_nul_escape(std::string_view text) {
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] != '\\') continue;
+    if (text[i + 1] == 'u' && text.substr(i + 2, 4) == "0000") return true;
+    ++i;  // the escaped character
+  }
+  return false;
+}
+
 // Parses text into an object, or an error (too large, not JSON, not an object).
 std::variant<ParserPtr, ProtocolError> parse_object(std::string_view text, size_t max_bytes) {
   if (text.size() > max_bytes)
@@ -102,6 +116,8 @@ std::variant<ParserPtr, ProtocolError> parse_object(std::string_view text, size_
   JsonNode* root = json_parser_get_root(parser.get());
   if (!root || !JSON_NODE_HOLDS_OBJECT(root))
     return ProtocolError{ErrorCode::kBadJson, "message must be a JSON object"};
+  if (has_nul_escape(text))
+    return ProtocolError{ErrorCode::kBadField, "a string or key holds \\u0000 (NUL), which no field accepts"};
   return parser;
 }
 

@@ -40,6 +40,17 @@ export async function withBrowser(t, name, fn) {
   }
 }
 
+/**
+ * The page took its token out of the address bar after reading it (issue 12), and kept the
+ * other parameters.
+ */
+async function assertTokenLeftTheAddressBar(b, t) {
+  const search = await b.evaluate(() => location.search);
+  t.diagnostic(`location.search after load: ${search}`);
+  assert.ok(!/token=/.test(search), `the token is still in the address bar: ${search}`);
+  assert.match(search, /size=/, 'the other URL parameters were dropped too');
+}
+
 function report(t, s) {
   const l = s.latency;
   t.diagnostic(`transport=${s.transport} codec=${s.codec} picture=${s.videoWidth}x${s.videoHeight} ` +
@@ -53,6 +64,7 @@ export async function webrtcScenario(t, name) {
   await withBrowser(t, name, async (b) => {
     await b.goto(pageUrl(QUERY));
     await waitStats(b, "s.transport === 'webrtc' && s.rtcState === 'connected'", 15000);
+    await assertTokenLeftTheAddressBar(b, t);
     // A still scene sends few frames; the first (the keyframe sent on join) must arrive.
     await waitStats(b, 's.framesPresented >= 1 && s.videoWidth > 0', 15000);
     // The renderer follows the requested size; compare pictures only once it has.
@@ -161,6 +173,13 @@ export async function reconnectScenario(t, name) {
     t.diagnostic(`reconnected as peer ${s2.peerId} (was ${s1.peerId})`);
     await waitHealth((h) => h.peers === 1, 10000, 'the old peer to be freed');
     await b.evaluate(() => window.vtkstream.waitFrames(1, 15000));
+    // The reconnect above used the token the page kept in memory; a reload has none in its
+    // address and gets in with the cookie, as the same role.
+    await assertTokenLeftTheAddressBar(b, t);
+    await b.page.reload();
+    const s3 = await waitStats(b, "s.rtcState === 'connected' && s.framesPresented >= 1 && s.control", 20000);
+    assert.equal(s3.control.role, 'owner', 'the reloaded page lost its role');
+    await waitHealth((h) => h.peers === 1, 10000, 'the peer before the reload to be freed');
   });
   await waitHealth((h) => h.peers === 0, 10000, 'every peer to be freed after the tab closed');
 }
@@ -176,6 +195,7 @@ export async function mjpegScenario(t, name) {
     await b.goto(pageUrl('transport=mjpeg&' + QUERY));
     const s0 = await waitStats(b, "s.transport === 'mjpeg' && s.videoWidth > 0", 15000);
     assert.equal(s0.rtcState, null);
+    await assertTokenLeftTheAddressBar(b, t);  // /mjpeg got the token the page kept
     await mjpegDragChanges(t, b);
   });
 }
@@ -228,6 +248,7 @@ export async function viewOnlyScenario(t, name) {
     await b.goto(pageUrl(QUERY, link));
     await waitStats(b, "s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth > 0 && s.control", 20000);
     const s = await waitStats(b, "s.control.role === 'viewer' && !s.control.you", 5000);
+    await assertTokenLeftTheAddressBar(b, t);
     const label = await b.evaluate(() => document.getElementById('control').textContent);
     assert.match(label, /view only/);
     assert.match(label, /request control/);
