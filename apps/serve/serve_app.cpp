@@ -119,9 +119,13 @@ gboolean ServeApp::on_bus(GstBus*, GstMessage* msg, gpointer data) {
       if (self->on_fatal) self->on_fatal(error_text(msg));
       break;
     case GST_MESSAGE_WARNING: {
+      // Operators read stderr, not GStreamer's debug log: a damaged ring, an unusable frame or
+      // a foreign object is worth one line there (vtksrc warns once per problem).
       GError* gerr = nullptr;
       gst_message_parse_warning(msg, &gerr, nullptr);
-      GST_WARNING_OBJECT(GST_MESSAGE_SRC(msg), "%s", gerr ? gerr->message : "warning");
+      gchar* path = gst_object_get_path_string(GST_MESSAGE_SRC(msg));
+      std::fprintf(stderr, "vtkstream-serve: warning from %s: %s\n", path, gerr ? gerr->message : "warning");
+      g_free(path);
       g_clear_error(&gerr);
       break;
     }

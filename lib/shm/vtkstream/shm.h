@@ -42,6 +42,8 @@ enum class ErrorKind {
   kOpenFailed,      // it exists but could not be opened, examined or mapped
   kInvalidHeader,   // foreign, short or corrupt object: its header failed validation
   kWriterGone,      // the object's writer closed it or died; waiting for a new one
+  kWriterUnresponsive,  // the writer's process exists but its heartbeat stopped (stopped, hung)
+  kDamaged,         // the attached object was truncated or overwritten; waiting for a new one
   kNotAttached,     // read_latest() without an attached writer
   kNoFrame,         // attached, but the writer has not published a frame yet
   kInvalidFrame,    // the writer published a frame that fails validation (it is skipped)
@@ -108,6 +110,12 @@ class FrameWriter {
   const std::string& name() const;
   uint64_t session_id() const;
   uint64_t frames_published() const;
+  // How often the object was found truncated or overwritten by someone else (checked at every
+  // begin_frame() and, while idle, once a second in wait_input()) and replaced by a fresh one
+  // under the same name with a new session; last_damage() says what happened. Pictures already
+  // published are lost with the old object: publish again after a replacement.
+  uint64_t objects_replaced() const;
+  const std::string& last_damage() const;
 
   struct Impl;
 
