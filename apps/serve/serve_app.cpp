@@ -110,6 +110,7 @@ gboolean ServeApp::on_bus(GstBus*, GstMessage* msg, gpointer data) {
   switch (GST_MESSAGE_TYPE(msg)) {
     case GST_MESSAGE_ELEMENT: {
       const GstStructure* s = gst_message_get_structure(msg);
+      if (auto n = contract::parse_renderer_notice(s)) self->on_source_notice(*n);
       if (s && gst_structure_has_name(s, "vtkstreamsink-renderer"))
         std::fprintf(stderr, "vtkstream-serve: renderer %s: %s\n", gst_structure_get_string(s, "state"),
                      gst_structure_get_string(s, "detail"));
@@ -133,6 +134,17 @@ gboolean ServeApp::on_bus(GstBus*, GstMessage* msg, gpointer data) {
       break;
   }
   return G_SOURCE_CONTINUE;
+}
+
+// vtksrc saw the renderer's heartbeat stop while its process still exists (SIGSTOP, a hang): it
+// will never exit by itself, so the supervisor kills it and restarts it. Heartbeats stop 3 s
+// before vtksrc says so (kHeartbeatTimeoutNs), so a new renderer starts about 3.8 s after the
+// hang with the first back-off of 0.5 s.
+void ServeApp::on_source_notice(const contract::RendererNotice& n) {
+  if (n.state != contract::RendererState::kLost || n.reason != contract::kLostUnresponsive || !supervisor_) return;
+  if (supervisor_->kill_unresponsive("renderer stopped responding (no heartbeat for 3 s)"))
+    std::fprintf(stderr, "vtkstream-serve: renderer on shm '%s' stopped responding; killing and restarting it\n",
+                 n.shm_name.c_str());
 }
 
 // The supervisor knows why the renderer went away and when it comes back; the sink tells viewers.

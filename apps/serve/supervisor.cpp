@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace vtkstream::serve {
 
@@ -48,6 +49,7 @@ bool Supervisor::spawn(std::string* err) {
 }
 
 std::string Supervisor::describe_exit() const {
+  if (!kill_reason_.empty()) return kill_reason_;
   if (g_subprocess_get_if_signaled(proc_))
     return "renderer killed by signal " + std::to_string(g_subprocess_get_term_sig(proc_));
   return "renderer exited with status " + std::to_string(g_subprocess_get_exit_status(proc_));
@@ -57,6 +59,7 @@ void Supervisor::on_exit() {
   const std::string what = describe_exit();
   const bool usage_error = g_subprocess_get_if_exited(proc_) && g_subprocess_get_exit_status(proc_) == 2;
   const gint64 ran_us = g_get_monotonic_time() - started_us_;
+  kill_reason_.clear();
   g_clear_object(&proc_);
   g_clear_object(&cancel_);
   if (stopping_) return;
@@ -77,6 +80,20 @@ void Supervisor::on_exit() {
     if (!self->spawn(&err) && self->cb_) self->cb_("failed", err);
     return G_SOURCE_REMOVE;
   }, this);
+}
+
+int Supervisor::pid() const {
+  const char* id = proc_ ? g_subprocess_get_identifier(proc_) : nullptr;
+  return id ? std::atoi(id) : -1;
+}
+
+bool Supervisor::kill_unresponsive(const std::string& why) {
+  if (!proc_ || !g_subprocess_get_identifier(proc_) || stopping_) return false;
+  // SIGKILL, not SIGTERM: a stopped process would keep SIGTERM pending, a hung one ignore it.
+  // The exit arrives through the wait_async of spawn(), which schedules the restart.
+  kill_reason_ = why + " (pid " + g_subprocess_get_identifier(proc_) + "); killed it";
+  g_subprocess_force_exit(proc_);
+  return true;
 }
 
 void Supervisor::stop() {
