@@ -63,7 +63,7 @@ bool renderer_command(const RendererRequest& r, std::string* shm_name, std::vect
     g_strfreev(v);
   }
   *shm_name = r.shm ? r.shm : arg_value(rargs, "--shm");
-  if (shm_name->empty()) *shm_name = "vtkstream-serve-" + std::to_string(getpid());
+  if (shm_name->empty()) *shm_name = kPrivateShmPrefix + std::to_string(getpid());
   argv->clear();
   if (!supervise) return true;
   std::string exe = r.renderer ? r.renderer : find_renderer();

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "renderer_command.h"
+#include "vtkstream/shm.h"
 #include "vtkstream/vtksrc-contract.h"
 
 namespace vtkstream::serve {
@@ -67,6 +69,17 @@ static std::string error_text(GstMessage* msg) {
   return text;
 }
 
+// Before starting a renderer: rings whose writer is gone, on our name or on any private name
+// (a server killed with SIGKILL leaves its renderer's object under vtkstream-serve-PID, and the
+// next server has another pid). Only valid rings of this user with a dead writer pid go.
+void ServeApp::sweep_stale_rings() const {
+  std::vector<std::string> gone = shm::sweep_stale(kPrivateShmPrefix);
+  if (config_.shm_name.rfind(kPrivateShmPrefix, 0) != 0 && shm::remove_if_stale(config_.shm_name))
+    gone.push_back(config_.shm_name);
+  for (const auto& name : gone)
+    std::fprintf(stderr, "vtkstream-serve: removed stale shared memory '%s' (its renderer is gone)\n", name.c_str());
+}
+
 bool ServeApp::start(std::string* err) {
   // READY: the sink listens (a busy port fails here, before anything else starts).
   if (gst_element_set_state(pipeline_, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
@@ -81,7 +94,10 @@ bool ServeApp::start(std::string* err) {
     *err = "the pipeline refused to play (see the messages above)";
     return false;
   }
-  if (supervisor_ && !supervisor_->start(err)) return false;
+  if (supervisor_) {
+    sweep_stale_rings();
+    if (!supervisor_->start(err)) return false;
+  }
   return true;
 }
 

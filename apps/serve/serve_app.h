@@ -35,6 +35,7 @@ class ServeApp {
   static gboolean on_bus(GstBus*, GstMessage* msg, gpointer self);
   void on_supervisor(const std::string& state, const std::string& detail);
   void on_source_notice(const contract::RendererNotice& n);
+  void sweep_stale_rings() const;
   std::string sink_string(const char* property) const;
 
   ServeConfig config_;

@@ -2,12 +2,27 @@
 
 #include <glib-unix.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 
 namespace vtkstream::serve {
+
+namespace {
+
+// Runs in the child between fork and exec (async-signal-safe calls only). The renderer must not
+// outlive us: killed with SIGKILL, we cannot stop it ourselves, and an orphan keeps its ring
+// (tens of MiB in /dev/shm) and its CPU. PR_SET_PDEATHSIG survives exec; SIGTERM lets the
+// renderer remove its object on the way out. If we died before prctl ran, getppid() is no
+// longer our pid and the signal would never come: give up at once.
+void die_with_parent(gpointer parent_pid) {
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid() != static_cast<pid_t>(GPOINTER_TO_INT(parent_pid))) _exit(1);
+}
+
+}  // namespace
 
 bool Supervisor::start(std::string* err) {
   stopping_ = false;
@@ -22,6 +37,9 @@ bool Supervisor::spawn(std::string* err) {
   // The renderer's chatter goes to our stderr: our stdout carries the one URL line scripts read.
   const int out = dup(STDERR_FILENO);
   if (out >= 0) g_subprocess_launcher_take_stdout_fd(launcher, out);
+  // The parent death signal is per thread: spawn() runs on the main thread, which lives as long
+  // as the program.
+  g_subprocess_launcher_set_child_setup(launcher, die_with_parent, GINT_TO_POINTER(getpid()), nullptr);
   GError* gerr = nullptr;
   proc_ = g_subprocess_launcher_spawnv(launcher, argv.data(), &gerr);
   g_object_unref(launcher);

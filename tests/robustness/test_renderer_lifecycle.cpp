@@ -2,9 +2,16 @@
 //  * HungRendererIsRestarted: SIGSTOP on the renderer; vtkstream-serve kills it and starts a new
 //    one within 5 s of its heartbeat stopping (before: viewers were told "restarting" and nothing
 //    restarted);
-//  * (see the sweep and parent-death tests below)
+//  * KilledServerTakesItsRendererAlong: SIGKILL on the server; the renderer exits within 2 s and
+//    its object is gone (before: it ran on as an orphan holding 33 MB in /dev/shm);
+//  * StaleRingsAreSweptAtStart: what a killed renderer left on a private name is removed when
+//    the next server starts; nothing else is.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <dirent.h>
@@ -13,6 +20,7 @@
 #include "fault_util.h"
 #include "test_main_context.h"
 #include "unique_name.h"
+#include "vtkstream/shm.h"
 
 using namespace faults;
 using vtkstream::test::unique_name;
@@ -79,4 +87,83 @@ TEST(RendererLifecycle, HungRendererIsRestartedWithin5s) {
   }));
   EXPECT_EQ(server->terminate(), 0);
   EXPECT_FALSE(object_exists(shm));
+}
+
+// SIGKILL on the server: its renderer gets SIGTERM from the kernel (parent-death signal), exits
+// within 2 s and removes its object (before: it ran on as an orphan holding its ring).
+TEST(RendererLifecycle, KilledServerTakesItsRendererAlong) {
+  const std::string shm = unique_name("orphan");
+  auto server = start_server(shm);
+  ASSERT_TRUE(server->started()) << "the server printed no link";
+  ASSERT_TRUE(wait_running(*server, shm, 30000)) << server->health();
+  const pid_t renderer = peek(shm).writer_pid;
+  ASSERT_GT(renderer, 0);
+  Unstopper guard{renderer};  // killed by pid should the test fail
+  ASSERT_EQ(kill(server->pid(), SIGKILL), 0);
+  const gint64 t0 = g_get_monotonic_time();
+  EXPECT_TRUE(wait_pid_gone(renderer, 2000)) << "the renderer outlived its server by 2 s";
+  std::printf("renderer exited %.2f s after the server was killed\n", double(g_get_monotonic_time() - t0) / 1e6);
+  EXPECT_FALSE(object_exists(shm)) << "the renderer left its object behind";
+}
+
+namespace {
+
+// What a renderer killed with its server leaves: a ring on a private name (vtkstream-serve-PID)
+// whose writer pid is dead. Made by a forked writer that exits without its destructors.
+std::string leave_private_stale_ring() {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string name = "vtkstream-serve-" + std::to_string(getpid());
+    vtkstream::shm::FrameWriter::Options o;
+    o.heartbeat_thread = false;
+    std::string err;
+    auto w = vtkstream::shm::FrameWriter::create(name, 16, 16, o, &err);
+    _exit(w ? 0 : 1);  // no destructor: the object stays, as after SIGKILL
+  }
+  int st = 0;
+  if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) return "";
+  return "vtkstream-serve-" + std::to_string(pid);
+}
+
+struct ShmRemover {
+  std::vector<std::string> names;
+  ~ShmRemover() {
+    for (const auto& n : names) shm_unlink(("/" + n).c_str());
+  }
+};
+
+}  // namespace
+
+// The next server sweeps such leftovers before it starts its renderer; live rings, a stopped
+// writer's and anything that is not a ring stay.
+TEST(RendererLifecycle, StaleRingsAreSweptAtStart) {
+  const std::string stale = leave_private_stale_ring();
+  ASSERT_FALSE(stale.empty());
+  const std::string live = "vtkstream-serve-" + std::to_string(getpid()) + "-live";
+  const std::string junk = "vtkstream-serve-" + std::to_string(getpid()) + "-junk";
+  ShmRemover cleanup{{stale, live, junk}};
+  ASSERT_TRUE(object_exists(stale));
+  std::string err;
+  auto writer = vtkstream::shm::FrameWriter::create(live, 16, 16, &err);
+  ASSERT_TRUE(writer) << err;
+  const int fd = shm_open(("/" + junk).c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, 8192), 0);
+  close(fd);
+
+  // Default private name: the server sweeps before it starts the renderer, i.e. before its links.
+  robust::Server server(g_server,
+                        {"--port", "0", "--renderer", g_renderer, "--render", "--size 160x120 --demo"},
+                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  ASSERT_TRUE(server.started());
+  EXPECT_FALSE(object_exists(stale)) << "the stale ring was not swept";
+  EXPECT_TRUE(object_exists(live));
+  EXPECT_TRUE(object_exists(junk));
+  const auto& lines = server.stderr_lines();
+  EXPECT_TRUE(vtkstream::test::run_until([&] {
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) {
+      return l.find("removed stale shared memory '" + stale + "'") != std::string::npos;
+    });
+  }, 5000));
+  EXPECT_EQ(server.terminate(), 0);
 }

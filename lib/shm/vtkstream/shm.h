@@ -27,6 +27,15 @@ std::string validate_header(const void* data, size_t object_size);
 std::string validate_frame(uint32_t width, uint32_t height, uint32_t stride, uint32_t format,
                            uint64_t slot_size);
 
+// Removes the object `name` when it is a vtkstream ring of this user whose writer process no
+// longer exists (what a killed renderer leaves behind); `writer_pid` gets that writer's pid.
+// False when there is nothing of that kind to remove: no object, another user's, not a ring, or
+// a writer that still exists (even a stopped one).
+bool remove_if_stale(const std::string& name, int32_t* writer_pid = nullptr);
+// The same for every object whose name starts with `prefix` (vtkstream-serve's private names);
+// returns the names removed.
+std::vector<std::string> sweep_stale(const std::string& prefix);
+
 // Object names are what users type (`demo`); this gives the POSIX name ("/demo") and rejects
 // names that could escape /dev/shm. Returns an empty string and sets `err` when invalid.
 std::string posix_name(const std::string& name, std::string* err);
