@@ -62,7 +62,11 @@ bool Supervisor::spawn(std::string* err) {
         static_cast<Supervisor*>(d)->on_exit();
       },
       this);
-  if (cb_) cb_("starting", "renderer started (pid " + std::string(g_subprocess_get_identifier(proc_)) + ")");
+  // Read once, now: GLib clears the identifier from its worker thread as soon as the child has
+  // been reaped, which a child that exits at once (a bad command line) reaches before we look.
+  const char* id = g_subprocess_get_identifier(proc_);
+  pid_ = id ? std::atoi(id) : -1;
+  if (cb_) cb_("starting", "renderer started (pid " + std::to_string(pid_) + ")");
   return true;
 }
 
@@ -101,15 +105,14 @@ void Supervisor::on_exit() {
 }
 
 int Supervisor::pid() const {
-  const char* id = proc_ ? g_subprocess_get_identifier(proc_) : nullptr;
-  return id ? std::atoi(id) : -1;
+  return proc_ && g_subprocess_get_identifier(proc_) ? pid_ : -1;
 }
 
 bool Supervisor::kill_unresponsive(const std::string& why) {
   if (!proc_ || !g_subprocess_get_identifier(proc_) || stopping_) return false;
   // SIGKILL, not SIGTERM: a stopped process would keep SIGTERM pending, a hung one ignore it.
   // The exit arrives through the wait_async of spawn(), which schedules the restart.
-  kill_reason_ = why + " (pid " + g_subprocess_get_identifier(proc_) + "); killed it";
+  kill_reason_ = why + " (pid " + std::to_string(pid_) + "); killed it";
   g_subprocess_force_exit(proc_);
   return true;
 }

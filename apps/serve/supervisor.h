@@ -54,6 +54,7 @@ class Supervisor {
   int backoff_ms_ = kFirstBackoffMs;
   gint64 started_us_ = 0;
   int restarts_ = 0;
+  int pid_ = -1;  // of the last child started
   bool stopping_ = false;
   std::string kill_reason_;  // set by kill_unresponsive() for the exit it causes
 };
