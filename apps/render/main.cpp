@@ -10,6 +10,7 @@
 #include <vtkRenderer.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstdio>
 #include <future>
 #include <thread>
@@ -44,9 +45,18 @@ class SignalWatcher {
       int sig = 0;
       if (sigwait(&set_, &sig) != 0 || sig == SIGUSR1) return;
       stop.store(true, std::memory_order_release);
-      do {
+      // Bounded: a render loop stuck in a driver or a loader never sees the flag, and a renderer
+      // asked to go (by its supervisor, or by the kernel when the server died: PR_SET_PDEATHSIG)
+      // must not linger as an orphan. After 3 s it leaves without cleaning up; the next
+      // vtkstream-serve removes the ring it leaves behind (shm::sweep_stale).
+      for (int i = 0;; ++i) {
         if (Publisher* p = publisher_.load()) p->Wake();
-      } while (left_loop_.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready);
+        if (left_loop_.wait_for(std::chrono::milliseconds(20)) == std::future_status::ready) break;
+        if (i == 150) {
+          std::fprintf(stderr, "vtkstream-render: still busy 3 s after signal %d; exiting without cleanup\n", sig);
+          std::_Exit(1);
+        }
+      }
     });
   }
   void set_publisher(Publisher* p) { publisher_.store(p); }

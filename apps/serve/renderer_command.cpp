@@ -82,7 +82,7 @@ bool renderer_command(const RendererRequest& r, std::string* shm_name, std::vect
     g_strfreev(v);
   }
   *shm_name = r.shm ? r.shm : arg_value(rargs, "--shm");
-  if (shm_name->empty()) *shm_name = "vtkstream-serve-" + std::to_string(getpid());
+  if (shm_name->empty()) *shm_name = kPrivateShmPrefix + std::to_string(getpid());
   if (shm::posix_name(*shm_name, err).empty()) {
     *err = "--shm " + *shm_name + ": " + *err;
     return false;

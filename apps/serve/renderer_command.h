@@ -11,6 +11,9 @@ namespace vtkstream::serve {
 // next to us when installed, or on PATH. "" if nowhere.
 std::string find_renderer();
 
+// The private shm names (a pid after it) used when no --shm is given.
+inline constexpr const char* kPrivateShmPrefix = "vtkstream-serve-";
+
 struct RendererRequest {
   const char* render = nullptr;    // --render 'ARGS'
   const char* renderer = nullptr;  // --renderer PATH

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "renderer_command.h"
+#include "vtkstream/shm.h"
 #include "vtkstream/vtksrc-contract.h"
 
 namespace vtkstream::serve {
@@ -77,6 +79,17 @@ static std::string bus_error(GstElement* pipeline, const char* fallback) {
   return text;
 }
 
+// Before starting a renderer: rings whose writer is gone, on our name or on any private name
+// (a server killed with SIGKILL leaves its renderer's object under vtkstream-serve-PID, and the
+// next server has another pid). Only valid rings of this user with a dead writer pid go.
+void ServeApp::sweep_stale_rings() const {
+  std::vector<std::string> gone = shm::sweep_stale(kPrivateShmPrefix);
+  if (config_.shm_name.rfind(kPrivateShmPrefix, 0) != 0 && shm::remove_if_stale(config_.shm_name))
+    gone.push_back(config_.shm_name);
+  for (const auto& name : gone)
+    std::fprintf(stderr, "vtkstream-serve: removed stale shared memory '%s' (its renderer is gone)\n", name.c_str());
+}
+
 bool ServeApp::start(std::string* err) {
   // READY: the sink listens (a busy port fails here, before anything else starts).
   if (gst_element_set_state(pipeline_, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
@@ -87,7 +100,10 @@ bool ServeApp::start(std::string* err) {
     *err = bus_error(pipeline_, "the pipeline refused to play");
     return false;
   }
-  if (supervisor_ && !supervisor_->start(err)) return false;
+  if (supervisor_) {
+    sweep_stale_rings();
+    if (!supervisor_->start(err)) return false;
+  }
   return true;
 }
 
@@ -117,6 +133,7 @@ gboolean ServeApp::on_bus(GstBus*, GstMessage* msg, gpointer data) {
   switch (GST_MESSAGE_TYPE(msg)) {
     case GST_MESSAGE_ELEMENT: {
       const GstStructure* s = gst_message_get_structure(msg);
+      if (auto n = contract::parse_renderer_notice(s)) self->on_source_notice(*n);
       if (s && gst_structure_has_name(s, "vtkstreamsink-renderer"))
         std::fprintf(stderr, "vtkstream-serve: renderer %s: %s\n", gst_structure_get_string(s, "state"),
                      gst_structure_get_string(s, "detail"));
@@ -126,9 +143,13 @@ gboolean ServeApp::on_bus(GstBus*, GstMessage* msg, gpointer data) {
       if (self->on_fatal) self->on_fatal(error_text(msg));
       break;
     case GST_MESSAGE_WARNING: {
+      // Operators read stderr, not GStreamer's debug log: a damaged ring, an unusable frame or
+      // a foreign object is worth one line there (vtksrc warns once per problem).
       GError* gerr = nullptr;
       gst_message_parse_warning(msg, &gerr, nullptr);
-      GST_WARNING_OBJECT(GST_MESSAGE_SRC(msg), "%s", gerr ? gerr->message : "warning");
+      gchar* path = gst_object_get_path_string(GST_MESSAGE_SRC(msg));
+      std::fprintf(stderr, "vtkstream-serve: warning from %s: %s\n", path, gerr ? gerr->message : "warning");
+      g_free(path);
       g_clear_error(&gerr);
       break;
     }
@@ -136,6 +157,17 @@ gboolean ServeApp::on_bus(GstBus*, GstMessage* msg, gpointer data) {
       break;
   }
   return G_SOURCE_CONTINUE;
+}
+
+// vtksrc saw the renderer's heartbeat stop while its process still exists (SIGSTOP, a hang): it
+// will never exit by itself, so the supervisor kills it and restarts it. Heartbeats stop 3 s
+// before vtksrc says so (kHeartbeatTimeoutNs), so a new renderer starts about 3.8 s after the
+// hang with the first back-off of 0.5 s.
+void ServeApp::on_source_notice(const contract::RendererNotice& n) {
+  if (n.state != contract::RendererState::kLost || n.reason != contract::kLostUnresponsive || !supervisor_) return;
+  if (supervisor_->kill_unresponsive("renderer stopped responding (no heartbeat for 3 s)"))
+    std::fprintf(stderr, "vtkstream-serve: renderer on shm '%s' stopped responding; killing and restarting it\n",
+                 n.shm_name.c_str());
 }
 
 // The supervisor knows why the renderer went away and when it comes back; the sink tells viewers.

@@ -12,6 +12,7 @@
 
 #include "options.h"
 #include "supervisor.h"
+#include "vtkstream/vtksrc-contract.h"
 
 namespace vtkstream::serve {
 
@@ -33,6 +34,8 @@ class ServeApp {
   explicit ServeApp(const ServeConfig& config) : config_(config) {}
   static gboolean on_bus(GstBus*, GstMessage* msg, gpointer self);
   void on_supervisor(const std::string& state, const std::string& detail);
+  void on_source_notice(const contract::RendererNotice& n);
+  void sweep_stale_rings() const;
   std::string sink_string(const char* property) const;
 
   ServeConfig config_;

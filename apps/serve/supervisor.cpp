@@ -2,11 +2,27 @@
 
 #include <glib-unix.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace vtkstream::serve {
+
+namespace {
+
+// Runs in the child between fork and exec (async-signal-safe calls only). The renderer must not
+// outlive us: killed with SIGKILL, we cannot stop it ourselves, and an orphan keeps its ring
+// (tens of MiB in /dev/shm) and its CPU. PR_SET_PDEATHSIG survives exec; SIGTERM lets the
+// renderer remove its object on the way out. If we died before prctl ran, getppid() is no
+// longer our pid and the signal would never come: give up at once.
+void die_with_parent(gpointer parent_pid) {
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid() != static_cast<pid_t>(GPOINTER_TO_INT(parent_pid))) _exit(1);
+}
+
+}  // namespace
 
 bool Supervisor::start(std::string* err) {
   stopping_ = false;
@@ -21,6 +37,9 @@ bool Supervisor::spawn(std::string* err) {
   // The renderer's chatter goes to our stderr: our stdout carries the one URL line scripts read.
   const int out = dup(STDERR_FILENO);
   if (out >= 0) g_subprocess_launcher_take_stdout_fd(launcher, out);
+  // The parent death signal is per thread: spawn() runs on the main thread, which lives as long
+  // as the program.
+  g_subprocess_launcher_set_child_setup(launcher, die_with_parent, GINT_TO_POINTER(getpid()), nullptr);
   GError* gerr = nullptr;
   proc_ = g_subprocess_launcher_spawnv(launcher, argv.data(), &gerr);
   g_object_unref(launcher);
@@ -43,11 +62,16 @@ bool Supervisor::spawn(std::string* err) {
         static_cast<Supervisor*>(d)->on_exit();
       },
       this);
-  if (cb_) cb_("starting", "renderer started (pid " + std::string(g_subprocess_get_identifier(proc_)) + ")");
+  // Read once, now: GLib clears the identifier from its worker thread as soon as the child has
+  // been reaped, which a child that exits at once (a bad command line) reaches before we look.
+  const char* id = g_subprocess_get_identifier(proc_);
+  pid_ = id ? std::atoi(id) : -1;
+  if (cb_) cb_("starting", "renderer started (pid " + std::to_string(pid_) + ")");
   return true;
 }
 
 std::string Supervisor::describe_exit() const {
+  if (!kill_reason_.empty()) return kill_reason_;
   if (g_subprocess_get_if_signaled(proc_))
     return "renderer killed by signal " + std::to_string(g_subprocess_get_term_sig(proc_));
   return "renderer exited with status " + std::to_string(g_subprocess_get_exit_status(proc_));
@@ -57,6 +81,7 @@ void Supervisor::on_exit() {
   const std::string what = describe_exit();
   const bool usage_error = g_subprocess_get_if_exited(proc_) && g_subprocess_get_exit_status(proc_) == 2;
   const gint64 ran_us = g_get_monotonic_time() - started_us_;
+  kill_reason_.clear();
   g_clear_object(&proc_);
   g_clear_object(&cancel_);
   if (stopping_) return;
@@ -77,6 +102,19 @@ void Supervisor::on_exit() {
     if (!self->spawn(&err) && self->cb_) self->cb_("failed", err);
     return G_SOURCE_REMOVE;
   }, this);
+}
+
+int Supervisor::pid() const {
+  return proc_ && g_subprocess_get_identifier(proc_) ? pid_ : -1;
+}
+
+bool Supervisor::kill_unresponsive(const std::string& why) {
+  if (!proc_ || !g_subprocess_get_identifier(proc_) || stopping_) return false;
+  // SIGKILL, not SIGTERM: a stopped process would keep SIGTERM pending, a hung one ignore it.
+  // The exit arrives through the wait_async of spawn(), which schedules the restart.
+  kill_reason_ = why + " (pid " + std::to_string(pid_) + "); killed it";
+  g_subprocess_force_exit(proc_);
+  return true;
 }
 
 void Supervisor::stop() {

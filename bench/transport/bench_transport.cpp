@@ -109,6 +109,8 @@ Result ring_two_process(uint32_t w, uint32_t h, int n, int* consumed_out) {
   }
   int st;
   waitpid(pid, &st, 0);
+  // The producer left without its destructor (see above): its object is ours to remove.
+  shm::remove_if_stale(name);
   close(go[0]);
   close(go[1]);
   *consumed_out = consumed;

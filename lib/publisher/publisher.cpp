@@ -30,6 +30,7 @@ struct Publisher::Impl {
   std::vector<shm::InputEvent> batch;
 
   uint64_t last_input_seq = 0;
+  uint64_t replaced_seen = 0;  // writer->objects_replaced() already reported
   bool pending = false;
   bool render_requested = false;
   bool warned_realloc = false;
@@ -48,6 +49,14 @@ struct Publisher::Impl {
     error = std::move(e);
   }
   void detach_observers();
+  // Someone truncated or overwrote the ring and the writer published a fresh, empty one: say so,
+  // and have the current picture published again so viewers get it back without new input.
+  void note_replacement() {
+    if (writer->objects_replaced() == replaced_seen) return;
+    replaced_seen = writer->objects_replaced();
+    std::fprintf(stderr, "vtkstream: %s\n", writer->last_damage().c_str());
+    pending = true;
+  }
 };
 
 namespace {
@@ -164,6 +173,7 @@ bool Publisher::Publish() {
     return false;
   }
   d.writer->publish(shm::monotonic_ns(), d.last_input_seq);
+  d.note_replacement();  // begin_frame may have replaced the object; this frame is in the new one
   d.pending = false;
   d.error.clear();  // a problem that comes back after a recovery is reported again
   return true;
@@ -223,7 +233,11 @@ bool Publisher::ProcessInput() {
   return changed;
 }
 
-bool Publisher::WaitInput(int timeout_ms) { return impl_->writer->wait_input(timeout_ms); }
+bool Publisher::WaitInput(int timeout_ms) {
+  const bool woke = impl_->writer->wait_input(timeout_ms);
+  impl_->note_replacement();
+  return woke;
+}
 void Publisher::Wake() { impl_->writer->wake_input(); }
 bool Publisher::HasViewers() const { return impl_->writer->has_readers(); }
 bool Publisher::PublishPending() const { return impl_->pending; }

@@ -37,6 +37,9 @@ struct FrameReader::Impl {
   int reader_index = -1;
   uint64_t session = 0;
   uint64_t last_frame = 0;
+  // A `latest` word that names a frame its slot does not hold (someone wrote over the header or
+  // the slot): not news until the writer publishes again, or wait() would spin on it.
+  uint64_t suspect_latest = 0;
   ino_t invalid_inode = 0;       // object already reported as invalid
   std::atomic<bool> interrupted{false};
   int event_fd = -1;
@@ -55,6 +58,8 @@ struct FrameReader::Impl {
   // corrupt writer could change them after validation).
   uint64_t slot_size = 0, slots_offset = 0;
   uint32_t slot_count = 0;
+  Layout layout{};
+  int32_t writer_pid = 0;
   SlotHeader* slot_header(uint32_t idx) const {
     return reinterpret_cast<SlotHeader*>(static_cast<uint8_t*>(map.data()) + slots_offset +
                                          uint64_t(idx) * slot_size);
@@ -102,6 +107,9 @@ FrameReader::Impl::Attach FrameReader::Impl::try_attach() {
   slot_size = ring.slot_size;
   slots_offset = ring.slots_offset;
   slot_count = ring.slot_count;
+  layout = ring.layout;
+  writer_pid = ring.writer_pid;
+  suspect_latest = 0;
   invalid_inode = 0;
   fail(ErrorKind::kNone, {});
   if (session != ring.session) last_frame = 0;  // a new writer: its latest frame is news
@@ -172,8 +180,22 @@ FrameReader::Status FrameReader::wait(int timeout_ms) {
       if (s == Status::kInterrupted) return s;
       continue;
     }
-    if (!d.writer_alive_locked()) {
-      const bool replaced = d.h->closed.load(std::memory_order_acquire);
+    // Before anything else is read from the object: a truncated or overwritten ring is left at
+    // once (its offsets would point past its end, its words mean nothing).
+    std::string damage = ring_damage(d.name, d.map, d.layout, d.writer_pid);
+    if (!damage.empty()) {
+      const ino_t inode = d.map.inode();
+      {
+        std::lock_guard lock(d.mutex);
+        d.detach_locked();
+      }
+      d.invalid_inode = inode;  // reported now; the same object again is waited out quietly
+      d.fail(ErrorKind::kDamaged, std::move(damage));
+      return Status::kInvalid;
+    }
+    const WriterState ws = writer_state(d.h);
+    if (ws != WriterState::kAlive) {
+      const bool replaced = ws == WriterState::kClosed;
       const uint64_t old_session = d.session;
       {
         std::lock_guard lock(d.mutex);
@@ -182,7 +204,13 @@ FrameReader::Status FrameReader::wait(int timeout_ms) {
       // A writer that grew its ring renamed a new object over the name with the same session:
       // follow it without reporting a restart.
       if (replaced && d.try_attach() == Impl::Attach::kOk && d.session == old_session) continue;
-      if (!d.h)
+      if (d.h) return Status::kNoWriter;
+      if (ws == WriterState::kUnresponsive)
+        d.fail(ErrorKind::kWriterUnresponsive,
+               "the renderer that published '" + d.name + "' stopped responding (its process "
+               "exists but its heartbeat stopped " + std::to_string(kHeartbeatTimeoutNs / 1'000'000'000) +
+               " s ago or more)");
+      else
         d.fail(ErrorKind::kWriterGone,
                "the renderer that published '" + d.name + "' has exited or was replaced");
       return Status::kNoWriter;  // gone, or replaced by a new writer: the caller sees the change
@@ -190,7 +218,8 @@ FrameReader::Status FrameReader::wait(int timeout_ms) {
     if (d.reader_index >= 0)
       d.h->readers[d.reader_index].heartbeat_ns.store(monotonic_ns(), std::memory_order_relaxed);
     uint32_t v = d.h->publish_futex.load(std::memory_order_acquire);
-    if ((d.h->latest.load(std::memory_order_acquire) >> 8) > d.last_frame) return Status::kFrame;
+    const uint64_t latest = d.h->latest.load(std::memory_order_acquire);
+    if (latest != d.suspect_latest && (latest >> 8) > d.last_frame) return Status::kFrame;
     if (d.interrupted.load()) return Status::kInterrupted;
     int left = remaining_ms();
     if (left == 0) return Status::kTimeout;
@@ -253,7 +282,22 @@ bool FrameReader::read_latest(FrameInfo* info, uint8_t* dst, size_t dst_size,
     std::atomic_thread_fence(std::memory_order_acquire);
     uint32_t s2 = s->seq.load(std::memory_order_relaxed);
     s->readers.fetch_sub(1, std::memory_order_relaxed);
-    if (!ok || s1 != s2) continue;  // the writer got there first: take the newer frame
+    if (d.map.damaged()) {
+      d.fail(ErrorKind::kDamaged, "shared memory '" + d.name + "' was truncated during a copy");
+      return false;
+    }
+    if (!ok || s1 != s2) {
+      // The writer never writes the slot `latest` names, so a retry is only due when `latest`
+      // moved on meanwhile (the writer got there first: take the newer frame). Unchanged, the
+      // slot is broken (overwritten by someone else): skip it until the next publish.
+      if (h->latest.load(std::memory_order_seq_cst) != latest) continue;
+      d.suspect_latest = latest;
+      d.fail(ErrorKind::kInvalidFrame, "shared memory '" + d.name + "': frame " +
+                                           std::to_string(number) + " is not in the slot (" +
+                                           std::to_string(idx) + ") its header names; the ring "
+                                           "was overwritten? waiting for the next frame");
+      return false;
+    }
     if (!why.empty()) {
       d.fail(ErrorKind::kInvalidFrame, "renderer wrote an invalid frame: " + why);
       d.last_frame = number;  // consumed: wait() must not report this frame again

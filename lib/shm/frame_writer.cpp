@@ -9,6 +9,7 @@
 #include <new>
 #include <thread>
 
+#include "ring_attach.h"
 #include "shm_internal.h"
 #include "shm_object.h"
 #include "vtkstream/shm.h"
@@ -24,6 +25,11 @@ uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 // Frames up to 1080p RGBA fit without re-creating the object on a resize; the pages of a larger
 // slot are only touched when used.
 constexpr uint64_t kDefaultMinCapacity = 1920ull * 1080 * 4;
+
+// An idle writer sleeps on the input futex, and a wake-up cannot reach it through an object
+// that was truncated under it (the futex word's page is gone). So it sleeps at most this long
+// before checking its object (see FrameWriter::Impl::check_object), and replaces a damaged one.
+constexpr int kObjectCheckMs = 1000;
 
 void init_header(Header* h, uint32_t slots, uint64_t slot_size, uint64_t total,
                  uint64_t session_id) {
@@ -74,6 +80,10 @@ struct FrameWriter::Impl {
   int previous = -1;    // slot of the frame published before the latest
   uint32_t overflow_seen = 0;
   std::vector<InputEvent> carried;  // input drained from an object we replaced in grow()
+  uint64_t session = 0;
+  Layout layout{};  // the published layout, to notice someone overwriting it
+  uint64_t republished = 0;
+  std::string damage;  // why the object was last replaced
 
   std::mutex hb_mutex;  // guards `h` against grow() for the heartbeat thread
   std::condition_variable hb_cv;
@@ -90,6 +100,8 @@ struct FrameWriter::Impl {
   SlotHeader* slot_header(uint32_t i) const { return reinterpret_cast<SlotHeader*>(slot(i)); }
 
   bool map_new(uint64_t capacity, std::string* err);
+  std::string check_object() const;
+  void repair_if_damaged();
   void heartbeat_loop();
   ~Impl();
 };
@@ -123,11 +135,15 @@ bool FrameWriter::Impl::map_new(uint64_t capacity, std::string* err) {
   Mapping fresh = create_temp(pname, total, &tmp, err);
   if (!fresh) return false;
   // grow() keeps the session (and frame numbering): readers follow without seeing a restart.
-  init_header(static_cast<Header*>(fresh.data()), slots, slot_size, total,
-              h ? h->session_id : random_u64());
+  const bool damaged = map && !check_object().empty();
+  if (!map || damaged) session = random_u64();  // a damaged object is replaced as a restart
+  init_header(static_cast<Header*>(fresh.data()), slots, slot_size, total, session);
+  std::memcpy(&layout, fresh.data(), sizeof layout);
   if (!publish_name(tmp, pname, err)) return false;
 
-  if (map) {
+  if (damaged) {
+    mark_closed(h);  // may land in zero pages (bus_guard.h); readers leave by ring_damage anyway
+  } else if (map) {
     // Keep what producers queued in the object we are replacing.
     mark_closed(h);
     input_drain(h, &overflow_seen, &carried);
@@ -145,6 +161,33 @@ bool FrameWriter::Impl::map_new(uint64_t capacity, std::string* err) {
   latest_idx = -1;
   previous = -1;
   return true;
+}
+
+// Same test as a reader's ring_damage, from the writer's side: we know exactly what we wrote.
+std::string FrameWriter::Impl::check_object() const {
+  const off_t now = map.object_size();
+  if (now >= 0 && uint64_t(now) < layout.total_size)
+    return "shared memory '" + name + "' was truncated to " + std::to_string(now) + " bytes";
+  const bool changed = std::memcmp(&layout, map.data(), sizeof layout) != 0 ||
+                       h->writer_pid.load(std::memory_order_relaxed) != getpid() ||
+                       h->closed.load(std::memory_order_relaxed) != 0;
+  if (map.damaged()) return "shared memory '" + name + "' was truncated (a write past its end was caught)";
+  if (changed) return "shared memory '" + name + "' was overwritten (its header changed)";
+  return {};
+}
+
+// Publishes a fresh object (new session) when someone truncated or overwrote ours: readers left
+// the old one and wait for a new one under the name.
+void FrameWriter::Impl::repair_if_damaged() {
+  std::string why = check_object();
+  if (why.empty()) return;
+  std::string err;
+  if (!map_new(slot_size - sizeof(SlotHeader), &err)) {
+    damage = why + "; cannot publish a new one: " + err;
+    return;  // tried again at the next check
+  }
+  damage = why + "; published a fresh one";
+  ++republished;
 }
 
 void FrameWriter::Impl::heartbeat_loop() {
@@ -218,6 +261,7 @@ uint8_t* FrameWriter::begin_frame(uint32_t width, uint32_t height, uint32_t stri
     return nullptr;
   }
   if (d.writing >= 0) abort_frame();
+  d.repair_if_damaged();  // one fstat and a 56-byte compare: nothing next to a readback
 
   // Our own record of the latest slot, not the shared one: readers cannot steer our writes.
   int latest_idx = d.latest_idx;
@@ -237,6 +281,9 @@ uint8_t* FrameWriter::begin_frame(uint32_t width, uint32_t height, uint32_t stri
   int chosen = -1;
   for (uint32_t k = 0; k < n && chosen < 0; ++k) {
     SlotHeader* s = d.slot_header(order[k]);
+    // Only we write sequences, and no slot is being written now: an odd one was overwritten by
+    // someone else, and left odd it would make every reader's copy of this slot look torn.
+    if (s->seq.load(std::memory_order_relaxed) & 1) s->seq.fetch_add(1, std::memory_order_release);
     // Dekker-style with the reader (readers++ then load seq): either we see its count or it
     // sees our odd sequence and retries.
     s->seq.fetch_add(1, std::memory_order_seq_cst);
@@ -309,8 +356,17 @@ bool FrameWriter::wait_input(int timeout_ms) {
       d.h->input[tail & (kInputCapacity - 1)].turn.load(std::memory_order_acquire) == tail + 1 ||
       overflow_due)
     return true;
-  futex_wait(&d.h->input_futex, v, timeout_ms);
-  return d.h->input_futex.load(std::memory_order_acquire) != v;
+  const uint64_t end = timeout_ms < 0 ? UINT64_MAX : monotonic_ns() + uint64_t(timeout_ms) * 1'000'000;
+  for (;;) {
+    const uint64_t now = monotonic_ns();
+    if (now >= end) return false;
+    const uint64_t left_ms = (end - now + 999'999) / 1'000'000;
+    futex_wait(&d.h->input_futex, v, int(std::min<uint64_t>(left_ms, kObjectCheckMs)));
+    if (d.h->input_futex.load(std::memory_order_acquire) != v) return true;
+    const uint64_t before = d.republished;
+    d.repair_if_damaged();
+    if (d.republished != before) return true;  // a fresh object: the caller should publish into it
+  }
 }
 
 void FrameWriter::wake_input() {
@@ -334,7 +390,9 @@ void FrameWriter::heartbeat() {
 }
 
 const std::string& FrameWriter::name() const { return impl_->name; }
-uint64_t FrameWriter::session_id() const { return impl_->h->session_id; }
+uint64_t FrameWriter::session_id() const { return impl_->session; }
 uint64_t FrameWriter::frames_published() const { return impl_->frames; }
+uint64_t FrameWriter::objects_replaced() const { return impl_->republished; }
+const std::string& FrameWriter::last_damage() const { return impl_->damage; }
 
 }  // namespace vtkstream::shm

@@ -51,7 +51,11 @@ InputWriter::~InputWriter() = default;
 // True when attached to a live writer afterwards. Called before every push, so a dead, replaced
 // or grown object is left at the first event that would otherwise go nowhere.
 bool InputWriter::Impl::attach_locked() {
-  if (ring.h && writer_alive(ring.h)) return true;
+  // A truncated or overwritten object is left like a dead writer's (ring_damage: one fstat, far
+  // cheaper than the futex wake every push makes anyway).
+  if (ring.h && ring_damage(name, ring.map, ring.layout, ring.writer_pid).empty() &&
+      writer_alive(ring.h))
+    return true;
   ring = Ring{};
   if (pname.empty()) return false;  // error says why the name is unusable
   OpenFailure why;

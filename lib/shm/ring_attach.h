@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -12,6 +13,17 @@
 #include "vtkstream/shm.h"
 
 namespace vtkstream::shm::detail {
+
+// The header fields a writer never changes once it has published the object (magic through
+// session_id). A copy taken at attach time is compared with the live bytes to notice a header
+// that someone overwrote.
+struct Layout {
+  uint32_t magic, version, header_size, slot_count;
+  uint64_t slot_size, slots_offset, total_size;
+  uint32_t input_capacity, input_record_size;
+  uint64_t session_id;
+};
+static_assert(sizeof(Layout) == offsetof(Header, session_id) + sizeof(uint64_t));
 
 // A validated object with a live writer. The layout fields are copies taken at validation time:
 // the live header is never trusted again (a corrupt writer could change it afterwards).
@@ -21,6 +33,8 @@ struct Ring {
   uint64_t slot_size = 0, slots_offset = 0;
   uint32_t slot_count = 0;
   uint64_t session = 0;
+  Layout layout{};
+  int32_t writer_pid = 0;
 };
 
 enum class OpenResult {
@@ -42,5 +56,20 @@ OpenResult open_ring(const std::string& name, const std::string& posix_name, Rin
 
 // The writer of an attached object has neither closed it nor died (pid and heartbeat).
 bool writer_alive(const Header* h);
+
+enum class WriterState {
+  kAlive,
+  kClosed,        // closed the object (exit, or replaced it by a grown one)
+  kExited,        // its pid is gone
+  kUnresponsive,  // its pid exists but its heartbeat stopped (stopped, hung, or a reused pid)
+};
+WriterState writer_state(const Header* h);
+
+// Why an attached object can no longer be trusted, as a sentence naming `name`; "" while it is
+// intact: a SIGBUS hit the mapping, the object is now shorter than its layout, or the fields
+// fixed at publication (layout, session, writer pid) changed. Cheap: one fstat and a 56-byte
+// compare, so it runs before every frame copy.
+std::string ring_damage(const std::string& name, const Mapping& map, const Layout& layout,
+                        int32_t writer_pid);
 
 }  // namespace vtkstream::shm::detail

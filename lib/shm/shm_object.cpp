@@ -8,9 +8,20 @@
 #include <cerrno>
 #include <cstring>
 
+#include "bus_guard.h"
 #include "shm_internal.h"
 
 namespace vtkstream::shm::detail {
+
+Mapping::Mapping(int fd, void* data, size_t size, ino_t inode)
+    : fd_(fd), data_(data), size_(size), inode_(inode), guard_(bus_guard_add(data, size)) {}
+
+bool Mapping::damaged() const { return bus_guard_damaged(guard_); }
+
+off_t Mapping::object_size() const {
+  struct stat st;
+  return fd_ >= 0 && fstat(fd_, &st) == 0 ? st.st_size : off_t(-1);
+}
 
 Mapping& Mapping::operator=(Mapping&& o) noexcept {
   if (this != &o) {
@@ -19,6 +30,8 @@ Mapping& Mapping::operator=(Mapping&& o) noexcept {
     data_ = o.data_;
     size_ = o.size_;
     inode_ = o.inode_;
+    guard_ = o.guard_;
+    o.guard_ = -1;
     o.fd_ = -1;
     o.data_ = nullptr;
     o.size_ = 0;
@@ -27,6 +40,8 @@ Mapping& Mapping::operator=(Mapping&& o) noexcept {
 }
 
 void Mapping::reset() {
+  bus_guard_remove(guard_);  // before munmap: the range may be reused by anything afterwards
+  guard_ = -1;
   if (data_) munmap(data_, size_);
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
@@ -35,7 +50,8 @@ void Mapping::reset() {
   inode_ = 0;
 }
 
-Mapping open_existing(const std::string& posix_name, std::string* err, ErrorKind* kind) {
+Mapping open_existing(const std::string& posix_name, std::string* err, ErrorKind* kind,
+                      ino_t* inode) {
   *kind = ErrorKind::kOpenFailed;
   int fd = shm_open(posix_name.c_str(), O_RDWR | O_CLOEXEC, 0);
   if (fd < 0) {
@@ -51,6 +67,7 @@ Mapping open_existing(const std::string& posix_name, std::string* err, ErrorKind
     close(fd);
     return {};
   }
+  if (inode) *inode = st.st_ino;
   // Another local user could create the name first (or a stale object could be theirs): a frame
   // ring is only ever trusted from our own user.
   if (st.st_uid != geteuid()) {

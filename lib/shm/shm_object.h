@@ -17,8 +17,9 @@ inline constexpr const char* kShmDir = "/dev/shm";
 class Mapping {
  public:
   Mapping() = default;
-  Mapping(int fd, void* data, size_t size, ino_t inode)
-      : fd_(fd), data_(data), size_(size), inode_(inode) {}
+  // Registers the mapping with the SIGBUS guard (bus_guard.h): the object may be truncated by
+  // anyone who can open it.
+  Mapping(int fd, void* data, size_t size, ino_t inode);
   ~Mapping() { reset(); }
   Mapping(Mapping&& o) noexcept { *this = std::move(o); }
   Mapping& operator=(Mapping&& o) noexcept;
@@ -30,18 +31,26 @@ class Mapping {
   size_t size() const { return size_; }
   ino_t inode() const { return inode_; }
   explicit operator bool() const { return data_ != nullptr; }
+  // A SIGBUS hit the mapping: it holds zero pages now, not the object (see bus_guard.h).
+  bool damaged() const;
+  // The object's size now (fstat), or -1 when it cannot be examined. Smaller than size() means
+  // someone truncated it: touching the pages past its end would fault.
+  off_t object_size() const;
 
  private:
   int fd_ = -1;
   void* data_ = nullptr;
   size_t size_ = 0;
   ino_t inode_ = 0;
+  int guard_ = -1;  // bus_guard handle
 };
 
 // Opens and maps an existing object read-write. Returns an empty mapping and sets `err` and
 // `kind` (kNoObject when it simply does not exist, kOtherUser, kInvalidHeader for an empty
-// object, kOpenFailed otherwise).
-Mapping open_existing(const std::string& posix_name, std::string* err, ErrorKind* kind);
+// object, kOpenFailed otherwise). `inode`, when given, gets the object's inode whenever it could
+// be examined, so a caller can tell the same unusable object from a new one.
+Mapping open_existing(const std::string& posix_name, std::string* err, ErrorKind* kind,
+                      ino_t* inode = nullptr);
 
 // Creates a zero-filled object of `size` bytes under a unique temporary name; `tmp_name` gets it.
 Mapping create_temp(const std::string& posix_name, size_t size, std::string* tmp_name,

@@ -177,12 +177,14 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
 // ------------------------------------------------------------------------------------------
 // Renderer state messages
 
-static void post_renderer_state(GstVtkSrc* self, RendererState state, uint64_t session) {
+static void post_renderer_state(GstVtkSrc* self, RendererState state, uint64_t session,
+                                const char* reason = nullptr) {
   VtkSrcPrivate& p = *self->priv;
   p.state = state;
   contract::RendererNotice n;
   n.state = state;
   n.session_id = session;
+  if (reason) n.reason = reason;
   {
     std::lock_guard lock(p.props_lock);
     n.shm_name = p.shm_name;
@@ -198,6 +200,19 @@ static void post_renderer_state(GstVtkSrc* self, RendererState state, uint64_t s
   gst_pad_push_event(GST_BASE_SRC_PAD(self), contract::renderer_notice_event(n));
 }
 
+// Why the reader left its renderer, for the `lost` notice: a supervisor kills an unresponsive
+// renderer (its heartbeat stopped), but leaves one whose ring was damaged to republish.
+static const char* lost_reason(const shm::FrameReader& r) {
+  switch (r.error_kind()) {
+    case shm::ErrorKind::kWriterUnresponsive:
+      return contract::kLostUnresponsive;
+    case shm::ErrorKind::kDamaged:
+      return contract::kLostDamaged;
+    default:
+      return contract::kLostExited;
+  }
+}
+
 // Posts one message per transition, judged from the reader after each wait().
 static void update_renderer_state(GstVtkSrc* self, const shm::FrameReader& r) {
   VtkSrcPrivate& p = *self->priv;
@@ -211,7 +226,7 @@ static void update_renderer_state(GstVtkSrc* self, const shm::FrameReader& r) {
     p.last_invalid.clear();  // a later invalid object is news again
     post_renderer_state(self, RendererState::kAttached, sid);
   } else if (p.state == RendererState::kAttached) {
-    post_renderer_state(self, RendererState::kLost, p.session);
+    post_renderer_state(self, RendererState::kLost, p.session, lost_reason(r));
   } else if (!p.state) {
     post_renderer_state(self, RendererState::kWaiting, 0);
   }
@@ -527,9 +542,22 @@ static GstFlowReturn gst_vtk_src_create(GstPushSrc* push, GstBuffer** out) {
       case shm::FrameReader::Status::kInvalid:
         if (r->error() != p.last_invalid) {
           p.last_invalid = r->error();
-          GST_ELEMENT_WARNING(self, RESOURCE, READ,
-                              ("Shared memory object is not a usable vtkstream renderer stream"),
-                              ("%s", p.last_invalid.c_str()));
+          std::string name;
+          {
+            std::lock_guard lock(p.props_lock);
+            name = p.shm_name;
+          }
+          // Named in the message itself: that is the line gst-launch and operators see.
+          if (r->error_kind() == shm::ErrorKind::kDamaged)
+            GST_ELEMENT_WARNING(self, RESOURCE, READ,
+                                ("Shared memory object '%s' was truncated or overwritten while in use; "
+                                 "waiting for its renderer to publish a new one", name.c_str()),
+                                ("%s", p.last_invalid.c_str()));
+          else
+            GST_ELEMENT_WARNING(self, RESOURCE, READ,
+                                ("Shared memory object '%s' is not a usable vtkstream renderer stream",
+                                 name.c_str()),
+                                ("%s", p.last_invalid.c_str()));
           invalid_again = false;
         } else if (invalid_again && !sleep_interruptibly(p, kInvalidRetryMs)) {
           return GST_FLOW_FLUSHING;

@@ -261,7 +261,9 @@ void WebService::on_renderer_notice(const contract::RendererNotice& n) {
       break;
     case S::kLost:
       attached_ = false;
-      if (config_.renderer_supervised)
+      if (n.reason == contract::kLostDamaged)  // the renderer republishes by itself
+        set_renderer_state(RendererStatus::kWaiting, "the renderer's shared memory was damaged; waiting for a new one" + shm);
+      else if (config_.renderer_supervised)
         set_renderer_state(RendererStatus::kRestarting, "renderer stopped; restarting it");
       else
         set_renderer_state(RendererStatus::kWaiting, "renderer stopped; waiting for it" + shm);

@@ -30,6 +30,10 @@ ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::s
   if (const char* id = g_subprocess_get_identifier(proc_)) pid_ = static_cast<pid_t>(std::atoi(id));
   out_ = g_data_input_stream_new(g_subprocess_get_stdout_pipe(proc_));
   read_line();
+  if (extra & G_SUBPROCESS_FLAGS_STDERR_PIPE) {
+    err_ = g_data_input_stream_new(g_subprocess_get_stderr_pipe(proc_));
+    read_err_line();
+  }
   // The control link comes first; the view-only link follows at once when tokens are on.
   run_until([this] {
     return (!url_.empty() && (token_.empty() || !view_token_.empty())) ||
@@ -72,6 +76,22 @@ void ServerProcess::read_line() {
       this);
 }
 
+void ServerProcess::read_err_line() {
+  g_data_input_stream_read_line_async(
+      err_, G_PRIORITY_DEFAULT, cancel_,
+      [](GObject* src, GAsyncResult* res, gpointer d) {
+        char* line = g_data_input_stream_read_line_finish(G_DATA_INPUT_STREAM(src), res, nullptr, nullptr);
+        if (!line) return;  // EOF, error or cancelled (then `d` may be gone)
+        auto* self = static_cast<ServerProcess*>(d);
+        g_printerr("%s\n", line);
+        self->err_lines_.emplace_back(line);
+        g_free(line);
+        g_main_context_wakeup(nullptr);
+        self->read_err_line();
+      },
+      this);
+}
+
 bool ServerProcess::running() const { return proc_ && g_subprocess_get_identifier(proc_) != nullptr; }
 
 std::string ServerProcess::ws_url(const std::string& token) const {
@@ -97,6 +117,7 @@ int ServerProcess::terminate(int timeout_ms) {
 ServerProcess::~ServerProcess() {
   if (proc_ && g_subprocess_get_identifier(proc_)) terminate();
   g_clear_object(&out_);
+  g_clear_object(&err_);
   g_clear_object(&proc_);
   g_object_unref(cancel_);
 }

@@ -14,7 +14,9 @@ namespace vtkstream::test {
 // The real vtkstream-serve, started with `args`; url() once it printed its line.
 class ServerProcess {
  public:
-  // Waits for the control link line and, when tokens are on, the view-only line.
+  // Waits for the control link line and, when tokens are on, the view-only line. With
+  // G_SUBPROCESS_FLAGS_STDERR_PIPE in `extra`, the server's stderr (its renderer's too) is read
+  // line by line into stderr_lines() (and echoed to ours) while the main context runs.
   ServerProcess(const std::string& binary, const std::vector<std::string>& args,
                 const std::vector<std::string>& env = {}, GSubprocessFlags extra = G_SUBPROCESS_FLAGS_NONE);
   ~ServerProcess();
@@ -36,14 +38,18 @@ class ServerProcess {
   std::string q() const { return token_.empty() ? "" : "?token=" + token_; }
   // Lines the server printed on stdout so far.
   const std::vector<std::string>& lines() const { return lines_; }
+  const std::vector<std::string>& stderr_lines() const { return err_lines_; }
   // SIGTERM and wait; returns the exit status (-1 on timeout or signal death).
   int terminate(int timeout_ms = 10000);
 
  private:
   void read_line();
+  void read_err_line();
   GSubprocess* proc_ = nullptr;
   pid_t pid_ = -1;
   GDataInputStream* out_ = nullptr;
+  GDataInputStream* err_ = nullptr;
+  std::vector<std::string> err_lines_;
   GCancellable* cancel_ = g_cancellable_new();
   std::string url_, token_, view_token_;
   std::vector<std::string> lines_;

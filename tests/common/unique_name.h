@@ -6,6 +6,8 @@
 
 namespace vtkstream::test {
 
+// The first call also arranges for every object under such a name (this process's pid in it) to
+// be removed when the process exits normally, whatever the tests did.
 std::string unique_name(const char* tag);
 
 // A fresh directory under $TMPDIR, removed with everything in it when the object goes.

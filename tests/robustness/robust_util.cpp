@@ -54,7 +54,7 @@ std::string random_token() {
 
 }  // namespace
 
-Server::Server(const std::string& binary, const std::vector<std::string>& args) {
+Server::Server(const std::string& binary, const std::vector<std::string>& args, GSubprocessFlags extra) {
   // Tokens this test chose, from a 0600 file: the way a service gets them (--token-file).
   std::vector<std::string> all(args);
   control_ = random_token();
@@ -68,7 +68,7 @@ Server::Server(const std::string& binary, const std::vector<std::string>& args) 
   const std::string text = "control=" + control_ + "\nview=" + view_ + "\n";
   if (!g_file_set_contents(token_file_.c_str(), text.c_str(), -1, nullptr)) return;
   all.insert(all.end(), {"--token-file", token_file_});
-  proc_ = std::make_unique<vtkstream::test::ServerProcess>(binary, all);
+  proc_ = std::make_unique<vtkstream::test::ServerProcess>(binary, all, std::vector<std::string>{}, extra);
   if (!proc_->started()) return;
   base_ = proc_->url();
 }

@@ -33,7 +33,9 @@ bool reset_peak_rss(pid_t pid);
 // class chose (so the test knows both).
 class Server {
  public:
-  Server(const std::string& binary, const std::vector<std::string>& args);
+  // `extra`: G_SUBPROCESS_FLAGS_STDERR_PIPE keeps the server's stderr lines (stderr_lines()).
+  Server(const std::string& binary, const std::vector<std::string>& args,
+         GSubprocessFlags extra = G_SUBPROCESS_FLAGS_NONE);
   ~Server();
   bool started() const { return !base_.empty(); }
   pid_t pid() const { return proc_ ? proc_->pid() : -1; }
@@ -53,6 +55,7 @@ class Server {
   // True while the process runs.
   bool alive() const { return proc_ && proc_->running(); }
   int terminate(int timeout_ms = 10000) { return proc_ ? proc_->terminate(timeout_ms) : -1; }
+  const std::vector<std::string>& stderr_lines() const { return proc_->stderr_lines(); }
 
  private:
   std::unique_ptr<vtkstream::test::ServerProcess> proc_;  // starts, reads the links, stops

@@ -147,6 +147,27 @@ TEST_F(SupervisorTest, AChildKilledFromOutsideIsRestarted) {
   EXPECT_FALSE(alive(pids_[1]));
 }
 
+// A renderer that hangs never exits by itself: kill_unresponsive() (what vtkstream-serve calls on
+// vtksrc's "lost, unresponsive" notice) kills even a stopped one, and it is started again.
+TEST_F(SupervisorTest, AnUnresponsiveChildIsKilledAndRestarted) {
+  auto s = make("exec sleep 600");
+  std::string err;
+  ASSERT_TRUE(s->start(&err)) << err;
+  ASSERT_EQ(pids_.size(), 1u);
+  EXPECT_EQ(s->pid(), pids_[0]);
+  ASSERT_EQ(kill(pids_[0], SIGSTOP), 0);  // our own child, by pid: SIGTERM would stay pending
+  ASSERT_TRUE(s->kill_unresponsive("renderer stopped responding"));
+  ASSERT_TRUE(run_until([&] { return pids_.size() == 2; }, 10000)) << "not started again";
+  EXPECT_FALSE(alive(pids_[0]));
+  EXPECT_EQ(states_[1].state, "restarting");
+  EXPECT_NE(states_[1].detail.find("renderer stopped responding (pid " + std::to_string(pids_[0]) + "); killed it"),
+            std::string::npos) << states_[1].detail;
+  EXPECT_EQ(s->restarts(), 1);
+  EXPECT_EQ(s->pid(), pids_[1]);
+  s->stop();
+  EXPECT_FALSE(s->kill_unresponsive("after stop"));  // nothing running: nothing to kill
+}
+
 TEST_F(SupervisorTest, AMissingProgramIsAnError) {
   auto s = std::make_unique<sv::Supervisor>(std::vector<std::string>{"/nonexistent/vtkstream-render"},
                                             [this](const std::string& st, const std::string& d) {

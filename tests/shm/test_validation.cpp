@@ -146,11 +146,14 @@ TEST(Validation, NonsenseFrameSizeFromTheWriterIsRejected) {
   EXPECT_EQ(r.wait(0), FrameReader::Status::kTimeout);
 }
 
-// Both sides map the object read-write; neither trusts layout fields after validating them.
-TEST(Validation, LayoutRewrittenAfterAttachIsIgnoredByBothSides) {
+// Both sides map the object read-write; neither trusts layout fields after validating them, and
+// both notice the rewrite: the writer publishes a fresh object (new session) at its next frame,
+// the reader reports the old one as damaged, naming it, and follows to the new one.
+TEST(Validation, LayoutRewrittenAfterAttachIsNoticedByBothSides) {
   std::string name = unique_name("rewrite"), err;
   auto w = shm::FrameWriter::create(name, 8, 8, &err);
   ASSERT_TRUE(w) << err;
+  const uint64_t first_session = w->session_id();
   FrameReader r(name);
   ASSERT_EQ(r.wait(0), FrameReader::Status::kTimeout);
   int fd = shm_open(("/" + name).c_str(), O_RDWR, 0);
@@ -162,11 +165,18 @@ TEST(Validation, LayoutRewrittenAfterAttachIsIgnoredByBothSides) {
   h->slots_offset = 1ull << 40;  // a hostile process points the slots far outside the object
   h->slot_size = 1ull << 30;
   h->slot_count = 16;
+  EXPECT_EQ(r.wait(0), FrameReader::Status::kInvalid);
+  EXPECT_EQ(r.error_kind(), shm::ErrorKind::kDamaged);
+  EXPECT_NE(r.error().find("'" + name + "' was overwritten"), std::string::npos) << r.error();
   uint8_t* p = w->begin_frame(8, 8, 32, shm::PixelFormat::kRGBA, 0, &err);
   ASSERT_NE(p, nullptr) << err;
+  EXPECT_EQ(w->objects_replaced(), 1u);
+  EXPECT_NE(w->last_damage().find("overwritten"), std::string::npos) << w->last_damage();
+  EXPECT_NE(w->session_id(), first_session);
   fill_pattern(p, 8, 8, 32, 1);
   w->publish(shm::monotonic_ns(), 0);
-  ASSERT_EQ(r.wait(1000), FrameReader::Status::kFrame);
+  ASSERT_EQ(r.wait(1000), FrameReader::Status::kFrame) << r.error();
+  EXPECT_EQ(r.session_id(), w->session_id());
   std::vector<uint8_t> buf(8 * 8 * 4);
   shm::FrameInfo info;
   ASSERT_TRUE(r.read_latest(&info, buf.data(), buf.size(), 32)) << r.error();

@@ -27,6 +27,15 @@ std::string validate_header(const void* data, size_t object_size);
 std::string validate_frame(uint32_t width, uint32_t height, uint32_t stride, uint32_t format,
                            uint64_t slot_size);
 
+// Removes the object `name` when it is a vtkstream ring of this user whose writer process no
+// longer exists (what a killed renderer leaves behind); `writer_pid` gets that writer's pid.
+// False when there is nothing of that kind to remove: no object, another user's, not a ring, or
+// a writer that still exists (even a stopped one).
+bool remove_if_stale(const std::string& name, int32_t* writer_pid = nullptr);
+// The same for every object whose name starts with `prefix` (vtkstream-serve's private names);
+// returns the names removed.
+std::vector<std::string> sweep_stale(const std::string& prefix);
+
 // Object names are what users type (`demo`); this gives the POSIX name ("/demo") and rejects
 // names that could escape /dev/shm. Returns an empty string and sets `err` when invalid.
 std::string posix_name(const std::string& name, std::string* err);
@@ -42,6 +51,8 @@ enum class ErrorKind {
   kOpenFailed,      // it exists but could not be opened, examined or mapped
   kInvalidHeader,   // foreign, short or corrupt object: its header failed validation
   kWriterGone,      // the object's writer closed it or died; waiting for a new one
+  kWriterUnresponsive,  // the writer's process exists but its heartbeat stopped (stopped, hung)
+  kDamaged,         // the attached object was truncated or overwritten; waiting for a new one
   kNotAttached,     // read_latest() without an attached writer
   kNoFrame,         // attached, but the writer has not published a frame yet
   kInvalidFrame,    // the writer published a frame that fails validation (it is skipped)
@@ -108,6 +119,12 @@ class FrameWriter {
   const std::string& name() const;
   uint64_t session_id() const;
   uint64_t frames_published() const;
+  // How often the object was found truncated or overwritten by someone else (checked at every
+  // begin_frame() and, while idle, once a second in wait_input()) and replaced by a fresh one
+  // under the same name with a new session; last_damage() says what happened. Pictures already
+  // published are lost with the old object: publish again after a replacement.
+  uint64_t objects_replaced() const;
+  const std::string& last_damage() const;
 
   struct Impl;
 

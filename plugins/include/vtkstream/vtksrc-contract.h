@@ -49,11 +49,18 @@ inline uint64_t frame_input_seq(GstBuffer* buf) {
 // ---- Renderer notices ------------------------------------------------------------------------
 // Structure "vtksrc-renderer": state (string, one of the names below), session-id (guint64),
 // shm-name (string), and, when a supervising program sends it, detail (string, human text).
+// A `lost` notice from vtksrc also says why, in reason (string): "exited" (the renderer closed
+// its ring or its process is gone), "unresponsive" (its process exists but its heartbeat
+// stopped: stopped or hung; a supervisor should kill and restart it) or "damaged" (the ring was
+// truncated or overwritten; the renderer publishes a fresh one by itself).
 // vtksrc sends waiting/attached/lost, once per transition, both as an element message and as an
 // out-of-band downstream custom event. A program that restarts renderers (vtkstream-serve) sends
 // `restarting` to vtkstreamsink's sink pad as the same event.
 inline constexpr const char* kRendererNotice = "vtksrc-renderer";
 enum class RendererState { kWaiting, kAttached, kLost, kRestarting };
+inline constexpr const char* kLostExited = "exited";
+inline constexpr const char* kLostUnresponsive = "unresponsive";
+inline constexpr const char* kLostDamaged = "damaged";
 
 inline const char* renderer_state_name(RendererState s) {
   switch (s) {
@@ -77,6 +84,7 @@ struct RendererNotice {
   uint64_t session_id = 0;
   std::string shm_name;
   std::string detail;  // may be empty
+  std::string reason;  // lost notices: kLostExited, kLostUnresponsive or kLostDamaged; else empty
 };
 
 inline GstStructure* renderer_notice_structure(const RendererNotice& n) {
@@ -84,6 +92,7 @@ inline GstStructure* renderer_notice_structure(const RendererNotice& n) {
                                       "session-id", G_TYPE_UINT64, static_cast<guint64>(n.session_id),
                                       "shm-name", G_TYPE_STRING, n.shm_name.c_str(), nullptr);
   if (!n.detail.empty()) gst_structure_set(s, "detail", G_TYPE_STRING, n.detail.c_str(), nullptr);
+  if (!n.reason.empty()) gst_structure_set(s, "reason", G_TYPE_STRING, n.reason.c_str(), nullptr);
   return s;
 }
 
@@ -103,6 +112,7 @@ inline std::optional<RendererNotice> parse_renderer_notice(const GstStructure* s
   if (gst_structure_get_uint64(s, "session-id", &sid)) n.session_id = sid;
   if (const char* name = gst_structure_get_string(s, "shm-name")) n.shm_name = name;
   if (const char* d = gst_structure_get_string(s, "detail")) n.detail = d;
+  if (const char* r = gst_structure_get_string(s, "reason")) n.reason = r;
   return n;
 }
 
