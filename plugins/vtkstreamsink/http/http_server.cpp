@@ -4,9 +4,11 @@
 
 #include <cstring>
 
+#include "connection_guard.h"
+#include "listener.h"
 #include "static_files.h"
 
-GST_DEBUG_CATEGORY_STATIC(sink_http_debug);
+GST_DEBUG_CATEGORY(sink_http_debug);  // also listener.cpp
 #define GST_CAT_DEFAULT sink_http_debug
 
 namespace vtkstream::sink {
@@ -96,6 +98,7 @@ HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)) {
         auto* self = static_cast<HttpServer*>(d);
         if (!origin_allowed(msg)) plain_status(msg, SOUP_STATUS_FORBIDDEN, "cross-origin WebSocket refused\n");
         else if (!self->role_of(msg, query)) unauthorized(msg, false);
+        else ConnectionGuard::allow_upgrade(msg);
       },
       this, nullptr);
   soup_server_add_websocket_handler(
@@ -111,9 +114,12 @@ HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)) {
       },
       this, nullptr);
   soup_server_add_handler(server_, nullptr, on_request, this, nullptr);
+  guard_ = std::make_unique<ConnectionGuard>(server_);
 }
 
 HttpServer::~HttpServer() {
+  listener_.reset();  // no new connections while the server closes the open ones
+  guard_.reset();
   if (server_) {
     soup_server_disconnect(server_);
     g_object_unref(server_);
@@ -127,21 +133,17 @@ bool HttpServer::listen(const std::string& address, int port, std::string* err) 
     *err = "--bind expects a numeric IP address (127.0.0.1, 0.0.0.0, ::1), got '" + address + "'";
     return false;
   }
-  GSocketAddress* sa = g_inet_socket_address_new(ia, static_cast<guint16>(port));
+  listener_ = std::make_unique<Listener>(server_);
+  std::string why;
+  const bool ok = listener_->listen(ia, port, &why);
   g_object_unref(ia);
-  GError* gerr = nullptr;
-  const bool ok = soup_server_listen(server_, sa, SoupServerListenOptions(0), &gerr);
-  g_object_unref(sa);
   if (!ok) {
-    *err = "cannot listen on " + address + ":" + std::to_string(port) + ": " + (gerr ? gerr->message : "?") +
+    listener_.reset();
+    *err = "cannot listen on " + address + ":" + std::to_string(port) + ": " + why +
            " (another server on this port? try --port)";
-    g_clear_error(&gerr);
     return false;
   }
-  GSList* uris = soup_server_get_uris(server_);
-  int actual = port;
-  if (uris) actual = g_uri_get_port(static_cast<GUri*>(uris->data));
-  g_slist_free_full(uris, reinterpret_cast<GDestroyNotify>(g_uri_unref));
+  const int actual = listener_->port();
   std::string host = address;
   if (address == "0.0.0.0" || address == "localhost") host = "127.0.0.1";
   else if (address == "::") host = "[::1]";

@@ -11,10 +11,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "auth.h"
+#include "connection_guard.h"
+#include "listener.h"
 
 namespace vtkstream::sink {
 
@@ -47,6 +50,8 @@ class HttpServer {
 
   Routes routes_;
   SoupServer* server_ = nullptr;
+  std::unique_ptr<ConnectionGuard> guard_;  // after server_: it watches the server's signals
+  std::unique_ptr<Listener> listener_;     // accepts for server_ (listener.h says why not libsoup)
   std::string url_;
 };
 
