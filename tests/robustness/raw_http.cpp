@@ -140,6 +140,30 @@ bool RawHttp::read_response(RawResponse* r, int timeout_ms) {
   return true;
 }
 
+bool RawHttp::stream_body_until_answer(size_t total, bool chunked, RawResponse* r, size_t* sent, int timeout_ms) {
+  const long long deadline = deadline_after(timeout_ms);
+  const std::string payload(65536, 'x');
+  char size_line[32];
+  std::snprintf(size_line, sizeof size_line, "%zx\r\n", payload.size());
+  const std::string chunk = chunked ? size_line + payload + "\r\n" : payload;
+  std::string pending;  // the part of a chunk not yet written
+  *sent = 0;
+  while (fd_ >= 0 && remaining_ms(deadline) > 0) {
+    const bool more = *sent < total || !pending.empty();
+    pollfd p{fd_, static_cast<short>(POLLIN | (more ? POLLOUT : 0)), 0};
+    if (poll(&p, 1, remaining_ms(deadline)) <= 0) continue;
+    if (p.revents & (POLLIN | POLLHUP | POLLERR)) return read_response(r, remaining_ms(deadline));
+    if (pending.empty()) {
+      pending = chunk;
+      *sent += payload.size();
+    }
+    const ssize_t n = ::send(fd_, pending.data(), pending.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) pending.erase(0, static_cast<size_t>(n));
+    else if (errno != EAGAIN && errno != EINTR) return read_response(r, remaining_ms(deadline));
+  }
+  return false;
+}
+
 bool RawHttp::wait_closed(int timeout_ms) {
   if (fd_ < 0) return true;
   const long long deadline = deadline_after(timeout_ms);

@@ -33,6 +33,10 @@ class RawHttp {
   bool send(const std::string& data, int timeout_ms = 5000);
   // Reads one response: the head, then a Content-Length body (or up to EOF without one).
   bool read_response(RawResponse* r, int timeout_ms = 5000);
+  // Sends `total` bytes of body in chunks while watching for the server's answer; stops sending
+  // as soon as one is readable (or the server closes) and reads it into *r. `chunked` frames the
+  // bytes as chunked transfer coding. *sent says how much of the body went out.
+  bool stream_body_until_answer(size_t total, bool chunked, RawResponse* r, size_t* sent, int timeout_ms);
   // True when the server closes the connection (EOF or reset) within the timeout; data it sends
   // meanwhile is read and dropped.
   bool wait_closed(int timeout_ms);

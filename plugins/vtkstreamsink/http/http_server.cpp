@@ -6,6 +6,7 @@
 
 #include "connection_guard.h"
 #include "listener.h"
+#include "request_policy.h"
 #include "static_files.h"
 
 GST_DEBUG_CATEGORY(sink_http_debug);  // also listener.cpp
@@ -96,6 +97,7 @@ HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)) {
       server_, "/ws",
       [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable* query, gpointer d) {
         auto* self = static_cast<HttpServer*>(d);
+        if (refuse_early(msg)) return;
         if (!origin_allowed(msg)) plain_status(msg, SOUP_STATUS_FORBIDDEN, "cross-origin WebSocket refused\n");
         else if (!self->role_of(msg, query)) unauthorized(msg, false);
         else ConnectionGuard::allow_upgrade(msg);
@@ -113,6 +115,10 @@ HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)) {
         if (self->routes_.websocket) self->routes_.websocket(conn, *role);
       },
       this, nullptr);
+  // Every other route: refused before a body is read (request_policy.h).
+  soup_server_add_early_handler(
+      server_, nullptr, [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) { refuse_early(msg); },
+      nullptr, nullptr);
   soup_server_add_handler(server_, nullptr, on_request, this, nullptr);
   guard_ = std::make_unique<ConnectionGuard>(server_);
 }
@@ -157,11 +163,7 @@ std::string HttpServer::url() const { return url_; }
 void HttpServer::on_request(SoupServer*, SoupServerMessage* msg, const char* path, GHashTable* query,
                             gpointer d) {
   auto* self = static_cast<HttpServer*>(d);
-  const char* method = soup_server_message_get_method(msg);
-  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
-    plain_status(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
-    return;
-  }
+  // Methods and bodies were checked in the early handler (request_policy.h).
   const std::optional<Role> role = self->role_of(msg, query);
   if (std::strcmp(path, "/healthz") == 0) {
     // Open to service monitors; the details (renderer state and shm name, peer counts) only with a token.
