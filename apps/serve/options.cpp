@@ -53,6 +53,7 @@ struct Raw {
   gint port = 8000, bitrate = 0, repeat_ms = 1000, max_peers = 32;
   gdouble fps = 0, max_input_rate = 250, idle_timeout = 60;
   gint max_message_bytes = static_cast<gint>(sink::kMaxMessageBytes), handshake_timeout = 10, control_idle = 60;
+  gint http_header_timeout = 10, http_idle_timeout = 60;
   gchar *bind = nullptr, *shm = nullptr, *render = nullptr, *renderer = nullptr, *web = nullptr, *codec = nullptr,
         *pipeline = nullptr, *stun = nullptr, *size = nullptr, *ice_address = nullptr, *token_file = nullptr;
   gchar** turn = nullptr;
@@ -88,6 +89,8 @@ bool parse_table(int argc, char** argv, Raw* r, std::string* err) {
       {"handshake-timeout", 0, 0, G_OPTION_ARG_INT, &r->handshake_timeout, "Seconds from WebSocket open to hello before the peer is closed (default 10; 0 = none)", "S"},
       {"idle-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &r->idle_timeout, "Minutes without input or control messages before a peer gets bye and is closed (default 60; 0 = never; fractions allowed)", "MIN"},
       {"control-idle-timeout", 0, 0, G_OPTION_ARG_INT, &r->control_idle, "Seconds without input after which the controller loses control when someone asked for it (a view-only controller loses it anyway; default 60; 0 = never)", "S"},
+      {"http-header-timeout", 0, 0, G_OPTION_ARG_INT, &r->http_header_timeout, "Seconds an HTTP connection may take to send its request headers before it is closed (default 10; 0 = none)", "S"},
+      {"http-idle-timeout", 0, 0, G_OPTION_ARG_INT, &r->http_idle_timeout, "Seconds an HTTP request or response may stay silent before its connection is closed; WebSocket and MJPEG streams are exempt (default 60; 0 = none)", "S"},
       {"no-renderer", 0, 0, G_OPTION_ARG_NONE, &r->no_renderer, "Start no renderer even without --shm (wait on the private shm name)", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   GOptionContext* ctx = g_option_context_new("- stream a VTK renderer to web browsers");
@@ -124,6 +127,9 @@ bool check_ranges(const Raw& r, std::string* err) {
     return fail("--max-message-bytes must be between 1024 and 1048576");
   if (r.handshake_timeout < 0 || r.idle_timeout < 0 || r.control_idle < 0 || r.idle_timeout > 525600)
     return fail("timeouts must be >= 0 (--idle-timeout at most 525600 minutes)");
+  if (r.http_header_timeout < 0 || r.http_idle_timeout < 0 || r.http_header_timeout > 86400 ||
+      r.http_idle_timeout > 86400)
+    return fail("--http-header-timeout and --http-idle-timeout must be between 0 and 86400 seconds");
   if (r.no_auth && r.token_file) return fail("--no-auth and --token-file contradict each other");
   std::string codec = r.codec ? r.codec : "vp8";
   if (codec != "vp8" && codec != "VP8" && codec != "h264" && codec != "H264") {
@@ -189,6 +195,8 @@ bool parse_options(int argc, char** argv, ServeConfig* config, std::string* err)
   set("handshake-timeout", std::to_string(r.handshake_timeout));
   set("idle-timeout", std::to_string(r.idle_timeout > 0 ? std::max(1, static_cast<int>(r.idle_timeout * 60 + 0.5)) : 0));
   set("control-idle-timeout", std::to_string(r.control_idle));
+  set("http-header-timeout", std::to_string(r.http_header_timeout));
+  set("http-idle-timeout", std::to_string(r.http_idle_timeout));
   set("codec", r.codec && g_ascii_strcasecmp(r.codec, "h264") == 0 ? "h264" : "vp8");
   if (r.bitrate) set("bitrate", std::to_string(r.bitrate));
   if (r.pipeline) set("encoder", r.pipeline);

@@ -98,6 +98,10 @@ void install_sink_properties(GObjectClass* k) {
                                                0, G_MAXINT / 2, d.idle_timeout_s, kRW));
   install(PROP_CONTROL_IDLE_TIMEOUT, g_param_spec_uint("control-idle-timeout", "Control idle timeout", "Seconds without input after which the controller loses control when someone asked for it (0 = never)",
                                                        0, G_MAXINT / 2, d.control_idle_timeout_s, kRW));
+  install(PROP_HTTP_HEADER_TIMEOUT, g_param_spec_uint("http-header-timeout", "HTTP header timeout", "Seconds an HTTP connection may take to send its request headers before it is closed (0 = none)",
+                                                      0, G_MAXINT / 2000, d.http_header_timeout_s, kRW));
+  install(PROP_HTTP_IDLE_TIMEOUT, g_param_spec_uint("http-idle-timeout", "HTTP idle timeout", "Seconds an HTTP request or response may stay silent before its connection is closed; WebSocket and MJPEG streams are exempt (0 = none)",
+                                                    0, G_MAXINT / 2000, d.http_idle_timeout_s, kRW));
   install(PROP_RENDERER_SUPERVISED, g_param_spec_boolean("renderer-supervised", "Renderer supervised", "A program restarts the renderer when it stops: viewers are told 'restarting' rather than 'waiting'",
                                                          d.renderer_supervised, kRW));
   install(PROP_URL, g_param_spec_string("url", "URL", "http://HOST:PORT/ once listening (READY and up)", "", kRO));
@@ -130,6 +134,8 @@ void set_sink_property(SinkSettings& s, guint id, const GValue* v) {
     case PROP_HANDSHAKE_TIMEOUT: s.handshake_timeout_s = g_value_get_uint(v); break;
     case PROP_IDLE_TIMEOUT: s.idle_timeout_s = g_value_get_uint(v); break;
     case PROP_CONTROL_IDLE_TIMEOUT: s.control_idle_timeout_s = g_value_get_uint(v); break;
+    case PROP_HTTP_HEADER_TIMEOUT: s.http_header_timeout_s = g_value_get_uint(v); break;
+    case PROP_HTTP_IDLE_TIMEOUT: s.http_idle_timeout_s = g_value_get_uint(v); break;
     case PROP_RENDERER_SUPERVISED: s.renderer_supervised = g_value_get_boolean(v); break;
     default: break;
   }
@@ -161,6 +167,8 @@ void get_sink_property(const SinkSettings& s, guint id, GValue* v) {
     case PROP_HANDSHAKE_TIMEOUT: g_value_set_uint(v, s.handshake_timeout_s); break;
     case PROP_IDLE_TIMEOUT: g_value_set_uint(v, s.idle_timeout_s); break;
     case PROP_CONTROL_IDLE_TIMEOUT: g_value_set_uint(v, s.control_idle_timeout_s); break;
+    case PROP_HTTP_HEADER_TIMEOUT: g_value_set_uint(v, s.http_header_timeout_s); break;
+    case PROP_HTTP_IDLE_TIMEOUT: g_value_set_uint(v, s.http_idle_timeout_s); break;
     case PROP_RENDERER_SUPERVISED: g_value_set_boolean(v, s.renderer_supervised); break;
     case PROP_URL: g_value_set_string(v, s.url.c_str()); break;
     case PROP_CONTROL_LINK: g_value_set_string(v, s.control_link.c_str()); break;
@@ -214,6 +222,8 @@ bool sink_configuration(SinkSettings& s, WebConfig* web, MediaConfig* media, std
   web->idle_timeout_s = static_cast<int>(s.idle_timeout_s);
   web->control_idle_s = static_cast<int>(s.control_idle_timeout_s);
   web->renderer_supervised = s.renderer_supervised;
+  web->http_header_timeout_s = s.http_header_timeout_s;
+  web->http_idle_timeout_s = s.http_idle_timeout_s;
   media->codec = s.codec;
   media->bitrate_kbps = static_cast<int>(s.bitrate_kbps);
   media->encoder = s.encoder;

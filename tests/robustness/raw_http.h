@@ -27,6 +27,7 @@ class RawHttp {
   RawHttp(const RawHttp&) = delete;
   RawHttp& operator=(const RawHttp&) = delete;
   bool ok() const { return fd_ >= 0; }
+  int fd() const { return fd_; }  // to poll many connections at once
   const std::string& hostport() const { return hostport_; }
 
   // Writes all of `data` within the timeout; false when the server closed or it timed out.

@@ -3,10 +3,16 @@
 //    response (with and without a token); the server's descriptors and RSS return to baseline.
 //  * LargeBodiesAreRefusedUnread: twenty 100 MiB bodies (POST, PUT, GET with a body; chunked or
 //    with a length) get 405/413 after their headers, and the server's RSS stays put.
+//  * SlowClientsAreTimedOut: 50 slowloris connections are closed within the header timeout
+//    + 2 s, a body that never comes within the idle timeout; others are served meanwhile and a
+//    WebSocket peer outlives both.
 // Every loop is bounded in count and time. argv[1] is the server binary. Run in a private network
 // namespace by tests/serve/run_in_netns.sh.
 #include <gst/gst.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+
+#include <algorithm>
 
 #include <cstdio>
 #include <memory>
@@ -132,6 +138,67 @@ TEST_F(HttpHardening, LargeBodiesAreRefusedUnread) {
               total_sent >> 20, base.rss_kb, after.rss_kb, after.rss_kb - base.rss_kb);
   EXPECT_LE(after.rss_kb - base.rss_kb, kRssSlackKb);
   EXPECT_EQ(Json(server_->health()).str("status"), "ok") << "the server no longer answers";
+}
+
+TEST_F(HttpHardening, SlowClientsAreTimedOut) {
+  constexpr int kHeaderTimeoutS = 2, kIdleTimeoutS = 2, kSlow = 50;
+  ASSERT_NO_FATAL_FAILURE(start({"--http-header-timeout", std::to_string(kHeaderTimeoutS), "--http-idle-timeout",
+                                 std::to_string(kIdleTimeoutS)}));
+  // A signalling peer, open across the whole test: streams are exempt.
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(server_->ws_url()));
+  ws.send(R"({"type":"hello","version":1,"codecs":["VP8"],"transport":"mjpeg"})");
+  ASSERT_FALSE(ws.wait_for("welcome").empty());
+  const ProcStats base = proc_stats(server_->pid());
+  const gint64 t0 = g_get_monotonic_time();
+  // Slowloris: a request line and then a header byte now and then; a tenth send nothing at all.
+  std::vector<std::unique_ptr<RawHttp>> slow;
+  for (int i = 0; i < kSlow; ++i) {
+    slow.push_back(std::make_unique<RawHttp>(server_->base()));
+    ASSERT_TRUE(slow.back()->ok()) << "connection " << i;
+    if (i % 10 != 0) {
+      ASSERT_TRUE(slow.back()->send("GET / HTTP/1.1\r\nHost: " + slow.back()->hostport() + "\r\nX-"));
+    }
+  }
+  // And a request whose body never comes: headers complete, then silence (the idle timeout).
+  RawHttp body(server_->base());
+  ASSERT_TRUE(body.send("GET /healthz HTTP/1.1\r\nHost: " + body.hostport() + "\r\nContent-Length: 10\r\n\r\n"));
+  // Meanwhile others are served.
+  EXPECT_EQ(robust::keepalive_get(server_->base(), "/healthz").status, 200);
+  EXPECT_GE(proc_stats(server_->pid()).fds, base.fds + kSlow) << "the slow connections were not even open";
+  // Each slow connection must be closed by the server within the header timeout + 2 s, however
+  // it trickles: whenever one is still open after a 500 ms wait, it sends one more header byte.
+  const gint64 limit = t0 + (kHeaderTimeoutS + 2) * G_USEC_PER_SEC;
+  int closed = 0;
+  while (closed < kSlow && g_get_monotonic_time() < limit) {
+    std::vector<pollfd> watch;
+    std::vector<RawHttp*> open;
+    for (auto& c : slow)
+      if (c->ok()) {
+        watch.push_back(pollfd{c->fd(), POLLIN, 0});
+        open.push_back(c.get());
+      }
+    const int left_ms = int((limit - g_get_monotonic_time()) / 1000);
+    if (poll(watch.data(), watch.size(), std::max(0, std::min(500, left_ms))) == 0) {
+      for (RawHttp* c : open) c->send("a", 100);  // half a second of silence: one more byte each
+      continue;
+    }
+    for (size_t i = 0; i < watch.size(); ++i)
+      if (watch[i].revents && open[i]->wait_closed(0)) {
+        open[i]->close();
+        ++closed;
+      }
+  }
+  const double took = double(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+  std::printf("%d of %d slow connections closed by the server after %.1f s\n", closed, kSlow, took);
+  EXPECT_EQ(closed, kSlow);
+  EXPECT_TRUE(body.wait_closed(int((limit - g_get_monotonic_time()) / 1000) + kIdleTimeoutS * 1000))
+      << "a request whose body never came stayed open";
+  EXPECT_EQ(robust::keepalive_get(server_->base(), "/healthz").status, 200);
+  // The WebSocket peer outlived both timeouts.
+  ws.send(R"({"type":"ping","t":1})");
+  EXPECT_FALSE(ws.wait_for("pong").empty()) << "the WebSocket was closed by an HTTP timeout";
+  EXPECT_LE(settle(server_->pid(), base.fds, 2000).fds, base.fds);
 }
 
 int main(int argc, char** argv) {

@@ -120,7 +120,9 @@ HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)) {
       server_, nullptr, [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) { refuse_early(msg); },
       nullptr, nullptr);
   soup_server_add_handler(server_, nullptr, on_request, this, nullptr);
-  guard_ = std::make_unique<ConnectionGuard>(server_);
+  guard_ = std::make_unique<ConnectionGuard>(server_, routes_.timeouts, [](const char* path) {
+    return path && (std::strcmp(path, "/ws") == 0 || std::strcmp(path, "/mjpeg") == 0);
+  });
 }
 
 HttpServer::~HttpServer() {

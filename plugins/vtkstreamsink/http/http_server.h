@@ -30,6 +30,7 @@ class HttpServer {
     // Takes over `msg` and returns true, or returns false (404: no such MJPEG peer).
     std::function<bool(SoupServerMessage*, uint32_t peer)> mjpeg;
     std::function<std::string(bool full)> health;  // JSON; full = the caller holds a token
+    HttpTimeouts timeouts;  // slow clients (connection_guard.h)
   };
 
   explicit HttpServer(Routes routes);

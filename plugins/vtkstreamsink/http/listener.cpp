@@ -18,6 +18,9 @@ Listener::~Listener() {
 
 bool Listener::listen(GInetAddress* address, int port, std::string* err) {
   service_ = g_socket_service_new();
+  // GLib's default backlog is 10: a burst of connections (a page's files, many viewers at once,
+  // or slow clients that have not been timed out yet) would have new ones wait for SYN retries.
+  g_socket_listener_set_backlog(G_SOCKET_LISTENER(service_), 511);
   GSocketAddress* sa = g_inet_socket_address_new(address, static_cast<guint16>(port));
   GSocketAddress* effective = nullptr;
   GError* gerr = nullptr;
