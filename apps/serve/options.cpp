@@ -54,6 +54,8 @@ struct Raw {
   gdouble fps = 0, max_input_rate = 250, idle_timeout = 60;
   gint max_message_bytes = static_cast<gint>(sink::kMaxMessageBytes), handshake_timeout = 10, control_idle = 60;
   gint http_header_timeout = 10, http_idle_timeout = 60;
+  gchar** allowed_hosts = nullptr;
+  gchar* frame_ancestors = nullptr;
   gchar *bind = nullptr, *shm = nullptr, *render = nullptr, *renderer = nullptr, *web = nullptr, *codec = nullptr,
         *pipeline = nullptr, *stun = nullptr, *size = nullptr, *ice_address = nullptr, *token_file = nullptr;
   gchar** turn = nullptr;
@@ -61,6 +63,8 @@ struct Raw {
   ~Raw() {
     for (gchar* p : {bind, shm, render, renderer, web, codec, pipeline, stun, size, ice_address, token_file}) g_free(p);
     g_strfreev(turn);
+    g_strfreev(allowed_hosts);
+    g_free(frame_ancestors);
   }
 };
 
@@ -91,6 +95,8 @@ bool parse_table(int argc, char** argv, Raw* r, std::string* err) {
       {"control-idle-timeout", 0, 0, G_OPTION_ARG_INT, &r->control_idle, "Seconds without input after which the controller loses control when someone asked for it (a view-only controller loses it anyway; default 60; 0 = never)", "S"},
       {"http-header-timeout", 0, 0, G_OPTION_ARG_INT, &r->http_header_timeout, "Seconds an HTTP connection may take to send its request headers before it is closed (default 10; 0 = none)", "S"},
       {"http-idle-timeout", 0, 0, G_OPTION_ARG_INT, &r->http_idle_timeout, "Seconds an HTTP request or response may stay silent before its connection is closed; WebSocket and MJPEG streams are exempt (default 60; 0 = none)", "S"},
+      {"allowed-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &r->allowed_hosts, "Also answer requests for this host name: a tunnel's or reverse proxy's name (repeatable; *.example.org for subdomains). IP addresses, localhost and this machine's name always work; other names get 421 (DNS rebinding)", "NAME"},
+      {"frame-ancestors", 0, 0, G_OPTION_ARG_STRING, &r->frame_ancestors, "Who may embed the page in a frame, as CSP sources (default 'self'; e.g. http://localhost:8888 for a Jupyter notebook)", "SOURCES"},
       {"no-renderer", 0, 0, G_OPTION_ARG_NONE, &r->no_renderer, "Start no renderer even without --shm (wait on the private shm name)", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   GOptionContext* ctx = g_option_context_new("- stream a VTK renderer to web browsers");
@@ -197,6 +203,12 @@ bool parse_options(int argc, char** argv, ServeConfig* config, std::string* err)
   set("control-idle-timeout", std::to_string(r.control_idle));
   set("http-header-timeout", std::to_string(r.http_header_timeout));
   set("http-idle-timeout", std::to_string(r.http_idle_timeout));
+  if (r.allowed_hosts) {
+    gchar* joined = g_strjoinv(",", r.allowed_hosts);
+    set("allowed-hosts", joined);
+    g_free(joined);
+  }
+  if (r.frame_ancestors) set("frame-ancestors", r.frame_ancestors);
   set("codec", r.codec && g_ascii_strcasecmp(r.codec, "h264") == 0 ? "h264" : "vp8");
   if (r.bitrate) set("bitrate", std::to_string(r.bitrate));
   if (r.pipeline) set("encoder", r.pipeline);

@@ -125,7 +125,9 @@ bool RawHttp::read_response(RawResponse* r, int timeout_ms) {
     pos = next;
   }
   const std::string cl = r->header("content-length");
-  if (!cl.empty()) {
+  if (r->status == 101 || r->status == 204 || r->status == 304) {
+    // no body (after a 101 the connection speaks another protocol)
+  } else if (!cl.empty()) {
     const size_t want = std::strtoul(cl.c_str(), nullptr, 10);
     while (buf_.size() < want)
       if (read_some(deadline) <= 0) return false;

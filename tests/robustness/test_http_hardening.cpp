@@ -6,6 +6,10 @@
 //  * SlowClientsAreTimedOut: 50 slowloris connections are closed within the header timeout
 //    + 2 s, a body that never comes within the idle timeout; others are served meanwhile and a
 //    WebSocket peer outlives both.
+//  * ForeignHostIsRefused: requests and WebSockets for a name that is not ours (DNS rebinding)
+//    get 421; IP addresses, localhost and --allowed-host names pass.
+//  * ResponsesCarrySecurityHeaders: Referrer-Policy, X-Content-Type-Options and the CSP (with
+//    --frame-ancestors) on the page, a 401, /healthz and a 404.
 // Every loop is bounded in count and time. argv[1] is the server binary. Run in a private network
 // namespace by tests/serve/run_in_netns.sh.
 #include <gst/gst.h>
@@ -19,6 +23,7 @@
 
 #include "raw_http.h"
 #include "robust_util.h"
+#include "child.h"
 #include "test_main_context.h"
 #include "unique_name.h"
 #include "ws_client.h"
@@ -199,6 +204,72 @@ TEST_F(HttpHardening, SlowClientsAreTimedOut) {
   ws.send(R"({"type":"ping","t":1})");
   EXPECT_FALSE(ws.wait_for("pong").empty()) << "the WebSocket was closed by an HTTP timeout";
   EXPECT_LE(settle(server_->pid(), base.fds, 2000).fds, base.fds);
+}
+
+namespace {
+
+// A GET of `path` addressed to `host` (the Host header), with an Upgrade to WebSocket when asked.
+RawResponse get_for_host(const std::string& base, const std::string& path, const std::string& host, bool upgrade = false) {
+  RawResponse r;
+  RawHttp c(base);
+  std::string req = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n";
+  if (upgrade)
+    req += "Origin: http://" + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+  if (c.ok() && c.send(req + "\r\n")) c.read_response(&r, 5000);
+  return r;
+}
+
+}  // namespace
+
+TEST_F(HttpHardening, ForeignHostIsRefused) {
+  ASSERT_NO_FATAL_FAILURE(start({"--allowed-host", "tunnel.example.org", "--allowed-host", "*.trycloudflare.com"}));
+  const std::string port = server_->base().substr(server_->base().rfind(':') + 1, std::string::npos);
+  const std::string p = port.substr(0, port.size() - 1);
+  const std::string page = server_->path_with_token("/"), ws = server_->path_with_token("/ws");
+  // A DNS-rebinding page: its own name, resolving to us; its WebSocket's Origin equals its Host.
+  for (const std::string& host : std::vector<std::string>{"attacker.example:" + p, "attacker.example",
+                                                          "tunnel.example.org.evil.net", "xtrycloudflare.com",
+                                                          "localhost.attacker.example:" + p}) {
+    EXPECT_EQ(get_for_host(server_->base(), page, host).status, 421) << host;
+    EXPECT_EQ(get_for_host(server_->base(), "/healthz", host).status, 421) << host;
+    const RawResponse r = get_for_host(server_->base(), ws, host, true);
+    EXPECT_EQ(r.status, 421) << host << ": the rebinding page's WebSocket was not refused";
+    if (host == "attacker.example") {
+      EXPECT_NE(r.body.find("--allowed-host"), std::string::npos) << "the refusal does not say what to do: " << r.body;
+    }
+  }
+  // Names and addresses that are ours.
+  for (const std::string& host : std::vector<std::string>{"127.0.0.1:" + p, "localhost:" + p, "LOCALHOST",
+                                                          "[::1]:" + p, "192.0.2.7:" + p, "tunnel.example.org",
+                                                          "abc-def.trycloudflare.com:443"}) {
+    EXPECT_EQ(get_for_host(server_->base(), page, host).status, 200) << host;
+    EXPECT_EQ(get_for_host(server_->base(), ws, host, true).status, 101) << host;
+  }
+}
+
+TEST_F(HttpHardening, ResponsesCarrySecurityHeaders) {
+  ASSERT_NO_FATAL_FAILURE(start({"--frame-ancestors", "'self' http://localhost:8888"}));
+  const std::string host = server_->base().substr(7, server_->base().size() - 8);
+  for (const std::string& path : std::vector<std::string>{server_->path_with_token("/"), "/", "/healthz",
+                                                          server_->path_with_token("/nothing-here")}) {
+    const RawResponse r = get_for_host(server_->base(), path, host);
+    ASSERT_GT(r.status, 0) << path;
+    EXPECT_EQ(r.header("referrer-policy"), "no-referrer") << path;
+    EXPECT_EQ(r.header("x-content-type-options"), "nosniff") << path;
+    const std::string csp = r.header("content-security-policy");
+    for (const char* want : {"script-src 'self'", "connect-src 'self' ws: wss:", "img-src 'self' blob: data:",
+                             "object-src 'none'", "frame-ancestors 'self' http://localhost:8888"})
+      EXPECT_NE(csp.find(want), std::string::npos) << path << ": no " << want << " in CSP: " << csp;
+  }
+  // A bad value stops the server at start with a message instead of splitting a header.
+  const TempDir tmp("vtkhttp-bad");
+  Child bad({g_server_binary, "--port", "0", "--shm", unique_name("httph"), "--web", web_dir(), "--no-auth",
+             "--frame-ancestors", "'self'; script-src *"},
+            tmp.file("stderr"));
+  ASSERT_TRUE(bad.started());
+  EXPECT_NE(bad.wait_exit(10000), 0);
+  EXPECT_NE(bad.stderr_text().find("frame-ancestors"), std::string::npos) << bad.stderr_text();
 }
 
 int main(int argc, char** argv) {

@@ -86,7 +86,7 @@ std::optional<Role> HttpServer::role_of(SoupServerMessage* msg, GHashTable* quer
   return routes_.auth->role_of_request(t.c_str(), cookie);
 }
 
-HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)) {
+HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)), policy_(routes_.rules) {
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
     GST_DEBUG_CATEGORY_INIT(sink_http_debug, "vtkstreamsink-http", 0, "vtkstreamsink HTTP");
@@ -97,7 +97,7 @@ HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)) {
       server_, "/ws",
       [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable* query, gpointer d) {
         auto* self = static_cast<HttpServer*>(d);
-        if (refuse_early(msg)) return;
+        if (self->policy_.check(msg)) return;
         if (!origin_allowed(msg)) plain_status(msg, SOUP_STATUS_FORBIDDEN, "cross-origin WebSocket refused\n");
         else if (!self->role_of(msg, query)) unauthorized(msg, false);
         else ConnectionGuard::allow_upgrade(msg);
@@ -117,8 +117,11 @@ HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)) {
       this, nullptr);
   // Every other route: refused before a body is read (request_policy.h).
   soup_server_add_early_handler(
-      server_, nullptr, [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) { refuse_early(msg); },
-      nullptr, nullptr);
+      server_, nullptr,
+      [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer d) {
+        static_cast<HttpServer*>(d)->policy_.check(msg);
+      },
+      this, nullptr);
   soup_server_add_handler(server_, nullptr, on_request, this, nullptr);
   guard_ = std::make_unique<ConnectionGuard>(server_, routes_.timeouts, [](const char* path) {
     return path && (std::strcmp(path, "/ws") == 0 || std::strcmp(path, "/mjpeg") == 0);
