@@ -53,6 +53,9 @@ struct Raw {
   gint port = 8000, bitrate = 0, repeat_ms = 1000, max_peers = 32, owner_slots = 4;
   gdouble fps = -1, max_input_rate = 250, idle_timeout = 60;  // fps -1: not given
   gint max_message_bytes = static_cast<gint>(sink::kMaxMessageBytes), handshake_timeout = 10, control_idle = 60;
+  gint http_header_timeout = 10, http_idle_timeout = 60;
+  gchar** allowed_hosts = nullptr;
+  gchar* frame_ancestors = nullptr;
   gchar *bind = nullptr, *shm = nullptr, *render = nullptr, *renderer = nullptr, *web = nullptr, *codec = nullptr,
         *pipeline = nullptr, *stun = nullptr, *size = nullptr, *ice_address = nullptr, *token_file = nullptr;
   gchar** turn = nullptr;
@@ -60,6 +63,8 @@ struct Raw {
   ~Raw() {
     for (gchar* p : {bind, shm, render, renderer, web, codec, pipeline, stun, size, ice_address, token_file}) g_free(p);
     g_strfreev(turn);
+    g_strfreev(allowed_hosts);
+    g_free(frame_ancestors);
   }
 };
 
@@ -89,6 +94,10 @@ bool parse_table(int argc, char** argv, Raw* r, std::string* err) {
       {"handshake-timeout", 0, 0, G_OPTION_ARG_INT, &r->handshake_timeout, "Seconds from WebSocket open to hello before the peer is closed (default 10; 0 = none)", "S"},
       {"idle-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &r->idle_timeout, "Minutes without input or control messages before a peer gets bye and is closed (default 60; 0 = never; fractions allowed)", "MIN"},
       {"control-idle-timeout", 0, 0, G_OPTION_ARG_INT, &r->control_idle, "Seconds without input after which the controller loses control when someone asked for it (a view-only controller loses it anyway; default 60; 0 = never)", "S"},
+      {"http-header-timeout", 0, 0, G_OPTION_ARG_INT, &r->http_header_timeout, "Seconds an HTTP connection may take to send its request headers before it is closed (default 10; 0 = none)", "S"},
+      {"http-idle-timeout", 0, 0, G_OPTION_ARG_INT, &r->http_idle_timeout, "Seconds an HTTP request or response may stay silent before its connection is closed; WebSocket and MJPEG streams are exempt (default 60; 0 = none)", "S"},
+      {"allowed-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &r->allowed_hosts, "Also answer requests for this host name: a tunnel's or reverse proxy's name (repeatable; *.example.org for subdomains). IP addresses, localhost and this machine's name always work; other names get 421 (DNS rebinding)", "NAME"},
+      {"frame-ancestors", 0, 0, G_OPTION_ARG_STRING, &r->frame_ancestors, "Who may embed the page in a frame, as CSP sources (default 'self'; e.g. http://localhost:8888 for a Jupyter notebook)", "SOURCES"},
       {"no-renderer", 0, 0, G_OPTION_ARG_NONE, &r->no_renderer, "Start no renderer even without --shm (wait on the private shm name)", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   GOptionContext* ctx = g_option_context_new("- stream a VTK renderer to web browsers");
@@ -126,6 +135,9 @@ bool check_ranges(const Raw& r, std::string* err) {
     return fail("--max-message-bytes must be between 1024 and 1048576");
   if (r.handshake_timeout < 0 || r.idle_timeout < 0 || r.control_idle < 0 || r.idle_timeout > 525600)
     return fail("timeouts must be >= 0 (--idle-timeout at most 525600 minutes)");
+  if (r.http_header_timeout < 0 || r.http_idle_timeout < 0 || r.http_header_timeout > 86400 ||
+      r.http_idle_timeout > 86400)
+    return fail("--http-header-timeout and --http-idle-timeout must be between 0 and 86400 seconds");
   if (r.no_auth && r.token_file) return fail("--no-auth and --token-file contradict each other");
   std::string codec = r.codec ? r.codec : "vp8";
   if (codec != "vp8" && codec != "VP8" && codec != "h264" && codec != "H264") {
@@ -192,6 +204,14 @@ bool parse_options(int argc, char** argv, ServeConfig* config, std::string* err)
   set("handshake-timeout", std::to_string(r.handshake_timeout));
   set("idle-timeout", std::to_string(r.idle_timeout > 0 ? std::max(1, static_cast<int>(r.idle_timeout * 60 + 0.5)) : 0));
   set("control-idle-timeout", std::to_string(r.control_idle));
+  set("http-header-timeout", std::to_string(r.http_header_timeout));
+  set("http-idle-timeout", std::to_string(r.http_idle_timeout));
+  if (r.allowed_hosts) {
+    gchar* joined = g_strjoinv(",", r.allowed_hosts);
+    set("allowed-hosts", joined);
+    g_free(joined);
+  }
+  if (r.frame_ancestors) set("frame-ancestors", r.frame_ancestors);
   set("codec", r.codec && g_ascii_strcasecmp(r.codec, "h264") == 0 ? "h264" : "vp8");
   if (r.bitrate) set("bitrate", std::to_string(r.bitrate));
   if (r.pipeline) set("encoder", r.pipeline);

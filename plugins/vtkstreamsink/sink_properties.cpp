@@ -43,6 +43,32 @@ std::string find_web_root(const std::string& given, std::string* err) {
   return "";
 }
 
+// allowed-hosts and frame-ancestors: both end up in headers or comparisons, so no separators
+// or control characters that could split a header.
+bool http_rules(const SinkSettings& s, WebConfig* web, std::string* err) {
+  web->allowed_hosts.clear();
+  gchar** names = g_strsplit(s.allowed_hosts.c_str(), ",", -1);
+  for (gchar** n = names; *n; ++n) {
+    const std::string name = g_strstrip(*n);
+    if (name.empty()) continue;
+    if (name.find_first_of(" /:;@[]") != std::string::npos || (name.find('*') != std::string::npos && name.rfind("*.", 0) != 0)) {
+      *err = "allowed-hosts: '" + name + "' is not a host name (give names like tunnel.example.org or *.example.org, without scheme or port)";
+      g_strfreev(names);
+      return false;
+    }
+    web->allowed_hosts.push_back(name);
+  }
+  g_strfreev(names);
+  const std::string& fa = s.frame_ancestors;
+  for (const char c : fa)
+    if (c == ';' || c == ',' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      *err = "frame-ancestors: CSP sources separated by spaces ('self' http://localhost:8888), without ; or ,";
+      return false;
+    }
+  web->frame_ancestors = fa.empty() ? "'none'" : fa;
+  return true;
+}
+
 std::string str(const GValue* v) {
   const char* s = g_value_get_string(v);
   return s ? s : "";
@@ -100,6 +126,14 @@ void install_sink_properties(GObjectClass* k) {
                                                0, G_MAXINT / 2, d.idle_timeout_s, kRW));
   install(PROP_CONTROL_IDLE_TIMEOUT, g_param_spec_uint("control-idle-timeout", "Control idle timeout", "Seconds without input after which the controller loses control when someone asked for it (0 = never)",
                                                        0, G_MAXINT / 2, d.control_idle_timeout_s, kRW));
+  install(PROP_HTTP_HEADER_TIMEOUT, g_param_spec_uint("http-header-timeout", "HTTP header timeout", "Seconds an HTTP connection may take to send its request headers before it is closed (0 = none)",
+                                                      0, G_MAXINT / 2000, d.http_header_timeout_s, kRW));
+  install(PROP_HTTP_IDLE_TIMEOUT, g_param_spec_uint("http-idle-timeout", "HTTP idle timeout", "Seconds an HTTP request or response may stay silent before its connection is closed; WebSocket and MJPEG streams are exempt (0 = none)",
+                                                    0, G_MAXINT / 2000, d.http_idle_timeout_s, kRW));
+  install(PROP_ALLOWED_HOSTS, g_param_spec_string("allowed-hosts", "Allowed hosts", "Comma-separated host names requests may be addressed to besides IP addresses, localhost and this machine's name (a tunnel's or proxy's name; *.example.org for subdomains); others get 421",
+                                                  "", kRW));
+  install(PROP_FRAME_ANCESTORS, g_param_spec_string("frame-ancestors", "Frame ancestors", "CSP frame-ancestors: who may embed the page in a frame ('self'; a Jupyter server's origin such as http://localhost:8888; * for anyone)",
+                                                    d.frame_ancestors.c_str(), kRW));
   install(PROP_RENDERER_SUPERVISED, g_param_spec_boolean("renderer-supervised", "Renderer supervised", "A program restarts the renderer when it stops: viewers are told 'restarting' rather than 'waiting'",
                                                          d.renderer_supervised, kRW));
   install(PROP_URL, g_param_spec_string("url", "URL", "http://HOST:PORT/ once listening (READY and up)", "", kRO));
@@ -133,6 +167,10 @@ void set_sink_property(SinkSettings& s, guint id, const GValue* v) {
     case PROP_HANDSHAKE_TIMEOUT: s.handshake_timeout_s = g_value_get_uint(v); break;
     case PROP_IDLE_TIMEOUT: s.idle_timeout_s = g_value_get_uint(v); break;
     case PROP_CONTROL_IDLE_TIMEOUT: s.control_idle_timeout_s = g_value_get_uint(v); break;
+    case PROP_HTTP_HEADER_TIMEOUT: s.http_header_timeout_s = g_value_get_uint(v); break;
+    case PROP_HTTP_IDLE_TIMEOUT: s.http_idle_timeout_s = g_value_get_uint(v); break;
+    case PROP_ALLOWED_HOSTS: s.allowed_hosts = str(v); break;
+    case PROP_FRAME_ANCESTORS: s.frame_ancestors = str(v); break;
     case PROP_RENDERER_SUPERVISED: s.renderer_supervised = g_value_get_boolean(v); break;
     default: break;
   }
@@ -165,6 +203,10 @@ void get_sink_property(const SinkSettings& s, guint id, GValue* v) {
     case PROP_HANDSHAKE_TIMEOUT: g_value_set_uint(v, s.handshake_timeout_s); break;
     case PROP_IDLE_TIMEOUT: g_value_set_uint(v, s.idle_timeout_s); break;
     case PROP_CONTROL_IDLE_TIMEOUT: g_value_set_uint(v, s.control_idle_timeout_s); break;
+    case PROP_HTTP_HEADER_TIMEOUT: g_value_set_uint(v, s.http_header_timeout_s); break;
+    case PROP_HTTP_IDLE_TIMEOUT: g_value_set_uint(v, s.http_idle_timeout_s); break;
+    case PROP_ALLOWED_HOSTS: g_value_set_string(v, s.allowed_hosts.c_str()); break;
+    case PROP_FRAME_ANCESTORS: g_value_set_string(v, s.frame_ancestors.c_str()); break;
     case PROP_RENDERER_SUPERVISED: g_value_set_boolean(v, s.renderer_supervised); break;
     case PROP_URL: g_value_set_string(v, s.url.c_str()); break;
     case PROP_CONTROL_LINK: g_value_set_string(v, s.control_link.c_str()); break;
@@ -225,10 +267,12 @@ bool sink_configuration(SinkSettings& s, WebConfig* web, MediaConfig* media, std
   web->idle_timeout_s = static_cast<int>(s.idle_timeout_s);
   web->control_idle_s = static_cast<int>(s.control_idle_timeout_s);
   web->renderer_supervised = s.renderer_supervised;
+  web->http_header_timeout_s = s.http_header_timeout_s;
+  web->http_idle_timeout_s = s.http_idle_timeout_s;
   media->codec = s.codec;
   media->bitrate_kbps = static_cast<int>(s.bitrate_kbps);
   media->encoder = s.encoder;
-  return true;
+  return http_rules(s, web, err);
 }
 
 }  // namespace vtkstream::sink

@@ -36,6 +36,10 @@ enum SinkProp {
   PROP_HANDSHAKE_TIMEOUT,
   PROP_IDLE_TIMEOUT,
   PROP_CONTROL_IDLE_TIMEOUT,
+  PROP_HTTP_HEADER_TIMEOUT,
+  PROP_HTTP_IDLE_TIMEOUT,
+  PROP_ALLOWED_HOSTS,
+  PROP_FRAME_ANCESTORS,
   PROP_RENDERER_SUPERVISED,
   PROP_URL,           // read-only, once listening
   PROP_CONTROL_LINK,  // read-only
@@ -61,6 +65,9 @@ struct SinkSettings {
   double max_input_rate = 250;
   unsigned max_message_bytes = kMaxMessageBytes;
   unsigned handshake_timeout_s = 10, idle_timeout_s = 3600, control_idle_timeout_s = 60;
+  unsigned http_header_timeout_s = 10, http_idle_timeout_s = 60;
+  std::string allowed_hosts;  // comma-separated
+  std::string frame_ancestors = "'self'";
   bool renderer_supervised = false;
   // Read-only, set once listening.
   std::string url, control_link, view_link;

@@ -39,6 +39,8 @@ WebService::WebService(const WebConfig& config, Parts parts, Events events)
   routes.websocket = [this](SoupWebsocketConnection* ws, Role role) { add_peer(ws, role); };
   routes.mjpeg = [this](SoupServerMessage* msg, uint32_t peer) { return add_mjpeg_viewer(msg, peer); };
   routes.health = [this](bool full) { return health_json(full); };
+  routes.timeouts = HttpTimeouts{config.http_header_timeout_s, config.http_idle_timeout_s};
+  routes.rules = RequestRules{config.allowed_hosts, config.frame_ancestors};
   http_ = std::make_unique<HttpServer>(std::move(routes));
 }
 

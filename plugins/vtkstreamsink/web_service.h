@@ -44,6 +44,10 @@ struct WebConfig {
   int handshake_timeout_s = 10;         // WebSocket open -> hello; 0 = none
   int idle_timeout_s = 3600;            // no input/control message for this long: bye; 0 = never
   int control_idle_s = 60;              // see ControlArbiter
+  unsigned http_header_timeout_s = 10;  // HTTP request headers complete within; 0 = none
+  unsigned http_idle_timeout_s = 60;    // HTTP request/response silent for; 0 = none
+  std::vector<std::string> allowed_hosts;  // Host names served besides IPs and localhost
+  std::string frame_ancestors = "'self'";  // CSP: who may embed the page
   bool renderer_supervised = false;     // someone restarts a lost renderer: say "restarting"
   std::string log_name = "vtkstreamsink";  // prefix of the operator notes on stderr (the element's name)
 };

@@ -4,10 +4,13 @@
 
 #include <cstring>
 
+#include "connection_guard.h"
+#include "listener.h"
+#include "request_policy.h"
 #include "static_files.h"
 #include "ws_upgrade.h"
 
-GST_DEBUG_CATEGORY_STATIC(sink_http_debug);
+GST_DEBUG_CATEGORY(sink_http_debug);  // also listener.cpp
 #define GST_CAT_DEFAULT sink_http_debug
 
 namespace vtkstream::sink {
@@ -84,7 +87,7 @@ std::optional<Role> HttpServer::role_of(SoupServerMessage* msg, GHashTable* quer
   return routes_.auth->role_of_request(t.c_str(), cookie);
 }
 
-HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)) {
+HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)), policy_(routes_.rules) {
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
     GST_DEBUG_CATEGORY_INIT(sink_http_debug, "vtkstreamsink-http", 0, "vtkstreamsink HTTP");
@@ -95,8 +98,10 @@ HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)) {
       server_, "/ws",
       [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable* query, gpointer d) {
         auto* self = static_cast<HttpServer*>(d);
+        if (self->policy_.check(msg)) return;
         if (!origin_allowed(msg)) plain_status(msg, SOUP_STATUS_FORBIDDEN, "cross-origin WebSocket refused\n");
         else if (!self->role_of(msg, query)) unauthorized(msg, false);
+        else ConnectionGuard::allow_upgrade(msg);
       },
       this, nullptr);
   // Our own upgrade rather than soup_server_add_websocket_handler: it puts a limit on whole
@@ -115,10 +120,22 @@ HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)) {
         });
       },
       this, nullptr);
+  // Every other route: refused before a body is read (request_policy.h).
+  soup_server_add_early_handler(
+      server_, nullptr,
+      [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer d) {
+        static_cast<HttpServer*>(d)->policy_.check(msg);
+      },
+      this, nullptr);
   soup_server_add_handler(server_, nullptr, on_request, this, nullptr);
+  guard_ = std::make_unique<ConnectionGuard>(server_, routes_.timeouts, [](const char* path) {
+    return path && (std::strcmp(path, "/ws") == 0 || std::strcmp(path, "/mjpeg") == 0);
+  });
 }
 
 HttpServer::~HttpServer() {
+  listener_.reset();  // no new connections while the server closes the open ones
+  guard_.reset();
   if (server_) {
     soup_server_disconnect(server_);
     g_object_unref(server_);
@@ -132,21 +149,17 @@ bool HttpServer::listen(const std::string& address, int port, std::string* err) 
     *err = "the address to listen on must be a numeric IP address (127.0.0.1, 0.0.0.0, ::1), got '" + address + "'";
     return false;
   }
-  GSocketAddress* sa = g_inet_socket_address_new(ia, static_cast<guint16>(port));
+  listener_ = std::make_unique<Listener>(server_);
+  std::string why;
+  const bool ok = listener_->listen(ia, port, &why);
   g_object_unref(ia);
-  GError* gerr = nullptr;
-  const bool ok = soup_server_listen(server_, sa, SoupServerListenOptions(0), &gerr);
-  g_object_unref(sa);
   if (!ok) {
-    *err = "cannot listen on " + address + ":" + std::to_string(port) + ": " + (gerr ? gerr->message : "?") +
+    listener_.reset();
+    *err = "cannot listen on " + address + ":" + std::to_string(port) + ": " + why +
            " (another server on this port? choose another port, or 0 for a free one)";
-    g_clear_error(&gerr);
     return false;
   }
-  GSList* uris = soup_server_get_uris(server_);
-  int actual = port;
-  if (uris) actual = g_uri_get_port(static_cast<GUri*>(uris->data));
-  g_slist_free_full(uris, reinterpret_cast<GDestroyNotify>(g_uri_unref));
+  const int actual = listener_->port();
   std::string host = address;
   if (address == "0.0.0.0" || address == "localhost") host = "127.0.0.1";
   else if (address == "::") host = "[::1]";
@@ -160,11 +173,7 @@ std::string HttpServer::url() const { return url_; }
 void HttpServer::on_request(SoupServer*, SoupServerMessage* msg, const char* path, GHashTable* query,
                             gpointer d) {
   auto* self = static_cast<HttpServer*>(d);
-  const char* method = soup_server_message_get_method(msg);
-  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
-    plain_status(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
-    return;
-  }
+  // Methods and bodies were checked in the early handler (request_policy.h).
   const std::optional<Role> role = self->role_of(msg, query);
   if (std::strcmp(path, "/healthz") == 0) {
     // Open to service monitors; the details (renderer state and shm name, peer counts) only with a token.

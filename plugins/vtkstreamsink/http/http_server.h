@@ -4,17 +4,22 @@
 //   /healthz     JSON status             anything else: 404
 // With access tokens on (auth.h), every route but /healthz needs a valid token (`?token=` or the
 // cookie set when the page loads): / answers 401 with a short "token required" page, the rest
-// 401 in plain text; /healthz says only {"status":"ok"} without one.
+// 401 in plain text; /healthz says only {"status":"ok"} without one. Before any of that, every
+// request passes RequestPolicy (request_policy.h: Host, method, body) in an early handler.
 #pragma once
 
 #include <libsoup/soup.h>
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "auth.h"
+#include "connection_guard.h"
+#include "listener.h"
+#include "request_policy.h"
 
 namespace vtkstream::sink {
 
@@ -29,6 +34,8 @@ class HttpServer {
     // Takes over `msg` and returns true, or returns false (404: no such MJPEG peer).
     std::function<bool(SoupServerMessage*, uint32_t peer)> mjpeg;
     std::function<std::string(bool full)> health;  // JSON; full = the caller holds a token
+    HttpTimeouts timeouts;  // slow clients (connection_guard.h)
+    RequestRules rules;     // Host names, embedding (request_policy.h)
   };
 
   explicit HttpServer(Routes routes);
@@ -48,7 +55,10 @@ class HttpServer {
   void serve_mjpeg(SoupServerMessage* msg, GHashTable* query);
 
   Routes routes_;
+  RequestPolicy policy_;
   SoupServer* server_ = nullptr;
+  std::unique_ptr<ConnectionGuard> guard_;  // after server_: it watches the server's signals
+  std::unique_ptr<Listener> listener_;     // accepts for server_ (listener.h says why not libsoup)
   std::string url_;
 };
 
