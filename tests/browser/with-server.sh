@@ -74,5 +74,6 @@ drain=$!
 exec {out}<&-
 echo "with-server: $serve is up at $url (pid $server)"
 
-export VTKSTREAM_URL=$url VTKSTREAM_VIEW_URL=$view_url
+# The pid lets tests read the server's descriptors and RSS in /proc (reloadScenario).
+export VTKSTREAM_URL=$url VTKSTREAM_VIEW_URL=$view_url VTKSTREAM_SERVER_PID=$server
 "$@"

@@ -1,5 +1,6 @@
 // Headless Debian Chromium (playwright-core) against the real server and renderer.
 import { test } from 'node:test';
+import { reloadScenario } from '../lib/reloads.mjs';
 import { resizeScenario, reconnectScenario, keysScenario, webrtcScenario, wheelScenario, mjpegScenario, fallbackScenario, viewOnlyScenario } from '../lib/scenarios.mjs';
 
 const T = { timeout: 60000 };
@@ -11,3 +12,8 @@ test('chromium: MJPEG fallback without WebRTC shows frames and takes a drag', T,
 test('chromium: WebRTC that cannot connect falls back to MJPEG by itself', T, (t) => fallbackScenario(t, 'chromium'));
 test('chromium: a dropped signalling socket reconnects; closing the tab frees the peer', T, (t) => reconnectScenario(t, 'chromium'));
 test('chromium: a view-only link watches, says so, and its drag does not turn the model', T, (t) => viewOnlyScenario(t, 'chromium'));
+
+// 40 reloads here (about 10 s); VTKSTREAM_RELOADS=200 runs the 200 of issue 12 (about 50 s).
+const RELOADS = Number(process.env.VTKSTREAM_RELOADS || 40);
+test(`chromium: ${RELOADS} reloads leave the server's descriptors and RSS at the baseline`, { timeout: 60000 + RELOADS * 2000 },
+  (t) => reloadScenario(t, 'chromium', RELOADS));

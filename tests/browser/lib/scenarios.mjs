@@ -14,7 +14,7 @@ const FROM = { x: W * 0.3, y: H * 0.5 };
 const TO = { x: W * 0.7, y: H * 0.6 };
 
 /** The control link (VTKSTREAM_URL, with its ?token=) plus `query` ("a=1&b=2"). */
-function pageUrl(query = '', link = process.env.VTKSTREAM_URL) {
+export function pageUrl(query = '', link = process.env.VTKSTREAM_URL) {
   if (!link) throw new Error('VTKSTREAM_URL is not set: run these through tests/browser/run.sh');
   const u = new URL(link);
   for (const [k, v] of new URLSearchParams(query)) u.searchParams.set(k, v);
@@ -138,7 +138,7 @@ export async function resizeScenario(t, name) {
 }
 
 /** Polls /healthz until `cond(health)` holds (the server has no push channel for this). */
-async function waitHealth(cond, timeoutMs, what) {
+export async function waitHealth(cond, timeoutMs, what) {
   const t0 = Date.now();
   let last = null;
   while (Date.now() - t0 < timeoutMs) {
