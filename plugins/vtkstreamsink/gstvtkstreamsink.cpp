@@ -280,6 +280,19 @@ static gboolean sink_event(GstPad* pad, GstObject* parent, GstEvent* event) {
 
 static gboolean sink_query(GstPad* pad, GstObject* parent, GstQuery* query) {
   auto* self = GST_VTK_STREAM_SINK(parent);
+  // Another kind of video than the running one (raw after VP8, say): accepted here so that the
+  // CAPS event reaches sink_event, which refuses it with an error that says what happened; the
+  // input tee's branches would only answer "not negotiated".
+  if (GST_QUERY_TYPE(query) == GST_QUERY_ACCEPT_CAPS) {
+    const Media::Input current = self->priv->media->input();
+    GstCaps* caps = nullptr;
+    gst_query_parse_accept_caps(query, &caps);
+    if (current != Media::Input::kNone && Media::input_of(caps) != Media::Input::kNone &&
+        Media::input_of(caps) != current) {
+      gst_query_set_accept_caps_result(query, TRUE);
+      return TRUE;
+    }
+  }
   // Until the first caps chose what sits behind the input tee, the tee would answer "anything":
   // answer with what the sink takes.
   if (self->priv->media->input() == Media::Input::kNone) {
@@ -327,6 +340,19 @@ static void handle_message(GstBin* bin, GstMessage* msg) {
     return;
   }
   GST_BIN_CLASS(parent_class)->handle_message(bin, msg);
+}
+
+// The sink bin holds webrtcbin's own sources (nicesrc): GstBin would forward an EOS sent to the
+// pipeline into them (gst-launch-1.0 -e does that), where it blocked on a pad lock with a WebRTC
+// viewer connected. Nothing lies downstream of a sink: downstream events stop here.
+static gboolean send_event(GstElement* element, GstEvent* event) {
+  const int flags = static_cast<int>(GST_EVENT_TYPE(event));  // the type carries its direction flags
+  if ((flags & GST_EVENT_TYPE_DOWNSTREAM) && !(flags & GST_EVENT_TYPE_UPSTREAM)) {
+    GST_DEBUG_OBJECT(element, "not forwarding %s into the branches", GST_EVENT_TYPE_NAME(event));
+    gst_event_unref(event);
+    return TRUE;
+  }
+  return GST_ELEMENT_CLASS(parent_class)->send_event(element, event);
 }
 
 static GstStateChangeReturn change_state(GstElement* element, GstStateChange transition) {
@@ -394,6 +420,7 @@ static void gst_vtk_stream_sink_class_init(GstVtkStreamSinkClass* klass) {
   install_sink_properties(gobject_class);
   auto* element_class = GST_ELEMENT_CLASS(klass);
   element_class->change_state = change_state;
+  element_class->send_event = send_event;
   GST_BIN_CLASS(klass)->handle_message = handle_message;
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_set_static_metadata(

@@ -28,7 +28,7 @@ inline void post_to_main(std::function<void()> fn) {
   g_source_unref(src);
 }
 
-// Iterates the default main context until done() or timeout; returns done(). Other threads that
+// Iterates the default main context until done() or timeout; returns done()'s last answer. Other threads that
 // change what done() looks at call g_main_context_wakeup(nullptr).
 inline bool run_until(const std::function<bool()>& done, int timeout_ms) {
   bool timed_out = false;
@@ -41,10 +41,13 @@ inline bool run_until(const std::function<bool()>& done, int timeout_ms) {
       },
       &timed_out, nullptr);
   g_source_attach(t, nullptr);
-  while (!done() && !timed_out) g_main_context_iteration(nullptr, TRUE);
+  // done() is evaluated once per iteration and never again after it held: a done() that takes
+  // what it found (WsClient::wait_for erases the message) must not take a second one.
+  bool ok = false;
+  while (!(ok = done()) && !timed_out) g_main_context_iteration(nullptr, TRUE);
   g_source_destroy(t);
   g_source_unref(t);
-  return done();
+  return ok;
 }
 
 }  // namespace vtkstream::test

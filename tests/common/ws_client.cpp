@@ -89,6 +89,12 @@ bool WsClient::wait_closed(int timeout_ms) {
   return run_until([&] { return closed_; }, timeout_ms);
 }
 
+bool WsClient::close(int timeout_ms) {
+  if (ws_ && soup_websocket_connection_get_state(ws_) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close(ws_, SOUP_WEBSOCKET_CLOSE_NORMAL, nullptr);
+  return wait_closed(timeout_ms);
+}
+
 WsClient::~WsClient() {
   if (ws_) {
     g_signal_handlers_disconnect_matched(ws_, G_SIGNAL_MATCH_DATA, 0, 0, nullptr, nullptr, this);

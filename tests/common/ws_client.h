@@ -37,6 +37,9 @@ class WsClient {
   // Waits for the next unconsumed message whose "type" is `type`; "" on timeout.
   std::string wait_for(const std::string& type, int timeout_ms = 10000);
   bool wait_closed(int timeout_ms = 5000);
+  // Starts the close handshake and waits until the socket is closed (the destructor does not
+  // wait, so a server may not hear of it while nobody runs the main context).
+  bool close(int timeout_ms = 5000);
   bool closed() const { return closed_; }
   gushort close_code() const { return close_code_; }
   std::deque<std::string>& messages() { return messages_; }

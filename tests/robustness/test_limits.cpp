@@ -57,7 +57,9 @@ class Limits : public ::testing::Test {
     ASSERT_TRUE(server_->wait_renderer_running(10000)) << server_->health();
   }
   void TearDown() override {
-    if (server_) EXPECT_EQ(server_->terminate(), 0) << "unclean shutdown on SIGTERM";
+    if (server_) {
+      EXPECT_EQ(server_->terminate(), 0) << "unclean shutdown on SIGTERM";
+    }
     server_.reset();
     renderer_.reset();
   }

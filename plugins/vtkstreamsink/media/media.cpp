@@ -32,13 +32,18 @@ GstPadProbeReturn give_duration(GstPad*, GstPadProbeInfo* info, gpointer data) {
   return GST_PAD_PROBE_OK;
 }
 
-Media::Input input_of(GstCaps* caps) {
+}  // namespace
+
+Media::Input Media::input_of(GstCaps* caps) {
+  if (!caps || gst_caps_is_empty(caps) || gst_caps_is_any(caps)) return Media::Input::kNone;
   const GstStructure* s = gst_caps_get_structure(caps, 0);
   if (gst_structure_has_name(s, "video/x-raw")) return Media::Input::kRaw;
   if (gst_structure_has_name(s, "video/x-vp8")) return Media::Input::kVP8;
   if (gst_structure_has_name(s, "video/x-h264")) return Media::Input::kH264;
   return Media::Input::kNone;
 }
+
+namespace {
 
 GstElement* make(const char* factory, const char* name) {
   GstElement* e = gst_element_factory_make(factory, name);

@@ -29,6 +29,7 @@ namespace vtkstream::sink {
 class Media {
  public:
   using Input = InputKind;
+  static Input input_of(GstCaps* caps);  // kNone for anything but raw video, VP8, H.264
 
   // Builds the fixed elements (tees, fakesink) inside `bin`; the caller ghosts input_pad().
   explicit Media(GstBin* bin);
