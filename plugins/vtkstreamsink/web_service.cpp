@@ -64,15 +64,45 @@ void WebService::shutdown(ByeCode code, const std::string& reason) {
   if (shutting_down_) return;
   shutting_down_ = true;
   cancel_source(tick_);
-  for (auto& [id, peer] : peers_) peer->say_bye(code, reason);
   std::vector<std::pair<uint32_t, Role>> gone;
-  for (auto& [id, peer] : peers_) gone.emplace_back(id, peer->role());
-  peers_.clear();         // closes sockets, removes branches
+  std::vector<SoupWebsocketConnection*> closing;  // our references
+  for (auto& [id, peer] : peers_) {
+    peer->say_bye(code, reason);
+    gone.emplace_back(id, peer->role());
+    closing.push_back(SOUP_WEBSOCKET_CONNECTION(g_object_ref(peer->websocket())));
+  }
+  peers_.clear();         // sends the close frames, removes branches
   for (size_t i = 0; i < gone.size(); ++i)
     if (events_.viewer) events_.viewer(gone[i].first, gone[i].second, false, gone.size() - i - 1);
+  finish_closing(closing);
   mjpeg_.reset();         // ends MJPEG responses
   mjpeg_branch_.reset();
   http_.reset();
+}
+
+// The close handshakes need the context to run: the element stops it right after us, and a
+// connection abandoned mid-handshake kept its socket open (the browser saw no close and the
+// descriptor leaked; seen in SinkStates tests). A round trip is enough on any link a viewer can
+// use; whatever has not finished within 1 s is closed hard.
+void WebService::finish_closing(std::vector<SoupWebsocketConnection*>& closing) {
+  auto all_closed = [&closing] {
+    for (auto* ws : closing)
+      if (soup_websocket_connection_get_state(ws) != SOUP_WEBSOCKET_STATE_CLOSED) return false;
+    return true;
+  };
+  bool expired = false;
+  GSource* deadline = add_timeout(1000, [&expired] {
+    expired = true;
+    return false;
+  });
+  while (!all_closed() && !expired) g_main_context_iteration(current_context(), TRUE);
+  cancel_source(deadline);
+  for (auto* ws : closing) {
+    if (soup_websocket_connection_get_state(ws) != SOUP_WEBSOCKET_STATE_CLOSED)
+      g_io_stream_close(soup_websocket_connection_get_io_stream(ws), nullptr, nullptr);
+    g_object_unref(ws);
+  }
+  closing.clear();
 }
 
 std::string WebService::control_link() const {

@@ -98,6 +98,7 @@ class WebService {
   void on_echoes(const std::vector<EchoTracker::Echo>& echoes, std::optional<uint32_t> rtp, uint64_t pts);
   void tick();
   void set_renderer_state(RendererStatus state, const std::string& detail);
+  void finish_closing(std::vector<SoupWebsocketConnection*>& closing);
 
   WebConfig config_;
   Parts m_;

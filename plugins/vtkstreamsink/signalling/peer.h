@@ -46,6 +46,7 @@ class Peer {
   Peer& operator=(const Peer&) = delete;
 
   uint32_t id() const { return id_; }
+  SoupWebsocketConnection* websocket() const { return ws_; }
   Handler& handler() { return handler_; }
   bool webrtc() const { return session_ != nullptr; }
   bool mjpeg() const { return handler_.state() == Handler::State::kMjpeg; }
