@@ -12,6 +12,7 @@
 
 #include "test_main_context.h"
 #include "ws_client.h"
+#include "unique_name.h"
 
 using vtkstream::test::Json;
 using vtkstream::test::run_until;
@@ -298,6 +299,14 @@ MjpegCounter::~MjpegCounter() {
   g_cancellable_cancel(cancel_);
   if (thread_.joinable()) thread_.join();
   g_object_unref(cancel_);
+}
+
+std::string minimal_web_dir() {
+  static const vtkstream::test::TempDir dir("vtkrobust-web");
+  static const bool filled =
+      g_file_set_contents(dir.file("index.html").c_str(), "<!doctype html><title>t</title>", -1, nullptr);
+  (void)filled;
+  return dir.path();
 }
 
 }  // namespace robust

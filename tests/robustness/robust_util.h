@@ -106,4 +106,8 @@ class MjpegCounter {
   std::thread thread_;
 };
 
+// A web directory holding a one-line index.html (the servers under test need one; these tests do
+// not load the real page), removed when the program exits.
+std::string minimal_web_dir();
+
 }  // namespace robust

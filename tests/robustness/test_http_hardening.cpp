@@ -38,13 +38,7 @@ namespace {
 
 std::string g_server_binary;
 
-std::string web_dir() {
-  static const TempDir dir("vtkhttp-web");
-  static const bool filled =
-      g_file_set_contents(dir.file("index.html").c_str(), "<!doctype html><title>t</title>", -1, nullptr);
-  (void)filled;
-  return dir.path();
-}
+std::string web_dir() { return robust::minimal_web_dir(); }
 
 // Polls /proc (another process: there is no wakeup to wait on) until the server's descriptors
 // are back to at most `fds`; sockets are closed on the server's context just after a response.

@@ -34,14 +34,7 @@ namespace {
 
 std::string g_server_binary;
 
-// The web client the server serves; the directory is removed when the program exits.
-std::string web_dir() {
-  static const TempDir dir("vtkrobust-web");
-  static const bool filled =
-      g_file_set_contents(dir.file("index.html").c_str(), "<!doctype html><title>t</title>", -1, nullptr);
-  (void)filled;
-  return dir.path();
-}
+std::string web_dir() { return robust::minimal_web_dir(); }
 
 // Iterates the main context for `ms` (a measuring window, not a wait for something).
 void pump_for(int ms) { run_until([] { return false; }, ms); }

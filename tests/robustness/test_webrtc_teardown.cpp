@@ -32,13 +32,7 @@ namespace {
 
 std::string g_server_binary;
 
-std::string web_dir() {
-  static const TempDir dir("vtkteardown-web");
-  static const bool filled =
-      g_file_set_contents(dir.file("index.html").c_str(), "<!doctype html><title>t</title>", -1, nullptr);
-  (void)filled;
-  return dir.path();
-}
+std::string web_dir() { return robust::minimal_web_dir(); }
 
 constexpr const char* kHello = R"({"type":"hello","version":1,"codecs":["VP8"],"transport":"webrtc"})";
 
