@@ -48,6 +48,11 @@ bool Supervisor::spawn(std::string* err) {
     g_clear_error(&gerr);
     return false;
   }
+  // Read at once: GLib clears the identifier from its worker thread as soon as the child has
+  // been reaped, which a child that exits at once (a bad command line) reaches quickly (reading
+  // it after setting up the wait lost that race about one run in ten on a loaded machine).
+  const char* id = g_subprocess_get_identifier(proc_);
+  pid_ = id ? std::atoi(id) : -1;
   started_us_ = g_get_monotonic_time();
   cancel_ = g_cancellable_new();
   g_subprocess_wait_async(
@@ -62,10 +67,6 @@ bool Supervisor::spawn(std::string* err) {
         static_cast<Supervisor*>(d)->on_exit();
       },
       this);
-  // Read once, now: GLib clears the identifier from its worker thread as soon as the child has
-  // been reaped, which a child that exits at once (a bad command line) reaches before we look.
-  const char* id = g_subprocess_get_identifier(proc_);
-  pid_ = id ? std::atoi(id) : -1;
   if (cb_) cb_("starting", "renderer started (pid " + std::to_string(pid_) + ")");
   return true;
 }
