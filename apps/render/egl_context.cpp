@@ -51,7 +51,8 @@ bool init_on(EGLDisplay dpy, int width, int height, EglContext::Handles* h, std:
     *err = egl_error("eglInitialize");
     return false;
   }
-  // Multisampling stays off: VTK would resolve it on every readback (DESIGN.md).
+  // Multisampling stays off: VTK would resolve it on every readback (measured: 56 ms render and
+  // 7 ms readback at 720p with it, 19 ms and 1.7 ms without; docs/performance.md).
   const EGLint config_attrs[] = {
       EGL_SURFACE_TYPE, EGL_PBUFFER_BIT, EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT,
       EGL_RED_SIZE, 8, EGL_GREEN_SIZE, 8, EGL_BLUE_SIZE, 8, EGL_ALPHA_SIZE, 8,

@@ -1,5 +1,5 @@
 // A headless OpenGL context through EGL, for driving a vtkGenericOpenGLRenderWindow on a machine
-// with no display server (see DESIGN.md, "Headless rendering").
+// with no display server (README "vtkstream-render" and the comments below say how).
 #pragma once
 
 #include <memory>
