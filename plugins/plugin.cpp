@@ -14,7 +14,8 @@ static gboolean plugin_init(GstPlugin* plugin) {
   return ok;
 }
 
+// "MIT/X11" is how GStreamer spells the MIT licence (gst_plugin_desc's list of known licences;
+// anything else is logged as unknown when the plugin loads). The text is LICENSE at the root.
 GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, vtkstream,
-                  "Stream VTK scenes rendered in another process through shared memory",
-                  plugin_init, VTKSTREAM_VERSION, "MIT", "vtkstream",
-                  "vtkstream")
+                  "Stream VTK scenes rendered in another process to GStreamer pipelines and web browsers",
+                  plugin_init, VTKSTREAM_VERSION, "MIT/X11", PACKAGE, VTKSTREAM_ORIGIN)

@@ -15,10 +15,10 @@ using shm::InputKind;
 
 namespace {
 
-// Larger renders than this are refused: a viewer must not be able to make the renderer allocate
-// gigabytes. 4K UHD fits.
-constexpr uint32_t kMaxResizeDimension = 4096;
-constexpr uint32_t kMinResizeDimension = 16;
+// Resize requests outside the resize limit (shm_layout.h) are refused: a viewer must not be able
+// to make the renderer allocate gigabytes.
+using shm::kMaxRequestedDimension;
+using shm::kMinRequestedDimension;
 constexpr size_t kMaxTouches = 10;
 // A pinch zooms one wheel step each time the finger distance changes by this factor.
 constexpr float kPinchStep = 1.15f;
@@ -146,8 +146,8 @@ bool InputApplier::key(const InputEvent& ev) {
 
 bool InputApplier::resize(const InputEvent& ev) {
   if (!allow_resize_ || !iren_->GetRenderWindow()) return false;
-  if (ev.width < kMinResizeDimension || ev.height < kMinResizeDimension ||
-      ev.width > kMaxResizeDimension || ev.height > kMaxResizeDimension)
+  if (ev.width < kMinRequestedDimension || ev.height < kMinRequestedDimension ||
+      ev.width > kMaxRequestedDimension || ev.height > kMaxRequestedDimension)
     return false;
   const int w = static_cast<int>(ev.width), h = static_cast<int>(ev.height);
   const int* cur = iren_->GetRenderWindow()->GetSize();

@@ -186,7 +186,8 @@ Translate resize_to_input(const GstStructure* s, shm::InputEvent* out, std::stri
     *why = "resize request without integer width and height";
     return Translate::kInvalid;
   }
-  if (w == 0 || h == 0 || w > shm::kMaxDimension || h > shm::kMaxDimension) {
+  if (w < shm::kMinRequestedDimension || h < shm::kMinRequestedDimension ||
+      w > shm::kMaxRequestedDimension || h > shm::kMaxRequestedDimension) {
     *why = "resize request out of range: " + std::to_string(w) + "x" + std::to_string(h);
     return Translate::kInvalid;
   }

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <string>
+#include <tuple>
 
 #include "navigation.h"
 
@@ -120,6 +121,15 @@ TEST_F(Navigation, ResizeRequestsAreValidated) {
                                         G_TYPE_INT, 10, nullptr);
   EXPECT_EQ(vg::resize_to_input(neg, &e, &why), vg::Translate::kInvalid);
   gst_structure_free(neg);
+  // The resize limit (shm_layout.h) is inclusive at both ends, and nothing past it passes.
+  for (auto [w, h, want] : {std::tuple{shm::kMaxRequestedDimension, shm::kMinRequestedDimension, vg::Translate::kOk},
+                            std::tuple{shm::kMaxRequestedDimension + 1, 100u, vg::Translate::kInvalid},
+                            std::tuple{100u, shm::kMinRequestedDimension - 1, vg::Translate::kInvalid}}) {
+    GstStructure* s = gst_structure_new("vtkstream-resize", "width", G_TYPE_UINT, w, "height", G_TYPE_UINT, h,
+                                        nullptr);
+    EXPECT_EQ(vg::resize_to_input(s, &e, &why), want) << w << "x" << h;
+    gst_structure_free(s);
+  }
 }
 
 }  // namespace

@@ -49,7 +49,17 @@ inline constexpr uint32_t kInputCapacity = 256;  // power of two
 // Pointer moves may use the input ring only while this many records are still free, so presses,
 // releases and keys always find room behind a burst of moves.
 inline constexpr uint32_t kInputReserve = kInputCapacity / 4;
+// Largest frame side the ring format describes (what validation accepts from any writer; a
+// program embedding libvtkstream may publish a window this large).
 inline constexpr uint32_t kMaxDimension = 16384;
+// The resize limit: the render sizes anyone downstream may ASK for, per side (the page's `rs`,
+// vtksrc's caps, the vtkstream-resize event, the renderer's own check). This is the one
+// definition; docs/protocol.md and README state it. The renderer allocates its frame slots for
+// the size it is asked for, so this bounds what a viewer can make it allocate: 4096x4096 RGBA is
+// 64 MiB per slot, 4K UHD (3840x2160) fits. The lower bound keeps VTK's viewport sane.
+inline constexpr uint32_t kMinRequestedDimension = 16;
+inline constexpr uint32_t kMaxRequestedDimension = 4096;
+static_assert(kMaxRequestedDimension <= kMaxDimension);
 
 enum class PixelFormat : uint32_t { kRGBA = 1, kBGRA = 2, kRGB = 3 };
 

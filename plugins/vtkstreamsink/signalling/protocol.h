@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "vtkstream/shm_layout.h"
+
 namespace vtkstream::sink {
 
 inline constexpr int kProtocolVersion = 1;
@@ -19,9 +21,9 @@ inline constexpr int kProtocolVersion = 1;
 inline constexpr size_t kMaxMessageBytes = 64 * 1024;
 // Key names must fit the shm input record (char[28] with its NUL).
 inline constexpr size_t kMaxKeyBytes = 27;
-// Render sizes a client may ask for (`rs`); the lower bound is the renderer's own.
-inline constexpr int kMinRenderSize = 16;
-inline constexpr int kMaxRenderSize = 16384;
+// Render sizes a client may ask for (`rs`): the resize limit, defined once in shm_layout.h.
+inline constexpr int kMinRenderSize = static_cast<int>(shm::kMinRequestedDimension);
+inline constexpr int kMaxRenderSize = static_cast<int>(shm::kMaxRequestedDimension);
 
 enum class ErrorCode { kBadJson, kTooLarge, kUnknownType, kBadField, kBadState, kBadSdp, kNoCodec, kInternal,
                        kForbidden, kRateLimited };

@@ -1,0 +1,94 @@
+// Upstream events: GstNavigation events and vtkstream-resize requests become input records for
+// the renderer (navigation.cpp has the mapping); RECONFIGURE wakes the streaming thread so a
+// new size downstream asks for is negotiated at once, not at the renderer's next frame.
+#include "navigation.h"
+#include "src_private.h"
+
+#define GST_CAT_DEFAULT gst_vtk_src_debug
+
+namespace vgst = vtkstream::gst;
+
+namespace vtkstream::vtksrc {
+
+bool push_input(GstVtkSrc* self, shm::InputEvent ev, uint64_t* seq) {
+  Private& p = *self->priv;
+  std::lock_guard lock(p.input_lock);
+  if (!p.input) return false;
+  // A server may number events itself; local numbers continue after its numbers so the echoed
+  // sequence stays increasing either way.
+  if (ev.seq == 0)
+    ev.seq = p.next_seq++;
+  else
+    p.next_seq = std::max(p.next_seq, ev.seq + 1);
+  ev.timestamp_ns = shm::monotonic_ns();
+  // push() attaches, and follows a dead, restarted or grown writer, by itself.
+  if (!p.input->push(ev)) {
+    GST_DEBUG_OBJECT(self, "no renderer attached, input %" G_GUINT64_FORMAT " dropped: %s",
+                     static_cast<guint64>(ev.seq), p.input->error().c_str());
+    return false;
+  }
+  GST_LOG_OBJECT(self, "input kind %u seq %" G_GUINT64_FORMAT " x %.3f y %.3f", ev.kind,
+                 static_cast<guint64>(ev.seq), ev.x, ev.y);
+  if (seq) *seq = ev.seq;
+  return true;
+}
+
+// Input that found the ring full waits in the InputWriter's backlog until the next push. Any
+// wake-up of the streaming thread (above all a new frame: the renderer drains its input before
+// it renders) is a chance to deliver it, so the release at the end of a drag does not wait for
+// the next event.
+void flush_input(Private& p) {
+  std::lock_guard lock(p.input_lock);
+  if (p.input) p.input->flush();
+}
+
+namespace {
+
+// Breaks the streaming thread's wait without flushing; create() renegotiates (see there).
+void wake_streaming_thread(Private& p) {
+  std::lock_guard lock(p.reader_lock);
+  if (!p.reader) return;
+  p.wake = true;
+  p.reader->interrupt();
+}
+
+gboolean event(GstBaseSrc* src, GstEvent* event) {
+  GstVtkSrc* self = GST_VTK_SRC(src);
+  Private& p = *self->priv;
+  const bool navigation = GST_EVENT_TYPE(event) == GST_EVENT_NAVIGATION;
+  const bool resize = vgst::is_resize_event(event);
+  if (GST_EVENT_TYPE(event) == GST_EVENT_RECONFIGURE) {
+    // GstPad has flagged the src pad already; GstBaseSrc only looks at the flag before create(),
+    // and create() may sleep until the renderer's next frame, which may never come unasked.
+    wake_streaming_thread(p);
+  }
+  if (!navigation && !resize) return parent_class()->event(src, event);
+
+  if (p.view_only) {
+    GST_LOG_OBJECT(self, "view-only: %s event not sent to the renderer", GST_EVENT_TYPE_NAME(event));
+    return FALSE;
+  }
+  shm::InputEvent ev;
+  std::string why;
+  const vgst::Translate t = navigation
+                                ? vgst::navigation_to_input(event, p.nav_width, p.nav_height, &ev, &why)
+                                : vgst::resize_to_input(gst_event_get_structure(event), &ev, &why);
+  if (t != vgst::Translate::kOk) {
+    GST_DEBUG_OBJECT(self, "input event dropped: %s", why.c_str());
+    return FALSE;
+  }
+  // A size downstream cannot take would only be undone by the next negotiation (and the frames
+  // in between dropped): a viewer cannot overrule caps that the pipeline fixed.
+  if (resize && !downstream_accepts_size(self, ev.width, ev.height)) {
+    GST_DEBUG_OBJECT(self, "resize to %ux%u dropped: downstream does not accept that size", ev.width,
+                     ev.height);
+    return FALSE;
+  }
+  return push_input(self, ev);
+}
+
+}  // namespace
+
+void install_input(GstBaseSrcClass* klass) { klass->event = GST_DEBUG_FUNCPTR(event); }
+
+}  // namespace vtkstream::vtksrc
