@@ -1,3 +1,6 @@
+// The one file that uses gst-plugins-bad's WebRTC library, whose 1.22 headers warn unless its
+// API is declared accepted; declared here rather than for the whole plugin.
+#define GST_USE_UNSTABLE_API
 #include "webrtc_branch.h"
 
 #include <gst/sdp/sdp.h>
