@@ -1,5 +1,5 @@
 // vtksrc: a live source that reads the frames a vtkstream renderer publishes in shared memory
-// and sends GstNavigation events back to it as input. See the element's long description in
+// and sends GstNavigation events back to it as input. See the element's doc comment in
 // gstvtksrc.cpp for behaviour, and navigation.h / frame_meta.h for what a server sends and reads.
 #pragma once
 

@@ -427,6 +427,6 @@ static void gst_vtk_stream_sink_class_init(GstVtkStreamSinkClass* klass) {
       element_class, "vtkstream web sink", "Sink/Network/Video",
       "Serves live video to web browsers (WebRTC, MJPEG fallback) on one HTTP port and sends the "
       "viewers' input upstream as navigation events",
-      "vtkstream developers");
+      "The vtkstream authors");
   gst_type_mark_as_plugin_api(vtkstreamsink_codec_get_type(), GstPluginAPIFlags(0));
 }

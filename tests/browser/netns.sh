@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# netns.sh CMD [ARGS...]: runs CMD inside a private network namespace, the recipe of
-# ../../shared/DESIGN.md ("Testing with real browsers"): loopback plus one veth pair and a
-# default route, so libnice and Firefox each gather a host candidate (they skip loopback, and
+# netns.sh CMD [ARGS...]: runs CMD inside a private network namespace, the recipe found to work
+# for real browsers: loopback plus one veth pair and a default route, so libnice and Firefox each gather a host candidate (they skip loopback, and
 # Firefox gathers nothing without a default route), while no packet can leave the namespace.
 # 198.51.100.0/24 is a documentation range that exists only in there.
 # Needs root (unshare -n); without root it tries a user namespace (unshare -rn), which works

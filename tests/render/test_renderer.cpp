@@ -129,7 +129,7 @@ TEST_F(RendererTest, DragChangesPictureAndEchoesSeq) {
       << "a horizontal drag should rotate the camera";
 }
 
-// DESIGN.md: a steady cadence while someone interacts and for a short while after (it decides
+// The renderer's policy (README, docs/performance.md): a steady cadence while someone interacts and for a short while after (it decides
 // the latency tail), then nothing at all while the scene is still.
 TEST_F(RendererTest, SteadyCadenceAfterInputThenIdle) {
   Frame f;

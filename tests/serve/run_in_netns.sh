@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs a test inside a private network namespace holding only loopback and a veth pair with a
-# documentation-range address and a default route (DESIGN, "Testing with real browsers"), so
+# documentation-range address and a default route (the recipe tests/browser/netns.sh explains), so
 # that ICE finds a usable host candidate and no packet can leave the test. Without the rights
 # to create one, runs the test as is.
 if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v ip >/dev/null &&

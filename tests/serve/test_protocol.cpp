@@ -168,6 +168,7 @@ TEST(Protocol, InputRecordRejects) {
            R"({"type":"input","t":"td","id":70000,"x":0,"y":0})",
            R"({"type":"input","t":"wh","x":0,"y":0})",          // no delta
            R"({"type":"input","t":"rs","w":8,"h":360})",        // too small
+           R"({"type":"input","t":"rs","w":4097,"h":360})",     // past the resize limit
            R"({"type":"input","t":"rs","w":640})",
        }) {
     EXPECT_EQ(expect_error(bad).code, ErrorCode::kBadField) << bad;
@@ -201,6 +202,7 @@ TEST(Protocol, ServerMessages) {
     EXPECT_EQ(p.str("codec"), "VP8");
     EXPECT_EQ(p.integer("width"), 1280);
     EXPECT_EQ(p.str("mjpeg"), "/mjpeg?peer=3");
+    EXPECT_EQ(p.integer("max_render_size"), 4096);  // the resize limit (shm_layout.h)
     JsonArray* a = json_object_get_array_member(p.obj, "ice_servers");
     ASSERT_EQ(json_array_get_length(a), 2u);
     JsonObject* turn = json_array_get_object_element(a, 1);

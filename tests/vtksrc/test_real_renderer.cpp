@@ -108,7 +108,9 @@ class RealRenderer : public ::testing::Test {
   }
 
   ~RealRenderer() override {
-    if (renderer_) EXPECT_EQ(renderer_->stop(), 0);
+    if (renderer_) {
+      EXPECT_EQ(renderer_->stop(), 0);
+    }
   }
 
   std::string name_;

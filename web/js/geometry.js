@@ -47,3 +47,14 @@ export function renderSize(cssW, cssH, dpr, maxW = 1920, maxH = 1080, minSide = 
   const even = (v) => Math.max(minSide, Math.floor(v / 2) * 2);
   return { w: even(w), h: even(h) };
 }
+
+/**
+ * A size scaled down (aspect kept, even numbers) so that neither side exceeds `limit`, the
+ * server's resize limit (`welcome.max_render_size`); unchanged when it fits or no limit is known.
+ */
+export function fitLimit(size, limit) {
+  if (!size || !(limit > 0) || (size.w <= limit && size.h <= limit)) return size;
+  const scale = Math.min(limit / size.w, limit / size.h);
+  const even = (v) => Math.max(2, Math.floor(v / 2) * 2);
+  return { w: even(size.w * scale), h: even(size.h * scale) };
+}

@@ -173,6 +173,7 @@ function onMessage(msg) {
       state.welcome = msg;
       if (wantWebRtc()) startWebRtc();
       else startMjpeg();
+      resize.setLimit(msg.max_render_size);
       resize.report(true);
       break;
     case 'offer':

@@ -3,7 +3,7 @@
 // Debounced: a window drag-resize fires dozens of events, and every renderer resize costs a
 // reallocation and a keyframe.
 
-import { renderSize } from './geometry.js';
+import { fitLimit, renderSize } from './geometry.js';
 
 const DEBOUNCE_MS = 300;
 
@@ -12,13 +12,15 @@ export class ResizeReporter {
    * @param {HTMLElement} stage   the element whose size the picture fills
    * @param {(record: object) => void} send
    * @param {{fixed?: {w:number,h:number}|null, max?: {w:number,h:number}}} [opts]
-   *   fixed: always ask for this size (URL ?size=WxH); max: cap (default 1920x1080)
+   *   fixed: always ask for this size (URL ?size=WxH); max: cap (default 1920x1080, a cost
+   *   choice: what a CPU renderer and encoder keep up with, below the server's resize limit)
    */
   constructor(stage, send, opts = {}) {
     this.stage = stage;
     this.send = send;
     this.fixed = opts.fixed || null;
     this.max = opts.max || { w: 1920, h: 1080 };
+    this.limit = null;  // the server's resize limit per side, from `welcome` (setLimit)
     this.last = null;
     this.timer = 0;
     this.observer = new ResizeObserver(() => this.changed());
@@ -28,10 +30,16 @@ export class ResizeReporter {
     addEventListener('resize', () => this.changed());
   }
 
+  /** The largest side the server accepts in `rs` (welcome.max_render_size); others are refused. */
+  setLimit(limit) {
+    this.limit = Number.isInteger(limit) && limit > 0 ? limit : null;
+  }
+
   wanted() {
-    if (this.fixed) return this.fixed;
+    if (this.fixed) return fitLimit(this.fixed, this.limit);
     const r = this.stage.getBoundingClientRect();
-    return renderSize(r.width, r.height, devicePixelRatio, this.max.w, this.max.h);
+    const cap = (v) => (this.limit ? Math.min(v, this.limit) : v);
+    return renderSize(r.width, r.height, devicePixelRatio, cap(this.max.w), cap(this.max.h));
   }
 
   changed() {

@@ -7,6 +7,8 @@
 //                                  (a sink bin cannot see its siblings' bus messages)
 //   upstream, navigation events   GstNavigation events, optionally carrying the two fields below
 //   upstream, custom event        "vtkstream-resize": ask the renderer for another size
+//   downstream caps               a fixed width/height asks the renderer for that size too
+//   both                          the resize limit, kMinResize..kMaxResize per side
 //
 // Header-only (inline functions on GStreamer's public API), installed as
 // <vtkstream/vtksrc-contract.h>, so an application needs no vtkstream library to use it.
@@ -126,7 +128,15 @@ inline constexpr const char* kSeqField = "vtkstream-seq";
 inline constexpr const char* kPeerField = "vtkstream-peer";
 
 // Resize request: GST_EVENT_CUSTOM_UPSTREAM named "vtkstream-resize", "width"/"height" in pixels.
+// vtksrc drops one outside the resize limit, one its downstream's caps exclude, and every one
+// with view-only set.
 inline constexpr const char* kResizeEvent = "vtkstream-resize";
+
+// The resize limit: sizes anyone may ask the renderer for, per side, through the event above or
+// through caps downstream of vtksrc. Defined once in shm_layout.h (the renderer checks the same
+// numbers); named here for applications that include only this header.
+inline constexpr unsigned kMinResize = shm::kMinRequestedDimension;
+inline constexpr unsigned kMaxResize = shm::kMaxRequestedDimension;
 
 inline GstEvent* resize_event(unsigned width, unsigned height) {
   return gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM,

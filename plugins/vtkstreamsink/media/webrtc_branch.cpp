@@ -142,7 +142,7 @@ bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
   connect_signals();
 
   // The data channel must exist before the offer is made, and webrtcbin must be in READY for
-  // create-data-channel to work (DESIGN).
+  // create-data-channel to work (found with webrtcbin 1.22).
   if (gst_element_set_state(webrtc_, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
     *err = "webrtcbin refused to go to READY";
     return false;
@@ -183,7 +183,7 @@ bool WebRtcBranch::link_sendonly(Codec codec, std::string* err) {
     return false;
   }
   // Send-only through the transceiver of the requested pad; add-transceiver on top of this
-  // would give a second m-line on 1.22 (DESIGN).
+  // would give a second m-line (found with webrtcbin 1.22).
   GstWebRTCRTPTransceiver* trans = nullptr;
   g_object_get(sink, "transceiver", &trans, nullptr);
   gst_object_unref(sink);

@@ -99,6 +99,7 @@ struct Welcome {
   std::string codec;  // "VP8", "H264", or "MJPEG" for a fallback peer
   int width = 0, height = 0;
   std::string mjpeg;  // URL path of this peer's MJPEG stream
+  int max_render_size = kMaxRenderSize;  // the resize limit, so the page never asks for more
 };
 
 std::string serialize(const Welcome& w);

@@ -75,7 +75,7 @@ std::string serialize(const Welcome& w) {
   }
   json_builder_end_array(b);
   j.str("codec", w.codec).integer("width", w.width).integer("height", w.height);
-  j.str("mjpeg", w.mjpeg);
+  j.str("mjpeg", w.mjpeg).integer("max_render_size", w.max_render_size);
   return j.finish();
 }
 

@@ -1,5 +1,5 @@
-// Launching Debian's browsers headless, with the flags/prefs that ../../shared/DESIGN.md
-// verified for WebRTC inside the test namespace, behind one small page interface so the
+// Launching Debian's browsers headless, with the flags/prefs found to be needed for WebRTC
+// inside the test namespace, behind one small page interface so the
 // scenarios run unchanged on Chromium (playwright-core, CDP) and Firefox ESR (puppeteer-core,
 // WebDriver BiDi). Never downloads a browser: executablePath points at the Debian package.
 import { existsSync } from 'node:fs';

@@ -2,7 +2,7 @@
 // render-size choice, key names, and input-to-photon matching.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { containRect, normalize, renderSize } from '../../../web/js/geometry.js';
+import { containRect, fitLimit, normalize, renderSize } from '../../../web/js/geometry.js';
 import { keysym, modifiers } from '../../../web/js/keys.js';
 import { LatencyTracker, percentile } from '../../../web/js/latency.js';
 
@@ -32,6 +32,13 @@ test('render size: device pixels, capped with the aspect kept, even', () => {
   assert.deepEqual(renderSize(1280, 720, 2), { w: 1920, h: 1080 });
   assert.deepEqual(renderSize(2000, 500, 1), { w: 1920, h: 480 });
   assert.equal(renderSize(0, 100, 1), null);
+});
+
+test('a fixed size is kept within the server\'s resize limit, aspect kept', () => {
+  assert.deepEqual(fitLimit({ w: 801, h: 601 }, 4096), { w: 801, h: 601 });  // fits: as asked
+  assert.deepEqual(fitLimit({ w: 8192, h: 4096 }, 4096), { w: 4096, h: 2048 });
+  assert.deepEqual(fitLimit({ w: 1000, h: 5000 }, 4096), { w: 818, h: 4096 });
+  assert.deepEqual(fitLimit({ w: 5000, h: 5000 }, null), { w: 5000, h: 5000 });  // no welcome yet
 });
 
 test('keys get X11 keysym names', () => {
