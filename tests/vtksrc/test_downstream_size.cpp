@@ -113,6 +113,29 @@ TEST_F(DownstreamSize, AsksTheRendererAndDropsFramesUntilItResized) {
   EXPECT_EQ(after[0].width, 80u);
 }
 
+// New caps that fit the frame already in the ring send it at once: a RECONFIGURE wakes vtksrc,
+// and an idle renderer would never send that picture again.
+TEST_F(DownstreamSize, ReconfigureToTheRenderersSizeSendsItsPictureAtOnce) {
+  const std::string name = unique_name("dsize-reconf");
+  FakeRenderer r(name, 64, 48);
+  ASSERT_TRUE(r.ok());
+  Pipeline p("vtksrc name=src shm-name=" + name +
+             " repeat-interval=0 ! capsfilter name=cf caps=video/x-raw,width=80,height=60"
+             " ! appsink name=sink sync=false");
+  play(p);
+  r.publish(64, 48, /*input_seq=*/0, /*tag=*/5);
+  ASSERT_EQ(wait_input(r).size(), 1u);  // asked for 80x60; the 64x48 frame was dropped
+
+  ObjectPtr<GstElement> cf = p.element("cf");
+  GstCaps* caps = gst_caps_from_string("video/x-raw,width=64,height=48");
+  g_object_set(cf.get(), "caps", caps, nullptr);
+  gst_caps_unref(caps);
+  SamplePtr s = p.pull(kTimeout);
+  ASSERT_TRUE(s) << "the frame in the ring was not sent after the reconfigure";
+  EXPECT_EQ(sample_size(s.get()), std::make_pair(64, 48));
+  EXPECT_EQ(p.errors(), 0u);
+}
+
 // A renderer that applied the request (its frame echoes the request's sequence number) and still
 // draws the old size refused it: a negotiation error naming the size, not an endless wait.
 TEST_F(DownstreamSize, ARefusedResizeIsANegotiationError) {

@@ -143,6 +143,9 @@ TEST_F(RealRenderer, ReconfigureRendersAtTheNewSize) {
   SamplePtr first = p.pull(kFirstFrame);
   ASSERT_TRUE(first);
   ASSERT_EQ(sample_size(first.get()), Size(800, 600));
+  // Let the renderer go idle (no frame for 1.5 s; it keeps a steady cadence for a moment after
+  // input): then no frame of its own makes vtksrc look at the caps again, only the RECONFIGURE.
+  while (SamplePtr more = p.pull(1500ms)) EXPECT_EQ(sample_size(more.get()), Size(800, 600));
 
   // capsfilter sends RECONFIGURE upstream when its caps change.
   ObjectPtr<GstElement> cf = p.element("cf");
