@@ -11,10 +11,11 @@
 // While the renderer catches up, frames of another size are DROPPED, not waited for and not
 // scaled: the ring only ever holds the newest picture, so an old-size frame can never become the
 // right one, and scaling would hide a renderer that does not resize behind a blurred picture.
-// Repeats are off meanwhile (the last picture has the old size). The first frame that echoes the
-// request's input sequence number (the renderer applied it) and still has the wrong size means
-// the renderer refused: that is a negotiation error, not an endless wait. A renderer that
-// restarts is asked again. When the renderer changes size by itself (a viewer's vtkstream-resize),
+// Keep-alive repeats go on only with a picture of the negotiated size (new caps drop the last
+// picture, see set_caps). The first frame that echoes the request's input sequence number (the
+// renderer applied it) and still has the wrong size means the renderer refused: that is a
+// negotiation error, not an endless wait. (A renderer that draws nothing after refusing is
+// waited for, as any idle renderer is.) A renderer that restarts is asked again. When the renderer changes size by itself (a viewer's vtkstream-resize),
 // negotiation starts from the new size, so a downstream that takes any size follows it.
 #include <algorithm>
 
