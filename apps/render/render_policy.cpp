@@ -14,6 +14,7 @@ RenderPolicy::Decision RenderPolicy::step(const Observation& o) {
   const auto now = o.now;
   dirty_ |= o.changed;
   if (o.got_input) last_input_ = now;
+  if (o.changed) still_sent_ = false;  // the picture is no longer the still
   const bool started = o.interaction_starts != seen_starts_;
   seen_starts_ = o.interaction_starts;
   held_ = o.pressed || o.interaction_active;
@@ -40,7 +41,8 @@ RenderPolicy::Decision RenderPolicy::step(const Observation& o) {
   const auto quiet = now - last_input_;
   const bool held = held_;
   // The interaction is over: the full-size still, now, and the cadence goes on republishing it
-  // until `linger` is over (cheap for the encoder: the picture does not change).
+  // until `linger` is over (cheap for the encoder: the picture does not change). The copies are
+  // marked too: a reader takes the newest frame of the ring and may never see the first one.
   if (interactive_ && !held && quiet >= opts_.settle) {
     interactive_ = false;
     still_sent_ = true;
@@ -66,7 +68,7 @@ RenderPolicy::Decision RenderPolicy::step(const Observation& o) {
   next_tick_ += opts_.period;
   if (next_tick_ <= now) next_tick_ = now + opts_.period;  // fell behind: no burst to catch up
   if (dirty_) first_change_ = false;
-  return publish(now, dirty_, false);
+  return publish(now, dirty_, still_sent_ && !dirty_ && !interactive_);
 }
 
 int RenderPolicy::timeout_ms(Clock::time_point now, bool publish_pending) const {

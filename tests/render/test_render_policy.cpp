@@ -173,12 +173,13 @@ TEST_F(Policy, DragEndsWithAFullSizeStillThenIdle) {
   EXPECT_TRUE(d.publish);
   EXPECT_TRUE(d.still);
   EXPECT_FALSE(d.interactive) << "the still is rendered at full size";
-  // The cadence republishes the still (no render, not marked) until linger is over, then idle
-  // without another still.
+  // The cadence republishes the still (no render; marked as well, since a reader that skips to
+  // the newest frame may miss the first) until linger is over, then idle.
   d = p.step(quiet(184ms));
   EXPECT_FALSE(d.render);
   EXPECT_TRUE(d.publish);
-  EXPECT_FALSE(d.still);
+  EXPECT_TRUE(d.still);
+  EXPECT_FALSE(d.interactive);
   d = p.step(quiet(551ms));
   EXPECT_FALSE(d.publish);
   EXPECT_FALSE(p.active());
@@ -212,6 +213,22 @@ TEST_F(Policy, KeysEndWithAStillWithoutAnotherRender) {
   EXPECT_TRUE(d.publish);
   EXPECT_TRUE(d.still);
   EXPECT_FALSE(d.render) << "nothing changed since the last full-size render";
+  EXPECT_FALSE(p.active());
+}
+
+TEST_F(Policy, NewInputAfterTheStillIsNotMarkedStill) {
+  ++starts;
+  p.step(input(0ms, true, true, true));
+  p.step(input(10ms, true, false, false));
+  EXPECT_TRUE(p.step(quiet(110ms)).still);
+  // A key changes the picture during the linger: its frame is no still, the end of the linger is.
+  auto d = p.step(input(150ms, true));
+  EXPECT_TRUE(d.render);
+  EXPECT_FALSE(d.still);
+  d = p.step(quiet(183ms));
+  EXPECT_FALSE(d.still);
+  d = p.step(quiet(650ms));
+  EXPECT_TRUE(d.still);
   EXPECT_FALSE(p.active());
 }
 

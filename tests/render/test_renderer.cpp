@@ -165,23 +165,24 @@ TEST_F(RendererTest, DragRendersSmallerThenAFullSizeStill) {
   EXPECT_FALSE(f.info.still);
   EXPECT_GT(distinct_colours(f), 16u);
   ASSERT_TRUE(input_.push(pointer_event(InputKind::kPointerUp, 7, 0.7f, 0.5f)));
-  // Then the still: full size, marked, and the only marked frame.
-  int stills = 0, small_after_still = 0;
+  // Then the still: full size and marked; the frames after it (the cadence republishing it
+  // until the scene goes idle) are the same picture, marked too.
+  int stills = 0, unmarked_after_still = 0;
   Frame still;
   while (next_frame(*reader_, &f, 1500)) {
     if (f.info.still) {
-      ++stills;
-      still = f;
-    } else if (stills > 0 && f.info.width != 320u) {
-      ++small_after_still;
+      if (stills++ == 0) still = f;
+      EXPECT_EQ(f.info.width, 320u);
+    } else if (stills > 0) {
+      ++unmarked_after_still;
     }
   }
-  ASSERT_EQ(stills, 1) << child_->stderr_text();
+  ASSERT_GE(stills, 1) << child_->stderr_text();
   EXPECT_EQ(still.info.width, 320u);
   EXPECT_EQ(still.info.height, 240u);
   EXPECT_EQ(still.info.input_seq, 7u);
   EXPECT_GT(distinct_colours(still), 16u);
-  EXPECT_EQ(small_after_still, 0) << "frames after the still must be full size";
+  EXPECT_EQ(unmarked_after_still, 0) << "frames after the still must be the still";
 }
 
 TEST_F(RendererTest, ResizeRequestChangesFrameSize) {

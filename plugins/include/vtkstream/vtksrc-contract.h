@@ -32,8 +32,9 @@ namespace vtkstream::contract {
 //   render-time  guint64   renderer CLOCK_MONOTONIC ns when the frame was finished
 //   repeat       gboolean  TRUE for a keep-alive repeat of the previous picture
 //   still        gboolean  TRUE for the settled, full-size picture the renderer sends when an
-//                          interaction ends (frames during it may be smaller); an encoder should
-//                          spend more bits on it. FALSE on repeats.
+//                          interaction ends (frames during it may be smaller), and for the copies
+//                          of it the renderer republishes before going idle; an encoder should
+//                          spend more bits on that picture. FALSE on vtksrc's own repeats.
 inline constexpr const char* kFrameMetaName = "VtkStreamFrameMeta";
 inline constexpr const char* kMetaInputSeq = "input-seq";
 inline constexpr const char* kMetaFrameNumber = "frame-number";
