@@ -43,6 +43,8 @@ class InteractiveSizer {
   RenderSize choose(int full_w, int full_h) const;
   // The fraction of each side choose() uses.
   double scale(int full_w, int full_h) const;
+  // Whether anything was measured yet (before that, choose() answers the full size).
+  bool measured() const { return !cost_.empty(); }
 
  private:
   // The fitted model, false while nothing has been measured.

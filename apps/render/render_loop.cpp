@@ -4,6 +4,7 @@
 #include <vtkRenderWindowInteractor.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "vtkstream/publisher.h"
 
@@ -76,9 +77,13 @@ void run_render_loop(vtkRenderWindow* window, vtkRenderWindowInteractor* iren, P
   sopts.budget_ms = 1000.0 / std::max(options.fps, 1.0);
   InteractiveSizer sizer(sopts);
   WindowSize size(window, iren);
-  // Chosen once per interaction (and again if a viewer resizes meanwhile), so a drag keeps one
-  // size: every change costs the encoder a keyframe.
-  RenderSize interactive_size, chosen_for;
+  // Chosen when an interaction starts, and again during it at most once per kRechoose (or as
+  // soon as a first measurement exists, or when a viewer resized): every change costs the encoder
+  // a keyframe, and a long drag must still adapt when the first guess was wrong.
+  constexpr auto kRechoose = std::chrono::seconds(1);
+  RenderSize interactive_size, chosen_for, last_logged;
+  Clock::time_point chosen_at{};
+  bool chosen_blind = false;  // chosen before anything was measured
   uint64_t seen_seq = publisher.LastInputSeq();
 
   while (!stop.load(std::memory_order_acquire)) {
@@ -99,9 +104,20 @@ void run_render_loop(vtkRenderWindow* window, vtkRenderWindowInteractor* iren, P
 
     if (d.render) {
       const RenderSize full = size.full();
-      if (d.interactive && (interactive_size.w == 0 || chosen_for != full)) {
-        interactive_size = sizer.choose(full.w, full.h);
+      const bool due = interactive_size.w == 0 || chosen_for != full ||
+                       (chosen_blind && sizer.measured()) || o.now - chosen_at >= kRechoose;
+      if (d.interactive && due) {
+        const RenderSize chosen = sizer.choose(full.w, full.h);
+        // One line when the choice changes (not per drag): what the machine affords.
+        if (chosen != last_logged) {
+          std::fprintf(stderr, "vtkstream-render: interactive size %dx%d of %dx%d\n", chosen.w, chosen.h,
+                       full.w, full.h);
+          last_logged = chosen;
+        }
+        interactive_size = chosen;
         chosen_for = full;
+        chosen_at = o.now;
+        chosen_blind = !sizer.measured();
       }
       if (!d.interactive) interactive_size = {};
       size.apply(d.interactive ? interactive_size : full);
