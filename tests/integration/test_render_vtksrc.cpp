@@ -149,10 +149,12 @@ TEST_F(RenderToVtksrc, DragTurnsTheModel) {
   send(gst_navigation_event_new_mouse_button_release(1, 560, 180, GST_NAVIGATION_MODIFIER_BUTTON1_MASK));
   const guint64 last_seq = seq;
 
-  // Frames until one echoes the last event.
+  // Frames until one echoes the last event at the full size (frames during the drag may be
+  // smaller: the renderer's interactive size; the full-size still follows the release).
   Picture after;
   const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (after.input_seq < last_seq && std::chrono::steady_clock::now() < deadline) {
+  while ((after.input_seq < last_seq || after.width != before.width) &&
+         std::chrono::steady_clock::now() < deadline) {
     SamplePtr s = p.pull(5s);
     if (!s) break;
     after = to_picture(s.get());
@@ -160,6 +162,7 @@ TEST_F(RenderToVtksrc, DragTurnsTheModel) {
   std::printf("picture variance %.0f before, %.0f after; %.1f%% of pixels changed\n",
               variance(before), variance(after), 100.0 * changed_fraction(before, after));
   EXPECT_EQ(after.input_seq, last_seq) << "the renderer never echoed the drag's last event";
+  EXPECT_EQ(after.width, before.width) << "no full-size picture after the drag";
   EXPECT_GT(changed_fraction(before, after), 0.01) << "the drag did not change the picture";
   EXPECT_GT(variance(after), 50.0);
 
