@@ -137,7 +137,11 @@ int run(const Options& opts, SignalWatcher& signals) {
   publisher->Publish();
 
   signals.set_publisher(publisher.get());
-  run_render_loop(window, *publisher, LoopOptions{opts.fps}, signals.stop);
+  LoopOptions loop;
+  loop.fps = opts.fps;
+  loop.sizing.fixed_scale = opts.interactive_scale;
+  loop.sizing.encode_ns_per_pixel = opts.encode_ns_per_pixel;
+  run_render_loop(window, iren, *publisher, loop, signals.stop);
   signals.finish();
   return 0;
 }

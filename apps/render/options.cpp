@@ -22,6 +22,12 @@ const char kUsage[] =
     "  --backend KIND      auto, egl or x11 (default: auto = headless EGL, else X11 via $DISPLAY)\n"
     "  --fps N             frame rate while someone interacts, and for 0.5 s after (default: 30);\n"
     "                      when the scene is still, nothing is rendered or sent\n"
+    "  --interactive-scale auto|F\n"
+    "                      while someone drags, render at F (0.25..1) of each side; auto (the\n"
+    "                      default) picks the largest size whose render and encode fit one frame\n"
+    "                      period, from measured render times; 1 = always full size. The full-size\n"
+    "                      picture follows when the interaction ends\n"
+    "  --encode-cost NS    the encoder's cost per pixel that auto assumes (default: 10 ns)\n"
     "  -h, --help          show this help\n"
     "\n"
     "FILE: .vtp .vtu .vti .vtr .vts .vtk (legacy) .stl .ply .obj. Image data (.vti, legacy\n"
@@ -122,6 +128,26 @@ bool parse_options(int argc, char** argv, Options* out, std::string* err) {
         return false;
       }
       out->fps = fps;
+    } else if (arg == "--interactive-scale") {
+      std::string v;
+      if (!take_value(&v)) return false;
+      char* end = nullptr;
+      const double f = v == "auto" ? 0 : std::strtod(v.c_str(), &end);
+      if (v != "auto" && (end == v.c_str() || *end || !std::isfinite(f) || f < 0.25 || f > 1)) {
+        *err = "--interactive-scale expects auto or a number between 0.25 and 1, got '" + v + "'";
+        return false;
+      }
+      out->interactive_scale = f;
+    } else if (arg == "--encode-cost") {
+      std::string v;
+      if (!take_value(&v)) return false;
+      char* end = nullptr;
+      const double ns = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end || !std::isfinite(ns) || ns < 0 || ns > 1000) {
+        *err = "--encode-cost expects nanoseconds per pixel between 0 and 1000, got '" + v + "'";
+        return false;
+      }
+      out->encode_ns_per_pixel = ns;
     } else {
       *err = "unknown option " + arg;
       return false;

@@ -16,6 +16,10 @@ struct Options {
   std::vector<std::string> files;
   BackendKind backend = BackendKind::kAuto;
   double fps = 30;
+  // While someone interacts: 0 = pick the size from measured costs; (0, 1] = this fraction of
+  // each side (1 = never smaller).
+  double interactive_scale = 0;
+  double encode_ns_per_pixel = 10;  // the encoder's cost the size choice assumes (bench-encode)
   bool help = false;
 };
 

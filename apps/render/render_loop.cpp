@@ -1,8 +1,10 @@
 #include "render_loop.h"
 
 #include <vtkRenderWindow.h>
+#include <vtkRenderWindowInteractor.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "vtkstream/publisher.h"
 
@@ -11,69 +13,124 @@ namespace vtkstream::render {
 namespace {
 using Clock = std::chrono::steady_clock;
 
-// While nothing happens we sleep without a timeout, except when a frame is waiting for a viewer
-// to appear (renders made with nobody attached are not read back). A reader that attaches wakes
-// the input futex, so the frame goes out at once; the recheck only covers an attach that lands
-// between our viewer check and the start of the wait.
-constexpr int kPendingRecheckMs = 1000;
+// Where to make the interactive picture smaller, measured (docs/performance.md, "Interactive
+// size"): rendering it smaller (this) saves render, readback, conversion and encoding time;
+// a downscale on the GPU before the readback would save only the last three and still pay the
+// full-size render; keeping the caps fixed and scaling in the pipeline saves nothing of the
+// encoder's work. A size change costs one caps renegotiation and a re-initialised encoder that
+// starts with a keyframe, twice per drag, which the measurements show is cheap next to rendering
+// every frame of the drag at full size.
+class WindowSize {
+ public:
+  WindowSize(vtkRenderWindow* w, vtkRenderWindowInteractor* iren) : window_(w), iren_(iren) {
+    const int* s = w->GetSize();
+    full_ = {s[0], s[1]};
+  }
 
-constexpr std::chrono::seconds kHeldButtonLimit{5};
+  // The size the window must have for the next render. A viewer's resize request lands on the
+  // window directly (the publisher applies it): any size that is not the one we set is the new
+  // full size.
+  RenderSize full() {
+    const int* s = window_->GetSize();
+    if (RenderSize{s[0], s[1]} != current_) full_ = {s[0], s[1]};
+    return full_;
+  }
 
-int ms_until(Clock::time_point t, Clock::time_point now) {
-  if (t <= now) return 0;
-  // Rounded up: waking a little late is fine, waking early costs a second wait.
-  return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(t - now).count());
-}
+  void apply(RenderSize want) {
+    const int* s = window_->GetSize();
+    const RenderSize now{s[0], s[1]};
+    if (want == now) {
+      current_ = want;
+      return;
+    }
+    // The style turns the camera by how far the pointer moved in pixels since the last event,
+    // relative to the window size: keep the interactor's positions in step, or the first move
+    // after a size change would jump.
+    if (iren_ && now.w > 0 && now.h > 0) {
+      const double sx = double(want.w) / now.w, sy = double(want.h) / now.h;
+      const int* p = iren_->GetEventPosition();
+      const int* l = iren_->GetLastEventPosition();
+      const int ep[2] = {int(p[0] * sx), int(p[1] * sy)}, lp[2] = {int(l[0] * sx), int(l[1] * sy)};
+      iren_->SetEventPosition(ep[0], ep[1]);
+      iren_->SetLastEventPosition(lp[0], lp[1]);
+    }
+    window_->SetSize(want.w, want.h);
+    if (iren_) iren_->UpdateSize(want.w, want.h);
+    current_ = want;
+  }
+
+ private:
+  vtkRenderWindow* window_;
+  vtkRenderWindowInteractor* iren_;
+  RenderSize full_, current_;
+};
 }  // namespace
 
-void run_render_loop(vtkRenderWindow* window, Publisher& publisher, const LoopOptions& options,
-                     const std::atomic<bool>& stop) {
-  const auto period = std::chrono::duration_cast<Clock::duration>(
+void run_render_loop(vtkRenderWindow* window, vtkRenderWindowInteractor* iren, Publisher& publisher,
+                     const LoopOptions& options, const std::atomic<bool>& stop) {
+  RenderPolicy::Options popts;
+  popts.period = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(1.0 / std::max(options.fps, 1.0)));
-  bool active = false;  // in the steady cadence
-  bool dirty = false;   // input changed the scene since the last render
-  Clock::time_point next_tick{}, last_input{};
+  popts.linger = options.linger;
+  RenderPolicy policy(popts, publisher.InteractionStarts());
+  InteractiveSizer::Options sopts = options.sizing;
+  sopts.budget_ms = 1000.0 / std::max(options.fps, 1.0);
+  InteractiveSizer sizer(sopts);
+  WindowSize size(window, iren);
+  // Chosen when an interaction starts, and again during it at most once per kRechoose (or as
+  // soon as a first measurement exists, or when a viewer resized): every change costs the encoder
+  // a keyframe, and a long drag must still adapt when the first guess was wrong.
+  constexpr auto kRechoose = std::chrono::seconds(1);
+  RenderSize interactive_size, chosen_for, last_logged;
+  Clock::time_point chosen_at{};
+  bool chosen_blind = false;  // chosen before anything was measured
   uint64_t seen_seq = publisher.LastInputSeq();
 
   while (!stop.load(std::memory_order_acquire)) {
-    const int timeout = active ? ms_until(next_tick, Clock::now())
-                               : (publisher.PublishPending() ? kPendingRecheckMs : -1);
-    publisher.WaitInput(timeout);
+    publisher.WaitInput(policy.timeout_ms(Clock::now(), publisher.PublishPending()));
     if (stop.load(std::memory_order_acquire)) break;
 
-    const bool changed = publisher.ProcessInput();
-    dirty |= changed;
-    const auto now = Clock::now();
-    const bool got_input = changed || publisher.LastInputSeq() != seen_seq;
+    RenderPolicy::Observation o;
+    o.changed = publisher.ProcessInput();
+    o.got_input = o.changed || publisher.LastInputSeq() != seen_seq;
     seen_seq = publisher.LastInputSeq();
-    if (got_input) last_input = now;
+    o.now = Clock::now();
+    o.interaction_active = publisher.InteractionActive();
+    o.interaction_starts = publisher.InteractionStarts();
+    o.pressed = publisher.Interacting();
+    o.publish_pending = publisher.PublishPending();
+    o.has_viewers = publisher.HasViewers();
+    const RenderPolicy::Decision d = policy.step(o);
 
-    if (!active) {
-      if (got_input) {
-        // The first event after a still period is answered at once, then the cadence starts.
-        if (dirty) window->Render();
-        publisher.Publish();
-        dirty = false;
-        active = true;
-        next_tick = now + period;
-      } else if (publisher.PublishPending() && publisher.HasViewers()) {
-        publisher.Publish();
+    if (d.render) {
+      const RenderSize full = size.full();
+      const bool due = interactive_size.w == 0 || chosen_for != full ||
+                       (chosen_blind && sizer.measured()) || o.now - chosen_at >= kRechoose;
+      if (d.interactive && due) {
+        const RenderSize chosen = sizer.choose(full.w, full.h);
+        // One line when the choice changes (not per drag): what the machine affords.
+        if (chosen != last_logged) {
+          std::fprintf(stderr, "vtkstream-render: interactive size %dx%d of %dx%d\n", chosen.w, chosen.h,
+                       full.w, full.h);
+          last_logged = chosen;
+        }
+        interactive_size = chosen;
+        chosen_for = full;
+        chosen_at = o.now;
+        chosen_blind = !sizer.measured();
       }
-      continue;
+      if (!d.interactive) interactive_size = {};
+      size.apply(d.interactive ? interactive_size : full);
     }
-    if (now < next_tick) continue;  // input applied; its frame goes out on the next tick
-    // A tick: render only when something changed, but publish either way so the viewer's
-    // decoder sees a steady stream (re-reading the last image costs a readback, not a render).
-    if (dirty) window->Render();
-    publisher.Publish();
-    dirty = false;
-    next_tick += period;
-    if (next_tick <= now) next_tick = now + period;  // fell behind: no burst to catch up
-    // A held button keeps the cadence (the user pauses mid-drag), but only for a while: a viewer
-    // that vanished mid-drag never sends its release.
-    const auto quiet = now - last_input;
-    if (quiet > options.linger && (!publisher.Interacting() || quiet > kHeldButtonLimit))
-      active = false;
+    if (!d.render && !d.publish) continue;
+    const auto t0 = Clock::now();
+    if (d.render) window->Render();
+    const bool read_back = d.publish && publisher.Publish(d.still);
+    if (d.render && read_back) {
+      // Render plus readback: what the size of the picture costs the renderer.
+      const int* s = window->GetSize();
+      sizer.record(s[0], s[1], std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
   }
 }
 

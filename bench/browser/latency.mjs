@@ -31,6 +31,9 @@ const b = await BROWSERS[opt.browser].launch({ width: W, height: H });
 try {
   const page = new URL(url);  // the control link, ?token= included
   page.searchParams.set('size', `${W}x${H}`);
+  // On a loaded machine WebRTC can take longer to connect than the page's default 3 s deadline,
+  // after which it would measure the MJPEG fallback instead.
+  page.searchParams.set('rtc_timeout', '20000');
   await b.goto(page.href);
   await waitStats(b, `s.rtcState === 'connected' && s.videoWidth === ${W} && s.videoHeight === ${H}`, 30000);
 

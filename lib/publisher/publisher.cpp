@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "input_applier.h"
+#include "interaction_watch.h"
 #include "vtkstream/shm.h"
 
 namespace vtkstream {
@@ -39,6 +40,7 @@ struct Publisher::Impl {
   vtkNew<vtkCallbackCommand> on_render_end;
   vtkNew<vtkCallbackCommand> on_timer;
   vtkNew<vtkCallbackCommand> on_render_request;
+  InteractionWatch interaction;
   unsigned long render_end_tag = 0;
   unsigned long timer_tag = 0;
   int timer_id = -1;
@@ -124,7 +126,7 @@ Publisher::~Publisher() {
   impl_->slot_array->SetArray(nullptr, 0, 1);
 }
 
-bool Publisher::Publish() {
+bool Publisher::Publish(bool still) {
   Impl& d = *impl_;
   if (!d.window) return false;
   // Nobody watching: skip the readback. The very first frame is kept so a viewer that attaches
@@ -145,7 +147,8 @@ bool Publisher::Publish() {
     return false;
   }
   uint8_t* slot = d.writer->begin_frame(static_cast<uint32_t>(w), static_cast<uint32_t>(h), stride,
-                                        shm::PixelFormat::kRGBA, shm::kSlotBottomUp, &err);
+                                        shm::PixelFormat::kRGBA,
+                                        shm::kSlotBottomUp | (still ? shm::kSlotStill : 0u), &err);
   if (!slot) {
     d.set_error("cannot start a frame: " + err);
     return false;
@@ -197,6 +200,7 @@ void Publisher::AttachInteractor(vtkRenderWindowInteractor* iren) {
 void Publisher::SetInteractor(vtkRenderWindowInteractor* iren) {
   impl_->iren = iren;
   impl_->applier.set_interactor(iren);
+  impl_->interaction.watch(iren);
 }
 
 bool Publisher::ProcessInput() {
@@ -242,6 +246,8 @@ void Publisher::Wake() { impl_->writer->wake_input(); }
 bool Publisher::HasViewers() const { return impl_->writer->has_readers(); }
 bool Publisher::PublishPending() const { return impl_->pending; }
 bool Publisher::Interacting() const { return impl_->applier.pressed(); }
+bool Publisher::InteractionActive() const { return impl_->interaction.active(); }
+uint64_t Publisher::InteractionStarts() const { return impl_->interaction.starts(); }
 uint64_t Publisher::LastInputSeq() const { return impl_->last_input_seq; }
 uint64_t Publisher::FramesPublished() const { return impl_->writer->frames_published(); }
 const std::string& Publisher::Name() const { return impl_->writer->name(); }

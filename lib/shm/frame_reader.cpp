@@ -311,6 +311,7 @@ bool FrameReader::read_latest(FrameInfo* info, uint8_t* dst, size_t dst_size,
     info->frame_number = meta.frame_number;
     info->input_seq = meta.input_seq;
     info->session_id = d.session;
+    info->still = (meta.flags & kSlotStill) != 0;
     if (dst) d.last_frame = number;
     return true;
   }

@@ -24,7 +24,8 @@ void add_frame_meta(GstBuffer* buffer, const shm::FrameInfo& info, bool repeat) 
                     contract::kMetaFrameNumber, G_TYPE_UINT64, static_cast<guint64>(info.frame_number),
                     contract::kMetaSessionId, G_TYPE_UINT64, static_cast<guint64>(info.session_id),
                     contract::kMetaRenderTime, G_TYPE_UINT64, static_cast<guint64>(info.timestamp_ns),
-                    contract::kMetaRepeat, G_TYPE_BOOLEAN, repeat ? TRUE : FALSE, nullptr);
+                    contract::kMetaRepeat, G_TYPE_BOOLEAN, repeat ? TRUE : FALSE,
+                    contract::kMetaStill, G_TYPE_BOOLEAN, info.still && !repeat ? TRUE : FALSE, nullptr);
 }
 
 }  // namespace vtkstream::gst

@@ -13,7 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +25,7 @@
 
 #include "../vtksrc/gst_helpers.h"
 #include "child.h"
+#include "vtkstream/vtksrc-contract.h"
 
 using namespace std::chrono_literals;
 using namespace vtktest;
@@ -145,10 +149,12 @@ TEST_F(RenderToVtksrc, DragTurnsTheModel) {
   send(gst_navigation_event_new_mouse_button_release(1, 560, 180, GST_NAVIGATION_MODIFIER_BUTTON1_MASK));
   const guint64 last_seq = seq;
 
-  // Frames until one echoes the last event.
+  // Frames until one echoes the last event at the full size (frames during the drag may be
+  // smaller: the renderer's interactive size; the full-size still follows the release).
   Picture after;
   const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (after.input_seq < last_seq && std::chrono::steady_clock::now() < deadline) {
+  while ((after.input_seq < last_seq || after.width != before.width) &&
+         std::chrono::steady_clock::now() < deadline) {
     SamplePtr s = p.pull(5s);
     if (!s) break;
     after = to_picture(s.get());
@@ -156,11 +162,131 @@ TEST_F(RenderToVtksrc, DragTurnsTheModel) {
   std::printf("picture variance %.0f before, %.0f after; %.1f%% of pixels changed\n",
               variance(before), variance(after), 100.0 * changed_fraction(before, after));
   EXPECT_EQ(after.input_seq, last_seq) << "the renderer never echoed the drag's last event";
+  EXPECT_EQ(after.width, before.width) << "no full-size picture after the drag";
   EXPECT_GT(changed_fraction(before, after), 0.01) << "the drag did not change the picture";
   EXPECT_GT(variance(after), 50.0);
 
   // The renderer going away is noticed.
   EXPECT_TRUE(renderer.running());
+  EXPECT_EQ(renderer.stop(), 0);
+  EXPECT_TRUE(p.log().wait_for(renderer_state("lost"), 10s));
+  EXPECT_EQ(p.errors(), 0u);
+}
+
+// The real renderer, vtksrc and vtkstreamsink's encoder: a drag gives frames at the interactive
+// size (half of each side here), then one full-size frame marked as the still, which the sink's
+// VP8 encoder encodes with its finer quantizer ceiling (still_quality.h) and only that picture.
+TEST_F(RenderToVtksrc, DragGivesInteractiveFramesThenAFullSizeStill) {
+  ASSERT_TRUE(is_executable(renderer_path()));
+  const std::string name = unique_name("interactive");
+  Pipeline p("vtksrc name=src shm-name=" + name +
+             " repeat-interval=0 ! vtkstreamsink name=web port=0 auth=false address=127.0.0.1");
+  ASSERT_TRUE(p.ok()) << p.error();
+  ASSERT_NE(p.set_state(GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  Child renderer({renderer_path(), "--shm", name, "--size", "640x360", "--demo",
+                  "--interactive-scale", "0.5"});
+  ASSERT_TRUE(renderer.started());
+
+  // What leaves the encoder: its size, whether it is the still, and the quantizer ceiling that
+  // was in force for it. Read on the encoder's streaming thread, handed over under a lock.
+  struct Encoded {
+    int width = 0, height = 0;
+    bool still = false;
+    int max_q = -1;
+  };
+  struct Seen {
+    std::mutex lock;
+    std::condition_variable cv;
+    std::vector<Encoded> frames;
+  } seen;
+  // The sink builds its encoder on the first caps, on the streaming thread: wait for it to be
+  // added (deep-element-added names the encoder part; its VP8 encoder is "enc").
+  struct Added {
+    std::mutex lock;
+    std::condition_variable cv;
+    GstElement* enc = nullptr;
+  } added;
+  ObjectPtr<GstElement> pipeline = p.element("src");  // any element: its parent is the pipeline
+  GstObject* top = gst_element_get_parent(pipeline.get());
+  const gulong handler = g_signal_connect(top, "deep-element-added",
+      G_CALLBACK(+[](GstBin*, GstBin*, GstElement* e, gpointer d) {
+        auto* a = static_cast<Added*>(d);
+        if (!GST_IS_BIN(e)) return;
+        GstElement* enc = gst_bin_get_by_name(GST_BIN(e), "enc");
+        if (!enc) return;
+        std::lock_guard l(a->lock);
+        if (a->enc) gst_object_unref(enc);
+        else a->enc = enc;
+        a->cv.notify_all();
+      }), &added);
+  ObjectPtr<GstElement> enc;
+  {
+    std::unique_lock l(added.lock);
+    added.cv.wait_for(l, 30s, [&] { return added.enc != nullptr; });
+    enc.reset(added.enc);
+  }
+  g_signal_handler_disconnect(top, handler);
+  gst_object_unref(top);
+  ASSERT_TRUE(enc) << "vtkstreamsink built no encoder";
+  ObjectPtr<GstPad> enc_src(gst_element_get_static_pad(enc.get(), "src"));
+  gst_pad_add_probe(enc_src.get(), GST_PAD_PROBE_TYPE_BUFFER, [](GstPad* pad, GstPadProbeInfo* info, gpointer d) {
+    auto* s = static_cast<Seen*>(d);
+    Encoded e;
+    if (GstCaps* caps = gst_pad_get_current_caps(pad)) {
+      const GstStructure* st = gst_caps_get_structure(caps, 0);
+      gst_structure_get_int(st, "width", &e.width);
+      gst_structure_get_int(st, "height", &e.height);
+      gst_caps_unref(caps);
+    }
+    e.still = vtkstream::contract::frame_is_still(GST_PAD_PROBE_INFO_BUFFER(info));
+    GstElement* enc = GST_ELEMENT(gst_pad_get_parent(pad));
+    g_object_get(enc, "max-quantizer", &e.max_q, nullptr);
+    gst_object_unref(enc);
+    std::lock_guard l(s->lock);
+    s->frames.push_back(e);
+    s->cv.notify_all();
+    return GST_PAD_PROBE_OK;
+  }, &seen, nullptr);
+
+  ObjectPtr<GstElement> src = p.element("src");
+  ObjectPtr<GstPad> pad(gst_element_get_static_pad(src.get(), "src"));
+  guint64 seq = 0;
+  auto send = [&](GstEvent* ev) {
+    gst_structure_set(gst_event_writable_structure(ev), "vtkstream-seq", G_TYPE_UINT64, ++seq, nullptr);
+    EXPECT_TRUE(gst_pad_send_event(pad.get(), ev)) << "event " << seq;
+  };
+  const auto none = GST_NAVIGATION_MODIFIER_NONE;
+  send(gst_navigation_event_new_mouse_button_press(1, 320, 180, none));
+  for (int i = 1; i <= 10; ++i)
+    send(gst_navigation_event_new_mouse_move(320 + 10 * i, 180, GST_NAVIGATION_MODIFIER_BUTTON1_MASK));
+  send(gst_navigation_event_new_mouse_button_release(1, 420, 180, GST_NAVIGATION_MODIFIER_BUTTON1_MASK));
+
+  auto describe = [](const std::vector<Encoded>& v) {
+    std::string d = std::to_string(v.size()) + " frames:";
+    for (const Encoded& e : v)
+      d += " " + std::to_string(e.width) + "x" + std::to_string(e.height) + (e.still ? "S" : "") + "/q" +
+           std::to_string(e.max_q);
+    return d;
+  };
+  std::vector<Encoded> frames;
+  {
+    std::unique_lock l(seen.lock);
+    ASSERT_TRUE(seen.cv.wait_for(l, 30s, [&] {
+      return std::any_of(seen.frames.begin(), seen.frames.end(), [](const Encoded& e) { return e.still; });
+    })) << "no still came out of the encoder; " << describe(seen.frames);
+    frames = seen.frames;
+  }
+  const auto still = std::find_if(frames.begin(), frames.end(), [](const Encoded& e) { return e.still; });
+  const bool interactive_before = std::any_of(frames.begin(), still, [](const Encoded& e) {
+    return e.width == 320 && e.height == 180 && !e.still;
+  });
+  EXPECT_TRUE(interactive_before) << "no half-size frame was encoded during the drag";
+  EXPECT_EQ(still->width, 640);
+  EXPECT_EQ(still->height, 360);
+  EXPECT_EQ(still->max_q, 12) << "the still was not encoded at the finer quantizer ceiling";
+  for (auto it = frames.begin(); it != still; ++it)
+    if (it->width == 320) EXPECT_EQ(it->max_q, 63) << "an interactive frame was boosted";
+
   EXPECT_EQ(renderer.stop(), 0);
   EXPECT_TRUE(p.log().wait_for(renderer_state("lost"), 10s));
   EXPECT_EQ(p.errors(), 0u);

@@ -149,6 +149,42 @@ TEST_F(RendererTest, SteadyCadenceAfterInputThenIdle) {
   EXPECT_LT(seconds, 1.5 + 3.0);  // the last frame came within ~1 s of the input
 }
 
+// While a drag lasts the renderer renders at the interactive size; when it ends, one full-size
+// frame marked as the still follows (apps/render/render_policy.h).
+TEST_F(RendererTest, DragRendersSmallerThenAFullSizeStill) {
+  Frame f;
+  start_and_get_frame({"--demo", "--interactive-scale", "0.5"}, &f);
+  ASSERT_EQ(f.info.width, 320u);
+  ASSERT_TRUE(input_.push(pointer_event(InputKind::kPointerDown, 1, 0.5f, 0.5f)));
+  for (uint64_t i = 2; i <= 6; ++i)
+    ASSERT_TRUE(input_.push(pointer_event(InputKind::kPointerMove, i, 0.5f + 0.03f * float(i), 0.5f)));
+  // Interactive frames while the button is held.
+  ASSERT_TRUE(frame_with_input(*reader_, 6, &f, kFrameMs)) << child_->stderr_text();
+  EXPECT_EQ(f.info.width, 160u);
+  EXPECT_EQ(f.info.height, 120u);
+  EXPECT_FALSE(f.info.still);
+  EXPECT_GT(distinct_colours(f), 16u);
+  ASSERT_TRUE(input_.push(pointer_event(InputKind::kPointerUp, 7, 0.7f, 0.5f)));
+  // Then the still: full size and marked; the frames after it (the cadence republishing it
+  // until the scene goes idle) are the same picture, marked too.
+  int stills = 0, unmarked_after_still = 0;
+  Frame still;
+  while (next_frame(*reader_, &f, 1500)) {
+    if (f.info.still) {
+      if (stills++ == 0) still = f;
+      EXPECT_EQ(f.info.width, 320u);
+    } else if (stills > 0) {
+      ++unmarked_after_still;
+    }
+  }
+  ASSERT_GE(stills, 1) << child_->stderr_text();
+  EXPECT_EQ(still.info.width, 320u);
+  EXPECT_EQ(still.info.height, 240u);
+  EXPECT_EQ(still.info.input_seq, 7u);
+  EXPECT_GT(distinct_colours(still), 16u);
+  EXPECT_EQ(unmarked_after_still, 0) << "frames after the still must be the still";
+}
+
 TEST_F(RendererTest, ResizeRequestChangesFrameSize) {
   Frame f;
   start_and_get_frame({"--demo"}, &f);

@@ -59,7 +59,9 @@ class Publisher {
   // monotonic clock and the sequence number of the last input event applied. Grows the ring when
   // the window became larger. Returns true when a frame was published; false when skipped (no
   // viewer) or on error (see LastError()).
-  bool Publish();
+  // `still`: this is the settled, full-size picture after an interaction (vtksrc passes the mark
+  // on as the frame meta's `still` field and vtkstreamsink encodes it at a higher quality).
+  bool Publish(bool still = false);
 
   // Publish() after every render of the window, and apply remote input from a repeating timer of
   // `iren` (Options::input_interval_ms), rendering once after each batch that changed something.
@@ -86,6 +88,11 @@ class Publisher {
   bool PublishPending() const;
   // True while a remote button or finger is held down.
   bool Interacting() const;
+  // The interactor style's view of interaction (its StartInteractionEvent / EndInteractionEvent,
+  // which trackball-style drags and each wheel step fire): true between the two, and a counter
+  // of starts so that a Start and End within one ProcessInput() batch (a wheel step) is seen.
+  bool InteractionActive() const;
+  uint64_t InteractionStarts() const;
   // Sequence number of the last input record taken from the ring (echoed in every frame).
   uint64_t LastInputSeq() const;
   uint64_t FramesPublished() const;

@@ -68,6 +68,7 @@ struct FrameInfo {
   uint64_t frame_number = 0;
   uint64_t input_seq = 0;
   uint64_t session_id = 0;
+  bool still = false;  // the writer marked it kSlotStill (shm_layout.h)
 };
 
 // --------------------------------------------------------------------------------------------

@@ -77,6 +77,10 @@ inline constexpr uint32_t bytes_per_pixel(PixelFormat f) {
 enum SlotFlags : uint32_t {
   // Rows are stored bottom row first (OpenGL's order); readers flip while copying.
   kSlotBottomUp = 1u << 0,
+  // The picture is the full-size, settled one after an interaction ended (or after a burst of
+  // other input): what a viewer keeps looking at. Interactive frames in between may be smaller.
+  // Downstream encodes it at a higher quality. Old readers ignore the bit.
+  kSlotStill = 1u << 1,
 };
 
 // Kinds of input record. Coordinates are normalised to [0,1] with the origin at the top left of

@@ -33,12 +33,17 @@ namespace vtkstream::contract {
 //   session-id   guint64   renderer session; changes when the renderer restarts
 //   render-time  guint64   renderer CLOCK_MONOTONIC ns when the frame was finished
 //   repeat       gboolean  TRUE for a keep-alive repeat of the previous picture
+//   still        gboolean  TRUE for the settled, full-size picture the renderer sends when an
+//                          interaction ends (frames during it may be smaller), and for the copies
+//                          of it the renderer republishes before going idle; an encoder should
+//                          spend more bits on that picture. FALSE on vtksrc's own repeats.
 inline constexpr const char* kFrameMetaName = "VtkStreamFrameMeta";
 inline constexpr const char* kMetaInputSeq = "input-seq";
 inline constexpr const char* kMetaFrameNumber = "frame-number";
 inline constexpr const char* kMetaSessionId = "session-id";
 inline constexpr const char* kMetaRenderTime = "render-time";
 inline constexpr const char* kMetaRepeat = "repeat";
+inline constexpr const char* kMetaStill = "still";
 
 // The input sequence number a buffer's picture reflects; 0 when it carries no vtksrc meta.
 inline uint64_t frame_input_seq(GstBuffer* buf) {
@@ -46,6 +51,14 @@ inline uint64_t frame_input_seq(GstBuffer* buf) {
   guint64 seq = 0;
   if (!m || !gst_structure_get_uint64(gst_custom_meta_get_structure(m), kMetaInputSeq, &seq)) return 0;
   return seq;
+}
+
+// Whether a buffer is the renderer's still (kMetaStill); false without vtksrc meta.
+inline bool frame_is_still(GstBuffer* buf) {
+  GstCustomMeta* m = buf ? gst_buffer_get_custom_meta(buf, kFrameMetaName) : nullptr;
+  gboolean still = FALSE;
+  if (!m || !gst_structure_get_boolean(gst_custom_meta_get_structure(m), kMetaStill, &still)) return false;
+  return still;
 }
 
 // ---- Renderer notices ------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "sink_context.h"
+#include "still_quality.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_media_debug);
 #define GST_CAT_DEFAULT sink_media_debug
@@ -182,6 +183,11 @@ bool Media::build_middle(Input kind, std::string* err) {
     gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER, give_duration, new GstClockTime(GST_CLOCK_TIME_NONE),
                       [](gpointer d) { delete static_cast<GstClockTime*>(d); });
     gst_object_unref(sink);
+    // The renderer's still gets a finer quantizer (still_quality.h); the probe on the part's
+    // input sees the mark before the leaky queue can drop the marked buffer.
+    GstPad* input = gst_element_get_static_pad(middle, "sink");
+    StillQuality::attach(input, enc);
+    if (input) gst_object_unref(input);
     gst_object_unref(enc);
   }
   gst_bin_add(bin_, middle);

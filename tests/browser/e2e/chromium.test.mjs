@@ -1,6 +1,7 @@
 // Headless Debian Chromium (playwright-core) against the real server and renderer.
 import { test } from 'node:test';
 import { reloadScenario } from '../lib/reloads.mjs';
+import { interactiveSizeScenario } from '../lib/interactive.mjs';
 import { resizeScenario, reconnectScenario, keysScenario, webrtcScenario, wheelScenario, mjpegScenario, fallbackScenario, viewOnlyScenario } from '../lib/scenarios.mjs';
 
 const T = { timeout: 60000 };
@@ -17,3 +18,6 @@ test('chromium: a view-only link watches, says so, and its drag does not turn th
 const RELOADS = Number(process.env.VTKSTREAM_RELOADS || 40);
 test(`chromium: ${RELOADS} reloads leave the server's descriptors and RSS at the baseline`, { timeout: 60000 + RELOADS * 2000 },
   (t) => reloadScenario(t, 'chromium', RELOADS));
+
+test('chromium: interactive frames are smaller, the still full size, and the element keeps its size', T,
+  (t) => interactiveSizeScenario(t, 'chromium'));

@@ -1,0 +1,86 @@
+#include "render_policy.h"
+
+#include <algorithm>
+
+namespace vtkstream::render {
+
+RenderPolicy::Decision RenderPolicy::publish(Clock::time_point now, bool render, bool still) {
+  if (render) dirty_ = false;
+  last_publish_ = now;
+  return Decision{render, true, still, interactive_};
+}
+
+RenderPolicy::Decision RenderPolicy::step(const Observation& o) {
+  const auto now = o.now;
+  dirty_ |= o.changed;
+  if (o.got_input) last_input_ = now;
+  if (o.changed) still_sent_ = false;  // the picture is no longer the still
+  const bool started = o.interaction_starts != seen_starts_;
+  seen_starts_ = o.interaction_starts;
+  held_ = o.pressed || o.interaction_active;
+  if (started || o.interaction_active) {
+    if (!interactive_) dirty_ = true;  // the size changes: the picture must be rendered again
+    interactive_ = true;
+    still_sent_ = false;
+  }
+
+  if (!active_) {
+    if (o.got_input) {
+      // The first input after a still period is answered at once, then the cadence starts.
+      active_ = true;
+      still_sent_ = false;
+      first_change_ = true;
+      next_tick_ = now + opts_.period;
+      return publish(now, dirty_, false);
+    }
+    // A viewer arrived after a render nobody saw: the picture of a still scene is the still.
+    if (o.publish_pending && o.has_viewers) return Decision{false, true, !interactive_, interactive_};
+    return Decision{false, false, false, interactive_};
+  }
+
+  const auto quiet = now - last_input_;
+  const bool held = held_;
+  // The interaction is over: the full-size still, now, and the cadence goes on republishing it
+  // until `linger` is over (cheap for the encoder: the picture does not change). The copies are
+  // marked too: a reader takes the newest frame of the ring and may never see the first one.
+  if (interactive_ && !held && quiet >= opts_.settle) {
+    interactive_ = false;
+    still_sent_ = true;
+    next_tick_ = now + opts_.period;
+    return publish(now, true, true);
+  }
+  if (quiet >= (held ? opts_.held_limit : opts_.linger)) {
+    active_ = false;
+    if (still_sent_) return Decision{false, false, false, interactive_};
+    // A burst of other input (keys, a resize) or a viewer gone mid-drag ends with a still too.
+    const bool render = interactive_ || dirty_;
+    interactive_ = false;
+    return publish(now, render, true);
+  }
+  if (dirty_ && (first_change_ || now - last_publish_ >= opts_.period)) {
+    first_change_ = false;
+    next_tick_ = now + opts_.period;
+    return publish(now, true, false);
+  }
+  if (now < next_tick_) return Decision{false, false, false, interactive_};
+  // A tick: render only when something changed, but publish either way so the viewer's decoder
+  // sees a steady stream (re-reading the last image costs a readback, not a render).
+  next_tick_ += opts_.period;
+  if (next_tick_ <= now) next_tick_ = now + opts_.period;  // fell behind: no burst to catch up
+  if (dirty_) first_change_ = false;
+  return publish(now, dirty_, still_sent_ && !dirty_ && !interactive_);
+}
+
+int RenderPolicy::timeout_ms(Clock::time_point now, bool publish_pending) const {
+  // While idle, sleep until input, except while a frame waits for a viewer to appear: a reader
+  // that attaches wakes the input futex, and the recheck covers an attach that lands between
+  // the viewer check and the start of the wait.
+  if (!active_) return publish_pending ? 1000 : -1;
+  auto due = std::min(next_tick_, last_input_ + (held_ ? opts_.held_limit : opts_.linger));
+  if (interactive_ && !held_) due = std::min(due, last_input_ + opts_.settle);
+  if (due <= now) return 0;
+  // Rounded up: waking a little late is fine, waking early costs a second wait.
+  return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(due - now).count());
+}
+
+}  // namespace vtkstream::render

@@ -1,0 +1,67 @@
+#include "still_quality.h"
+
+#include <algorithm>
+
+#include "vtkstream/vtksrc-contract.h"
+
+GST_DEBUG_CATEGORY_STATIC(still_quality_debug);
+#define GST_CAT_DEFAULT still_quality_debug
+
+namespace vtkstream::sink {
+
+namespace contract = vtkstream::contract;
+
+StillQuality* StillQuality::attach(GstPad* input, GstElement* encoder) {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(still_quality_debug, "vtkstreamsink-still", 0, "higher quality for stills");
+    g_once_init_leave(&once, 1);
+  }
+  GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(encoder), "max-quantizer");
+  if (!input || !spec || spec->value_type != G_TYPE_INT) return nullptr;
+  GstPad* enc_sink = gst_element_get_static_pad(encoder, "sink");
+  if (!enc_sink) return nullptr;
+  auto* self = new StillQuality(encoder);
+  auto release = [](gpointer p) { static_cast<StillQuality*>(p)->release(); };
+  gst_pad_add_probe(input, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo* info, gpointer p) {
+    static_cast<StillQuality*>(p)->on_input(GST_PAD_PROBE_INFO_BUFFER(info));
+    return GST_PAD_PROBE_OK;
+  }, self, release);
+  gst_pad_add_probe(enc_sink, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo* info, gpointer p) {
+    static_cast<StillQuality*>(p)->on_encode(GST_PAD_PROBE_INFO_BUFFER(info));
+    return GST_PAD_PROBE_OK;
+  }, self, release);
+  gst_object_unref(enc_sink);
+  return self;
+}
+
+void StillQuality::release() {
+  if (refs_.fetch_sub(1) == 1) delete this;
+}
+
+void StillQuality::on_input(GstBuffer* buf) {
+  if (!contract::frame_is_still(buf)) return;
+  const uint64_t seq = contract::frame_input_seq(buf);
+  // A still with seq 0 (a renderer that never got input) is still a still; keep 0 for "none".
+  still_seq_.store(seq ? seq : UINT64_MAX, std::memory_order_relaxed);
+}
+
+void StillQuality::on_encode(GstBuffer* buf) {
+  const uint64_t still = still_seq_.load(std::memory_order_relaxed);
+  const uint64_t seq = contract::frame_input_seq(buf);
+  const bool is_still = still != 0 && (seq ? seq : UINT64_MAX) == still;
+  if (is_still == boosted_) return;
+  if (is_still) {
+    g_object_get(encoder_, "max-quantizer", &saved_max_, nullptr);
+    g_object_set(encoder_, "max-quantizer", std::min(saved_max_, kStillMaxQuantizer), nullptr);
+    GST_INFO("still (input seq %" G_GUINT64_FORMAT "): max-quantizer %d -> %d", static_cast<guint64>(seq),
+             saved_max_, std::min(saved_max_, kStillMaxQuantizer));
+  } else {
+    g_object_set(encoder_, "max-quantizer", saved_max_, nullptr);
+    GST_INFO("new picture (input seq %" G_GUINT64_FORMAT "): max-quantizer back to %d",
+             static_cast<guint64>(seq), saved_max_);
+  }
+  boosted_ = is_still;
+}
+
+}  // namespace vtkstream::sink

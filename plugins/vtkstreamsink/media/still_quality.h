@@ -1,0 +1,48 @@
+// A crisp still after an interaction: the renderer marks the settled full-size picture (the frame
+// meta's `still`, vtksrc-contract.h) and the encoder spends more bits on it, by lowering its
+// quantizer ceiling (vp8enc/vp9enc `max-quantizer`, applied by libvpx at once) for that picture
+// and restoring the previous value when the next new picture comes. Rate control keeps its
+// target bitrate, so a congestion controller that sets `target-bitrate` is not overridden; the
+// still is one larger frame, after which the scene is idle.
+//
+// The still is recognised by its input sequence number rather than by the buffer: the encoder
+// sits behind a one-buffer leaky queue, which may drop the marked buffer itself, but the renderer
+// republishes the same picture (same input seq) for a while after it, so the picture that reaches
+// the encoder is boosted either way. Frames of a new interaction carry a new seq and restore the
+// previous quality before they are encoded.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <cstdint>
+
+namespace vtkstream::sink {
+
+class StillQuality {
+ public:
+  // The ceiling for stills, on libvpx's 0-63 scale. Measured (bench-encode, docs/performance.md):
+  // a 1280x720 VP8 still of the demo scene at 12 costs ≈5 % more bytes than rate control's own
+  // keyframe and guarantees that an inter-frame still (same size as the interactive frames) is
+  // not left at a coarse quantizer.
+  static constexpr int kStillMaxQuantizer = 12;
+
+  // Installs probes on `input` (where every frame enters the encoder part, before any queue) and
+  // on `encoder`'s sink pad. Does nothing (returns nullptr) when the encoder has no
+  // `max-quantizer` (x264enc, a custom encoder). The probes own the returned object.
+  static StillQuality* attach(GstPad* input, GstElement* encoder);
+
+ private:
+  explicit StillQuality(GstElement* encoder) : encoder_(encoder) {}
+  void on_input(GstBuffer* buf);
+  void on_encode(GstBuffer* buf);
+  void release();
+
+  GstElement* encoder_;  // not owned: it lives as long as the bin that holds both probes
+  std::atomic<uint64_t> still_seq_{0};  // input seq of the last still; 0: none
+  std::atomic<int> refs_{2};            // one per probe
+  bool boosted_ = false;                // encoder streaming thread only
+  int saved_max_ = 63;
+};
+
+}  // namespace vtkstream::sink

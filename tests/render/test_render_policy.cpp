@@ -1,0 +1,262 @@
+// The render loop's decisions (apps/render/render_policy.h) and the interactive size choice
+// (apps/render/interactive_size.h), with made-up times: no renderer, no clock.
+#include <gtest/gtest.h>
+
+#include "interactive_size.h"
+#include "render_policy.h"
+
+namespace vtkstream::render {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = RenderPolicy::Clock;
+
+// ---- InteractiveSizer ------------------------------------------------------------------------
+
+TEST(InteractiveSizer, FullSizeUntilSomethingIsMeasured) {
+  InteractiveSizer s({});
+  EXPECT_EQ(s.choose(1280, 720), (RenderSize{1280, 720}));
+}
+
+TEST(InteractiveSizer, FullSizeWhenAFrameFitsThePeriod) {
+  InteractiveSizer s({});
+  s.record(1280, 720, 12.0);  // + 10 ns/px * 921600 px = 21 ms < 33 ms
+  EXPECT_EQ(s.choose(1280, 720), (RenderSize{1280, 720}));
+}
+
+TEST(InteractiveSizer, SmallerWhenRenderAndEncodeOverrunThePeriod) {
+  InteractiveSizer s({});
+  s.record(1280, 720, 60.0);  // 65 ns/px render + 10 ns/px encode: 69 ms at full size
+  const RenderSize r = s.choose(1280, 720);
+  // Budget 33.3 ms / 75 ns/px = 444k px = 0.69 of each side, rounded down to 5/8.
+  EXPECT_EQ(r, (RenderSize{800, 450}));
+  EXPECT_DOUBLE_EQ(s.scale(1280, 720), 0.625);
+}
+
+TEST(InteractiveSizer, FitsAFixedCostFromTwoSizes) {
+  InteractiveSizer::Options o;
+  o.encode_ns_per_pixel = 0;
+  InteractiveSizer s(o);
+  // 20 ms fixed (geometry) + 20 ns/px: 38.4 ms at 1280x720, 24.6 ms at 640x360.
+  s.record(1280, 720, 20 + 20e-6 * 1280 * 720);
+  s.record(640, 360, 20 + 20e-6 * 640 * 360);
+  // Room for (33.3 - 20) / 20 ns = 667k px: 0.85 of each side, rounded down to 6/8.
+  EXPECT_DOUBLE_EQ(s.scale(1280, 720), 0.75);
+  // Without the fixed part the same full-size figure would have allowed 0.875 with 0 ns encode
+  // (33.3 / 41.7 ns = 800k px): the fit matters.
+  InteractiveSizer one(o);
+  one.record(1280, 720, 20 + 20e-6 * 1280 * 720);
+  EXPECT_DOUBLE_EQ(one.scale(1280, 720), 0.875);
+}
+
+TEST(InteractiveSizer, NeverBelowTheMinimumAndSidesAreEven) {
+  InteractiveSizer s({});
+  s.record(1366, 768, 900.0);  // hopeless: a volume on a CPU renderer
+  const RenderSize r = s.choose(1366, 768);
+  EXPECT_DOUBLE_EQ(s.scale(1366, 768), 0.25);
+  EXPECT_EQ(r.w % 2, 0);
+  EXPECT_EQ(r.h % 2, 0);
+  EXPECT_EQ(r, (RenderSize{340, 192}));
+}
+
+TEST(InteractiveSizer, FixedScaleOverridesTheModel) {
+  InteractiveSizer::Options o;
+  o.fixed_scale = 0.5;
+  InteractiveSizer s(o);
+  EXPECT_EQ(s.choose(1280, 720), (RenderSize{640, 360}));
+  o.fixed_scale = 1;
+  EXPECT_EQ(InteractiveSizer(o).choose(1280, 720), (RenderSize{1280, 720}));
+}
+
+TEST(InteractiveSizer, SmoothsNoisyMeasurements) {
+  InteractiveSizer s({});
+  for (int i = 0; i < 10; ++i) s.record(1280, 720, 60.0);
+  const double before = s.scale(1280, 720);
+  s.record(1280, 720, 20.0);  // one quick frame moves the choice by a step, not to full size
+  const double after = s.scale(1280, 720);
+  EXPECT_GT(after, before);
+  EXPECT_LT(after, 1.0);
+  s.record(1280, 720, -1);  // nonsense is ignored
+  EXPECT_DOUBLE_EQ(s.scale(1280, 720), after);
+}
+
+// ---- RenderPolicy ----------------------------------------------------------------------------
+
+class Policy : public ::testing::Test {
+ protected:
+  Clock::time_point t0 = Clock::time_point{} + 1h;
+  RenderPolicy p{RenderPolicy::Options{}};
+  uint64_t starts = 0;
+
+  RenderPolicy::Observation at(std::chrono::milliseconds ms) {
+    RenderPolicy::Observation o;
+    o.now = t0 + ms;
+    o.has_viewers = true;
+    return o;
+  }
+  RenderPolicy::Observation input(std::chrono::milliseconds ms, bool changed, bool active = false,
+                                  bool pressed = false) {
+    auto o = at(ms);
+    o.got_input = true;
+    o.changed = changed;
+    o.interaction_active = active;
+    o.pressed = pressed;
+    o.interaction_starts = starts;
+    return o;
+  }
+  RenderPolicy::Observation quiet(std::chrono::milliseconds ms, bool active = false, bool pressed = false) {
+    auto o = at(ms);
+    o.interaction_active = active;
+    o.pressed = pressed;
+    o.interaction_starts = starts;
+    return o;
+  }
+};
+
+TEST_F(Policy, IdleDoesNothing) {
+  const auto d = p.step(at(0ms));
+  EXPECT_FALSE(d.render);
+  EXPECT_FALSE(d.publish);
+  EXPECT_EQ(p.timeout_ms(t0, false), -1);
+}
+
+TEST_F(Policy, FirstInputAfterStillIsRenderedAtOnce) {
+  const auto d = p.step(input(0ms, true));
+  EXPECT_TRUE(d.render);
+  EXPECT_TRUE(d.publish);
+  EXPECT_FALSE(d.still);
+}
+
+TEST_F(Policy, FirstMoveAfterThePressIsRenderedAtOnceNotOnTheNextTick) {
+  ++starts;  // the press starts the style's interaction
+  auto d = p.step(input(0ms, true, true, true));
+  EXPECT_TRUE(d.render);
+  EXPECT_TRUE(d.interactive);
+  // The first move, 5 ms later: at once, not at the 33 ms tick.
+  d = p.step(input(5ms, true, true, true));
+  EXPECT_TRUE(d.render) << "the first change waited for the cadence";
+  EXPECT_TRUE(d.interactive);
+  // The next move, 10 ms later, goes out on the cadence (33 ms after the last render).
+  d = p.step(input(15ms, true, true, true));
+  EXPECT_FALSE(d.render);
+  EXPECT_FALSE(d.publish);
+  EXPECT_EQ(p.timeout_ms(t0 + 15ms, false), 23);
+  d = p.step(quiet(38ms, true, true));
+  EXPECT_TRUE(d.render);
+  EXPECT_TRUE(d.publish);
+}
+
+TEST_F(Policy, InputWhenTheLastFrameIsOlderThanAPeriodIsRenderedAtOnce) {
+  ++starts;
+  p.step(input(0ms, true, true, true));
+  p.step(input(1ms, true, true, true));  // first change: at once
+  // The renderer fell behind (a slow render): the next change arrives 60 ms after the last frame.
+  const auto d = p.step(input(61ms, true, true, true));
+  EXPECT_TRUE(d.render);
+}
+
+TEST_F(Policy, DragEndsWithAFullSizeStillThenIdle) {
+  ++starts;
+  p.step(input(0ms, true, true, true));
+  p.step(input(5ms, true, true, true));
+  auto d = p.step(quiet(38ms, true, true));
+  EXPECT_TRUE(d.interactive);
+  // Release: the interaction ends; the still waits for `settle` (100 ms) of quiet.
+  d = p.step(input(50ms, true, false, false));
+  EXPECT_FALSE(d.still);
+  d = p.step(quiet(71ms));  // a tick: still interactive-size frames
+  EXPECT_TRUE(d.interactive);
+  EXPECT_FALSE(d.still);
+  EXPECT_LE(p.timeout_ms(t0 + 71ms, false), 33);
+  d = p.step(quiet(150ms));
+  EXPECT_TRUE(d.render);
+  EXPECT_TRUE(d.publish);
+  EXPECT_TRUE(d.still);
+  EXPECT_FALSE(d.interactive) << "the still is rendered at full size";
+  // The cadence republishes the still (no render; marked as well, since a reader that skips to
+  // the newest frame may miss the first) until linger is over, then idle.
+  d = p.step(quiet(184ms));
+  EXPECT_FALSE(d.render);
+  EXPECT_TRUE(d.publish);
+  EXPECT_TRUE(d.still);
+  EXPECT_FALSE(d.interactive);
+  d = p.step(quiet(551ms));
+  EXPECT_FALSE(d.publish);
+  EXPECT_FALSE(p.active());
+  EXPECT_EQ(p.timeout_ms(t0 + 551ms, false), -1);
+}
+
+TEST_F(Policy, WheelStepsStayInteractiveUntilTheyStop) {
+  // Each wheel step starts and ends an interaction inside one batch.
+  ++starts;
+  auto d = p.step(input(0ms, true));
+  EXPECT_TRUE(d.interactive);
+  ++starts;
+  d = p.step(input(60ms, true));
+  EXPECT_TRUE(d.render);
+  EXPECT_TRUE(d.interactive);
+  d = p.step(quiet(120ms));
+  EXPECT_FALSE(d.still) << "60 ms after a step is not yet settled";
+  d = p.step(quiet(160ms));
+  EXPECT_TRUE(d.still);
+  EXPECT_FALSE(d.interactive);
+}
+
+TEST_F(Policy, KeysEndWithAStillWithoutAnotherRender) {
+  auto d = p.step(input(0ms, true));  // 'r': no style interaction
+  EXPECT_TRUE(d.render);
+  EXPECT_FALSE(d.interactive);
+  d = p.step(quiet(33ms));
+  EXPECT_TRUE(d.publish);
+  EXPECT_FALSE(d.still);
+  d = p.step(quiet(500ms));
+  EXPECT_TRUE(d.publish);
+  EXPECT_TRUE(d.still);
+  EXPECT_FALSE(d.render) << "nothing changed since the last full-size render";
+  EXPECT_FALSE(p.active());
+}
+
+TEST_F(Policy, NewInputAfterTheStillIsNotMarkedStill) {
+  ++starts;
+  p.step(input(0ms, true, true, true));
+  p.step(input(10ms, true, false, false));
+  EXPECT_TRUE(p.step(quiet(110ms)).still);
+  // A key changes the picture during the linger: its frame is no still, the end of the linger is.
+  auto d = p.step(input(150ms, true));
+  EXPECT_TRUE(d.render);
+  EXPECT_FALSE(d.still);
+  d = p.step(quiet(183ms));
+  EXPECT_FALSE(d.still);
+  d = p.step(quiet(650ms));
+  EXPECT_TRUE(d.still);
+  EXPECT_FALSE(p.active());
+}
+
+TEST_F(Policy, HeldButtonKeepsTheCadenceUntilTheLimit) {
+  ++starts;
+  p.step(input(0ms, true, true, true));
+  auto d = p.step(quiet(1000ms, true, true));
+  EXPECT_TRUE(d.publish) << "a user pausing mid-drag keeps the stream going";
+  EXPECT_FALSE(d.still);
+  EXPECT_GT(p.timeout_ms(t0 + 1000ms, false), 0) << "no busy loop while held";
+  d = p.step(quiet(5001ms, true, true));
+  EXPECT_TRUE(d.still) << "a viewer gone mid-drag: full-size still, then idle";
+  EXPECT_TRUE(d.render);
+  EXPECT_FALSE(d.interactive);
+  EXPECT_FALSE(p.active());
+}
+
+TEST_F(Policy, PendingFrameGoesOutWhenAViewerArrives) {
+  auto o = at(0ms);
+  o.publish_pending = true;
+  o.has_viewers = false;
+  EXPECT_FALSE(p.step(o).publish);
+  EXPECT_EQ(p.timeout_ms(t0, true), 1000);
+  o.has_viewers = true;
+  const auto d = p.step(o);
+  EXPECT_TRUE(d.publish);
+  EXPECT_FALSE(d.render);
+}
+
+}  // namespace
+}  // namespace vtkstream::render
