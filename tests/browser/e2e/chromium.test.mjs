@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import { reloadScenario } from '../lib/reloads.mjs';
 import { resizeScenario, reconnectScenario, keysScenario, webrtcScenario, wheelScenario, mjpegScenario, fallbackScenario, viewOnlyScenario } from '../lib/scenarios.mjs';
+import { keyboardScenario, phoneScenario, saveScenario, fullscreenScenario } from '../lib/native.mjs';
 
 const T = { timeout: 60000 };
 test('chromium: WebRTC frames are presented and a drag turns the model', T, (t) => webrtcScenario(t, 'chromium'));
@@ -17,3 +18,11 @@ test('chromium: a view-only link watches, says so, and its drag does not turn th
 const RELOADS = Number(process.env.VTKSTREAM_RELOADS || 40);
 test(`chromium: ${RELOADS} reloads leave the server's descriptors and RSS at the baseline`, { timeout: 60000 + RELOADS * 2000 },
   (t) => reloadScenario(t, 'chromium', RELOADS));
+
+// Feels native (issue 13): keyboard only, a phone with touch, save picture, full screen.
+test('chromium: keyboard only: Tab reaches the controls, Escape returns to the picture, keys reach VTK', T,
+     (t) => keyboardScenario(t, 'chromium'));
+test('chromium: a phone with touch: pinch zooms, the menu opens by a tap and its r resets the camera', T,
+     (t) => phoneScenario(t, 'chromium'));
+test('chromium: save picture is a PNG of the renderer frame', T, (t) => saveScenario(t, 'chromium'));
+test('chromium: full screen by the button, back by Alt+Enter', T, (t) => fullscreenScenario(t, 'chromium'));
