@@ -2,9 +2,17 @@
 
 #include <gst/video/video.h>
 
+GST_DEBUG_CATEGORY_STATIC(sink_last_frame_debug);
+#define GST_CAT_DEFAULT sink_last_frame_debug
+
 namespace vtkstream::sink {
 
 LastFrame::LastFrame(GstPad* pad) : pad_(GST_PAD(gst_object_ref(pad))) {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(sink_last_frame_debug, "vtkstreamsink-lastframe", 0, "vtkstreamsink last raw frame");
+    g_once_init_leave(&once, 1);
+  }
   probe_ = gst_pad_add_probe(pad_, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
                              on_data, this, nullptr);
 }
@@ -50,6 +58,8 @@ bool LastFrame::bounded_pool(GstBufferPool* pool) {
     if (last_pool_) gst_object_unref(last_pool_);
     last_pool_ = GST_BUFFER_POOL(gst_object_ref(pool));
     last_pool_bounded_ = max != 0;
+    GST_INFO("input buffers from pool %" GST_PTR_FORMAT " (max %u): %s", pool, max,
+             last_pool_bounded_ ? "copied" : "kept by reference");
   }
   return last_pool_bounded_;
 }
