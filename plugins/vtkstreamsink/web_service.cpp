@@ -43,7 +43,10 @@ WebService::WebService(const WebConfig& config, Parts parts, Events events)
   snapshot_ = std::make_unique<SnapshotServer>([media = m_.media](std::string* why) {
     return media->last_frame().sample(why);
   });
-  routes.snapshot = [this](SoupServerMessage* msg) { snapshot_->serve(msg); };
+  routes.snapshot = [this](SoupServerMessage* msg) {
+    if (snapshot_) snapshot_->serve(msg);
+    else soup_server_message_set_status(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, nullptr);  // shutting down
+  };
   routes.timeouts = HttpTimeouts{config.http_header_timeout_s, config.http_idle_timeout_s};
   routes.rules = RequestRules{config.allowed_hosts, config.frame_ancestors};
   http_ = std::make_unique<HttpServer>(std::move(routes));
@@ -82,6 +85,7 @@ void WebService::shutdown(ByeCode code, const std::string& reason) {
   finish_closing(closing);
   mjpeg_.reset();         // ends MJPEG responses
   mjpeg_branch_.reset();
+  snapshot_.reset();      // encodes still running answer nobody
   http_.reset();
 }
 

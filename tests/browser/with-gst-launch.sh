@@ -67,7 +67,8 @@ export VTKSTREAM_URL="http://127.0.0.1:8001/?token=$token"
 start_sink sink-testsrc videotestsrc is-live=true ! vtkstreamsink port=8002 token="$token"
 export VTKSTREAM_TESTSRC_URL="http://127.0.0.1:8002/?token=$token"
 # A short idle timeout of its own, so the other tests never meet it (gst/idle.test.mjs).
-start_sink sink-idle videotestsrc is-live=true ! video/x-raw,width=320,height=240 ! vtkstreamsink port=8003 token="$token" idle-timeout=6
+# Small and slow (160x120 at 5 fps): its encoder runs all along and must not take CPU from the others.
+start_sink sink-idle videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=5/1 ! vtkstreamsink port=8003 token="$token" idle-timeout=6
 export VTKSTREAM_IDLE_URL="http://127.0.0.1:8003/?token=$token"
 echo "with-gst-launch: sinks up at $VTKSTREAM_URL, $VTKSTREAM_TESTSRC_URL and $VTKSTREAM_IDLE_URL"
 "$@"
