@@ -2,7 +2,8 @@
 # Browser tests of the web client against the real server and renderer (meson test "browser").
 #   tests/browser/run.sh            unit tests of the client's pure modules, then the browser
 #                                   tests inside a private network namespace (netns.sh) with the
-#                                   server started by with-server.sh
+#                                   server started by with-server.sh, then the gst/ tests with
+#                                   the sinks of with-gst-launch.sh (each file on its own)
 # Env: VTKSTREAM_BUILD_DIR (set by meson), CI (when set, anything missing is a failure; when
 # unset, a missing browser/server skips with a message: exit 77 is meson's "skipped").
 set -euo pipefail
