@@ -79,6 +79,17 @@ export async function keyboardScenario(t, name) {
     await b.goto(pageUrl(QUERY));
     await ready(b);
     await assertChromeOffPicture(b, t);
+    // Roles and the live region a screen reader relies on.
+    const a11y = await b.evaluate(() => ({
+      bar: document.getElementById('bar').getAttribute('role'),
+      stage: document.getElementById('stage').getAttribute('role'),
+      menu: document.getElementById('menu-button').getAttribute('aria-haspopup'),
+      live: document.getElementById('announce').getAttribute('aria-live'),
+      said: document.getElementById('announce').textContent,
+    }));
+    t.diagnostic(JSON.stringify(a11y));
+    assert.deepEqual([a11y.bar, a11y.stage, a11y.menu, a11y.live], ['toolbar', 'application', 'menu', 'assertive']);
+    assert.match(a11y.said, /connected, you are in control/);
     const zoomed = await zoomIn(b, { x: W / 2, y: H / 2 });
     await b.page.focus('#stage');
     const shiftTab = async () => {
@@ -214,6 +225,7 @@ export async function saveScenario(t, name) {
     assert.equal(s.lastSave.status, 'saved', s.lastSave.message);
     assert.equal(s.lastSave.width, W);
     assert.equal(s.lastSave.height, H);
+    assert.match(await b.evaluate(() => document.getElementById('announce').textContent), /picture saved \(640×360 PNG\)/);
     const video = await snapshot(b, '#video');
     const png = await b.evaluate(`(${FETCH_PNG})()`);
     t.diagnostic(`snapshot.png ${png.status} ${png.type} ${png.w}x${png.h} ${png.timing}`);
