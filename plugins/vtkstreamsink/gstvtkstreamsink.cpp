@@ -359,6 +359,8 @@ static GstStateChangeReturn change_state(GstElement* element, GstStateChange tra
   auto* self = GST_VTK_STREAM_SINK(element);
   if (transition == GST_STATE_CHANGE_NULL_TO_READY && !start_web_side(self)) return GST_STATE_CHANGE_FAILURE;
   const GstStateChangeReturn ret = GST_ELEMENT_CLASS(parent_class)->change_state(element, transition);
+  // A stopped source takes its buffer pool down: hold none of its buffers past PAUSED.
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) self->priv->media->drop_last_frame();
   if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
     stop_web_side(self);  // children are NULL: branches come down at once
     self->priv->media->reset();

@@ -2,6 +2,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "idle_policy.h"
 #include "sink_context.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_service_debug);
@@ -39,6 +40,13 @@ WebService::WebService(const WebConfig& config, Parts parts, Events events)
   routes.websocket = [this](SoupWebsocketConnection* ws, Role role) { add_peer(ws, role); };
   routes.mjpeg = [this](SoupServerMessage* msg, uint32_t peer) { return add_mjpeg_viewer(msg, peer); };
   routes.health = [this](bool full) { return health_json(full); };
+  snapshot_ = std::make_unique<SnapshotServer>([media = m_.media](std::string* why) {
+    return media->last_frame().sample(why);
+  });
+  routes.snapshot = [this](SoupServerMessage* msg) {
+    if (snapshot_) snapshot_->serve(msg);
+    else soup_server_message_set_status(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, nullptr);  // shutting down
+  };
   routes.timeouts = HttpTimeouts{config.http_header_timeout_s, config.http_idle_timeout_s};
   routes.rules = RequestRules{config.allowed_hosts, config.frame_ancestors};
   http_ = std::make_unique<HttpServer>(std::move(routes));
@@ -77,6 +85,7 @@ void WebService::shutdown(ByeCode code, const std::string& reason) {
   finish_closing(closing);
   mjpeg_.reset();         // ends MJPEG responses
   mjpeg_branch_.reset();
+  snapshot_.reset();      // encodes still running answer nobody
   http_.reset();
 }
 
@@ -257,9 +266,11 @@ void WebService::tick() {
         now - peer->opened_us() >= int64_t(config_.handshake_timeout_s) * G_USEC_PER_SEC)
       peer->close(ByeCode::kHandshakeTimeout,
                   "no hello within " + std::to_string(config_.handshake_timeout_s) + " s (--handshake-timeout)");
-    else if (config_.idle_timeout_s > 0 &&
-             now - peer->last_activity_us() >= int64_t(config_.idle_timeout_s) * G_USEC_PER_SEC)
+    else if (const IdleStep idle = idle_step(config_.idle_timeout_s, now - peer->last_activity_us(), peer->idle_warned());
+             idle.kind == IdleStep::Kind::kClose)
       peer->close(ByeCode::kIdle, "idle for " + std::to_string(config_.idle_timeout_s) + " s (--idle-timeout)");
+    else if (idle.kind == IdleStep::Kind::kWarn && peer->handler().state() != Handler::State::kAwaitHello)
+      peer->warn_idle(idle.seconds_left);
   }
 }
 

@@ -25,6 +25,7 @@
 #include "admission.h"
 #include "mjpeg_stream.h"
 #include "peer.h"
+#include "snapshot.h"
 #include "vtkstream/vtksrc-contract.h"
 #include "webrtc_branch.h"
 
@@ -107,6 +108,7 @@ class WebService {
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<MjpegStreams> mjpeg_;
   std::unique_ptr<MjpegBranch> mjpeg_branch_;
+  std::unique_ptr<SnapshotServer> snapshot_;  // /snapshot.png
   Auth auth_;
   ControlArbiter arbiter_;
   GSource* tick_ = nullptr;

@@ -3,6 +3,7 @@
 # Starts the real renderer on the demo scene and two gst-launch-1.0 pipelines on 127.0.0.1:
 #   vtksrc shm-name=NAME ! vtkstreamsink port=8001 token=T        -> VTKSTREAM_URL
 #   videotestsrc is-live=true ! vtkstreamsink port=8002 token=T   -> VTKSTREAM_TESTSRC_URL
+#   videotestsrc ... ! vtkstreamsink port=8003 idle-timeout=6    -> VTKSTREAM_IDLE_URL (idle warning)
 # waits for each sink's `vtkstreamsink-links` bus message (gst-launch -m prints it), runs CMD,
 # then stops what it started (by pid). Meant to run inside netns.sh.
 set -euo pipefail
@@ -65,5 +66,9 @@ start_sink sink-vtksrc vtksrc shm-name="$shm" ! vtkstreamsink port=8001 token="$
 export VTKSTREAM_URL="http://127.0.0.1:8001/?token=$token"
 start_sink sink-testsrc videotestsrc is-live=true ! vtkstreamsink port=8002 token="$token"
 export VTKSTREAM_TESTSRC_URL="http://127.0.0.1:8002/?token=$token"
-echo "with-gst-launch: sinks up at $VTKSTREAM_URL and $VTKSTREAM_TESTSRC_URL"
+# A short idle timeout of its own, so the other tests never meet it (gst/idle.test.mjs).
+# Small and slow (160x120 at 5 fps): its encoder runs all along and must not take CPU from the others.
+start_sink sink-idle videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=5/1 ! vtkstreamsink port=8003 token="$token" idle-timeout=6
+export VTKSTREAM_IDLE_URL="http://127.0.0.1:8003/?token=$token"
+echo "with-gst-launch: sinks up at $VTKSTREAM_URL, $VTKSTREAM_TESTSRC_URL and $VTKSTREAM_IDLE_URL"
 "$@"

@@ -5,6 +5,7 @@
 
 #include "echo_tracker.h"
 #include "handler.h"
+#include "idle_policy.h"
 
 using namespace vtkstream::sink;
 
@@ -229,4 +230,34 @@ TEST(EchoTracker, OncePerNewSeqPerPeerAndTransport) {
   t.remove_peer(1);
   EXPECT_TRUE(t.frame(UINT64_MAX, Transport::kWebRtc).empty());
   EXPECT_TRUE(t.frame(0, Transport::kMjpeg).empty());
+}
+
+// `stay` after hello becomes a Stay action (the peer resets its idle timer); before hello it is
+// out of order like everything else.
+TEST_F(HandlerTest, StayResetsTheIdleTimerAfterHello) {
+  EXPECT_TRUE(has_error(h.on_text(R"({"type":"stay"})"), "bad-state"));
+  h.on_text(kHelloMjpeg);
+  Actions a = h.on_text(R"({"type":"stay"})");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(count<action::Stay>(a), 1);
+}
+
+// The idle policy: a warning once per quiet spell, `idle_warning_lead_s` before the close.
+TEST(IdlePolicy, WarnsOnceThenCloses) {
+  using K = IdleStep::Kind;
+  constexpr int64_t s = 1000000;
+  EXPECT_EQ(idle_warning_lead_s(3600), 60);
+  EXPECT_EQ(idle_warning_lead_s(6), 3);
+  EXPECT_EQ(idle_step(0, 100000 * s, false).kind, K::kNothing);  // 0 = never
+  EXPECT_EQ(idle_step(3600, 3539 * s, false).kind, K::kNothing);
+  IdleStep w = idle_step(3600, 3540 * s, false);
+  EXPECT_EQ(w.kind, K::kWarn);
+  EXPECT_EQ(w.seconds_left, 60);
+  EXPECT_EQ(idle_step(3600, 3550 * s, true).kind, K::kNothing);  // warned already
+  EXPECT_EQ(idle_step(3600, 3600 * s, true).kind, K::kClose);
+  EXPECT_EQ(idle_step(3600, 3600 * s, false).kind, K::kClose);
+  w = idle_step(6, 5 * s + s / 2, false);  // half a second left: still says 1
+  EXPECT_EQ(w.kind, K::kWarn);
+  EXPECT_EQ(w.seconds_left, 1);
+  EXPECT_EQ(idle_step(1, s / 2, false).kind, K::kNothing);  // no lead for a 1 s timeout
 }

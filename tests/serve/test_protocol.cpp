@@ -254,3 +254,12 @@ TEST(Protocol, ErrorCodeNames) {
   EXPECT_STREQ(error_code_name(ErrorCode::kNoCodec), "no-codec");
   EXPECT_STREQ(error_code_name(ErrorCode::kInternal), "internal");
 }
+
+// `stay` answers an `idle-warning`; the warning says how many seconds are left.
+TEST(Protocol, StayAndIdleWarning) {
+  expect_message<Stay>(R"({"type":"stay"})");
+  expect_message<Stay>(R"({"type":"stay","extra":1})");  // unknown fields are ignored
+  Parsed p(idle_warning_message(30));
+  EXPECT_EQ(p.str("type"), "idle-warning");
+  EXPECT_EQ(p.integer("seconds"), 30);
+}

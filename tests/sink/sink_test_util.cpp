@@ -215,21 +215,28 @@ std::string dechunk(const std::string& body) {
 
 }  // namespace
 
-std::string http_get_body(const std::string& url) {
+HttpResult http_get(const std::string& url) {
+  HttpResult r;
   GSocketConnection* conn = send_get(url);
-  if (!conn) return "";
+  if (!conn) return r;
   GInputStream* in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
   std::string resp;
-  char buf[4096];
+  char buf[16384];
   for (gssize n; (n = g_input_stream_read(in, buf, sizeof(buf), nullptr, nullptr)) > 0;)
     resp.append(buf, static_cast<size_t>(n));
   g_object_unref(conn);
   const size_t end = resp.find("\r\n\r\n");
-  if (resp.rfind("HTTP/1.1 200", 0) != 0 || end == std::string::npos) return "";
-  const std::string head = resp.substr(0, end);
-  std::string body = resp.substr(end + 4);
-  if (g_strrstr(head.c_str(), "chunked")) body = dechunk(body);
-  return body;
+  if (resp.rfind("HTTP/1.1 ", 0) != 0 || end == std::string::npos) return r;
+  r.status = std::atoi(resp.c_str() + 9);
+  r.head = resp.substr(0, end);
+  r.body = resp.substr(end + 4);
+  if (g_strrstr(r.head.c_str(), "chunked")) r.body = dechunk(r.body);
+  return r;
+}
+
+std::string http_get_body(const std::string& url) {
+  HttpResult r = http_get(url);
+  return r.status == 200 ? r.body : "";
 }
 
 int read_mjpeg_parts(const std::string& url, int parts, int timeout_ms) {

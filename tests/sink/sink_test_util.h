@@ -134,7 +134,13 @@ std::string http_url(GstElement* sink, const std::string& path_and_query);
 // Says hello (codecs VP8 and H264 unless given) and returns the welcome's text ("" if none came).
 std::string hello(WsClient& ws, const std::string& transport,
                   const std::string& codecs_json = R"(["VP8","H264"])");
-// GET on a raw socket (5 s I/O timeout); the body of a 200 response, else "".
+// GET on a raw socket (5 s I/O timeout): status (-1 if none), head (status line and headers), body.
+struct HttpResult {
+  int status = -1;
+  std::string head, body;
+};
+HttpResult http_get(const std::string& url);
+// The body of a 200 response, else "".
 std::string http_get_body(const std::string& url);
 // GET /mjpeg?peer=...&token=... on a raw socket and counts complete JPEG parts (FF D8 after a
 // part's headers) until `parts` arrived or timeout_ms passed; returns the count.

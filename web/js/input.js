@@ -10,7 +10,7 @@
 
 import { containRect, normalize } from './geometry.js';
 import { keysym, modifiers } from './keys.js';
-import { OVERLAY_KEY_CODE } from './overlay.js';
+import { staysLocal } from './shortcuts.js';
 
 // DOM MouseEvent.buttons bit → protocol button (1 left, 2 middle, 3 right).
 const BUTTON_BITS = [[1, 1], [4, 2], [2, 3]];
@@ -125,7 +125,8 @@ export class InputCapture {
   // ---- keys -----------------------------------------------------------------------------
 
   onKeyDown(e) {
-    if (e.code === OVERLAY_KEY_CODE) return;   // the overlay's key stays local
+    // Tab, Escape and the page's shortcuts stay in the page (shortcuts.js): focus can leave.
+    if (staysLocal(e)) return;
     const k = keysym(e);
     if (!k) return;
     // Browser shortcuts (reload, close tab, copy) keep working; everything else is VTK's.
@@ -136,7 +137,7 @@ export class InputCapture {
   }
 
   onKeyUp(e) {
-    if (e.code === OVERLAY_KEY_CODE) return;
+    if (staysLocal(e)) return;
     const k = keysym(e);
     if (!k) return;
     this.keys.delete(k);

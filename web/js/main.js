@@ -19,6 +19,7 @@ import { ResizeReporter } from './resize.js';
 import { Stats } from './stats.js';
 import { Overlay, OVERLAY_KEY_CODE } from './overlay.js';
 import { ControlPanel } from './control.js';
+import { PageChrome } from './chrome.js';
 
 const params = new URLSearchParams(location.search);
 const RTC_TIMEOUT_MS = Number(params.get('rtc_timeout')) || 3000;
@@ -61,6 +62,7 @@ const state = {
 };
 let rtc = null;
 let mjpeg = null;
+let chrome = null;   // PageChrome, once everything it acts on exists (end of this file)
 
 const stats = new Stats(video);
 
@@ -88,7 +90,9 @@ function renderStatus() {
       ? ' (' + state.rendererDetail + ')' : ''));
   }
   if (state.phase === 'session' && state.note) parts.push(state.note);
-  statusEl.textContent = parts.join(' · ');
+  const text = parts.join(' · ');
+  if (statusEl.textContent !== text) statusEl.textContent = text;   // role=status: speak changes only
+  if (chrome) chrome.sayState(announcement());
   statusEl.classList.toggle('warn', state.phase !== 'session' ||
     (state.renderer !== 'running' && state.renderer !== 'unknown'));
   statusEl.dataset.transport = state.transport || '';
@@ -101,6 +105,19 @@ function renderStatus() {
   noticeEl.textContent = notice;
   noticeEl.hidden = !notice;
 }
+
+/** The one sentence a screen reader hears for the current state (said when it changes). */
+function announcement() {
+  if (state.ended) return 'session ended after a long idle time; reload the page to watch again';
+  if (state.phase === 'connecting') return 'connecting';
+  if (state.phase === 'disconnected') return 'connection lost, reconnecting';
+  if (state.renderer === 'restarting') return 'renderer lost, restarting it';
+  if (state.renderer === 'waiting') return 'waiting for the renderer';
+  const c = state.control;
+  const who = !c ? '' : c.you ? 'you are in control' : c.controller == null ? 'nobody is in control'
+                                                     : `peer ${c.controller} is in control`;
+  return ['connected', who].filter(Boolean).join(', ');
+}
 setInterval(renderStatus, 1000);   // picks up the codec once getStats knows it
 
 // ---- input --------------------------------------------------------------------------------
@@ -112,6 +129,7 @@ function sendInput(record) {
   if (r.m === undefined) r.m = 0;
   if (TIMED.has(r.t)) stats.latency.sent(r.s, performance.now());
   if (!(rtc && rtc.send(r))) signalling.send({ type: 'input', ...r });
+  if (chrome) chrome.idle.hide(false);   // the server counts input as activity too
 }
 
 new InputCapture(stage, () => (state.transport === 'mjpeg' ? img : video), sendInput,
@@ -190,6 +208,9 @@ function onMessage(msg) {
       state.control = msg;
       controlPanel.update(msg, state.peerId);
       break;
+    case 'idle-warning':
+      chrome.idle.show(Math.max(1, Number(msg.seconds) || 1));
+      break;
     case 'frame':
       stats.latency.frame(msg.seq, msg.rtp, performance.now(), state.transport === 'mjpeg');
       return;   // hot path: no status redraw
@@ -207,6 +228,7 @@ function onMessage(msg) {
       state.note = 'server ended the session' + (msg.reason ? ': ' + msg.reason : '');
       // Closed for idling (--idle-timeout): reconnecting would defeat it; a reload starts over.
       if (msg.code === 'idle') {
+        chrome.idle.hide(false);
         signalling.close();
         teardown();
         Object.assign(state, { phase: 'disconnected', transport: null, rtcState: null, control: null,
@@ -253,6 +275,9 @@ function snapshot() {
     wsRttMs: signalling.rttMs,
     lastSeq: state.seq,
     control: state.control,
+    idleWarning: chrome ? chrome.idle.secondsLeft() : null,
+    ended: !!state.ended,
+    lastSave: chrome ? chrome.lastSave : null,
     ...stats.snapshot(),
   };
 }
@@ -266,6 +291,19 @@ addEventListener('keydown', (e) => {
 });
 if (params.get('stats') === '1') overlay.toggle(true);
 
+/** A key press and release for the scene, from the menu (touch screens have no keyboard). */
+function sendKey(k) {
+  sendInput({ t: 'kd', k, m: 0 });
+  sendInput({ t: 'ku', k, m: 0 });
+}
+chrome = new PageChrome({
+  sendKey,
+  stay: () => signalling.send({ type: 'stay' }),
+  overlay,
+  snapshotUrl: () => withToken('snapshot.png'),
+});
+renderStatus();
+
 /** For tests and benchmarks (read-only use expected). */
 window.vtkstream = {
   stats: snapshot,
@@ -276,4 +314,5 @@ window.vtkstream = {
   // Fresh WebRTC numbers (cumulative bytesReceived etc.), for exact measurement windows.
   rtcStats: () => (rtc ? rtc.stats() : Promise.resolve(null)),
   toggleOverlay: (show) => overlay.toggle(show),
+  savePicture: () => chrome.save(withToken('snapshot.png')),
 };

@@ -1,8 +1,7 @@
-// The stats overlay, toggled with the backquote key (` , the key left of 1; matched by its
-// physical `code` so it works on any layout). VTK's interactor styles bind letters, digits,
-// + / -, arrows and F-keys in various apps, but not the backquote, so it is never forwarded.
+// The stats overlay, toggled with the backquote key (` , the key left of 1; shortcuts.js) or from
+// the menu.
 
-export const OVERLAY_KEY_CODE = 'Backquote';
+export { OVERLAY_KEY_CODE } from './shortcuts.js';
 
 const fmt = (v, unit = '', digits = 0) => (v == null ? '–' : v.toFixed(digits) + unit);
 
@@ -38,7 +37,7 @@ export class Overlay {
       `codec      ${s.codec || '–'}`,
       `input→photon p50/p95  ${lat}`,
       `newest-input p50      ${fmt(l.newestP50, ' ms')} (echo arrives ${fmt(l.echoP50, ' ms')})`,
-      '(` hides this)',
+      '(` or the menu hides this)',
     ].join('\n');
   }
 }

@@ -192,6 +192,10 @@ void HttpServer::on_request(SoupServer*, SoupServerMessage* msg, const char* pat
     self->serve_mjpeg(msg, query);
     return;
   }
+  if (std::strcmp(path, "/snapshot.png") == 0 && self->routes_.snapshot) {
+    self->routes_.snapshot(msg);
+    return;
+  }
   self->serve_static(msg, path);
   // The page's own requests (scripts, /ws, /mjpeg) then carry the token in a cookie.
   const std::string token = query_token(msg, query);

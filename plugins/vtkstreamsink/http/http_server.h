@@ -1,7 +1,8 @@
 // The HTTP side: one libsoup 3 server on one port. It only routes (STYLE item 8):
 //   /            web/index.html          /ws       signalling WebSocket -> Routes::websocket
 //   /<file>      static files under web/ /mjpeg    ?peer=ID fallback stream -> Routes::mjpeg
-//   /healthz     JSON status             anything else: 404
+//   /healthz     JSON status             /snapshot.png  the newest raw frame -> Routes::snapshot
+//   anything else: 404
 // With access tokens on (auth.h), every route but /healthz needs a valid token (`?token=` or the
 // cookie set when the page loads): / answers 401 with a short "token required" page, the rest
 // 401 in plain text; /healthz says only {"status":"ok"} without one. Before any of that, every
@@ -34,6 +35,7 @@ class HttpServer {
     // Takes over `msg` and returns true, or returns false (404: no such MJPEG peer).
     std::function<bool(SoupServerMessage*, uint32_t peer)> mjpeg;
     std::function<std::string(bool full)> health;  // JSON; full = the caller holds a token
+    std::function<void(SoupServerMessage*)> snapshot;  // answers or pauses msg (snapshot.h)
     HttpTimeouts timeouts;  // slow clients (connection_guard.h)
     RequestRules rules;     // Host names, embedding (request_policy.h)
   };

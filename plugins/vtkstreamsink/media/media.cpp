@@ -72,9 +72,11 @@ Media::Media(GstBin* bin) : bin_(bin) {
   // On the input tee, first of its branches: with sync (non-live input) it is what paces the
   // source, since the encoder sits behind a leaky queue that would drop instead of blocking.
   gst_element_link(in_tee_, keepalive_);
+  last_frame_ = std::make_unique<LastFrame>(input_pad());
 }
 
 Media::~Media() {
+  last_frame_.reset();
   GSource* t = keyframe_timer_;
   cancel_source(t);
   if (pay_) gst_object_unref(pay_);
@@ -233,6 +235,7 @@ void Media::reset() {
     input_ = Input::kNone;
     width_ = height_ = 0;
   }
+  last_frame_->clear();  // a stopped sink holds no buffer of its source's pool
   if (middle) {
     gst_element_set_state(middle, GST_STATE_NULL);
     gst_bin_remove(bin_, middle);

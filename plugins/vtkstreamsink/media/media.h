@@ -22,6 +22,7 @@
 #include <string>
 
 #include "encoder_factory.h"
+#include "last_frame.h"
 #include "protocol.h"
 
 namespace vtkstream::sink {
@@ -60,6 +61,9 @@ class Media {
   // The negotiated picture size (0 before caps).
   int width() const;
   int height() const;
+  // The newest raw picture (save picture, /snapshot.png).
+  const LastFrame& last_frame() const { return *last_frame_; }
+  void drop_last_frame() { last_frame_->clear(); }  // the sink stopped streaming
 
   // Asks for a keyframe; at most one request per kKeyframeGuardMs (a request inside the guard is
   // deferred to its end). Sink context only.
@@ -82,6 +86,7 @@ class Media {
   int width_ = 0, height_ = 0;
   gint64 last_keyframe_us_ = 0;
   GSource* keyframe_timer_ = nullptr;  // a deferred keyframe request
+  std::unique_ptr<LastFrame> last_frame_;  // probes the input tee's sink pad
 };
 
 }  // namespace vtkstream::sink

@@ -40,6 +40,7 @@ Actions Handler::on_text(std::string_view text) {
   if (auto* i = std::get_if<Input>(&msg)) return on_input(i->record);
   if (auto* p = std::get_if<Ping>(&msg)) return {action::Send{pong_message(p->t)}};
   if (auto* c = std::get_if<ControlRequest>(&msg)) return {action::Control{*c}};
+  if (std::get_if<Stay>(&msg)) return {action::Stay{}};
   if (std::get_if<TransportSwitch>(&msg)) {
     if (state_ == State::kMjpeg) return {};  // already there; harmless
     Actions out;

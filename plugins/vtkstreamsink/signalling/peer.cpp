@@ -93,7 +93,7 @@ void Peer::perform(Actions actions) {
     } else if (std::get_if<action::StartMjpeg>(&a)) {
       env_.echo->set_transport(id_, Transport::kMjpeg);
     } else if (auto* in = std::get_if<action::Inject>(&a)) {
-      last_activity_us_ = g_get_monotonic_time();
+      note_activity();
       const int64_t now = last_activity_us_;
       InputLimiter::Out out = limiter_.offer(in->record, now);
       for (const InputRecord& r : out.forward) forward_input(r);
@@ -108,14 +108,26 @@ void Peer::perform(Actions actions) {
       }
       schedule_flush(now);
     } else if (auto* c = std::get_if<action::Control>(&a)) {
-      last_activity_us_ = g_get_monotonic_time();
+      note_activity();
       if (env_.control) env_.control(id_, c->request);
+    } else if (std::get_if<action::Stay>(&a)) {
+      note_activity();
     }
   }
   if (!hello_seen_ && handler_.state() != Handler::State::kAwaitHello) {
     hello_seen_ = true;
     if (env_.said_hello) env_.said_hello(id_);
   }
+}
+
+void Peer::note_activity() {
+  last_activity_us_ = g_get_monotonic_time();
+  idle_warned_ = false;
+}
+
+void Peer::warn_idle(int seconds_left) {
+  idle_warned_ = true;
+  send(idle_warning_message(seconds_left));
 }
 
 void Peer::forward_input(const InputRecord& r) {

@@ -63,6 +63,9 @@ class Peer {
   Role role() const { return env_.role; }
   int64_t opened_us() const { return opened_us_; }
   int64_t last_activity_us() const { return last_activity_us_; }
+  // `idle-warning` (once per quiet spell: input, control or stay re-arms it).
+  void warn_idle(int seconds_left);
+  bool idle_warned() const { return idle_warned_; }
   // The pipeline reported an error inside this peer's branch.
   void webrtc_failed(const std::string& why);
 
@@ -73,6 +76,7 @@ class Peer {
   void schedule_flush(int64_t now);
   void start_webrtc(Codec codec);
   void stop_webrtc();
+  void note_activity();
 
   uint32_t id_;
   SoupWebsocketConnection* ws_;  // a reference of our own (libsoup drops its reference early)
@@ -86,6 +90,7 @@ class Peer {
   int64_t opened_us_ = 0, last_activity_us_ = 0;
   std::vector<std::string> limits_logged_;
   bool hello_seen_ = false;
+  bool idle_warned_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for deferred work on us
 };
 

@@ -327,6 +327,7 @@ std::variant<ClientMessage, ProtocolError> parse_typed(const std::string& type, 
     if (peer) c.peer = static_cast<uint32_t>(*peer);
     return c;
   }
+  if (type == "stay") return Stay{};
   return ProtocolError{ErrorCode::kUnknownType, "unknown message type '" + type + "'"};
 }
 

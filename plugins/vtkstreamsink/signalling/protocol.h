@@ -76,8 +76,10 @@ struct ControlRequest {
   Action action = Action::kRequest;
   uint32_t peer = 0;  // grant: to whom (0 = the oldest request)
 };
+// `stay`: the viewer is still there (answer to an `idle-warning`); resets the idle timer.
+struct Stay {};
 
-using ClientMessage = std::variant<Hello, Answer, IceCandidate, Input, Ping, TransportSwitch, ControlRequest>;
+using ClientMessage = std::variant<Hello, Answer, IceCandidate, Input, Ping, TransportSwitch, ControlRequest, Stay>;
 
 // Parses one WebSocket text message; longer than max_bytes is a too-large error.
 std::variant<ClientMessage, ProtocolError> parse_client_message(std::string_view text,
@@ -117,6 +119,8 @@ std::string error_message(const ProtocolError& e);
 enum class ByeCode { kShutdown, kTooManyPeers, kHandshakeTimeout, kIdle };
 const char* bye_code_name(ByeCode c);
 std::string bye_message(ByeCode code, const std::string& reason);
+// `idle-warning`: the peer gets `bye` `idle` in `seconds` unless it sends input or `stay`.
+std::string idle_warning_message(int seconds);
 
 // The control state as one peer sees it.
 struct ControlState {

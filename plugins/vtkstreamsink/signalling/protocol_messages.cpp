@@ -126,6 +126,10 @@ std::string bye_message(ByeCode code, const std::string& reason) {
   return Writer("bye").str("code", bye_code_name(code)).str("reason", reason).finish();
 }
 
+std::string idle_warning_message(int seconds) {
+  return Writer("idle-warning").integer("seconds", seconds).finish();
+}
+
 std::string serialize(const ControlState& s) {
   Writer j("control");
   JsonBuilder* b = j.raw();

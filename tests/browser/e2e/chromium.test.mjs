@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { reloadScenario } from '../lib/reloads.mjs';
 import { interactiveSizeScenario } from '../lib/interactive.mjs';
 import { resizeScenario, reconnectScenario, keysScenario, webrtcScenario, wheelScenario, mjpegScenario, fallbackScenario, viewOnlyScenario } from '../lib/scenarios.mjs';
+import { keyboardScenario, phoneScenario, saveScenario, fullscreenScenario } from '../lib/native.mjs';
 
 const T = { timeout: 60000 };
 test('chromium: WebRTC frames are presented and a drag turns the model', T, (t) => webrtcScenario(t, 'chromium'));
@@ -21,3 +22,10 @@ test(`chromium: ${RELOADS} reloads leave the server's descriptors and RSS at the
 
 test('chromium: interactive frames are smaller, the still full size, and the element keeps its size', T,
   (t) => interactiveSizeScenario(t, 'chromium'));
+// Feels native (issue 13): keyboard only, a phone with touch, save picture, full screen.
+test('chromium: keyboard only: Tab reaches the controls, Escape returns to the picture, keys reach VTK', T,
+     (t) => keyboardScenario(t, 'chromium'));
+test('chromium: a phone with touch: pinch zooms, the menu opens by a tap and its r resets the camera', T,
+     (t) => phoneScenario(t, 'chromium'));
+test('chromium: save picture is a PNG of the renderer frame', T, (t) => saveScenario(t, 'chromium'));
+test('chromium: full screen by the button, back by Alt+Enter', T, (t) => fullscreenScenario(t, 'chromium'));

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import { keysScenario, webrtcScenario, mjpegScenario, viewOnlyScenario } from '../lib/scenarios.mjs';
 import { interactiveSizeScenario } from '../lib/interactive.mjs';
+import { keyboardScenario, saveScenario, fullscreenScenario } from '../lib/native.mjs';
 
 const T = { timeout: 60000 };
 test('firefox: WebRTC frames are presented and a drag turns the model', T, (t) => webrtcScenario(t, 'firefox'));
@@ -11,3 +12,10 @@ test('firefox: a view-only link watches, says so, and its drag does not turn the
 
 test('firefox: interactive frames are smaller, the still full size, and the element keeps its size', T,
   (t) => interactiveSizeScenario(t, 'firefox'));
+// Feels native (issue 13): keyboard only, save picture, full screen (the phone is Chromium's:
+// touch emulation needs its DevTools protocol).
+
+test('firefox: keyboard only: Tab reaches the controls, Escape returns to the picture, keys reach VTK', T,
+     (t) => keyboardScenario(t, 'firefox'));
+test('firefox: save picture is a PNG of the renderer frame', T, (t) => saveScenario(t, 'firefox'));
+test('firefox: full screen by the button, back by Alt+Enter', T, (t) => fullscreenScenario(t, 'firefox'));

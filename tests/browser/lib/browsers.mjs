@@ -58,12 +58,15 @@ function wrap(page, close, kind) {
   };
 }
 
-export async function launchChromium({ width = 640, height = 360 } = {}) {
+/** phone: a touch screen with a phone's pixel ratio (mobile emulation), for the phone scenario. */
+export async function launchChromium({ width = 640, height = 360, phone = false } = {}) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: BROWSERS.chromium.path, headless: true, args: CHROMIUM_ARGS,
   });
-  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
+  const context = await browser.newContext(phone
+    ? { viewport: { width, height }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+    : { viewport: { width, height }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   return wrap(page, () => browser.close(), 'chromium');
 }

@@ -22,13 +22,13 @@ export function pageUrl(query = '', link = process.env.VTKSTREAM_URL) {
 }
 
 /** Opens a browser for one test; skips (outside CI) or fails (in CI) when it is missing. */
-export async function withBrowser(t, name, fn) {
+export async function withBrowser(t, name, fn, opts = { width: W, height: H }) {
   const why = unavailable(name);
   if (why) {
     t.skip(why);
     return;
   }
-  const b = await BROWSERS[name].launch({ width: W, height: H });
+  const b = await BROWSERS[name].launch(opts);
   try {
     await fn(b);
   } catch (e) {
@@ -129,11 +129,23 @@ export async function keysScenario(t, name) {
 /** The renderer follows the view's size (debounced `rs`), so no pixel is scaled away. */
 export async function resizeScenario(t, name) {
   await withBrowser(t, name, async (b) => {
+    // The picture area is the window below the page's bar (the bar never covers the scene).
+    const area = () => b.evaluate(() => {
+      const r = document.getElementById('stage').getBoundingClientRect();
+      return { w: r.width, h: r.height };
+    });
+    // The size the page must ask for: the area in device pixels (1 here), rounded down to even.
+    const even = (v) => Math.floor(v / 2) * 2;
     await b.goto(pageUrl());   // no ?size: follow the window
-    await waitStats(b, `s.rtcState === 'connected' && s.videoWidth === ${W} && s.videoHeight === ${H}`, 20000);
+    let a = await area();
+    assert.equal(a.w, W, 'the picture area is not the full window width');
+    await waitStats(b, `s.rtcState === 'connected' && s.videoWidth === ${even(a.w)} && s.videoHeight === ${even(a.h)}`, 20000);
     await b.page.setViewportSize({ width: 480, height: 320 });
-    const s = await waitStats(b, 's.videoWidth === 480 && s.videoHeight === 320', 15000);
-    t.diagnostic(`picture followed the window to ${s.videoWidth}x${s.videoHeight}`);
+    await b.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    a = await area();
+    const s = await waitStats(b, `s.videoWidth === ${even(a.w)} && s.videoHeight === ${even(a.h)}`, 15000);
+    assert.equal(s.videoWidth, 480);
+    t.diagnostic(`picture followed the window to ${s.videoWidth}x${s.videoHeight} (area ${a.w}x${a.h})`);
   });
 }
 

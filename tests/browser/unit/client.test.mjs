@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { containRect, fitLimit, normalize, renderSize } from '../../../web/js/geometry.js';
 import { keysym, modifiers } from '../../../web/js/keys.js';
 import { LatencyTracker, percentile } from '../../../web/js/latency.js';
+import { staysLocal, isFullscreenKey } from '../../../web/js/shortcuts.js';
+import { pngSize } from '../../../web/js/save.js';
 
 test('a wide picture in a tall box is letterboxed top and bottom', () => {
   const r = containRect({ left: 0, top: 0, width: 400, height: 400 }, 1280, 720);
@@ -148,4 +150,30 @@ test('control indicator: what each role sees and may do', async () => {
   d = describeControl({ controller: 5, you: true, role: 'viewer', requests: [] }, 5);
   assert.equal(d.viewOnly, false);
   assert.deepEqual(labels(d), ['release']);
+});
+
+// The page's own keys and the saved picture's header (issue 13).
+
+test('Tab, Escape, the overlay key and Alt+Enter stay in the page; everything else goes to VTK', () => {
+  const k = (key, code = '', mods = {}) => ({ key, code, ctrlKey: false, altKey: false, metaKey: false, shiftKey: false, ...mods });
+  assert.ok(staysLocal(k('Tab', 'Tab')));
+  assert.ok(staysLocal(k('Tab', 'Tab', { shiftKey: true })));   // Shift+Tab goes back
+  assert.ok(staysLocal(k('Escape', 'Escape')));
+  assert.ok(staysLocal(k('`', 'Backquote')));
+  assert.ok(staysLocal(k('Enter', 'Enter', { altKey: true })));
+  assert.ok(isFullscreenKey(k('Enter', 'Enter', { altKey: true })));
+  assert.ok(!staysLocal(k('Enter', 'Enter')));
+  assert.ok(!staysLocal(k('r', 'KeyR')));
+  assert.ok(!staysLocal(k('Tab', 'Tab', { ctrlKey: true })));  // Ctrl+Tab: the browser's, never prevented
+});
+
+test('pngSize reads IHDR and refuses what is not a PNG', () => {
+  const b = new Uint8Array(33);
+  b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+  new DataView(b.buffer).setUint32(16, 1920);
+  new DataView(b.buffer).setUint32(20, 1080);
+  assert.deepEqual(pngSize(b.buffer), { width: 1920, height: 1080 });
+  b[0] = 0xff;
+  assert.equal(pngSize(b.buffer), null);
+  assert.equal(pngSize(new ArrayBuffer(4)), null);
 });
