@@ -398,7 +398,7 @@ static void gst_vtk_stream_sink_init(GstVtkStreamSink* self) {
   gst_pad_set_event_function(p.sinkpad, sink_event);
   gst_pad_set_query_function(p.sinkpad, sink_query);
   gst_element_add_pad(GST_ELEMENT(self), p.sinkpad);
-  p.input = std::make_unique<InputInjector>(p.sinkpad, p.media->rtp_tee());
+  p.input = std::make_unique<InputInjector>(p.sinkpad, p.media->rtp_tee(), &p.media->metrics());
   GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SINK);
 }
 

@@ -1,7 +1,8 @@
 // The HTTP side: one libsoup 3 server on one port. It only routes (STYLE item 8):
 //   /            web/index.html          /ws       signalling WebSocket -> Routes::websocket
 //   /<file>      static files under web/ /mjpeg    ?peer=ID fallback stream -> Routes::mjpeg
-//   /healthz     JSON status             anything else: 404
+//   /healthz     JSON status             /metrics  Prometheus text (token, or Bearer)
+//   /whep        WHEP (whep_routes.h)    anything else: 404
 // With access tokens on (auth.h), every route but /healthz needs a valid token (`?token=` or the
 // cookie set when the page loads): / answers 401 with a short "token required" page, the rest
 // 401 in plain text; /healthz says only {"status":"ok"} without one. Before any of that, every
@@ -20,6 +21,7 @@
 #include "connection_guard.h"
 #include "listener.h"
 #include "request_policy.h"
+#include "whep_routes.h"
 
 namespace vtkstream::sink {
 
@@ -34,6 +36,8 @@ class HttpServer {
     // Takes over `msg` and returns true, or returns false (404: no such MJPEG peer).
     std::function<bool(SoupServerMessage*, uint32_t peer)> mjpeg;
     std::function<std::string(bool full)> health;  // JSON; full = the caller holds a token
+    std::function<std::string()> metrics;
+    WhepHandlers whep;  // POST /whep, DELETE /whep/ID (whep_routes.h)  // Prometheus text (metrics/exposition.h); needs a token
     HttpTimeouts timeouts;  // slow clients (connection_guard.h)
     RequestRules rules;     // Host names, embedding (request_policy.h)
   };
@@ -52,6 +56,7 @@ class HttpServer {
                          gpointer self);
   void serve_static(SoupServerMessage* msg, const char* path);
   std::optional<Role> role_of(SoupServerMessage* msg, GHashTable* query) const;
+  void serve_metrics(SoupServerMessage* msg, std::optional<Role> role);
   void serve_mjpeg(SoupServerMessage* msg, GHashTable* query);
 
   Routes routes_;

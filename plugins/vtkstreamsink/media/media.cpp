@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "media_probes.h"
 #include "sink_context.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_media_debug);
@@ -71,6 +72,7 @@ Media::Media(GstBin* bin) : bin_(bin) {
   // On the input tee, first of its branches: with sync (non-live input) it is what paces the
   // source, since the encoder sits behind a leaky queue that would drop instead of blocking.
   gst_element_link(in_tee_, keepalive_);
+  count_frames_in(input_pad(), &metrics_);
 }
 
 Media::~Media() {
@@ -167,6 +169,7 @@ bool Media::build_middle(Input kind, std::string* err) {
     return false;
   }
   gst_object_set_name(GST_OBJECT(middle), "encoder");
+  watch_middle(middle, &metrics_);
   GstElement* pay = gst_bin_get_by_name(GST_BIN(middle), "pay");
   if (!pay) {
     *err = "the encoder description must name its RTP payloader `pay` (e.g. rtpvp8pay name=pay pt=96)";

@@ -23,6 +23,7 @@
 
 #include "encoder_factory.h"
 #include "protocol.h"
+#include "registry.h"
 
 namespace vtkstream::sink {
 
@@ -66,6 +67,9 @@ class Media {
   void force_keyframe();
   static constexpr int kKeyframeGuardMs = 500;
 
+  // The sink's numbers for /metrics (metrics/registry.h); they outlive state changes.
+  SinkMetrics& metrics() { return metrics_; }
+
  private:
   bool build_middle(Input kind, std::string* err);
 
@@ -82,6 +86,7 @@ class Media {
   int width_ = 0, height_ = 0;
   gint64 last_keyframe_us_ = 0;
   GSource* keyframe_timer_ = nullptr;  // a deferred keyframe request
+  SinkMetrics metrics_;
 };
 
 }  // namespace vtkstream::sink

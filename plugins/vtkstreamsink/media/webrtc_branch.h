@@ -36,10 +36,17 @@ class WebRtcBranch : public Branch {
     std::function<void()> connected;
     std::function<void(const std::string& why)> failed;
     std::function<void(const std::string& why)> answer_rejected;
+    std::function<void(const std::string& sdp)> answer;  // answerer only: our local answer
   };
 
   static std::unique_ptr<WebRtcBranch> create(GstBin* sink, Media& media, uint32_t peer, Codec codec,
                                               const IceConfig& ice, Callbacks cb, std::string* err);
+  // The answering side (WHEP, whep_sessions.h): no data channel and no offer of ours; the
+  // remote offer is applied at once and `answer` (then `candidate`s, "" when complete) follow.
+  // `offer_sdp` must have been checked (whep_offer.h).
+  static std::unique_ptr<WebRtcBranch> create_answerer(GstBin* sink, Media& media, uint32_t peer, Codec codec,
+                                                       const IceConfig& ice, const std::string& offer_sdp,
+                                                       Callbacks cb, std::string* err);
   ~WebRtcBranch() override;
   WebRtcBranch(const WebRtcBranch&) = delete;
   WebRtcBranch& operator=(const WebRtcBranch&) = delete;
@@ -51,10 +58,12 @@ class WebRtcBranch : public Branch {
   bool channel_open() const;
 
   struct Link;  // shared with webrtcbin's threads; points back here while we live
+  static void init_debug();
 
  private:
   WebRtcBranch(GstBin* sink, Media& media, uint32_t peer, Callbacks cb);
   bool build(Codec codec, const IceConfig& ice, std::string* err);
+  void answer_offer(const std::string& sdp);  // webrtc_answer.cpp
   bool link_sendonly(Codec codec, std::string* err);
   void connect_signals();
   void negotiate();
@@ -67,6 +76,7 @@ class WebRtcBranch : public Branch {
   GstElement* queue_ = nullptr;   // owned by our bin
   GstElement* webrtc_ = nullptr;  // owned by our bin
   GstWebRTCDataChannel* channel_ = nullptr;  // owned
+  bool answerer_ = false;  // WHEP: the remote side offers
   bool offered_ = false;
   bool connected_ = false;
 };
