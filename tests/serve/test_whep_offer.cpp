@@ -13,7 +13,7 @@ namespace {
 std::string video(const std::string& direction = "recvonly", const std::string& codecs = "96 VP8/90000",
                   const std::string& proto = "UDP/TLS/RTP/SAVPF") {
   return "m=video 9 " + proto + " 96 97\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=" + direction +
-         "\r\na=rtcp-mux\r\na=rtpmap:" + codecs + "\r\na=rtpmap:97 H264/90000\r\n";
+         "\r\na=rtcp-mux\r\na=rtpmap:" + codecs + "\r\na=rtpmap:98 VP9/90000\r\n";
 }
 
 std::string offer(const std::string& media, bool ice = true, bool fingerprint = true) {
@@ -28,9 +28,16 @@ TEST(WhepOffer, BrowserLikeOfferPasses) {
   ASSERT_TRUE(o.ok) << o.reason;
   EXPECT_EQ(o.payload, 96);
   EXPECT_EQ(o.video_mline, 0u);
-  const WhepOffer h = check_whep_offer(offer(video()), Codec::kH264);
+  const WhepOffer h = check_whep_offer(offer(video("recvonly", "96 H264/90000")), Codec::kH264);
   ASSERT_TRUE(h.ok) << h.reason;
-  EXPECT_EQ(h.payload, 97);
+  EXPECT_EQ(h.payload, 96);
+}
+
+// Every viewer gets the same packets: a codec under another number cannot be served (yet).
+TEST(WhepOffer, AnotherPayloadNumberIsRefusedWithTheReason) {
+  const WhepOffer o = check_whep_offer(offer(video("recvonly", "120 VP8/90000")), Codec::kVP8);
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.reason.find("payload type 120"), std::string::npos) << o.reason;
 }
 
 TEST(WhepOffer, AudioBeforeVideoAndSendrecvAreFine) {

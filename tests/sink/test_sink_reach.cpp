@@ -164,6 +164,21 @@ TEST_F(Reach, WhepViewerGetsFramesAndDeleteEndsIt) {
   EXPECT_EQ(http_call("DELETE", resource, {{"Authorization", "Bearer " + view_token_}}).status, 404);
 }
 
+// Every viewer gets the same packets (VP8 as 96): an offer with VP8 under another number (Firefox
+// uses 120) is refused with the reason, and the others keep watching.
+TEST_F(Reach, WhepOfferWithAnotherPayloadNumberIsRefused) {
+  WhepClient usual;
+  WhepClient other("rtpvp8depay ! vp8dec",
+                   "application/x-rtp,media=video,encoding-name=VP8,payload=120,clock-rate=90000");
+  ASSERT_EQ(usual.start(base_ + "whep", view_token_).status, 201);
+  const HttpResult r = other.start(base_ + "whep", view_token_);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("payload type 120"), std::string::npos) << r.body;
+  EXPECT_EQ(webrtcbins(p_.sink()), 1);
+  const int frames = usual.frames();
+  EXPECT_TRUE(run_until([&] { return usual.frames() >= frames + 10; }, 20000)) << usual.frames() << " frames";
+}
+
 TEST_F(Reach, WhepBadInputLeavesNothingBehind) {
   // A first session and its end, so that libraries' one-time allocations are in the baseline.
   {

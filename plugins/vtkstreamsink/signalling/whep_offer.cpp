@@ -66,6 +66,10 @@ WhepOffer check_whep_offer(std::string_view sdp, Codec codec) {
     if (o.payload < 0)
       return refuse(std::string("the offer's video does not list ") + codec_name(codec) +
                     ", the codec this server streams");
+    if (o.payload != kStreamPayloadType)
+      return refuse(std::string("the offer maps ") + codec_name(codec) + " to payload type " +
+                    std::to_string(o.payload) + "; this server sends it as " + std::to_string(kStreamPayloadType) +
+                    " to every viewer and cannot renumber it yet");
     if (!has_attribute(msg.get(), m, "ice-ufrag") || !has_attribute(msg.get(), m, "ice-pwd"))
       return refuse("the SDP offer has no ICE credentials (a=ice-ufrag, a=ice-pwd)");
     if (!has_attribute(msg.get(), m, "fingerprint")) return refuse("the SDP offer has no DTLS fingerprint");
