@@ -164,6 +164,25 @@ TEST_F(Reach, WhepViewerGetsFramesAndDeleteEndsIt) {
   EXPECT_EQ(http_call("DELETE", resource, {{"Authorization", "Bearer " + view_token_}}).status, 404);
 }
 
+// A WHEP player that goes without DELETE (closed tab, lost network) stops sending RTCP: its
+// session ends after WhepSessions::kRtcpTimeoutS, while a player still watching keeps its own.
+TEST_F(Reach, WhepViewerThatVanishesIsDropped) {
+  WhepClient staying;
+  auto leaving = std::make_unique<WhepClient>();
+  ASSERT_EQ(staying.start(base_ + "whep", view_token_).status, 201);
+  ASSERT_EQ(leaving->start(base_ + "whep", view_token_).status, 201);
+  ASSERT_TRUE(run_until([&] { return staying.frames() >= 5 && leaving->frames() >= 5; }, 20000));
+  const int64_t gone_at = g_get_monotonic_time();
+  leaving.reset();  // its pipeline stops: no DELETE, no more RTCP
+  ASSERT_TRUE(p_.log().wait_for(element_message("vtkstreamsink-viewer", "action", "left"), 40000));
+  const double after_s = double(g_get_monotonic_time() - gone_at) / 1e6;
+  EXPECT_GE(after_s, 10) << "dropped too early";  // 20 s after its last report
+  EXPECT_EQ(sample(metrics_text(), R"(vtkstream_peers{transport="whep",role="viewer"})"), 1);
+  EXPECT_EQ(webrtcbins(p_.sink()), 1);
+  const int frames = staying.frames();
+  EXPECT_TRUE(run_until([&] { return staying.frames() >= frames + 10; }, 10000));
+}
+
 // Every viewer gets the same packets (VP8 as 96): an offer with VP8 under another number (Firefox
 // uses 120) is refused with the reason, and the others keep watching.
 TEST_F(Reach, WhepOfferWithAnotherPayloadNumberIsRefused) {

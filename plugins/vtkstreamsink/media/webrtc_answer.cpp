@@ -48,4 +48,33 @@ void WebRtcBranch::answer_offer(const std::string& sdp) {
   gst_webrtc_session_description_free(offer);
 }
 
+// webrtcbin 1.22 has no signal for incoming RTCP; its rtpbin's session object has. With
+// max-bundle every stream is in session 0.
+void WebRtcBranch::watch_rtcp() {
+  last_rtcp_->store(g_get_monotonic_time());
+  GstElement* rtpbin = nullptr;
+  GstIterator* it = gst_bin_iterate_elements(GST_BIN(webrtc_));
+  GValue v = G_VALUE_INIT;
+  while (!rtpbin && gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+    GstElement* e = GST_ELEMENT(g_value_get_object(&v));
+    GstElementFactory* f = gst_element_get_factory(e);
+    if (f && g_strcmp0(GST_OBJECT_NAME(f), "rtpbin") == 0) rtpbin = GST_ELEMENT(gst_object_ref(e));
+    g_value_reset(&v);
+  }
+  g_value_unset(&v);
+  gst_iterator_free(it);
+  if (!rtpbin) return;
+  GObject* session = nullptr;
+  g_signal_emit_by_name(rtpbin, "get-internal-session", 0u, &session);  // RTPSession, not the element
+  gst_object_unref(rtpbin);
+  if (!session) return;
+  using Stamp = std::shared_ptr<std::atomic<int64_t>>;
+  g_signal_connect_data(session, "on-receiving-rtcp", G_CALLBACK(+[](GObject*, GstBuffer*, gpointer d) {
+                          (*static_cast<Stamp*>(d))->store(g_get_monotonic_time());
+                        }),
+                        new Stamp(last_rtcp_), [](gpointer d, GClosure*) { delete static_cast<Stamp*>(d); },
+                        GConnectFlags(0));
+  g_object_unref(session);
+}
+
 }  // namespace vtkstream::sink

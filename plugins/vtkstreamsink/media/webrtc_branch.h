@@ -6,6 +6,7 @@
 
 #include <gst/gst.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -56,6 +57,10 @@ class WebRtcBranch : public Branch {
   // Sends on the data channel if it is open; false otherwise.
   bool send_channel_text(const std::string& text);
   bool channel_open() const;
+  // When RTCP last came from the viewer (monotonic us; its receiver reports), counted from
+  // watch_rtcp(); 0 before. A viewer that is gone without a word stops sending them.
+  int64_t last_rtcp_us() const { return last_rtcp_->load(); }
+  void watch_rtcp();  // webrtc_answer.cpp; once connected (the RTP session exists then)
 
   struct Link;  // shared with webrtcbin's threads; points back here while we live
   static void init_debug();
@@ -76,6 +81,7 @@ class WebRtcBranch : public Branch {
   GstElement* queue_ = nullptr;   // owned by our bin
   GstElement* webrtc_ = nullptr;  // owned by our bin
   GstWebRTCDataChannel* channel_ = nullptr;  // owned
+  std::shared_ptr<std::atomic<int64_t>> last_rtcp_ = std::make_shared<std::atomic<int64_t>>(0);
   bool answerer_ = false;  // WHEP: the remote side offers
   bool offered_ = false;
   bool connected_ = false;

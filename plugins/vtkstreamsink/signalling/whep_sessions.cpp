@@ -82,7 +82,10 @@ void WhepSessions::offer(const std::string& sdp, Done done) {
     }
   };
   cb.connected = [find] {
-    if (Session* s = find()) s->connected = true;
+    if (Session* s = find()) {
+      s->connected = true;
+      s->branch->watch_rtcp();
+    }
   };
   cb.failed = [this, find, res, alive](const std::string& why) {
     Session* s = find();
@@ -176,12 +179,19 @@ size_t WhepSessions::connected() const {
 }
 
 void WhepSessions::tick(int64_t now_us) {
-  if (env_.connect_timeout_s <= 0) return;
-  std::vector<std::string> late;
-  for (const auto& [res, s] : sessions_)
-    if (!s->connected && !s->done && now_us - s->created_us >= int64_t(env_.connect_timeout_s) * G_USEC_PER_SEC)
-      late.push_back(res);
-  for (const auto& res : late) remove(res, "did not connect in time");
+  std::vector<std::pair<std::string, const char*>> late;
+  for (const auto& [res, s] : sessions_) {
+    if (!s->connected && !s->done && env_.connect_timeout_s > 0 &&
+        now_us - s->created_us >= int64_t(env_.connect_timeout_s) * G_USEC_PER_SEC)
+      late.emplace_back(res, "did not connect in time");
+    else if (s->connected && env_.rtcp_timeout_s > 0 && s->branch->last_rtcp_us() > 0 &&
+             now_us - s->branch->last_rtcp_us() >= int64_t(env_.rtcp_timeout_s) * G_USEC_PER_SEC)
+      late.emplace_back(res, "no RTCP from the viewer");
+  }
+  for (const auto& [res, why] : late) {
+    g_printerr("%s: WHEP session ended: %s\n", env_.log_name.c_str(), why);
+    remove(res, why);
+  }
 }
 
 void WhepSessions::remove(const std::string& resource, const char* why) {

@@ -1,7 +1,7 @@
 // WHEP viewers (docs/protocol.md "WHEP"): one WebRtcBranch each, answering the viewer's offer.
 // They watch only (no data channel, no input), take a view-only slot like other view-only peers
 // (the web service decides, admit()), and live until DELETE on their resource, a WebRTC failure,
-// or, when they never connect, the connect timeout. Everything runs on the sink's context.
+// when they never connect, the connect timeout, or once connected, RTCP silence. Everything runs on the sink's context.
 //
 // Trickle ICE is not offered (PATCH answers 405): the answer waits until our ICE gathering is
 // complete and carries every candidate (a moment on a host's own addresses; longer with STUN or
@@ -29,6 +29,9 @@ class Media;
 class WhepSessions {
  public:
   static constexpr int kGatherTimeoutMs = 10000;
+  // Browsers send receiver reports every second or so, GStreamer every few seconds; a viewer
+  // silent this long has gone without DELETE (tab closed, network lost).
+  static constexpr int kRtcpTimeoutS = 20;
 
   struct Env {
     GstBin* sink;
@@ -38,6 +41,7 @@ class WhepSessions {
     std::function<std::optional<uint32_t>(std::string* why)> admit;
     std::function<void(uint32_t peer, bool joined)> changed;  // for the bus and /metrics
     int connect_timeout_s = 30;  // answered but not connected within: dropped; 0 = never
+    int rtcp_timeout_s = kRtcpTimeoutS;  // connected, but no RTCP from the viewer for: dropped
     std::string log_name = "vtkstreamsink";
   };
   struct Reply {
