@@ -45,5 +45,5 @@ echo "== browser tests (private network namespace, real server and renderer) =="
 status=0
 "$here/netns.sh" "$here/with-server.sh" "$here/run.sh" --inside || status=1
 echo "== browser tests of vtkstreamsink under gst-launch-1.0 (private network namespace) =="
-"$here/netns.sh" "$here/with-gst-launch.sh" node --test --test-reporter=spec "$here"/gst/*.test.mjs || status=1
+"$here/netns.sh" "$here/with-gst-launch.sh" node --test --test-concurrency=1 --test-reporter=spec "$here"/gst/*.test.mjs || status=1
 exit "$status"

@@ -15,6 +15,7 @@
 #include "sink_test_util.h"
 #include "threaded_fake_renderer.h"
 #include "unique_name.h"
+#include "vtkstream/vtksrc-contract.h"
 #include "whep_client.h"
 
 namespace vtkstream::sinktest {
@@ -48,6 +49,18 @@ int webrtcbins(GstElement* bin) {
   g_value_unset(&v);
   gst_iterator_free(it);
   return n;
+}
+
+// Waits until `bin` holds `n` webrtcbins: a branch leaves the sink asynchronously (at an idle
+// moment of its tee pad, then on the sink's thread), and the sink says so with element-removed.
+bool wait_webrtcbins(GstElement* bin, int n, int timeout_ms = 5000) {
+  const gulong id = g_signal_connect(bin, "element-removed", G_CALLBACK(+[](GstBin*, GstElement*, gpointer) {
+                                       g_main_context_wakeup(nullptr);
+                                     }),
+                                     nullptr);
+  const bool ok = run_until([&] { return webrtcbins(bin) == n; }, timeout_ms);
+  g_signal_handler_disconnect(bin, id);
+  return ok;
 }
 
 class Reach : public ::testing::Test {
@@ -135,6 +148,22 @@ TEST_F(Reach, MetricsMoveDuringARealStream) {
             2.5 * sample(second, "vtkstream_input_to_photon_seconds_count"));
 }
 
+// A supervising program's "restarting" notice (what vtkstream-serve sends to the sink pad when
+// it restarts the renderer) is counted, and the renderer is reported down meanwhile.
+TEST_F(Reach, MetricsCountRendererRestarts) {
+  const std::string before = metrics_text();
+  EXPECT_EQ(sample(before, "vtkstream_renderer_up"), 1);
+  vtkstream::contract::RendererNotice n;
+  n.state = vtkstream::contract::RendererState::kRestarting;
+  n.detail = "renderer restarting (test)";
+  Ref<GstPad> pad(gst_element_get_static_pad(p_.sink(), "sink"));
+  ASSERT_TRUE(gst_pad_send_event(pad.get(), vtkstream::contract::renderer_notice_event(n)));
+  ASSERT_TRUE(p_.log().wait_for(element_message("vtkstreamsink-renderer", "state", "restarting")));
+  const std::string after = metrics_text();
+  EXPECT_EQ(sample(after, "vtkstream_renderer_restarts_total") - sample(before, "vtkstream_renderer_restarts_total"), 1);
+  EXPECT_EQ(sample(after, "vtkstream_renderer_up"), 0);
+}
+
 TEST_F(Reach, WhepViewerGetsFramesAndDeleteEndsIt) {
   WhepClient viewer;
   const HttpResult r = viewer.start(base_ + "whep", view_token_);
@@ -146,6 +175,16 @@ TEST_F(Reach, WhepViewerGetsFramesAndDeleteEndsIt) {
   EXPECT_NE(r.body.find("a=candidate:"), std::string::npos) << r.body;  // no trickle: all of them
   EXPECT_NE(r.body.find("a=end-of-candidates"), std::string::npos);
   EXPECT_EQ(r.body.find("m=application"), std::string::npos);  // view-only: no input channel
+  // Players on other origins: the 201 lets scripts read Location, and preflights pass.
+  EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "*");
+  EXPECT_NE(r.header("Access-Control-Expose-Headers").find("Location"), std::string::npos);
+  const HttpResult pre = http_call("OPTIONS", base_ + "whep",
+                                   {{"Origin", "http://player.example"}, {"Access-Control-Request-Method", "POST"},
+                                    {"Access-Control-Request-Headers", "authorization,content-type"}});
+  EXPECT_EQ(pre.status, 204);
+  EXPECT_EQ(pre.header("Access-Control-Allow-Origin"), "*");
+  EXPECT_NE(pre.header("Access-Control-Allow-Methods").find("POST"), std::string::npos);
+  EXPECT_NE(pre.header("Access-Control-Allow-Headers").find("Authorization"), std::string::npos);
   ASSERT_TRUE(run_until([&] { return viewer.frames() >= 10; }, 20000)) << "frames " << viewer.frames();
   EXPECT_TRUE(p_.log().wait_for(element_message("vtkstreamsink-viewer", "action", "joined")));
   EXPECT_EQ(sample(metrics_text(), R"(vtkstream_peers{transport="whep",role="viewer"})"), 1);
@@ -160,7 +199,7 @@ TEST_F(Reach, WhepViewerGetsFramesAndDeleteEndsIt) {
   EXPECT_EQ(http_call("DELETE", resource, {{"Authorization", "Bearer " + view_token_}}).status, 200);
   EXPECT_TRUE(p_.log().wait_for(element_message("vtkstreamsink-viewer", "action", "left")));
   EXPECT_EQ(sample(metrics_text(), R"(vtkstream_peers{transport="whep",role="viewer"})"), 0);
-  EXPECT_EQ(webrtcbins(p_.sink()), 0);
+  EXPECT_TRUE(wait_webrtcbins(p_.sink(), 0)) << webrtcbins(p_.sink());
   EXPECT_EQ(http_call("DELETE", resource, {{"Authorization", "Bearer " + view_token_}}).status, 404);
 }
 
@@ -178,7 +217,7 @@ TEST_F(Reach, WhepViewerThatVanishesIsDropped) {
   const double after_s = double(g_get_monotonic_time() - gone_at) / 1e6;
   EXPECT_GE(after_s, 10) << "dropped too early";  // 20 s after its last report
   EXPECT_EQ(sample(metrics_text(), R"(vtkstream_peers{transport="whep",role="viewer"})"), 1);
-  EXPECT_EQ(webrtcbins(p_.sink()), 1);
+  EXPECT_TRUE(wait_webrtcbins(p_.sink(), 1)) << webrtcbins(p_.sink());
   const int frames = staying.frames();
   EXPECT_TRUE(run_until([&] { return staying.frames() >= frames + 10; }, 10000));
 }
@@ -244,7 +283,7 @@ TEST_F(Reach, WhepBadInputLeavesNothingBehind) {
   // Far over the limit: refused before the body is read (the client may see the reset first).
   const HttpResult huge = http_call("POST", url, auth, std::string(4 << 20, 'v'), "application/sdp");
   EXPECT_TRUE(huge.status == 400 || huge.status == -1) << huge.status;
-  EXPECT_EQ(webrtcbins(p_.sink()), 0);
+  EXPECT_TRUE(wait_webrtcbins(p_.sink(), 0)) << webrtcbins(p_.sink());
   EXPECT_TRUE(eventually([&] { return fd_count() <= fds; }, 5000)) << fd_count() << " descriptors, " << fds << " before";
   EXPECT_EQ(sample(metrics_text(), R"(vtkstream_peers{transport="whep",role="viewer"})"), 0);
   EXPECT_GE(sample(metrics_text(), "vtkstream_whep_refused_total"), 4);

@@ -60,13 +60,42 @@ void WhepSessions::offer(const std::string& sdp, Done done) {
   s->created_us = g_get_monotonic_time();
   s->done = std::move(done);
   const std::string res = s->resource;
+  WebRtcBranch::Callbacks cb = callbacks(res);
+  std::string err;
+  s->branch = WebRtcBranch::create_answerer(env_.sink, *env_.media, s->peer, env_.media->codec(), *env_.ice, sdp,
+                                            std::move(cb), &err);
+  if (!s->branch) {
+    metrics.whep_refused.add();
+    g_printerr("%s: WHEP: %s\n", env_.log_name.c_str(), err.c_str());
+    Done d = std::move(s->done);
+    d({500, err + "\n", ""});
+    return;
+  }
+  s->gather_timer = add_timeout(kGatherTimeoutMs, [this, res, alive = std::weak_ptr<bool>(alive_)] {
+    if (Session* s = alive.lock() ? session(res) : nullptr) {
+      cancel_source(s->gather_timer);
+      GST_INFO("WHEP peer %u: answering before ICE gathering completed", s->peer);
+      s->gathered = true;
+      maybe_reply(*s);
+    }
+    return false;
+  });
+  metrics.whep_sessions.add();
+  const uint32_t id = s->peer;
+  sessions_.emplace(res, std::move(s));
+  GST_INFO("WHEP peer %u: offer accepted", id);
+  if (env_.changed) env_.changed(id, true);
+}
+
+WhepSessions::Session* WhepSessions::session(const std::string& res) {
+  auto it = sessions_.find(res);
+  return it == sessions_.end() ? nullptr : it->second.get();
+}
+
+// The branch's callbacks for the session `res`; each finds its session again, which may be gone.
+WebRtcBranch::Callbacks WhepSessions::callbacks(const std::string& res) {
   std::weak_ptr<bool> alive = alive_;
-  // Every callback finds its session by resource: it may be gone by then.
-  auto find = [this, res, alive]() -> Session* {
-    if (!alive.lock()) return nullptr;
-    auto it = sessions_.find(res);
-    return it == sessions_.end() ? nullptr : it->second.get();
-  };
+  auto find = [this, res, alive]() -> Session* { return alive.lock() ? session(res) : nullptr; };
   WebRtcBranch::Callbacks cb;
   cb.answer = [this, find](const std::string& answer) {
     if (Session* s = find()) {
@@ -102,30 +131,7 @@ void WhepSessions::offer(const std::string& sdp, Done done) {
       if (alive.lock()) remove(res, "WebRTC failed");
     });
   };
-  std::string err;
-  s->branch = WebRtcBranch::create_answerer(env_.sink, *env_.media, s->peer, env_.media->codec(), *env_.ice, sdp,
-                                            std::move(cb), &err);
-  if (!s->branch) {
-    metrics.whep_refused.add();
-    g_printerr("%s: WHEP: %s\n", env_.log_name.c_str(), err.c_str());
-    Done d = std::move(s->done);
-    d({500, err + "\n", ""});
-    return;
-  }
-  s->gather_timer = add_timeout(kGatherTimeoutMs, [this, find] {
-    if (Session* s = find()) {
-      cancel_source(s->gather_timer);
-      GST_INFO("WHEP peer %u: answering before ICE gathering completed", s->peer);
-      s->gathered = true;
-      maybe_reply(*s);
-    }
-    return false;
-  });
-  metrics.whep_sessions.add();
-  const uint32_t id = s->peer;
-  sessions_.emplace(res, std::move(s));
-  GST_INFO("WHEP peer %u: offer accepted", id);
-  if (env_.changed) env_.changed(id, true);
+  return cb;
 }
 
 void WhepSessions::maybe_reply(Session& s) {

@@ -72,6 +72,8 @@ class WhepSessions {
   struct Session;
   void remove(const std::string& resource, const char* why);
   void maybe_reply(Session& s);
+  WebRtcBranch::Callbacks callbacks(const std::string& resource);
+  Session* session(const std::string& resource);  // nullptr once gone
   static std::string with_candidates(const std::string& answer, const std::vector<std::pair<unsigned, std::string>>& c);
 
   Env env_;
