@@ -3,9 +3,10 @@
 // sink's 1 s tick derives from them. Gauges that describe the current state (peers) are not
 // kept here: the web service counts them when /metrics is read.
 //
-// Why by hand and not a library: Debian 12 packages no C++ Prometheus client (prometheus-cpp
-// is not in bookworm), and what we need is a handful of atomics plus the text format
-// (exposition.h).
+// Why by hand and not Debian's prometheus-cpp (1.0): its pull part serves metrics from an HTTP
+// server of its own (civetweb) on another port, outside our one port, Host check and tokens;
+// its core alone would replace only what is here, a handful of atomics and a text formatter
+// (exposition.h), at the price of one more shared library in a GStreamer plugin.
 #pragma once
 
 #include <array>
