@@ -293,6 +293,30 @@ TEST_F(Reach, WhepBadInputLeavesNothingBehind) {
   EXPECT_TRUE(run_until([&] { return after.frames() >= 3; }, 20000));
 }
 
+// An encoder slower than the renderer (100 ms a frame against about 33): the one-frame queue in
+// front of it drops the rest, and /metrics counts them.
+class ReachSlowEncoder : public Reach {
+  void configure(GstElement* sink) override {
+    g_object_set(sink, "encoder",
+                 "videoconvert ! queue name=encqueue max-size-buffers=1 max-size-bytes=0 max-size-time=0 "
+                 "leaky=downstream ! identity sleep-time=100000 ! vp8enc name=enc deadline=1 ! "
+                 "rtpvp8pay name=pay pt=96",
+                 nullptr);
+  }
+};
+
+TEST_F(ReachSlowEncoder, DroppedFramesAreCounted) {
+  WhepClient viewer;  // frames arriving are the clock of this test
+  ASSERT_EQ(viewer.start(base_ + "whep", view_token_).status, 201);
+  ASSERT_TRUE(run_until([&] { return viewer.frames() >= 10; }, 20000)) << viewer.frames() << " frames";
+  const std::string m = metrics_text();
+  const double in = sample(m, "vtkstream_frames_in_total"), encoded = sample(m, R"(vtkstream_frames_encoded_total{rung="0"})"),
+               dropped = sample(m, R"(vtkstream_frames_dropped_total{rung="0"})");
+  EXPECT_GT(dropped, 0) << m;
+  EXPECT_GT(in, encoded);
+  EXPECT_LE(encoded + dropped, in);  // a frame is encoded, dropped, or still on its way
+}
+
 class ReachSlots : public Reach {
   void configure(GstElement* sink) override { g_object_set(sink, "max-peers", 2u, "owner-slots", 1u, nullptr); }
 };
