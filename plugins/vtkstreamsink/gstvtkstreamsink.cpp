@@ -5,7 +5,8 @@
  * Serves a live video to web browsers on one HTTP port and sends the viewers' input back upstream.
  *
  * The sink runs its own web server (on a thread and GMainContext of its own): the page at `/`,
- * WebRTC signalling on `/ws`, an MJPEG fallback on `/mjpeg` and `/healthz`. Each browser tab
+ * WebRTC signalling on `/ws`, an MJPEG fallback on `/mjpeg`, WHEP for standard WebRTC players on
+ * `/whep` (view-only), Prometheus metrics on `/metrics` and `/healthz`. Each browser tab
  * gets a `webrtcbin` branch fed by one shared encode; keyframes come on request. Raw video is
  * encoded by the sink (VP8 by default, `codec=h264` for x264, or any `encoder` description);
  * VP8 or H.264 that arrives encoded is passed through. Pointer, wheel, key and touch input from
@@ -400,7 +401,7 @@ static void gst_vtk_stream_sink_init(GstVtkStreamSink* self) {
   gst_pad_set_event_function(p.sinkpad, sink_event);
   gst_pad_set_query_function(p.sinkpad, sink_query);
   gst_element_add_pad(GST_ELEMENT(self), p.sinkpad);
-  p.input = std::make_unique<InputInjector>(p.sinkpad, p.media->rtp_tee());
+  p.input = std::make_unique<InputInjector>(p.sinkpad, p.media->rtp_tee(), &p.media->metrics());
   GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SINK);
 }
 

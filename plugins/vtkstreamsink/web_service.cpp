@@ -47,6 +47,10 @@ WebService::WebService(const WebConfig& config, Parts parts, Events events)
     if (snapshot_) snapshot_->serve(msg);
     else soup_server_message_set_status(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, nullptr);  // shutting down
   };
+  routes.metrics = [this] { return metrics_text(); };
+  routes.whep.offer = [this](SoupServerMessage* msg, const std::string& sdp) { whep_offer(msg, sdp); };
+  routes.whep.end = [this](const std::string& resource) { return whep_ && whep_->end(resource); };
+  whep_ = make_whep();
   routes.timeouts = HttpTimeouts{config.http_header_timeout_s, config.http_idle_timeout_s};
   routes.rules = RequestRules{config.allowed_hosts, config.frame_ancestors};
   http_ = std::make_unique<HttpServer>(std::move(routes));
@@ -80,6 +84,7 @@ void WebService::shutdown(ByeCode code, const std::string& reason) {
     closing.push_back(SOUP_WEBSOCKET_CONNECTION(g_object_ref(peer->websocket())));
   }
   peers_.clear();         // sends the close frames, removes branches
+  whep_.reset();          // answers offers still waiting, removes the WHEP branches
   for (size_t i = 0; i < gone.size(); ++i)
     if (events_.viewer) events_.viewer(gone[i].first, gone[i].second, false, gone.size() - i - 1);
   finish_closing(closing);
@@ -125,8 +130,9 @@ std::string WebService::view_link() const {
 void WebService::add_peer(SoupWebsocketConnection* ws, Role role) {
   size_t view_peers = 0;
   for (const auto& [pid, p] : peers_) view_peers += p->role() == Role::kViewer;
+  const size_t whep = whep_ ? whep_->count() : 0;  // WHEP viewers hold view-only slots
   const std::optional<std::string> full =
-      refuse_peer(role, peers_.size(), view_peers, Slots{config_.max_peers, config_.owner_slots});
+      refuse_peer(role, peers_.size() + whep, view_peers + whep, Slots{config_.max_peers, config_.owner_slots});
   if (shutting_down_ || full) {
     const int64_t now = g_get_monotonic_time();
     if (!shutting_down_ && now - last_refusal_log_us_ > 10 * G_USEC_PER_SEC) {  // a flood logs once per 10 s
@@ -188,7 +194,10 @@ void WebService::mjpeg_first() {
   mjpeg_branch_ = MjpegBranch::create(
       m_.sink, *m_.media, *m_.input,
       [this, alive = std::weak_ptr<bool>(alive_)](GBytes* jpeg) {
-        if (alive.lock() && mjpeg_) mjpeg_->broadcast(jpeg);
+        if (alive.lock() && mjpeg_) {
+          m_.media->metrics().mjpeg_sent_bytes.add(g_bytes_get_size(jpeg) * mjpeg_->count());
+          mjpeg_->broadcast(jpeg);
+        }
       },
       [this](const std::string& why) {
         // E.g. no decoder for pass-through input: say so, end the responses, and let the next
@@ -226,6 +235,10 @@ void WebService::broadcast_control() {
 void WebService::on_input(uint32_t peer, const InputRecord& r) {
   const auto res = arbiter_.on_input(peer, r.kind, g_get_monotonic_time() / 1000);
   if (res.changed) broadcast_control();
+  const auto kind = static_cast<size_t>(r.kind);
+  SinkMetrics& metrics = m_.media->metrics();
+  if (kind < SinkMetrics::kInputKinds)
+    (res.verdict == ControlArbiter::Verdict::kForward ? metrics.input_forwarded : metrics.input_dropped)[kind].add();
   if (res.verdict == ControlArbiter::Verdict::kForward) {
     m_.input->inject(peer, r, m_.media->width(), m_.media->height());
     return;
@@ -260,6 +273,8 @@ void WebService::on_echoes(const std::vector<EchoTracker::Echo>& echoes, std::op
 
 void WebService::tick() {
   const int64_t now = g_get_monotonic_time();
+  m_.media->metrics().tick(now);
+  if (whep_) whep_->tick(now);
   if (arbiter_.tick(now / 1000)) broadcast_control();
   for (auto& [id, peer] : peers_) {
     if (config_.handshake_timeout_s > 0 && peer->handler().state() == Handler::State::kAwaitHello &&
@@ -304,6 +319,7 @@ void WebService::on_renderer_notice(const contract::RendererNotice& n) {
       break;
     case S::kLost:
       attached_ = false;
+      m_.media->metrics().renderer_lost.add();
       if (n.reason == contract::kLostDamaged)  // the renderer republishes by itself
         set_renderer_state(RendererStatus::kWaiting, "the renderer's shared memory was damaged; waiting for a new one" + shm);
       else if (config_.renderer_supervised)
@@ -314,6 +330,7 @@ void WebService::on_renderer_notice(const contract::RendererNotice& n) {
     case S::kRestarting:
       attached_ = false;
       ++restarts_;
+      m_.media->metrics().renderer_restarts.add();
       set_renderer_state(RendererStatus::kRestarting, n.detail.empty() ? "renderer restarting" : n.detail);
       break;
     case S::kWaiting:
@@ -353,6 +370,8 @@ std::string WebService::health_json(bool full) const {
   json_builder_add_int_value(b, webrtc);
   json_builder_set_member_name(b, "mjpeg_peers");
   json_builder_add_int_value(b, mjpeg);
+  json_builder_set_member_name(b, "whep_peers");
+  json_builder_add_int_value(b, whep_ ? static_cast<gint64>(whep_->count()) : 0);
   json_builder_set_member_name(b, "mjpeg_streams");
   json_builder_add_int_value(b, mjpeg_ ? static_cast<gint64>(mjpeg_->count()) : 0);
   json_builder_set_member_name(b, "peers_served");

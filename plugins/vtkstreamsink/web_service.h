@@ -28,6 +28,7 @@
 #include "snapshot.h"
 #include "vtkstream/vtksrc-contract.h"
 #include "webrtc_branch.h"
+#include "whep_sessions.h"
 
 namespace vtkstream::sink {
 
@@ -85,7 +86,8 @@ class WebService {
   void on_size(int width, int height);
 
   std::string health_json(bool full = true) const;
-  size_t peer_count() const { return peers_.size(); }
+  std::string metrics_text() const;  // web_service_reach.cpp
+  size_t peer_count() const { return peers_.size() + (whep_ ? whep_->count() : 0); }
 
  private:
   void add_peer(SoupWebsocketConnection* ws, Role role);
@@ -100,6 +102,10 @@ class WebService {
   void tick();
   void set_renderer_state(RendererStatus state, const std::string& detail);
   void finish_closing(std::vector<SoupWebsocketConnection*>& closing);
+  // WHEP (web_service_reach.cpp): a POSTed offer, and a slot and peer id for it.
+  void whep_offer(SoupServerMessage* msg, const std::string& sdp);
+  std::optional<uint32_t> admit_whep(std::string* why);
+  std::unique_ptr<WhepSessions> make_whep();
 
   WebConfig config_;
   Parts m_;
@@ -114,6 +120,7 @@ class WebService {
   GSource* tick_ = nullptr;
   int64_t last_refusal_log_us_ = INT64_MIN / 2;
   std::map<uint32_t, std::unique_ptr<Peer>> peers_;
+  std::unique_ptr<WhepSessions> whep_;  // view-only WHEP viewers; they share the slots
   uint32_t next_peer_ = 1;
   uint64_t peers_served_ = 0;
   bool shutting_down_ = false;

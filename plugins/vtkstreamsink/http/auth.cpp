@@ -126,6 +126,17 @@ std::string Auth::set_cookie(std::string_view token) const {
   return cookie_name() + "=" + std::string(token) + "; Path=/; HttpOnly; SameSite=Strict";
 }
 
+std::string bearer_token(const char* header) {
+  if (!header) return "";
+  std::string_view h(header);
+  while (!h.empty() && h.front() == ' ') h.remove_prefix(1);
+  if (h.size() < 7 || g_ascii_strncasecmp(h.data(), "Bearer ", 7) != 0) return "";
+  h.remove_prefix(7);
+  while (!h.empty() && h.front() == ' ') h.remove_prefix(1);
+  while (!h.empty() && h.back() == ' ') h.remove_suffix(1);
+  return std::string(h);
+}
+
 std::string cookie_value(const char* header, std::string_view name) {
   if (!header) return "";
   std::string_view h(header);

@@ -58,6 +58,9 @@ class Auth {
   int port_ = 0;
 };
 
+// The token of an `Authorization: Bearer TOKEN` header (scheme case-insensitive), or "".
+std::string bearer_token(const char* authorization_header);
+
 // The value of cookie `name` in a Cookie header ("a=1; b=2"), or "".
 std::string cookie_value(const char* header, std::string_view name);
 

@@ -8,6 +8,7 @@
 #include "listener.h"
 #include "request_policy.h"
 #include "static_files.h"
+#include "whep_routes.h"
 #include "ws_upgrade.h"
 
 GST_DEBUG_CATEGORY(sink_http_debug);  // also listener.cpp
@@ -120,6 +121,20 @@ HttpServer::HttpServer(Routes routes) : routes_(std::move(routes)), policy_(rout
         });
       },
       this, nullptr);
+  // WHEP: its own rules for methods, tokens and bodies (whep_routes.h).
+  soup_server_add_early_handler(
+      server_, kWhepPath,
+      [](SoupServer*, SoupServerMessage* msg, const char* path, GHashTable*, gpointer d) {
+        auto* self = static_cast<HttpServer*>(d);
+        if (!self->policy_.check_host(msg)) whep_refuse_early(msg, path, *self->routes_.auth);
+      },
+      this, nullptr);
+  soup_server_add_handler(
+      server_, kWhepPath,
+      [](SoupServer*, SoupServerMessage* msg, const char* path, GHashTable*, gpointer d) {
+        whep_handle(msg, path, static_cast<HttpServer*>(d)->routes_.whep);
+      },
+      this, nullptr);
   // Every other route: refused before a body is read (request_policy.h).
   soup_server_add_early_handler(
       server_, nullptr,
@@ -183,6 +198,10 @@ void HttpServer::on_request(SoupServer*, SoupServerMessage* msg, const char* pat
     soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, body.data(), body.size());
     return;
   }
+  if (std::strcmp(path, "/metrics") == 0) {
+    self->serve_metrics(msg, role);
+    return;
+  }
   const bool page = std::strcmp(path, "/") == 0 || std::strcmp(path, "/index.html") == 0;
   if (!role) {
     unauthorized(msg, page);
@@ -203,6 +222,27 @@ void HttpServer::on_request(SoupServer*, SoupServerMessage* msg, const char* pat
       soup_server_message_get_status(msg) == SOUP_STATUS_OK)
     soup_message_headers_append(soup_server_message_get_response_headers(msg), "Set-Cookie",
                                 self->routes_.auth->set_cookie(token).c_str());
+}
+
+// Like every route, with `?token=` or the cookie; scrapers (Prometheus' `authorization`) send
+// `Authorization: Bearer TOKEN` instead. Either token (control or view) may read it.
+void HttpServer::serve_metrics(SoupServerMessage* msg, std::optional<Role> role) {
+  if (!role) {
+    const std::string bearer =
+        bearer_token(soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Authorization"));
+    if (!bearer.empty()) role = routes_.auth->role_of(bearer);
+  }
+  if (!role) {
+    unauthorized(msg, false);
+    soup_message_headers_replace(soup_server_message_get_response_headers(msg), "WWW-Authenticate",
+                                 "Bearer realm=\"vtkstream\"");
+    return;
+  }
+  const std::string body = routes_.metrics ? routes_.metrics() : "";
+  soup_server_message_set_status(msg, SOUP_STATUS_OK, nullptr);
+  soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control", "no-store");
+  soup_server_message_set_response(msg, "text/plain; version=0.0.4; charset=utf-8", SOUP_MEMORY_COPY, body.data(),
+                                   body.size());
 }
 
 void HttpServer::serve_mjpeg(SoupServerMessage* msg, GHashTable* query) {

@@ -2,7 +2,8 @@
 //   /            web/index.html          /ws       signalling WebSocket -> Routes::websocket
 //   /<file>      static files under web/ /mjpeg    ?peer=ID fallback stream -> Routes::mjpeg
 //   /healthz     JSON status             /snapshot.png  the newest raw frame -> Routes::snapshot
-//   anything else: 404
+//   /metrics     Prometheus text (token, or Bearer)
+//   /whep        WHEP (whep_routes.h)    anything else: 404
 // With access tokens on (auth.h), every route but /healthz needs a valid token (`?token=` or the
 // cookie set when the page loads): / answers 401 with a short "token required" page, the rest
 // 401 in plain text; /healthz says only {"status":"ok"} without one. Before any of that, every
@@ -21,6 +22,7 @@
 #include "connection_guard.h"
 #include "listener.h"
 #include "request_policy.h"
+#include "whep_routes.h"
 
 namespace vtkstream::sink {
 
@@ -36,6 +38,8 @@ class HttpServer {
     std::function<bool(SoupServerMessage*, uint32_t peer)> mjpeg;
     std::function<std::string(bool full)> health;  // JSON; full = the caller holds a token
     std::function<void(SoupServerMessage*)> snapshot;  // answers or pauses msg (snapshot.h)
+    std::function<std::string()> metrics;  // Prometheus text (metrics/exposition.h); needs a token
+    WhepHandlers whep;  // POST /whep, DELETE /whep/ID (whep_routes.h)
     HttpTimeouts timeouts;  // slow clients (connection_guard.h)
     RequestRules rules;     // Host names, embedding (request_policy.h)
   };
@@ -54,6 +58,7 @@ class HttpServer {
                          gpointer self);
   void serve_static(SoupServerMessage* msg, const char* path);
   std::optional<Role> role_of(SoupServerMessage* msg, GHashTable* query) const;
+  void serve_metrics(SoupServerMessage* msg, std::optional<Role> role);
   void serve_mjpeg(SoupServerMessage* msg, GHashTable* query);
 
   Routes routes_;

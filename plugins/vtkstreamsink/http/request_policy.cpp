@@ -48,10 +48,8 @@ void answer_and_close(SoupServerMessage* msg, guint status, const char* text) {
       a);
 }
 
-namespace {
-
 // Refuses with a status; on a stolen connection when there is a body libsoup would read first.
-void refuse(SoupServerMessage* msg, guint status, const char* text) {
+void refuse_request(SoupServerMessage* msg, guint status, const char* text) {
   SoupMessageHeaders* req = soup_server_message_get_request_headers(msg);
   const SoupEncoding enc = soup_message_headers_get_encoding(req);
   if (enc == SOUP_ENCODING_NONE || (enc == SOUP_ENCODING_CONTENT_LENGTH && soup_message_headers_get_content_length(req) == 0))
@@ -59,6 +57,8 @@ void refuse(SoupServerMessage* msg, guint status, const char* text) {
   else
     answer_and_close(msg, status, text);
 }
+
+namespace {
 
 bool refuse_method_or_body(SoupServerMessage* msg) {
   SoupMessageHeaders* req = soup_server_message_get_request_headers(msg);
@@ -77,7 +77,7 @@ bool refuse_method_or_body(SoupServerMessage* msg) {
     text = "request body too large: GET and HEAD take none\n";
   }
   if (!status) return false;
-  refuse(msg, status, text);
+  refuse_request(msg, status, text);
   return true;
 }
 
@@ -126,6 +126,10 @@ bool RequestPolicy::host_allowed(const char* header) const {
 }
 
 bool RequestPolicy::check(SoupServerMessage* msg) const {
+  return check_host(msg) || refuse_method_or_body(msg);
+}
+
+bool RequestPolicy::check_host(SoupServerMessage* msg) const {
   SoupMessageHeaders* resp = soup_server_message_get_response_headers(msg);
   soup_message_headers_replace(resp, "Referrer-Policy", "no-referrer");  // the page URL holds the token
   soup_message_headers_replace(resp, "X-Content-Type-Options", "nosniff");
@@ -135,10 +139,10 @@ bool RequestPolicy::check(SoupServerMessage* msg) const {
     const std::string text = std::string("this server does not answer for the host '") + host +
                              "': start vtkstream-serve with --allowed-host NAME (the vtkstreamsink property "
                              "allowed-hosts) when NAME is a tunnel or proxy name you use\n";
-    refuse(msg, SOUP_STATUS_MISDIRECTED_REQUEST, text.c_str());
+    refuse_request(msg, SOUP_STATUS_MISDIRECTED_REQUEST, text.c_str());
     return true;
   }
-  return refuse_method_or_body(msg);
+  return false;
 }
 
 }  // namespace vtkstream::sink

@@ -44,12 +44,19 @@ class RequestPolicy {
   // over kMaxRequestBody (or of unknown length). True when refused: the status is set, or the
   // connection answered and closed when the request has a body.
   bool check(SoupServerMessage* msg) const;
+  // The first half of check(): the security headers and the Host check (421). For routes with
+  // rules of their own about methods and bodies (WHEP, whep_routes.h).
+  bool check_host(SoupServerMessage* msg) const;
   bool host_allowed(const char* host_header) const;
 
  private:
   RequestRules rules_;
   std::string csp_;
 };
+
+// Refuses with `status` and `text`: as a normal response when the request has no body, else
+// with answer_and_close().
+void refuse_request(SoupServerMessage* msg, guint status, const char* text);
 
 // Answers `status` with `text` on the connection of `msg`, taken from libsoup, and closes it:
 // for a request whose body must not be read.

@@ -8,8 +8,9 @@
 
 namespace vtkstream::sink {
 
-InputInjector::InputInjector(GstPad* sink_pad, GstElement* rtp_tee)
-    : sink_pad_(GST_PAD(gst_object_ref(sink_pad))), rtp_pad_(gst_element_get_static_pad(rtp_tee, "sink")) {
+InputInjector::InputInjector(GstPad* sink_pad, GstElement* rtp_tee, SinkMetrics* metrics)
+    : sink_pad_(GST_PAD(gst_object_ref(sink_pad))), rtp_pad_(gst_element_get_static_pad(rtp_tee, "sink")),
+      metrics_(metrics) {
   probe_ = gst_pad_add_probe(rtp_pad_,
                              static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
                              on_rtp, this, nullptr);
@@ -40,6 +41,12 @@ bool InputInjector::inject(uint32_t peer, const InputRecord& r, int width, int h
   const uint64_t global = echo_.record(peer, r.seq);
   GstEvent* ev = make_input_event(r, global, peer, width, height);
   if (!ev) return false;
+  if (metrics_) {
+    std::lock_guard lock(sent_lock_);
+    sent_.emplace_back(global, g_get_monotonic_time());
+    // Input a source never echoes (videotestsrc ignores navigation) must not pile up.
+    while (sent_.size() > EchoTracker::kMaxPendingPerPeer) sent_.pop_front();
+  }
   // Out of the sink pad to whatever is upstream (vtksrc's GstBaseSrc handles navigation events
   // arriving on its source pad).
   return gst_pad_push_event(sink_pad_, ev);
@@ -47,6 +54,14 @@ bool InputInjector::inject(uint32_t peer, const InputRecord& r, int width, int h
 
 void InputInjector::frame(uint64_t seq, Transport transport, std::optional<uint32_t> rtp, uint64_t pts) {
   if (seq == 0) return;
+  if (metrics_) {
+    const int64_t now = g_get_monotonic_time();
+    std::lock_guard lock(sent_lock_);
+    while (!sent_.empty() && sent_.front().first <= seq) {
+      metrics_->input_to_photon_seconds.observe(double(now - sent_.front().second) / 1e6);
+      sent_.pop_front();
+    }
+  }
   auto echoes = echo_.frame(seq, transport);
   if (echoes.empty()) return;
   std::lock_guard lock(lock_);

@@ -11,6 +11,7 @@
 #include <gst/gst.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -19,6 +20,7 @@
 
 #include "echo_tracker.h"
 #include "protocol.h"
+#include "registry.h"
 
 namespace vtkstream::sink {
 
@@ -28,7 +30,9 @@ class InputInjector {
                                     uint64_t pts)>;
 
   // `sink_pad`: the element's sink pad (events leave through it); `rtp_tee`: where RTP passes.
-  InputInjector(GstPad* sink_pad, GstElement* rtp_tee);
+  // `metrics` (may be null) gets the input-to-photon histogram: from inject() to the first
+  // frame() that reflects the event, whichever transport encoded it first.
+  InputInjector(GstPad* sink_pad, GstElement* rtp_tee, SinkMetrics* metrics = nullptr);
   ~InputInjector();
   InputInjector(const InputInjector&) = delete;
   InputInjector& operator=(const InputInjector&) = delete;
@@ -53,6 +57,9 @@ class InputInjector {
   std::mutex lock_;
   GMainContext* ctx_ = nullptr;
   std::shared_ptr<EchoFn> fn_;
+  SinkMetrics* metrics_;
+  std::mutex sent_lock_;
+  std::deque<std::pair<uint64_t, int64_t>> sent_;  // (global seq, monotonic us) not yet on screen
 };
 
 }  // namespace vtkstream::sink

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "media_probes.h"
 #include "sink_context.h"
 #include "still_quality.h"
 
@@ -73,6 +74,7 @@ Media::Media(GstBin* bin) : bin_(bin) {
   // source, since the encoder sits behind a leaky queue that would drop instead of blocking.
   gst_element_link(in_tee_, keepalive_);
   last_frame_ = std::make_unique<LastFrame>(input_pad());
+  count_frames_in(input_pad(), &metrics_);
 }
 
 Media::~Media() {
@@ -170,6 +172,7 @@ bool Media::build_middle(Input kind, std::string* err) {
     return false;
   }
   gst_object_set_name(GST_OBJECT(middle), "encoder");
+  watch_middle(middle, &metrics_);
   GstElement* pay = gst_bin_get_by_name(GST_BIN(middle), "pay");
   if (!pay) {
     *err = "the encoder description must name its RTP payloader `pay` (e.g. rtpvp8pay name=pay pt=96)";

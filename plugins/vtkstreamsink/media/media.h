@@ -24,6 +24,7 @@
 #include "encoder_factory.h"
 #include "last_frame.h"
 #include "protocol.h"
+#include "registry.h"
 
 namespace vtkstream::sink {
 
@@ -70,6 +71,9 @@ class Media {
   void force_keyframe();
   static constexpr int kKeyframeGuardMs = 500;
 
+  // The sink's numbers for /metrics (metrics/registry.h); they outlive state changes.
+  SinkMetrics& metrics() { return metrics_; }
+
  private:
   bool build_middle(Input kind, std::string* err);
 
@@ -87,6 +91,7 @@ class Media {
   gint64 last_keyframe_us_ = 0;
   GSource* keyframe_timer_ = nullptr;  // a deferred keyframe request
   std::unique_ptr<LastFrame> last_frame_;  // probes the input tee's sink pad
+  SinkMetrics metrics_;
 };
 
 }  // namespace vtkstream::sink

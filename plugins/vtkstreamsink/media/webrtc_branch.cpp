@@ -1,5 +1,5 @@
-// The one file that uses gst-plugins-bad's WebRTC library, whose 1.22 headers warn unless its
-// API is declared accepted; declared here rather than for the whole plugin.
+// gst-plugins-bad's WebRTC library: its 1.22 headers warn unless its API is declared accepted;
+// declared in the two files that use it (this and webrtc_answer.cpp), not for the whole plugin.
 #define GST_USE_UNSTABLE_API
 #include "webrtc_branch.h"
 
@@ -7,20 +7,15 @@
 #include <gst/webrtc/webrtc.h>
 
 #include "media.h"
+#include "media_probes.h"
 #include "sink_context.h"
+#include "webrtc_internal.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_webrtc_debug);
 #define GST_CAT_DEFAULT sink_webrtc_debug
 
 namespace vtkstream::sink {
 
-struct WebRtcBranch::Link {
-  WebRtcBranch* self = nullptr;  // read and cleared on the sink's context only
-  GMainContext* ctx = nullptr;   // the sink's
-  ~Link() {
-    if (ctx) g_main_context_unref(ctx);
-  }
-};
 
 namespace {
 
@@ -103,15 +98,31 @@ WebRtcBranch::WebRtcBranch(GstBin* sink, Media& media, uint32_t peer, Callbacks 
   link_->ctx = g_main_context_ref(current_context());
 }
 
-std::unique_ptr<WebRtcBranch> WebRtcBranch::create(GstBin* sink, Media& media, uint32_t peer, Codec codec,
-                                                   const IceConfig& ice, Callbacks cb, std::string* err) {
+void WebRtcBranch::init_debug() {
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
     GST_DEBUG_CATEGORY_INIT(sink_webrtc_debug, "vtkstreamsink-webrtc", 0, "vtkstreamsink WebRTC viewers");
     g_once_init_leave(&once, 1);
   }
+}
+
+std::unique_ptr<WebRtcBranch> WebRtcBranch::create(GstBin* sink, Media& media, uint32_t peer, Codec codec,
+                                                   const IceConfig& ice, Callbacks cb, std::string* err) {
+  init_debug();
   std::unique_ptr<WebRtcBranch> s(new WebRtcBranch(sink, media, peer, std::move(cb)));
   if (!s->build(codec, ice, err)) return nullptr;  // the destructor removes what was added
+  return s;
+}
+
+std::unique_ptr<WebRtcBranch> WebRtcBranch::create_answerer(GstBin* sink, Media& media, uint32_t peer, Codec codec,
+                                                            const IceConfig& ice, const std::string& offer_sdp,
+                                                            Callbacks cb, std::string* err) {
+  init_debug();
+  std::unique_ptr<WebRtcBranch> s(new WebRtcBranch(sink, media, peer, std::move(cb)));
+  s->answerer_ = true;
+  s->offered_ = true;  // "negotiation needed" is the offerer's business
+  if (!s->build(codec, ice, err)) return nullptr;
+  s->answer_offer(offer_sdp);
   return s;
 }
 
@@ -158,13 +169,20 @@ bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
     }
   }
   // Input must not be lost or reordered (a lost button release leaves VTK dragging): reliable
-  // and ordered, the default.
-  g_signal_emit_by_name(webrtc_, "create-data-channel", "input", nullptr, &channel_);
-  if (!channel_) {
-    *err = "webrtcbin could not create the input data channel";
-    return false;
+  // and ordered, the default. An answerer (WHEP) only watches: the offer has no data channel.
+  if (!answerer_) {
+    g_signal_emit_by_name(webrtc_, "create-data-channel", "input", nullptr, &channel_);
+    if (!channel_) {
+      *err = "webrtcbin could not create the input data channel";
+      return false;
+    }
+    connect_channel();
   }
-  connect_channel();
+  {  // what this viewer is sent, for /metrics (after the queue: drops are not sent)
+    GstPad* qsrc = gst_element_get_static_pad(queue_, "src");
+    count_bytes(qsrc, &media_.metrics().webrtc_sent_bytes);
+    gst_object_unref(qsrc);
+  }
 
   if (!ghost_sink(queue_, err) || !attach(media_.rtp_tee(), err)) return false;
   GST_INFO("peer %u: branch added", peer_);
@@ -259,47 +277,6 @@ void WebRtcBranch::connect_channel() {
       if (s.cb_.channel_text) s.cb_.channel_text(text);
     });
   })), link_);
-}
-
-// Promises resolve on webrtcbin's threads. Their change funcs only hand the promise to the main
-// context (never gst_promise_wait there); on the main context it has resolved, so reading it does
-// not block. Returns the reply, or nullptr with *why set.
-static const GstStructure* promise_reply(GstPromise* p, const char* what, std::string* why) {
-  if (gst_promise_wait(p) != GST_PROMISE_RESULT_REPLIED) {  // resolved already: returns at once
-    *why = std::string(what) + " was interrupted";
-    return nullptr;
-  }
-  const GstStructure* reply = gst_promise_get_reply(p);
-  if (reply && gst_structure_has_field(reply, "error")) {
-    GError* gerr = nullptr;
-    gst_structure_get(reply, "error", G_TYPE_ERROR, &gerr, nullptr);
-    *why = std::string(what) + " failed: " + (gerr ? gerr->message : "unknown error");
-    g_clear_error(&gerr);
-    return nullptr;
-  }
-  return reply;
-}
-
-using PromisePtr = std::shared_ptr<GstPromise>;
-
-// A promise whose resolution runs `fn` on the main context while the session lives.
-template <typename Fn>
-static GstPromise* main_context_promise(const std::shared_ptr<WebRtcBranch::Link>& link, Fn fn) {
-  struct Ctx {
-    std::shared_ptr<WebRtcBranch::Link> link;
-    Fn fn;
-  };
-  return gst_promise_new_with_change_func(
-      [](GstPromise* p, gpointer d) {
-        auto* ctx = static_cast<Ctx*>(d);
-        PromisePtr owned(gst_promise_ref(p), [](GstPromise* q) { gst_promise_unref(q); });
-        auto link = ctx->link;
-        auto fn = ctx->fn;
-        post_to(link->ctx, [link, fn, owned]() mutable {
-          if (link->self) fn(*link->self, owned.get());
-        });
-      },
-      new Ctx{link, std::move(fn)}, [](gpointer d) { delete static_cast<Ctx*>(d); });
 }
 
 void WebRtcBranch::negotiate() {

@@ -6,6 +6,7 @@
 
 #include <gst/gst.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -36,10 +37,17 @@ class WebRtcBranch : public Branch {
     std::function<void()> connected;
     std::function<void(const std::string& why)> failed;
     std::function<void(const std::string& why)> answer_rejected;
+    std::function<void(const std::string& sdp)> answer;  // answerer only: our local answer
   };
 
   static std::unique_ptr<WebRtcBranch> create(GstBin* sink, Media& media, uint32_t peer, Codec codec,
                                               const IceConfig& ice, Callbacks cb, std::string* err);
+  // The answering side (WHEP, whep_sessions.h): no data channel and no offer of ours; the
+  // remote offer is applied at once and `answer` (then `candidate`s, "" when complete) follow.
+  // `offer_sdp` must have been checked (whep_offer.h).
+  static std::unique_ptr<WebRtcBranch> create_answerer(GstBin* sink, Media& media, uint32_t peer, Codec codec,
+                                                       const IceConfig& ice, const std::string& offer_sdp,
+                                                       Callbacks cb, std::string* err);
   ~WebRtcBranch() override;
   WebRtcBranch(const WebRtcBranch&) = delete;
   WebRtcBranch& operator=(const WebRtcBranch&) = delete;
@@ -49,12 +57,18 @@ class WebRtcBranch : public Branch {
   // Sends on the data channel if it is open; false otherwise.
   bool send_channel_text(const std::string& text);
   bool channel_open() const;
+  // When RTCP last came from the viewer (monotonic us; its receiver reports), counted from
+  // watch_rtcp(); 0 before. A viewer that is gone without a word stops sending them.
+  int64_t last_rtcp_us() const { return last_rtcp_->load(); }
+  void watch_rtcp();  // webrtc_answer.cpp; once connected (the RTP session exists then)
 
   struct Link;  // shared with webrtcbin's threads; points back here while we live
+  static void init_debug();
 
  private:
   WebRtcBranch(GstBin* sink, Media& media, uint32_t peer, Callbacks cb);
   bool build(Codec codec, const IceConfig& ice, std::string* err);
+  void answer_offer(const std::string& sdp);  // webrtc_answer.cpp
   bool link_sendonly(Codec codec, std::string* err);
   void connect_signals();
   void negotiate();
@@ -67,6 +81,8 @@ class WebRtcBranch : public Branch {
   GstElement* queue_ = nullptr;   // owned by our bin
   GstElement* webrtc_ = nullptr;  // owned by our bin
   GstWebRTCDataChannel* channel_ = nullptr;  // owned
+  std::shared_ptr<std::atomic<int64_t>> last_rtcp_ = std::make_shared<std::atomic<int64_t>>(0);
+  bool answerer_ = false;  // WHEP: the remote side offers
   bool offered_ = false;
   bool connected_ = false;
 };
