@@ -149,7 +149,7 @@ bool HttpServer::listen(const std::string& address, int port, std::string* err) 
     *err = "the address to listen on must be a numeric IP address (127.0.0.1, 0.0.0.0, ::1), got '" + address + "'";
     return false;
   }
-  listener_ = std::make_unique<Listener>(server_);
+  listener_ = std::make_unique<Listener>(server_, routes_.tls.get());
   std::string why;
   const bool ok = listener_->listen(ia, port, &why);
   g_object_unref(ia);
@@ -164,7 +164,7 @@ bool HttpServer::listen(const std::string& address, int port, std::string* err) 
   if (address == "0.0.0.0" || address == "localhost") host = "127.0.0.1";
   else if (address == "::") host = "[::1]";
   else if (address.find(':') != std::string::npos) host = "[" + address + "]";
-  url_ = "http://" + host + ":" + std::to_string(actual) + "/";
+  url_ = std::string(routes_.tls ? "https://" : "http://") + host + ":" + std::to_string(actual) + "/";
   return true;
 }
 

@@ -20,6 +20,7 @@
 #include "connection_guard.h"
 #include "listener.h"
 #include "request_policy.h"
+#include "tls.h"
 
 namespace vtkstream::sink {
 
@@ -36,6 +37,7 @@ class HttpServer {
     std::function<std::string(bool full)> health;  // JSON; full = the caller holds a token
     HttpTimeouts timeouts;  // slow clients (connection_guard.h)
     RequestRules rules;     // Host names, embedding (request_policy.h)
+    TlsCertificatePtr tls;  // serve https/wss with it (tls.h); null: plain HTTP
   };
 
   explicit HttpServer(Routes routes);
@@ -45,7 +47,7 @@ class HttpServer {
 
   // Port 0 picks a free port (tests).
   bool listen(const std::string& address, int port, std::string* err);
-  std::string url() const;  // http://address:port/
+  std::string url() const;  // http://address:port/ (https:// with TLS)
 
  private:
   static void on_request(SoupServer*, SoupServerMessage* msg, const char* path, GHashTable* query,

@@ -7,6 +7,12 @@
 // accepts instead and hands each connection to soup_server_accept_iostream(), which keeps only
 // the GIOStream. A side effect we rely on: a SoupServer without listeners of its own disconnects
 // every HTTP/1 connection after its response (see connection_guard.h).
+//
+// TLS: a SoupServer's own "tls-certificate" applies only to connections its own listener accepts
+// (soup_server_accept_iostream makes a connection without it), so with a certificate we wrap each
+// accepted connection in a GTlsServerConnection ourselves, set up as libsoup sets up its own, and
+// hand that over. The handshake runs on the first read, under the connection guard's header
+// timeout, so a client that stalls it is closed like any slow client.
 #pragma once
 
 #include <gio/gio.h>
@@ -18,7 +24,8 @@ namespace vtkstream::sink {
 
 class Listener {
  public:
-  explicit Listener(SoupServer* server) : server_(server) {}
+  // `tls`: serve TLS with this certificate (and its key); null: plain HTTP.
+  Listener(SoupServer* server, GTlsCertificate* tls) : server_(server), tls_(tls) {}
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -31,6 +38,7 @@ class Listener {
   static gboolean on_incoming(GSocketService*, GSocketConnection* conn, GObject*, gpointer self);
 
   SoupServer* server_;
+  GTlsCertificate* tls_;  // the HttpServer's reference
   GSocketService* service_ = nullptr;
   int port_ = 0;
 };
