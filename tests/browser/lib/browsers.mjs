@@ -58,10 +58,11 @@ function wrap(page, close, kind) {
   };
 }
 
-export async function launchChromium({ width = 640, height = 360 } = {}) {
+/** `args`: more command-line flags (e.g. a certificate to accept). */
+export async function launchChromium({ width = 640, height = 360, args = [] } = {}) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
-    executablePath: BROWSERS.chromium.path, headless: true, args: CHROMIUM_ARGS,
+    executablePath: BROWSERS.chromium.path, headless: true, args: [...CHROMIUM_ARGS, ...args],
   });
   const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
   const page = await context.newPage();
