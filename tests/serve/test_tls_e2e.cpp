@@ -6,6 +6,7 @@
 #include <libsoup/soup.h>
 #include <sys/wait.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "server_process.h"
@@ -51,10 +52,8 @@ struct Response {
   std::string body, set_cookie, error;
 };
 
-// GET over https with `cas` as the only trusted roots (null: the system's).
-Response https_get(const std::string& url, GTlsDatabase* cas) {
-  SoupSession* session = soup_session_new();
-  if (cas) g_object_set(session, "tls-database", cas, nullptr);
+// GET over https on `session`.
+Response https_get(SoupSession* session, const std::string& url) {
   SoupMessage* msg = soup_message_new("GET", url.c_str());
   GError* e = nullptr;
   GBytes* body = soup_session_send_and_read(session, msg, nullptr, &e);
@@ -72,6 +71,14 @@ Response https_get(const std::string& url, GTlsDatabase* cas) {
   }
   g_clear_error(&e);
   g_object_unref(msg);
+  return r;
+}
+
+// GET over https with `cas` as the only trusted roots (null: the system's), on a session of its own.
+Response https_get(const std::string& url, GTlsDatabase* cas) {
+  SoupSession* session = soup_session_new();
+  if (cas) g_object_set(session, "tls-database", cas, nullptr);
+  Response r = https_get(session, url);
   g_object_unref(session);
   return r;
 }
@@ -91,13 +98,56 @@ int run_to_exit(const std::vector<std::string>& args, std::string* err_text) {
   return WEXITSTATUS(status);
 }
 
+// Open descriptors of a process (/proc/PID/fd entries).
+int fd_count(pid_t pid) {
+  GDir* d = g_dir_open(("/proc/" + std::to_string(pid) + "/fd").c_str(), 0, nullptr);
+  if (!d) return -1;
+  int n = 0;
+  while (g_dir_read_name(d)) ++n;
+  g_dir_close(d);
+  return n;
+}
+
+// Waits until the server's descriptors are back to `want` or fewer. Another process's /proc has
+// no wakeup to wait on, so this looks every 20 ms, for at most `timeout_ms`.
+int settle_fds(pid_t pid, int want, int timeout_ms) {
+  const guint tick = g_timeout_add(20, [](gpointer) -> gboolean { return G_SOURCE_CONTINUE; }, nullptr);
+  run_until([&] { return fd_count(pid) <= want; }, timeout_ms);
+  g_source_remove(tick);
+  return fd_count(pid);
+}
+
+// Connects over plain TCP, sends `bytes`, and returns the seconds until the server closes the
+// connection (or -1 when it is still open after 10 s).
+double seconds_until_closed(const std::string& https_url, const std::string& bytes) {
+  const std::string hostport = https_url.substr(8, https_url.find('/', 8) - 8);
+  GSocketClient* client = g_socket_client_new();
+  GSocketConnection* conn = g_socket_client_connect_to_host(client, hostport.c_str(), 443, nullptr, nullptr);
+  g_object_unref(client);
+  if (!conn) return -1;
+  const gint64 t0 = g_get_monotonic_time();
+  GSocket* sock = g_socket_connection_get_socket(conn);
+  g_socket_set_timeout(sock, 10);
+  if (!bytes.empty()) g_socket_send(sock, bytes.data(), bytes.size(), nullptr, nullptr);
+  char buf[256];
+  GError* e = nullptr;
+  gssize n = 0;
+  while ((n = g_socket_receive(sock, buf, sizeof(buf), nullptr, &e)) > 0) {
+  }
+  const bool timed_out = e && g_error_matches(e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_clear_error(&e);
+  g_object_unref(conn);
+  return timed_out ? -1 : double(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+}
+
 class Tls : public ::testing::Test {
  protected:
-  void start() {
+  void start(std::vector<std::string> extra = {}) {
     const TempDir& c = certs();
-    server_ = std::make_unique<ServerProcess>(
-        g_server_binary, std::vector<std::string>{"--port", "0", "--no-renderer", "--tls-cert", c.file("server.pem"),
-                                                  "--tls-key", c.file("server.key")});
+    std::vector<std::string> args{"--port", "0", "--no-renderer", "--tls-cert", c.file("server.pem"),
+                                  "--tls-key", c.file("server.key")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    server_ = std::make_unique<ServerProcess>(g_server_binary, args);
     ASSERT_TRUE(server_->started()) << "the server printed no link line";
   }
   void TearDown() override {
@@ -150,6 +200,41 @@ TEST_F(Tls, HttpsAndWssWithTheServersCertificateAndSecureCookies) {
   ws.send(R"({"type":"ping","t":1})");
   EXPECT_FALSE(ws.wait_for("pong").empty());
   EXPECT_TRUE(ws.close());
+  g_object_unref(ca);
+}
+
+// Each https request is a connection with a handshake of its own (one request per connection):
+// the wrapping in listener.cpp must leave no descriptor behind, and a client that stalls the
+// handshake is closed by the header timeout like any slow client.
+TEST_F(Tls, ConnectionsLeaveNoDescriptorsAndStalledHandshakesAreClosed) {
+  start({"--http-header-timeout", "1"});
+  GTlsDatabase* ca = test_ca();
+  const std::string health = server_->url() + "healthz";
+  ASSERT_EQ(https_get(health, ca).status, 200u);
+  const int base = settle_fds(server_->pid(), 0, 300);
+  // One client session (its TLS set-up is costly); the server still closes every connection.
+  constexpr int kRequests = 50;  // a leak of one descriptor per connection shows as +50
+  SoupSession* session = soup_session_new();
+  g_object_set(session, "tls-database", ca, nullptr);
+  const gint64 t0 = g_get_monotonic_time();
+  for (int i = 0; i < kRequests; ++i) ASSERT_EQ(https_get(session, health).status, 200u) << "request " << i;
+  std::printf("%d https requests in %.1f s\n", kRequests, double(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
+  g_object_unref(session);
+  const int after = settle_fds(server_->pid(), base, 5000);
+  std::printf("descriptors: %d before, %d after %d https requests\n", base, after, kRequests);
+  EXPECT_LE(after, base);
+
+  // Nothing at all, and a TLS record header that never gets its body: both closed after the
+  // 1 s header timeout (counted from the accept), with 2 s of slack for a loaded machine.
+  const double silent = seconds_until_closed(server_->url(), "");
+  const double partial = seconds_until_closed(server_->url(), std::string("\x16\x03\x01\x02\x00", 5));
+  std::printf("stalled handshakes closed after %.2f s (silent) and %.2f s (partial)\n", silent, partial);
+  EXPECT_GE(silent, 0.9);
+  EXPECT_LT(silent, 3.0);
+  EXPECT_GE(partial, 0.9);
+  EXPECT_LT(partial, 3.0);
+  EXPECT_EQ(https_get(health, ca).status, 200u);
+  EXPECT_LE(settle_fds(server_->pid(), base, 5000), base);
   g_object_unref(ca);
 }
 

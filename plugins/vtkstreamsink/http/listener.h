@@ -8,24 +8,25 @@
 // the GIOStream. A side effect we rely on: a SoupServer without listeners of its own disconnects
 // every HTTP/1 connection after its response (see connection_guard.h).
 //
-// TLS: a SoupServer's own "tls-certificate" applies only to connections its own listener accepts
-// (soup_server_accept_iostream makes a connection without it), so with a certificate we wrap each
-// accepted connection in a GTlsServerConnection ourselves, set up as libsoup sets up its own, and
-// hand that over. The handshake runs on the first read, under the connection guard's header
-// timeout, so a client that stalls it is closed like any slow client.
+// TLS: with a certificate, accepted connections go through a TlsAcceptor (tls_acceptor.h) first,
+// which hands them over once their handshake is done.
 #pragma once
 
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include <memory>
 #include <string>
+
+#include "tls_acceptor.h"
 
 namespace vtkstream::sink {
 
 class Listener {
  public:
-  // `tls`: serve TLS with this certificate (and its key); null: plain HTTP.
-  Listener(SoupServer* server, GTlsCertificate* tls) : server_(server), tls_(tls) {}
+  // `tls`: serve TLS with this certificate (and its key); null: plain HTTP. `handshake_s`: the
+  // time a client has for its TLS handshake (0 = no limit).
+  Listener(SoupServer* server, GTlsCertificate* tls, unsigned handshake_s);
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -36,9 +37,10 @@ class Listener {
 
  private:
   static gboolean on_incoming(GSocketService*, GSocketConnection* conn, GObject*, gpointer self);
+  void hand_over(GIOStream* stream, GSocketConnection* conn);  // to libsoup; `conn` is under `stream`
 
   SoupServer* server_;
-  GTlsCertificate* tls_;  // the HttpServer's reference
+  std::unique_ptr<TlsAcceptor> tls_;  // null: plain HTTP
   GSocketService* service_ = nullptr;
   int port_ = 0;
 };
