@@ -193,9 +193,11 @@ TEST_F(Tls, HttpsAndWssWithTheServersCertificateAndSecureCookies) {
   WsClient untrusted_ws;
   EXPECT_FALSE(untrusted_ws.connect(server_->ws_url()));
 
-  // Plain HTTP on the TLS port gets no HTTP answer, and costs the others nothing.
+  // Plain HTTP on the TLS port (a link typed with http://) gets a 400 that says to use https,
+  // and costs the others nothing.
   const std::string plain = "http://" + url.substr(8);
-  EXPECT_EQ(raw_http(plain, "GET /healthz"), -1);
+  std::string headers;
+  EXPECT_EQ(raw_http(plain, "GET /healthz", &headers), 400) << headers;
   EXPECT_EQ(https_get(url + "healthz", ca).status, 200u);
   ws.send(R"({"type":"ping","t":1})");
   EXPECT_FALSE(ws.wait_for("pong").empty());
