@@ -38,7 +38,8 @@ export class RtcTransport {
     this.pc = new RTCPeerConnection({
       iceServers: Array.isArray(o.welcome.ice_servers) ? o.welcome.ice_servers : [],
       bundlePolicy: 'max-bundle',
-      iceTransportPolicy: o.relayOnly ? 'relay' : 'all',
+      // Only when asked: otherwise the configuration stays exactly the browser's default.
+      ...(o.relayOnly ? { iceTransportPolicy: 'relay' } : {}),
     });
     this.timer = setTimeout(() => this.fail('timeout'), o.timeoutMs);
     this.pc.onicecandidate = (ev) => {

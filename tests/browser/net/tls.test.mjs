@@ -4,13 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pageUrl } from '../lib/scenarios.mjs';
-import { withChromium, assertWebRtcPictureAndDrag, SIZE } from './common.mjs';
+import { withChromium, assertWebRtcPictureAndDrag, SIZE, PATIENT } from './common.mjs';
 
 test('chromium over https: secure context with VideoDecoder, wss signalling, WebRTC picture', { timeout: 90000 },
   async (t) => {
     const spki = process.env.VTKSTREAM_TLS_SPKI;
     assert.ok(spki, 'VTKSTREAM_TLS_SPKI is not set: run through net/run.sh tls');
-    const url = pageUrl(SIZE);
+    const url = pageUrl(`${SIZE}&${PATIENT}`);
     assert.match(url, /^https:\/\/198\.51\.100\.1:/, 'the server did not print an https link');
     // Chromium accepts exactly this test key (no blanket --ignore-certificate-errors).
     await withChromium(t, [`--ignore-certificate-errors-spki-list=${spki}`], async (b) => {

@@ -5,13 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { pageUrl } from '../lib/scenarios.mjs';
-import { withChromium, assertWebRtcPictureAndDrag, SIZE } from './common.mjs';
+import { withChromium, assertWebRtcPictureAndDrag, SIZE, PATIENT } from './common.mjs';
 
 test('chromium with ?relay=1 streams through the TURN server given with --turn', { timeout: 90000 }, async (t) => {
   const log = process.env.VTKSTREAM_TURN_LOG;
   assert.ok(log && process.env.VTKSTREAM_TURN_URL, 'no TURN server: run through net/run.sh turn');
   await withChromium(t, [], async (b) => {
-    await b.goto(pageUrl(`${SIZE}&relay=1`));
+    await b.goto(pageUrl(`${SIZE}&relay=1&${PATIENT}`));
     const rtc = await assertWebRtcPictureAndDrag(t, b);
     const config = await b.evaluate(() => window.vtkstream.stats());
     assert.ok(rtc.route, `no selected candidate pair in getStats (${JSON.stringify(config)})`);
