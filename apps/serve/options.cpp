@@ -6,6 +6,7 @@
 
 #include "ice_servers.h"
 #include "renderer_command.h"
+#include "tls.h"
 #include "tokens.h"
 
 namespace vtkstream::serve {
@@ -40,6 +41,7 @@ constexpr const char* kSummary =
     "Examples:\n"
     "  vtkstream-serve                                  demo scene on http://127.0.0.1:8000/\n"
     "  vtkstream-serve --bind 0.0.0.0 --port 8080      share on the LAN\n"
+    "  vtkstream-serve --bind 0.0.0.0 --tls-cert c.pem --tls-key k.pem   the same over https\n"
     "  vtkstream-serve --render '--size 1920x1080 mesh.vtp'\n"
     "  vtkstream-serve --shm mysim                      attach to a renderer already running\n"
     "  vtkstream-serve --no-auth                        no tokens (a demo on this machine only)";
@@ -57,11 +59,12 @@ struct Raw {
   gchar** allowed_hosts = nullptr;
   gchar* frame_ancestors = nullptr;
   gchar *bind = nullptr, *shm = nullptr, *render = nullptr, *renderer = nullptr, *web = nullptr, *codec = nullptr,
-        *pipeline = nullptr, *stun = nullptr, *size = nullptr, *ice_address = nullptr, *token_file = nullptr;
+        *pipeline = nullptr, *stun = nullptr, *size = nullptr, *ice_address = nullptr, *token_file = nullptr,
+        *tls_cert = nullptr, *tls_key = nullptr;
   gchar** turn = nullptr;
   gboolean no_renderer = FALSE, no_auth = FALSE;
   ~Raw() {
-    for (gchar* p : {bind, shm, render, renderer, web, codec, pipeline, stun, size, ice_address, token_file}) g_free(p);
+    for (gchar* p : {bind, shm, render, renderer, web, codec, pipeline, stun, size, ice_address, token_file, tls_cert, tls_key}) g_free(p);
     g_strfreev(turn);
     g_strfreev(allowed_hosts);
     g_free(frame_ancestors);
@@ -82,7 +85,7 @@ bool parse_table(int argc, char** argv, Raw* r, std::string* err) {
       {"pipeline", 0, 0, G_OPTION_ARG_STRING, &r->pipeline, "Replace the encoder part (see above)", "DESC"},
       {"bitrate", 0, 0, G_OPTION_ARG_INT, &r->bitrate, "Video bitrate in kbit/s (default: vtkstreamsink's bitrate, 1200)", "KBPS"},
       {"stun", 0, 0, G_OPTION_ARG_STRING, &r->stun, "STUN server for WebRTC, stun:HOST:PORT (default none: loopback and LAN need none)", "URL"},
-      {"turn", 0, 0, G_OPTION_ARG_STRING_ARRAY, &r->turn, "TURN server, turn://USER:PASS@HOST:PORT (repeatable)", "URL"},
+      {"turn", 0, 0, G_OPTION_ARG_STRING_ARRAY, &r->turn, "TURN server for webrtcbin and the page, turn://USER:PASS@HOST:PORT (repeatable; docs/deploy.md: coturn)", "URL"},
       {"ice-address", 0, 0, G_OPTION_ARG_STRING, &r->ice_address, "Also gather ICE candidates on this local address (e.g. 127.0.0.1 in a loopback-only network namespace)", "ADDR"},
       {"repeat-ms", 0, 0, G_OPTION_ARG_INT, &r->repeat_ms, "Repeat an idle picture every N ms so decoders never starve (default 1000)", "N"},
       {"max-peers", 0, 0, G_OPTION_ARG_INT, &r->max_peers, "Most browser tabs served at once (default 32)", "N"},
@@ -98,6 +101,8 @@ bool parse_table(int argc, char** argv, Raw* r, std::string* err) {
       {"http-idle-timeout", 0, 0, G_OPTION_ARG_INT, &r->http_idle_timeout, "Seconds an HTTP request or response may stay silent before its connection is closed; WebSocket and MJPEG streams are exempt (default 60; 0 = none)", "S"},
       {"allowed-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &r->allowed_hosts, "Also answer requests for this host name: a tunnel's or reverse proxy's name (repeatable; *.example.org for subdomains). IP addresses, localhost and this machine's name always work; other names get 421 (DNS rebinding)", "NAME"},
       {"frame-ancestors", 0, 0, G_OPTION_ARG_STRING, &r->frame_ancestors, "Who may embed the page in a frame, as CSP sources (default 'self'; e.g. http://localhost:8888 for a Jupyter notebook)", "SOURCES"},
+      {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &r->tls_cert, "Serve https and wss with this PEM certificate (chain); needs --tls-key. Browsers offer WebCodecs only to https pages (or localhost)", "FILE"},
+      {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &r->tls_key, "The unencrypted PEM private key of --tls-cert", "FILE"},
       {"no-renderer", 0, 0, G_OPTION_ARG_NONE, &r->no_renderer, "Start no renderer even without --shm (wait on the private shm name)", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   GOptionContext* ctx = g_option_context_new("- stream a VTK renderer to web browsers");
@@ -185,11 +190,23 @@ bool access_and_ice(const Raw& r, ServeConfig* config, std::string* err) {
   return true;
 }
 
+// TLS: the pair is loaded and checked here as the sink will load it, so a wrong path or a key
+// of another certificate stops us at once (exit 2) with the file named.
+bool tls_files(const Raw& r, ServeConfig* config, std::string* err) {
+  const sink::TlsFiles files{r.tls_cert ? r.tls_cert : "", r.tls_key ? r.tls_key : ""};
+  if (!files.enabled()) return true;
+  if (!sink::load_tls_certificate(files, "--tls-cert", "--tls-key", err)) return false;
+  config->sink.emplace_back("tls-certificate-file", files.certificate);
+  config->sink.emplace_back("tls-key-file", files.key);
+  return true;
+}
+
 }  // namespace
 
 bool parse_options(int argc, char** argv, ServeConfig* config, std::string* err) {
   Raw r;
-  if (!parse_table(argc, argv, &r, err) || !check_ranges(r, err) || !access_and_ice(r, config, err)) {
+  if (!parse_table(argc, argv, &r, err) || !check_ranges(r, err) || !access_and_ice(r, config, err) ||
+      !tls_files(r, config, err)) {
     *err += " (see --help)";
     return false;
   }

@@ -6,6 +6,7 @@
 
 #include "auth.h"
 #include "ice_servers.h"
+#include "tls.h"
 
 namespace vtkstream::sink {
 
@@ -136,7 +137,11 @@ void install_sink_properties(GObjectClass* k) {
                                                     d.frame_ancestors.c_str(), kRW));
   install(PROP_RENDERER_SUPERVISED, g_param_spec_boolean("renderer-supervised", "Renderer supervised", "A program restarts the renderer when it stops: viewers are told 'restarting' rather than 'waiting'",
                                                          d.renderer_supervised, kRW));
-  install(PROP_URL, g_param_spec_string("url", "URL", "http://HOST:PORT/ once listening (READY and up)", "", kRO));
+  install(PROP_TLS_CERTIFICATE_FILE, g_param_spec_string("tls-certificate-file", "TLS certificate file", "PEM certificate (chain) to serve https and wss with; needs tls-key-file (empty: plain HTTP)",
+                                                        "", kRW));
+  install(PROP_TLS_KEY_FILE, g_param_spec_string("tls-key-file", "TLS key file", "PEM private key (unencrypted) of tls-certificate-file",
+                                                 "", kRW));
+  install(PROP_URL, g_param_spec_string("url", "URL", "http://HOST:PORT/ (https:// with TLS) once listening (READY and up)", "", kRO));
   install(PROP_CONTROL_LINK, g_param_spec_string("control-link", "Control link", "The link to open to watch and steer (with its token), once listening", "", kRO));
   install(PROP_VIEW_LINK, g_param_spec_string("view-link", "View-only link", "The link to share with people who should only watch, once listening", "", kRO));
   install(PROP_PEERS, g_param_spec_uint("peers", "Peers", "Browser tabs connected now", 0, G_MAXUINT, 0, kRO));
@@ -172,6 +177,8 @@ void set_sink_property(SinkSettings& s, guint id, const GValue* v) {
     case PROP_ALLOWED_HOSTS: s.allowed_hosts = str(v); break;
     case PROP_FRAME_ANCESTORS: s.frame_ancestors = str(v); break;
     case PROP_RENDERER_SUPERVISED: s.renderer_supervised = g_value_get_boolean(v); break;
+    case PROP_TLS_CERTIFICATE_FILE: s.tls_certificate_file = str(v); break;
+    case PROP_TLS_KEY_FILE: s.tls_key_file = str(v); break;
     default: break;
   }
 }
@@ -208,6 +215,8 @@ void get_sink_property(const SinkSettings& s, guint id, GValue* v) {
     case PROP_ALLOWED_HOSTS: g_value_set_string(v, s.allowed_hosts.c_str()); break;
     case PROP_FRAME_ANCESTORS: g_value_set_string(v, s.frame_ancestors.c_str()); break;
     case PROP_RENDERER_SUPERVISED: g_value_set_boolean(v, s.renderer_supervised); break;
+    case PROP_TLS_CERTIFICATE_FILE: g_value_set_string(v, s.tls_certificate_file.c_str()); break;
+    case PROP_TLS_KEY_FILE: g_value_set_string(v, s.tls_key_file.c_str()); break;
     case PROP_URL: g_value_set_string(v, s.url.c_str()); break;
     case PROP_CONTROL_LINK: g_value_set_string(v, s.control_link.c_str()); break;
     case PROP_VIEW_LINK: g_value_set_string(v, s.view_link.c_str()); break;
@@ -269,6 +278,11 @@ bool sink_configuration(SinkSettings& s, WebConfig* web, MediaConfig* media, std
   web->renderer_supervised = s.renderer_supervised;
   web->http_header_timeout_s = s.http_header_timeout_s;
   web->http_idle_timeout_s = s.http_idle_timeout_s;
+  web->tls = nullptr;
+  if (const TlsFiles tls{s.tls_certificate_file, s.tls_key_file}; tls.enabled()) {
+    web->tls = load_tls_certificate(tls, "tls-certificate-file", "tls-key-file", err);
+    if (!web->tls) return false;
+  }
   media->codec = s.codec;
   media->bitrate_kbps = static_cast<int>(s.bitrate_kbps);
   media->encoder = s.encoder;

@@ -41,6 +41,8 @@ enum SinkProp {
   PROP_ALLOWED_HOSTS,
   PROP_FRAME_ANCESTORS,
   PROP_RENDERER_SUPERVISED,
+  PROP_TLS_CERTIFICATE_FILE,
+  PROP_TLS_KEY_FILE,
   PROP_URL,           // read-only, once listening
   PROP_CONTROL_LINK,  // read-only
   PROP_VIEW_LINK,     // read-only
@@ -69,6 +71,7 @@ struct SinkSettings {
   std::string allowed_hosts;  // comma-separated
   std::string frame_ancestors = "'self'";
   bool renderer_supervised = false;
+  std::string tls_certificate_file, tls_key_file;  // both or neither (tls.h)
   // Read-only, set once listening.
   std::string url, control_link, view_link;
   unsigned peers = 0;

@@ -53,6 +53,7 @@ WebService::WebService(const WebConfig& config, Parts parts, Events events)
   whep_ = make_whep();
   routes.timeouts = HttpTimeouts{config.http_header_timeout_s, config.http_idle_timeout_s};
   routes.rules = RequestRules{config.allowed_hosts, config.frame_ancestors};
+  routes.tls = config.tls;
   http_ = std::make_unique<HttpServer>(std::move(routes));
 }
 
@@ -65,6 +66,7 @@ WebService::~WebService() {
 bool WebService::start(std::string* err) {
   if (!http_->listen(config_.address, config_.port, err)) return false;
   auth_.set_port(std::stoi(url().substr(url().rfind(':') + 1)));
+  auth_.set_secure(config_.tls != nullptr);
   tick_ = add_timeout(1000, [this] {
     tick();
     return true;

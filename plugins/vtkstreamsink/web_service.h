@@ -50,6 +50,7 @@ struct WebConfig {
   unsigned http_idle_timeout_s = 60;    // HTTP request/response silent for; 0 = none
   std::vector<std::string> allowed_hosts;  // Host names served besides IPs and localhost
   std::string frame_ancestors = "'self'";  // CSP: who may embed the page
+  TlsCertificatePtr tls;                // https/wss with this certificate (tls.h); null: plain HTTP
   bool renderer_supervised = false;     // someone restarts a lost renderer: say "restarting"
   std::string log_name = "vtkstreamsink";  // prefix of the operator notes on stderr (the element's name)
 };

@@ -56,7 +56,10 @@ void ServerProcess::read_line() {
         std::string l(line);
         g_free(line);
         self->lines_.push_back(l);
-        if (const size_t at = l.find("http://"); at != std::string::npos) {
+        // https:// when the server runs with --tls-cert.
+        size_t at = l.find("https://");
+        if (at == std::string::npos) at = l.find("http://");
+        if (at != std::string::npos) {
           std::string link = l.substr(at, l.find(' ', at) - at);
           std::string token;
           if (const size_t q = link.find("?token="); q != std::string::npos) {
@@ -96,7 +99,8 @@ bool ServerProcess::running() const { return proc_ && g_subprocess_get_identifie
 
 std::string ServerProcess::ws_url(const std::string& token) const {
   const std::string t = token.empty() ? token_ : token == "-" ? "" : token;
-  return "ws://" + url_.substr(7) + "ws" + (t.empty() ? "" : "?token=" + t);
+  const bool tls = url_.rfind("https://", 0) == 0;
+  return (tls ? "wss://" + url_.substr(8) : "ws://" + url_.substr(7)) + "ws" + (t.empty() ? "" : "?token=" + t);
 }
 
 int ServerProcess::terminate(int timeout_ms) {

@@ -28,11 +28,11 @@ class ServerProcess {
   // True while the process runs (until it exited and was reaped).
   bool running() const;
   bool started() const { return !url_.empty(); }
-  const std::string& url() const { return url_; }     // http://127.0.0.1:PORT/ (no token)
+  const std::string& url() const { return url_; }     // http(s)://127.0.0.1:PORT/ (no token)
   // The tokens of the printed control and view-only links ("" with --no-auth).
   const std::string& token() const { return token_; }
   const std::string& view_token() const { return view_token_; }
-  // ws://127.0.0.1:PORT/ws?token=CONTROL (or `token` when given; "-" for none)
+  // ws://127.0.0.1:PORT/ws?token=CONTROL (wss:// under TLS; or `token` when given; "-" for none)
   std::string ws_url(const std::string& token = "") const;
   // "?token=CONTROL" or "" with --no-auth: append to a path for an authorised request.
   std::string q() const { return token_.empty() ? "" : "?token=" + token_; }

@@ -33,6 +33,9 @@ class WsClient {
   WsClient() = default;
   ~WsClient();
   bool connect(const std::string& url, const char* origin = nullptr, int timeout_ms = 5000);
+  // wss:// only: verify the server against these CAs (instead of the system's).
+  void trust(GTlsDatabase* cas) { g_object_set(session_, "tls-database", cas, nullptr); }
+  const std::string& connect_error() const { return connect_error_; }
   void send(const std::string& text);
   // Waits for the next unconsumed message whose "type" is `type`; "" on timeout.
   std::string wait_for(const std::string& type, int timeout_ms = 10000);

@@ -7,6 +7,7 @@
 //   transport=mjpeg   skip WebRTC           codec=h264     prefer H.264 (default VP8)
 //   rtc_timeout=MS    WebRTC deadline (3000) size=WxH       fixed render size (no follow)
 //   hover=1           send pointer moves with no button held
+//   relay=1           WebRTC through the server's TURN relays only (checks a TURN set-up)
 //   stats=1           open the overlay at load
 //   token=T           the access token of the link (README "Server"): sent on /ws and /mjpeg;
 //                     taken out of the address bar once read (below)
@@ -171,6 +172,7 @@ function startWebRtc() {
     video,
     welcome: state.welcome,
     timeoutMs: RTC_TIMEOUT_MS,
+    relayOnly: params.get('relay') === '1',
     signal: (m) => signalling.send(m),
     onMessage: onMessage,
     onConnected: () => { state.rtcState = 'connected'; renderStatus(); },

@@ -25,6 +25,7 @@ export class RtcTransport {
    * @param {() => void} o.onConnected
    * @param {(reason: string) => void} o.onFail  never connected in time, or failed later
    * @param {number} o.timeoutMs
+   * @param {boolean} [o.relayOnly]  use TURN relays only (`?relay=1`: checks a TURN set-up)
    */
   constructor(o) {
     this.o = o;
@@ -37,6 +38,8 @@ export class RtcTransport {
     this.pc = new RTCPeerConnection({
       iceServers: Array.isArray(o.welcome.ice_servers) ? o.welcome.ice_servers : [],
       bundlePolicy: 'max-bundle',
+      // Only when asked: otherwise the configuration stays exactly the browser's default.
+      ...(o.relayOnly ? { iceTransportPolicy: 'relay' } : {}),
     });
     this.timer = setTimeout(() => this.fail('timeout'), o.timeoutMs);
     this.pc.onicecandidate = (ev) => {
@@ -139,7 +142,8 @@ export class RtcTransport {
   async stats() {
     const out = { bytesReceived: null, codec: null, rttMs: null, framesDecoded: null,
                   framesDropped: null, packetsLost: null, jitterBufferMs: null,
-                  jitterBufferDelayS: null, jitterBufferEmitted: null, totalDecodeTimeS: null };
+                  jitterBufferDelayS: null, jitterBufferEmitted: null, totalDecodeTimeS: null,
+                  route: null };
     if (this.closed) return out;
     const report = await this.pc.getStats();
     let inbound = null;
@@ -153,6 +157,13 @@ export class RtcTransport {
       const chosen = s.type === 'candidate-pair' &&
                      (pairId ? s.id === pairId : s.selected || s.nominated);
       if (chosen && typeof s.currentRoundTripTime === 'number') out.rttMs = s.currentRoundTripTime * 1000;
+      // Which path the media takes: host/srflx/prflx/relay on each side, over udp or tcp.
+      const local = chosen && report.get(s.localCandidateId);
+      const remote = chosen && report.get(s.remoteCandidateId);
+      if (local && remote) {
+        out.route = { local: local.candidateType, remote: remote.candidateType, protocol: local.protocol,
+                      relayProtocol: local.relayProtocol ?? null };
+      }
     });
     if (inbound) {
       out.bytesReceived = inbound.bytesReceived ?? null;

@@ -123,7 +123,7 @@ std::optional<Role> Auth::role_of_request(const char* query_token, const char* c
 }
 
 std::string Auth::set_cookie(std::string_view token) const {
-  return cookie_name() + "=" + std::string(token) + "; Path=/; HttpOnly; SameSite=Strict";
+  return cookie_name() + "=" + std::string(token) + "; Path=/; HttpOnly; SameSite=Strict" + (secure_ ? "; Secure" : "");
 }
 
 std::string bearer_token(const char* header) {

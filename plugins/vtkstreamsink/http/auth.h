@@ -48,14 +48,17 @@ class Auth {
   std::optional<Role> role_of_request(const char* query_token, const char* cookie_header) const;
 
   // The cookie's name (per port: cookies do not separate ports on one host) and the Set-Cookie
-  // value that stores `token` for the page's later requests (HttpOnly, SameSite=Strict, Path=/).
+  // value that stores `token` for the page's later requests (HttpOnly, SameSite=Strict, Path=/,
+  // and Secure once the server speaks TLS, so the browser never sends it over plain HTTP).
   void set_port(int port) { port_ = port; }
+  void set_secure(bool secure) { secure_ = secure; }
   std::string cookie_name() const { return "vtkstream_token_" + std::to_string(port_); }
   std::string set_cookie(std::string_view token) const;
 
  private:
   Tokens tokens_;
   int port_ = 0;
+  bool secure_ = false;
 };
 
 // The token of an `Authorization: Bearer TOKEN` header (scheme case-insensitive), or "".

@@ -65,7 +65,7 @@ constexpr const char kTokenRequiredPage[] =
     "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>vtkstream: token required</title>"
     "</head>\n<body style=\"font:16px system-ui,sans-serif;margin:2em\"><h1>Token required</h1>\n"
     "<p>This vtkstream server needs an access token. Open the link that was printed when "
-    "the server started (<code>http://HOST:PORT/?token=...</code>), or ask the person who shared "
+    "the server started (the address ending in <code>?token=...</code>), or ask the person who shared "
     "this session for it.</p></body></html>\n";
 
 void unauthorized(SoupServerMessage* msg, bool page) {
@@ -164,7 +164,8 @@ bool HttpServer::listen(const std::string& address, int port, std::string* err) 
     *err = "the address to listen on must be a numeric IP address (127.0.0.1, 0.0.0.0, ::1), got '" + address + "'";
     return false;
   }
-  listener_ = std::make_unique<Listener>(server_);
+  // A TLS handshake gets the header timeout of its own, before the request's starts.
+  listener_ = std::make_unique<Listener>(server_, routes_.tls.get(), routes_.timeouts.header_s);
   std::string why;
   const bool ok = listener_->listen(ia, port, &why);
   g_object_unref(ia);
@@ -179,7 +180,7 @@ bool HttpServer::listen(const std::string& address, int port, std::string* err) 
   if (address == "0.0.0.0" || address == "localhost") host = "127.0.0.1";
   else if (address == "::") host = "[::1]";
   else if (address.find(':') != std::string::npos) host = "[" + address + "]";
-  url_ = "http://" + host + ":" + std::to_string(actual) + "/";
+  url_ = std::string(routes_.tls ? "https://" : "http://") + host + ":" + std::to_string(actual) + "/";
   return true;
 }
 

@@ -23,6 +23,7 @@
 #include "listener.h"
 #include "request_policy.h"
 #include "whep_routes.h"
+#include "tls.h"
 
 namespace vtkstream::sink {
 
@@ -42,6 +43,7 @@ class HttpServer {
     WhepHandlers whep;  // POST /whep, DELETE /whep/ID (whep_routes.h)
     HttpTimeouts timeouts;  // slow clients (connection_guard.h)
     RequestRules rules;     // Host names, embedding (request_policy.h)
+    TlsCertificatePtr tls;  // serve https/wss with it (tls.h); null: plain HTTP
   };
 
   explicit HttpServer(Routes routes);
@@ -51,7 +53,7 @@ class HttpServer {
 
   // Port 0 picks a free port (tests).
   bool listen(const std::string& address, int port, std::string* err);
-  std::string url() const;  // http://address:port/
+  std::string url() const;  // http://address:port/ (https:// with TLS)
 
  private:
   static void on_request(SoupServer*, SoupServerMessage* msg, const char* path, GHashTable* query,

@@ -8,7 +8,12 @@ GST_DEBUG_CATEGORY_EXTERN(sink_http_debug);
 
 namespace vtkstream::sink {
 
+Listener::Listener(SoupServer* server, GTlsCertificate* tls, unsigned handshake_s) : server_(server) {
+  if (tls) tls_ = std::make_unique<TlsAcceptor>(tls, handshake_s, [this](GIOStream* s, GSocketConnection* c) { hand_over(s, c); });
+}
+
 Listener::~Listener() {
+  tls_.reset();
   if (!service_) return;
   g_signal_handlers_disconnect_by_data(service_, this);
   g_socket_service_stop(service_);
@@ -39,21 +44,27 @@ bool Listener::listen(GInetAddress* address, int port, std::string* err) {
   return true;
 }
 
+void Listener::hand_over(GIOStream* stream, GSocketConnection* conn) {
+  GSocketAddress* local = g_socket_connection_get_local_address(conn, nullptr);
+  GSocketAddress* remote = g_socket_connection_get_remote_address(conn, nullptr);
+  GError* gerr = nullptr;
+  // libsoup takes its own reference to the stream.
+  if (!local || !remote || !soup_server_accept_iostream(server_, stream, local, remote, &gerr)) {
+    // The peer already left (no addresses) or libsoup refused it: nothing to serve.
+    GST_DEBUG("connection not accepted: %s", gerr ? gerr->message : "peer gone");
+    g_clear_error(&gerr);
+    g_io_stream_close(stream, nullptr, nullptr);
+  }
+  g_clear_object(&local);
+  g_clear_object(&remote);
+}
+
 gboolean Listener::on_incoming(GSocketService*, GSocketConnection* conn, GObject*, gpointer d) {
   auto* self = static_cast<Listener*>(d);
   GSocket* sock = g_socket_connection_get_socket(conn);
   g_socket_set_option(sock, IPPROTO_TCP, TCP_NODELAY, TRUE, nullptr);  // as libsoup's listener does
-  GSocketAddress* local = g_socket_connection_get_local_address(conn, nullptr);
-  GSocketAddress* remote = g_socket_connection_get_remote_address(conn, nullptr);
-  GError* gerr = nullptr;
-  if (!local || !remote || !soup_server_accept_iostream(self->server_, G_IO_STREAM(conn), local, remote, &gerr)) {
-    // The peer already left (no addresses) or libsoup refused it: nothing to serve.
-    GST_DEBUG("connection not accepted: %s", gerr ? gerr->message : "peer gone");
-    g_clear_error(&gerr);
-    g_io_stream_close(G_IO_STREAM(conn), nullptr, nullptr);
-  }
-  g_clear_object(&local);
-  g_clear_object(&remote);
+  if (self->tls_) self->tls_->accept(conn);
+  else self->hand_over(G_IO_STREAM(conn), conn);
   return TRUE;
 }
 

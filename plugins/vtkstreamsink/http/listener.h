@@ -7,18 +7,26 @@
 // accepts instead and hands each connection to soup_server_accept_iostream(), which keeps only
 // the GIOStream. A side effect we rely on: a SoupServer without listeners of its own disconnects
 // every HTTP/1 connection after its response (see connection_guard.h).
+//
+// TLS: with a certificate, accepted connections go through a TlsAcceptor (tls_acceptor.h) first,
+// which hands them over once their handshake is done.
 #pragma once
 
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include <memory>
 #include <string>
+
+#include "tls_acceptor.h"
 
 namespace vtkstream::sink {
 
 class Listener {
  public:
-  explicit Listener(SoupServer* server) : server_(server) {}
+  // `tls`: serve TLS with this certificate (and its key); null: plain HTTP. `handshake_s`: the
+  // time a client has for its TLS handshake (0 = no limit).
+  Listener(SoupServer* server, GTlsCertificate* tls, unsigned handshake_s);
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -29,8 +37,10 @@ class Listener {
 
  private:
   static gboolean on_incoming(GSocketService*, GSocketConnection* conn, GObject*, gpointer self);
+  void hand_over(GIOStream* stream, GSocketConnection* conn);  // to libsoup; `conn` is under `stream`
 
   SoupServer* server_;
+  std::unique_ptr<TlsAcceptor> tls_;  // null: plain HTTP
   GSocketService* service_ = nullptr;
   int port_ = 0;
 };

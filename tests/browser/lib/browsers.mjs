@@ -58,11 +58,12 @@ function wrap(page, close, kind) {
   };
 }
 
-/** phone: a touch screen with a phone's pixel ratio (mobile emulation), for the phone scenario. */
-export async function launchChromium({ width = 640, height = 360, phone = false } = {}) {
+/** phone: a touch screen with a phone's pixel ratio (mobile emulation), for the phone scenario.
+ *  `args`: more command-line flags (e.g. a certificate to accept). */
+export async function launchChromium({ width = 640, height = 360, phone = false, args = [] } = {}) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
-    executablePath: BROWSERS.chromium.path, headless: true, args: CHROMIUM_ARGS,
+    executablePath: BROWSERS.chromium.path, headless: true, args: [...CHROMIUM_ARGS, ...args],
   });
   const context = await browser.newContext(phone
     ? { viewport: { width, height }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
