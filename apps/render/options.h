@@ -17,6 +17,7 @@ struct Options {
   BackendKind backend = BackendKind::kAuto;
   double fps = 30;
   bool help = false;
+  bool version = false;
 };
 
 extern const char kUsage[];

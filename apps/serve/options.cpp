@@ -1,8 +1,11 @@
 #include "options.h"
 
 #include <glib.h>
+#include <gst/gst.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "ice_servers.h"
 #include "renderer_command.h"
@@ -59,7 +62,7 @@ struct Raw {
   gchar *bind = nullptr, *shm = nullptr, *render = nullptr, *renderer = nullptr, *web = nullptr, *codec = nullptr,
         *pipeline = nullptr, *stun = nullptr, *size = nullptr, *ice_address = nullptr, *token_file = nullptr;
   gchar** turn = nullptr;
-  gboolean no_renderer = FALSE, no_auth = FALSE;
+  gboolean no_renderer = FALSE, no_auth = FALSE, version = FALSE;
   ~Raw() {
     for (gchar* p : {bind, shm, render, renderer, web, codec, pipeline, stun, size, ice_address, token_file}) g_free(p);
     g_strfreev(turn);
@@ -99,10 +102,14 @@ bool parse_table(int argc, char** argv, Raw* r, std::string* err) {
       {"allowed-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &r->allowed_hosts, "Also answer requests for this host name: a tunnel's or reverse proxy's name (repeatable; *.example.org for subdomains). IP addresses, localhost and this machine's name always work; other names get 421 (DNS rebinding)", "NAME"},
       {"frame-ancestors", 0, 0, G_OPTION_ARG_STRING, &r->frame_ancestors, "Who may embed the page in a frame, as CSP sources (default 'self'; e.g. http://localhost:8888 for a Jupyter notebook)", "SOURCES"},
       {"no-renderer", 0, 0, G_OPTION_ARG_NONE, &r->no_renderer, "Start no renderer even without --shm (wait on the private shm name)", nullptr},
+      {"version", 0, 0, G_OPTION_ARG_NONE, &r->version, "Print the version and exit", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   GOptionContext* ctx = g_option_context_new("- stream a VTK renderer to web browsers");
   g_option_context_set_summary(ctx, kSummary);
   g_option_context_add_main_entries(ctx, entries, nullptr);
+  // GStreamer's own options (--gst-debug=..., --gst-plugin-path=..., --help-gst); parsing them
+  // initialises GStreamer, as gst_init() would.
+  g_option_context_add_group(ctx, gst_init_get_option_group());
   GError* gerr = nullptr;
   const bool parsed = g_option_context_parse(ctx, &argc, &argv, &gerr);
   g_option_context_free(ctx);
@@ -110,6 +117,10 @@ bool parse_table(int argc, char** argv, Raw* r, std::string* err) {
     *err = gerr ? gerr->message : "bad arguments";
     g_clear_error(&gerr);
     return false;
+  }
+  if (r->version) {
+    std::printf("vtkstream-serve %s\n", VTKSTREAM_VERSION);
+    std::exit(0);
   }
   if (argc > 1) {
     *err = std::string("unexpected argument '") + argv[1] + "'; renderer arguments go in --render '...'";
@@ -157,8 +168,8 @@ bool access_and_ice(const Raw& r, ServeConfig* config, std::string* err) {
   if (r.no_auth) {
     set("auth", "false");
     if (!loopback_address(r.bind ? r.bind : "127.0.0.1"))
-      g_printerr("vtkstream-serve: WARNING: --no-auth on %s: anyone who can reach this port can watch and "
-                 "steer; use tokens (drop --no-auth) or bind to 127.0.0.1\n", r.bind);
+      g_warning("WARNING: --no-auth on %s: anyone who can reach this port can watch and "
+                "steer; use tokens (drop --no-auth) or bind to 127.0.0.1", r.bind);
   } else {
     sink::Tokens t;  // empty: the sink makes fresh ones
     if (!resolve_tokens(r.token_file, &t, err)) return false;

@@ -1,0 +1,41 @@
+// Tells the service manager how the server is doing (sd_notify(3)), for the unit's Type=notify
+// and WatchdogSec= (launch/systemd): READY=1 once the sink listens and the pipeline plays,
+// STATUS= lines an operator reads in `systemctl status` (the renderer's state, how many
+// viewers), WATCHDOG=1 from the main loop while WATCHDOG_USEC is set (at half that interval, so a
+// main loop that stops turning gets the service killed and restarted), STOPPING=1 on the way out.
+// Without systemd (no NOTIFY_SOCKET) every call does nothing.
+#pragma once
+
+#include <glib.h>
+
+#include <string>
+
+namespace vtkstream::serve {
+
+class ServiceNotifier {
+ public:
+  ServiceNotifier();
+  ~ServiceNotifier();
+  ServiceNotifier(const ServiceNotifier&) = delete;
+  ServiceNotifier& operator=(const ServiceNotifier&) = delete;
+
+  // READY=1 with a first STATUS=; starts the watchdog pings on the default main context.
+  void ready(const std::string& url);
+  // Where the renderer stands ("running", "restarting: ...") and how many viewers are connected.
+  void renderer(const std::string& state);
+  void viewers(unsigned peers);
+  void stopping();
+  // The watchdog interval in microseconds (0: no watchdog requested).
+  guint64 watchdog_usec() const { return watchdog_usec_; }
+
+ private:
+  void send_status();
+
+  bool enabled_ = false;
+  guint64 watchdog_usec_ = 0;
+  guint watchdog_timer_ = 0;
+  std::string url_, renderer_ = "starting";
+  unsigned peers_ = 0;
+};
+
+}  // namespace vtkstream::serve

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""service-notify: vtkstream-serve speaks systemd's notification protocol (sd_notify(3)) and
+logs to the journal natively, tested by playing systemd's part with real sockets:
+
+* notify: NOTIFY_SOCKET names a datagram socket of ours. READY=1 must come only once the HTTP
+  port answers, with a STATUS= line naming the URL; with WATCHDOG_USEC=300000, WATCHDOG=1 comes
+  every 150 ms from the main loop; SIGTERM gives STOPPING=1 and exit status 0. Without
+  WATCHDOG_USEC no WATCHDOG=1 is sent. Without NOTIFY_SOCKET nothing changes (every other server
+  test runs that way). Log levels: info and debug lines only with G_MESSAGES_DEBUG.
+* journal: with stderr connected to the journal's stream socket (as systemd connects a service's
+  stderr), diagnostics go as native journal entries (PRIORITY=, MESSAGE=, GLIB_DOMAIN=,
+  SYSLOG_IDENTIFIER=) to /run/systemd/journal/socket, and not to stderr. Both sockets are the
+  test's own, in a private mount namespace (unshare -m).
+
+Every wait is a blocking receive with a deadline: no sleeps, no polling.
+
+  service_notify.py VTKSTREAM_SERVE
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+SERVE = os.path.abspath(sys.argv[1])
+failures = []
+
+
+def check(cond, what):
+    print(("ok: " if cond else "FAIL: ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def receive(sock, deadline):
+    """Next datagram as text, or None once the deadline passes."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        return None
+    sock.settimeout(left)
+    try:
+        return sock.recv(65536).decode()
+    except socket.timeout:
+        return None
+
+
+def start_server(env, extra_args=()):
+    # --no-renderer: the pipeline waits for a renderer that never comes; the server is up anyway.
+    return subprocess.Popen([SERVE, "--port", "0", "--no-auth", "--no-renderer", *extra_args],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def notify_test(watchdog):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "notify")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(path)
+        env = dict(os.environ, NOTIFY_SOCKET=path)
+        env.pop("WATCHDOG_USEC", None)
+        env.pop("WATCHDOG_PID", None)
+        env.pop("G_MESSAGES_DEBUG", None)
+        if watchdog:
+            env["WATCHDOG_USEC"] = "300000"
+        else:
+            env["G_MESSAGES_DEBUG"] = "vtkstream-serve"  # log levels: info and debug lines too
+        proc = start_server(env)
+        label = "watchdog" if watchdog else "no watchdog"
+        deadline = time.monotonic() + 30
+        messages = []
+        url = None
+        while True:
+            m = receive(sock, deadline)
+            if m is None:
+                break
+            messages.append(m)
+            for line in m.splitlines():
+                if line.startswith("STATUS=serving "):
+                    url = line.split()[1].rstrip(";")
+            if "READY=1" in m.splitlines():
+                break
+        check(any("READY=1" in m.splitlines() for m in messages), f"{label}: READY=1 arrives ({messages})")
+        check(url is not None and url.startswith("http://127.0.0.1:"), f"{label}: STATUS= names the URL ({url})")
+        if url:
+            # READY=1 means "the links work": the port must answer now, not a moment later.
+            with urllib.request.urlopen(url.rstrip("/") + "/healthz", timeout=10) as r:
+                check(r.status == 200, f"{label}: /healthz answers at READY=1")
+        pings = 0
+        statuses = []
+        if watchdog:
+            # Three pings at 150 ms intervals: 0.45 s; the deadline leaves room for a loaded box.
+            deadline = time.monotonic() + 10
+            while pings < 3:
+                m = receive(sock, deadline)
+                if m is None:
+                    break
+                pings += m.splitlines().count("WATCHDOG=1")
+                statuses += [l for l in m.splitlines() if l.startswith("STATUS=")]
+            check(pings >= 3, f"watchdog: WATCHDOG=1 repeats ({pings} pings)")
+        proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        rest = []
+        while True:
+            m = receive(sock, deadline)
+            if m is None:
+                break
+            rest.append(m)
+            if "STOPPING=1" in m.splitlines():
+                break
+        check(any("STOPPING=1" in m.splitlines() for m in rest), f"{label}: STOPPING=1 on SIGTERM")
+        if not watchdog:
+            check(not any("WATCHDOG=1" in m.splitlines() for m in messages + rest),
+                  "no watchdog: no WATCHDOG=1 without WATCHDOG_USEC")
+        statuses += [l for m in messages + rest for l in m.splitlines() if l.startswith("STATUS=")]
+        check(any("renderer waiting" in s for s in statuses),
+              f"{label}: STATUS= follows the renderer's state ({statuses})")
+        out, err = proc.communicate(timeout=20)
+        check(proc.returncode == 0, f"{label}: exit status 0 after SIGTERM ({proc.returncode}; {err[-500:]})")
+        check("vtkstream-serve: open http://127.0.0.1:" in out, f"{label}: the link line is still on stdout")
+        check("vtkstream-serve: renderer waiting" in err, f"{label}: the renderer's state is logged on stderr")
+        if watchdog:
+            check("debug:" not in err and "info:" not in err, "without G_MESSAGES_DEBUG: no info or debug lines")
+        else:
+            check("vtkstream-serve: debug: vtkstreamsink port=0" in err and
+                  "vtkstream-serve: info: told the service manager READY=1" in err,
+                  f"G_MESSAGES_DEBUG=vtkstream-serve: info and debug lines ({err[-600:]})")
+        sock.close()
+
+
+JOURNAL_CHILD = r"""
+import os, socket, subprocess, sys
+# In our own mount namespace: a private /run/systemd/journal with our sockets in it. GLib takes
+# stderr for the journal when it is a socket connected to one under /run/systemd/journal/ (as
+# systemd's stdout stream is), and then sends entries to /run/systemd/journal/socket.
+os.makedirs("/run/systemd/journal", exist_ok=True)
+subprocess.run(["mount", "-t", "tmpfs", "tmpfs", "/run/systemd/journal"], check=True)
+entries = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+entries.bind("/run/systemd/journal/socket")
+stream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+stream.bind("/run/systemd/journal/stdout")
+stream.listen(1)
+stderr = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+stderr.connect("/run/systemd/journal/stdout")
+peer, _ = stream.accept()
+env = dict(os.environ)
+env.pop("NOTIFY_SOCKET", None)
+# A bad --codec is a usage error: one critical entry, exit status 2.
+proc = subprocess.Popen([sys.argv[1], "--port", "0", "--no-auth", "--codec", "vp9"],
+                        env=env, stderr=stderr.fileno(), stdout=subprocess.DEVNULL)
+stderr.close()
+entries.settimeout(20)
+entry = entries.recv(65536).decode(errors="replace")
+proc.wait(timeout=20)
+peer.settimeout(20)
+text = b""
+while True:  # until the server's end closes (it has exited)
+    chunk = peer.recv(65536)
+    if not chunk:
+        break
+    text += chunk
+print(repr(entry))
+print("STDERR:" + repr(text.decode(errors="replace")))
+print("STATUS:%d" % proc.returncode)
+"""
+
+
+def journal_test():
+    if os.geteuid() != 0 or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        print("SKIP: journal part needs root and unshare -m")
+        return
+    res = subprocess.run(["unshare", "-m", "--propagation", "private", sys.executable, "-c", JOURNAL_CHILD, SERVE],
+                         capture_output=True, text=True, timeout=60)
+    out = res.stdout
+    check(res.returncode == 0, f"journal: the namespace helper ran ({res.stderr[-500:]})")
+    check("PRIORITY=4" in out and "GLIB_DOMAIN=vtkstream-serve" in out and "MESSAGE=--codec must be vp8 or h264" in out,
+          f"journal: a usage error is a native journal entry with priority 4 ({out[:400]})")
+    check("SYSLOG_IDENTIFIER=vtkstream-serve" in out, "journal: the entry names the program")
+    check("STDERR:''" in out, "journal: nothing goes to stderr when it is the journal")
+    check("STATUS:2" in out, "journal: the exit status stays 2")
+
+
+notify_test(watchdog=True)
+notify_test(watchdog=False)
+journal_test()
+print(f"service-notify: {len(failures)} failure(s)")
+sys.exit(1 if failures else 0)
