@@ -4,7 +4,8 @@ logs to the journal natively, tested by playing systemd's part with real sockets
 
 * notify: NOTIFY_SOCKET names a datagram socket of ours. READY=1 must come only once the HTTP
   port answers, with a STATUS= line naming the URL; with WATCHDOG_USEC=300000, WATCHDOG=1 comes
-  every 150 ms from the main loop; SIGTERM gives STOPPING=1 and exit status 0. Without
+  every 150 ms from the main loop; STATUS= follows the renderer's state and counts viewers (a
+  WebSocket joining and leaving); SIGTERM gives STOPPING=1 and exit status 0. Without
   WATCHDOG_USEC no WATCHDOG=1 is sent. Without NOTIFY_SOCKET nothing changes (every other server
   test runs that way). Log levels: info and debug lines only with G_MESSAGES_DEBUG.
 * journal: with stderr connected to the journal's stream socket (as systemd connects a service's
@@ -16,6 +17,7 @@ Every wait is a blocking receive with a deadline: no sleeps, no polling.
 
   service_notify.py VTKSTREAM_SERVE
 """
+import base64
 import os
 import signal
 import socket
@@ -51,6 +53,34 @@ def start_server(env, extra_args=()):
     # --no-renderer: the pipeline waits for a renderer that never comes; the server is up anyway.
     return subprocess.Popen([SERVE, "--port", "0", "--no-auth", "--no-renderer", *extra_args],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def open_websocket(url):
+    """A viewer as far as the server counts them: a WebSocket on /ws (the handshake, no more)."""
+    host, port = url.split("/")[2].split(":")
+    conn = socket.create_connection((host, int(port)), timeout=10)
+    key = base64.b64encode(os.urandom(16)).decode()
+    conn.sendall((f"GET /ws HTTP/1.1\r\nHost: {host}:{port}\r\nOrigin: http://{host}:{port}\r\n"
+                  f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                  "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    return conn, head.split(b"\r\n", 1)[0].decode(errors="replace")
+
+
+def wait_status(sock, text, deadline, seen):
+    """Reads notifications until a STATUS= line containing `text` (True) or the deadline."""
+    while True:
+        m = receive(sock, deadline)
+        if m is None:
+            return False
+        seen += m.splitlines()
+        if any(l.startswith("STATUS=") and text in l for l in m.splitlines()):
+            return True
 
 
 def notify_test(watchdog):
@@ -99,6 +129,14 @@ def notify_test(watchdog):
                 pings += m.splitlines().count("WATCHDOG=1")
                 statuses += [l for l in m.splitlines() if l.startswith("STATUS=")]
             check(pings >= 3, f"watchdog: WATCHDOG=1 repeats ({pings} pings)")
+            # STATUS= counts viewers: one WebSocket joins, then leaves.
+            seen = []
+            ws, answer = open_websocket(url)
+            check(" 101 " in answer, f"viewer: WebSocket accepted ({answer})")
+            check(wait_status(sock, "; 1 viewer", time.monotonic() + 10, seen), f"viewer: STATUS= says 1 viewer ({seen[-3:]})")
+            ws.close()
+            check(wait_status(sock, "; 0 viewers", time.monotonic() + 10, seen), f"viewer: STATUS= back to 0 viewers ({seen[-3:]})")
+            statuses += [l for l in seen if l.startswith("STATUS=")]
         proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 20
         rest = []
