@@ -3,6 +3,7 @@
 #include <glib.h>
 #include <unistd.h>
 
+#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -49,6 +50,21 @@ GLogWriterOutput write_entry(GLogLevelFlags level, const GLogField* fields, gsiz
 }
 
 }  // namespace
+
+void log_error(const char* domain, const char* file, const char* line, const char* func, const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  gchar* message = g_strdup_vprintf(format, args);
+  va_end(args);
+  // g_log_structured_array() passes the fields as given (g_log_structured() would put GLib's
+  // PRIORITY 4 first); the level still says critical to writers that go by it.
+  const GLogField fields[] = {
+      {"PRIORITY", "3", -1}, {"GLIB_DOMAIN", domain, -1}, {"CODE_FILE", file, -1},
+      {"CODE_LINE", line, -1}, {"CODE_FUNC", func, -1},   {"MESSAGE", message, -1},
+  };
+  g_log_structured_array(G_LOG_LEVEL_CRITICAL, fields, G_N_ELEMENTS(fields));
+  g_free(message);
+}
 
 void install_log_writer(const char* program) {
   // Lives as long as the process: GLib keeps the pointer.

@@ -55,7 +55,7 @@ class SignalWatcher {
         if (Publisher* p = publisher_.load()) p->Wake();
         if (left_loop_.wait_for(std::chrono::milliseconds(20)) == std::future_status::ready) break;
         if (i == 150) {
-          g_critical("still busy 3 s after signal %d; exiting without cleanup", sig);
+          APP_LOG_ERROR("still busy 3 s after signal %d; exiting without cleanup", sig);
           std::_Exit(1);
         }
       }
@@ -88,7 +88,7 @@ int run(const Options& opts, SignalWatcher& signals) {
     std::string why;
     auto ds = load_dataset(file, &why);
     if (!ds) {
-      g_critical("cannot read %s: %s", file.c_str(), why.c_str());
+      APP_LOG_ERROR("cannot read %s: %s", file.c_str(), why.c_str());
       return 1;
     }
     data.push_back(ds);
@@ -97,7 +97,7 @@ int run(const Options& opts, SignalWatcher& signals) {
   std::string err;
   auto backend = RenderBackend::create(opts.backend, opts.width, opts.height, &err);
   if (!backend) {
-    g_critical("no rendering backend: %s", err.c_str());
+    APP_LOG_ERROR("no rendering backend: %s", err.c_str());
     return 1;
   }
   vtkRenderWindow* window = backend->window();
@@ -123,7 +123,7 @@ int run(const Options& opts, SignalWatcher& signals) {
 
   auto publisher = Publisher::create(opts.shm_name, window, {}, &err);
   if (!publisher) {
-    g_critical("cannot create shared memory '%s': %s", opts.shm_name.c_str(), err.c_str());
+    APP_LOG_ERROR("cannot create shared memory '%s': %s", opts.shm_name.c_str(), err.c_str());
     return 1;
   }
   publisher->SetInteractor(iren);
@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
   Options opts;
   std::string err;
   if (!parse_options(argc, argv, &opts, &err)) {
-    g_critical("%s\nTry 'vtkstream-render --help'.", err.c_str());
+    APP_LOG_ERROR("%s\nTry 'vtkstream-render --help'.", err.c_str());
     return 2;
   }
   if (opts.help) {

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   ServeConfig config;
   std::string err;
   if (!parse_options(argc, argv, &config, &err)) {
-    g_critical("%s", err.c_str());
+    APP_LOG_ERROR("%s", err.c_str());
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);  // a browser closing mid-write must not kill the server
@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
 
   auto app = ServeApp::create(config, &err);
   if (!app) {
-    g_critical("%s", err.c_str());
+    APP_LOG_ERROR("%s", err.c_str());
     return 1;
   }
   ServiceNotifier notifier;
@@ -54,12 +54,12 @@ int main(int argc, char** argv) {
   GMainLoop* loop = g_main_loop_new(nullptr, FALSE);
   int status = 0;
   app->on_fatal = [&](const std::string& message) {
-    g_critical("pipeline error, stopping: %s", message.c_str());
+    APP_LOG_ERROR("pipeline error, stopping: %s", message.c_str());
     status = 1;
     g_main_loop_quit(loop);
   };
   if (!app->start(&err)) {
-    g_critical("%s", err.c_str());
+    APP_LOG_ERROR("%s", err.c_str());
     app.reset();
     g_main_loop_unref(loop);
     return 1;

@@ -173,7 +173,7 @@ bool access_and_ice(const Raw& r, ServeConfig* config, std::string* err) {
   if (r.no_auth) {
     set("auth", "false");
     if (!loopback_address(r.bind ? r.bind : "127.0.0.1"))
-      g_warning("WARNING: --no-auth on %s: anyone who can reach this port can watch and "
+      g_warning("--no-auth on %s: anyone who can reach this port can watch and "
                 "steer; use tokens (drop --no-auth) or bind to 127.0.0.1", r.bind);
   } else {
     sink::Tokens t;  // empty: the sink makes fresh ones

@@ -1,5 +1,6 @@
 #include "serve_app.h"
 
+#include "own_plugin.h"
 #include "renderer_command.h"
 #include "vtkstream/shm.h"
 #include "vtkstream/vtksrc-contract.h"
@@ -7,6 +8,7 @@
 namespace vtkstream::serve {
 
 std::unique_ptr<ServeApp> ServeApp::create(const ServeConfig& config, std::string* err) {
+  find_own_plugin();
   for (const char* e : {"vtksrc", "vtkstreamsink"})
     if (GstElementFactory* f = gst_element_factory_find(e)) {
       gst_object_unref(f);
@@ -159,13 +161,14 @@ gboolean ServeApp::on_bus(GstBus*, GstMessage* msg, gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
-// The sink's view of the renderer, as viewers are told: a line in the log (a warning unless it
-// runs) and the service status.
+// The sink's view of the renderer, as viewers are told: a line in the log and the service
+// status. Running and waiting (every start waits for the renderer's first frame) are routine,
+// a notice; restarting means the renderer died or hung, a warning.
 void ServeApp::on_renderer_message(const GstStructure* s) {
   const char* state = gst_structure_get_string(s, "state");
   const char* detail = gst_structure_get_string(s, "detail");
   const bool running = state && g_str_equal(state, "running");
-  if (running) g_message("renderer %s: %s", state, detail ? detail : "");
+  if (running || (state && g_str_equal(state, "waiting"))) g_message("renderer %s: %s", state, detail ? detail : "");
   else g_warning("renderer %s: %s", state ? state : "?", detail ? detail : "");
   if (on_renderer) on_renderer(running || !detail || !*detail ? std::string(state ? state : "?")
                                                                : std::string(state ? state : "?") + ": " + detail);

@@ -1,39 +1,89 @@
 #include "service_notify.h"
 
-#include <systemd/sd-daemon.h>
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 
 namespace vtkstream::serve {
 
+namespace {
+
+// Pings at half the interval systemd allows. Up to ~10 s in milliseconds; beyond, in seconds
+// (g_timeout_add_seconds may fire up to a second late, which is nothing against a 5 s margin)
+// and clamped, so a huge WATCHDOG_USEC cannot wrap the timer's guint into a 0 ms busy loop.
+guint add_ping_timer(guint64 watchdog_usec, GSourceFunc ping, gpointer data) {
+  const guint64 half_ms = std::max<guint64>(watchdog_usec / 2000, 1);
+  if (half_ms < 10000) return g_timeout_add(static_cast<guint>(half_ms), ping, data);
+  return g_timeout_add_seconds(static_cast<guint>(std::min<guint64>(half_ms / 1000, G_MAXUINT)), ping, data);
+}
+
+}  // namespace
+
 ServiceNotifier::ServiceNotifier() {
-  const char* socket = std::getenv("NOTIFY_SOCKET");
-  enabled_ = socket && *socket;
-  uint64_t usec = 0;
-  // > 0 only when WATCHDOG_USEC is set and WATCHDOG_PID, if set, is us (not the renderer).
-  if (enabled_ && sd_watchdog_enabled(0, &usec) > 0) watchdog_usec_ = usec;
+  const char* path = std::getenv("NOTIFY_SOCKET");
+  if (!path || !*path) return;
+  // Only the socket kinds systemd hands to services: a path, or "@name" in the abstract namespace.
+  const size_t len = std::strlen(path);
+  if ((path[0] != '/' && path[0] != '@') || len >= sizeof(addr_.sun_path)) {
+    g_warning("NOTIFY_SOCKET=%s is not a unix socket this program can use; not notifying", path);
+    return;
+  }
+  addr_.sun_family = AF_UNIX;
+  std::memcpy(addr_.sun_path, path, len);
+  if (path[0] == '@') addr_.sun_path[0] = '\0';
+  addr_len_ = static_cast<socklen_t>(offsetof(struct sockaddr_un, sun_path) + len);
+  fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd_ < 0) {
+    g_warning("cannot create a socket for NOTIFY_SOCKET: %s", g_strerror(errno));
+    return;
+  }
+  // sd_watchdog_enabled(3)'s rules: WATCHDOG_USEC set and positive, and WATCHDOG_PID, if set, is us.
+  const char* usec = std::getenv("WATCHDOG_USEC");
+  const char* pid = std::getenv("WATCHDOG_PID");
+  if (usec && *usec && (!pid || !*pid || g_ascii_strtoull(pid, nullptr, 10) == static_cast<guint64>(getpid())))
+    watchdog_usec_ = g_ascii_strtoull(usec, nullptr, 10);
 }
 
 ServiceNotifier::~ServiceNotifier() {
   if (watchdog_timer_) g_source_remove(watchdog_timer_);
+  if (fd_ >= 0) close(fd_);
+}
+
+// Not sd_notify(3): libsystemd sends with a blocking sendmsg(), so a service manager that stops
+// reading (a full socket queue) would freeze our main loop, and with it the SIGTERM handler. A
+// notification is a hint that the next one repeats, so one that does not fit is dropped.
+void ServiceNotifier::send(const std::string& message) {
+  if (fd_ < 0) return;
+  if (sendto(fd_, message.data(), message.size(), MSG_DONTWAIT | MSG_NOSIGNAL,
+             reinterpret_cast<const sockaddr*>(&addr_), addr_len_) >= 0) {
+    dropping_ = false;
+    return;
+  }
+  if (!dropping_)
+    g_warning("the service manager does not take notifications (%s); dropping them until it does",
+              g_strerror(errno));
+  dropping_ = true;
 }
 
 void ServiceNotifier::ready(const std::string& url) {
-  if (!enabled_) return;
+  if (fd_ < 0) return;
   url_ = url;
   send_status();
-  sd_notify(0, "READY=1");
+  send("READY=1");
   g_info("told the service manager READY=1%s", watchdog_usec_ ? ", watchdog on" : "");
   if (!watchdog_usec_ || watchdog_timer_) return;
   // The ping comes from the main loop itself: a stuck loop (the bus, the supervisor and the
   // signal handlers all run there) stops the pings, and systemd restarts the service.
-  const guint interval_ms = static_cast<guint>(std::max<guint64>(watchdog_usec_ / 2000, 1));
-  watchdog_timer_ = g_timeout_add(interval_ms, [](gpointer) -> gboolean {
-    sd_notify(0, "WATCHDOG=1");
+  watchdog_timer_ = add_ping_timer(watchdog_usec_, [](gpointer self) -> gboolean {
+    static_cast<ServiceNotifier*>(self)->send("WATCHDOG=1");
     return G_SOURCE_CONTINUE;
-  }, nullptr);
-  sd_notify(0, "WATCHDOG=1");
+  }, this);
+  send("WATCHDOG=1");
 }
 
 void ServiceNotifier::renderer(const std::string& state) {
@@ -47,18 +97,19 @@ void ServiceNotifier::viewers(unsigned peers) {
 }
 
 void ServiceNotifier::stopping() {
-  if (!enabled_) return;
   if (watchdog_timer_) {
     g_source_remove(watchdog_timer_);
     watchdog_timer_ = 0;
   }
-  sd_notify(0, "STOPPING=1\nSTATUS=stopping: saying bye to viewers, stopping the renderer");
+  send("STOPPING=1\nSTATUS=stopping: saying bye to viewers, stopping the renderer");
 }
 
 void ServiceNotifier::send_status() {
-  if (!enabled_ || url_.empty()) return;  // before READY nothing is worth a status line
-  sd_notifyf(0, "STATUS=serving %s; renderer %s; %u viewer%s", url_.c_str(), renderer_.c_str(), peers_,
-             peers_ == 1 ? "" : "s");
+  if (url_.empty()) return;  // before READY nothing is worth a status line
+  gchar* line = g_strdup_printf("STATUS=serving %s; renderer %s; %u viewer%s", url_.c_str(), renderer_.c_str(),
+                                peers_, peers_ == 1 ? "" : "s");
+  send(line);
+  g_free(line);
 }
 
 }  // namespace vtkstream::serve

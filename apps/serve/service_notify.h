@@ -3,10 +3,12 @@
 // STATUS= lines an operator reads in `systemctl status` (the renderer's state, how many
 // viewers), WATCHDOG=1 from the main loop while WATCHDOG_USEC is set (at half that interval, so a
 // main loop that stops turning gets the service killed and restarted), STOPPING=1 on the way out.
-// Without systemd (no NOTIFY_SOCKET) every call does nothing.
+// Without systemd (no NOTIFY_SOCKET) every call does nothing. Sends never block (see send()).
 #pragma once
 
 #include <glib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <string>
 
@@ -29,9 +31,13 @@ class ServiceNotifier {
   guint64 watchdog_usec() const { return watchdog_usec_; }
 
  private:
+  void send(const std::string& message);
   void send_status();
 
-  bool enabled_ = false;
+  int fd_ = -1;
+  sockaddr_un addr_{};
+  socklen_t addr_len_ = 0;
+  bool dropping_ = false;
   guint64 watchdog_usec_ = 0;
   guint watchdog_timer_ = 0;
   std::string url_, renderer_ = "starting";

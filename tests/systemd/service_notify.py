@@ -4,8 +4,8 @@ logs to the journal natively, tested by playing systemd's part with real sockets
 
 * notify: NOTIFY_SOCKET names a datagram socket of ours. READY=1 must come only once the HTTP
   port answers, with a STATUS= line naming the URL; with WATCHDOG_USEC=300000, WATCHDOG=1 comes
-  every 150 ms from the main loop; STATUS= follows the renderer's state and counts viewers (a
-  WebSocket joining and leaving); SIGTERM gives STOPPING=1 and exit status 0. Without
+  every 150 ms from the main loop (each gap under 300 ms); STATUS= follows the renderer's
+  state and counts viewers (a WebSocket joining and leaving); SIGTERM gives STOPPING=1 and exit status 0. Without
   WATCHDOG_USEC no WATCHDOG=1 is sent. Without NOTIFY_SOCKET nothing changes (every other server
   test runs that way). Log levels: info and debug lines only with G_MESSAGES_DEBUG.
 * journal: with stderr connected to the journal's stream socket (as systemd connects a service's
@@ -15,7 +15,11 @@ logs to the journal natively, tested by playing systemd's part with real sockets
 
 Every wait is a blocking receive with a deadline: no sleeps, no polling.
 
-  service_notify.py VTKSTREAM_SERVE
+* watchdog-limits: a WATCHDOG_USEC too large for a millisecond timer pings once, not in a loop;
+  a notification socket whose queue is full (a manager that stopped reading) neither freezes the
+  main loop nor keeps SIGTERM from ending the server.
+
+  service_notify.py VTKSTREAM_SERVE notify|watchdog-limits|journal   (journal: exit 77 = skipped)
 """
 import base64
 import os
@@ -83,87 +87,174 @@ def wait_status(sock, text, deadline, seen):
             return True
 
 
+def notify_env(path, **extra):
+    env = dict(os.environ, NOTIFY_SOCKET=path)
+    for var in ("WATCHDOG_USEC", "WATCHDOG_PID", "G_MESSAGES_DEBUG"):
+        env.pop(var, None)
+    env.update(extra)
+    return env
+
+
+def read_until_ready(sock, label):
+    """Notifications up to READY=1; checks READY=1, the URL in STATUS= and /healthz. -> (messages, url)"""
+    deadline = time.monotonic() + 30
+    messages, url = [], None
+    while True:
+        m = receive(sock, deadline)
+        if m is None:
+            break
+        messages.append(m)
+        for line in m.splitlines():
+            if line.startswith("STATUS=serving "):
+                url = line.split()[1].rstrip(";")
+        if "READY=1" in m.splitlines():
+            break
+    check(any("READY=1" in m.splitlines() for m in messages), f"{label}: READY=1 arrives ({messages})")
+    check(url is not None and url.startswith("http://127.0.0.1:"), f"{label}: STATUS= names the URL ({url})")
+    if url:
+        # READY=1 means "the links work": the port must answer now, not a moment later.
+        with urllib.request.urlopen(url.rstrip("/") + "/healthz", timeout=10) as r:
+            check(r.status == 200, f"{label}: /healthz answers at READY=1")
+    return messages, url
+
+
+def check_ping_gaps(sock, watchdog_usec, count):
+    """`count` WATCHDOG=1 pings; each gap must stay under WATCHDOG_USEC (systemd's limit) and, on
+    average, not far under half of it (a busy loop of pings is a defect too). -> STATUS= lines seen"""
+    times, statuses = [], []
+    deadline = time.monotonic() + 10 + count * watchdog_usec / 1e6
+    while len(times) < count:
+        m = receive(sock, deadline)
+        if m is None:
+            break
+        now = time.monotonic()
+        times += [now] * m.splitlines().count("WATCHDOG=1")
+        statuses += [l for l in m.splitlines() if l.startswith("STATUS=")]
+    check(len(times) >= count, f"watchdog: WATCHDOG=1 repeats ({len(times)} pings)")
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    limit = watchdog_usec / 1e6
+    check(gaps and max(gaps) < limit, f"watchdog: every gap under WATCHDOG_USEC {limit:.3f} s ({gaps})")
+    check(gaps and sum(gaps) / len(gaps) > limit / 4, f"watchdog: pings about every half interval ({gaps})")
+    return statuses
+
+
+def check_viewer_status(sock, url):
+    """STATUS= counts viewers: one WebSocket joins, then leaves. -> STATUS= lines seen"""
+    seen = []
+    ws, answer = open_websocket(url)
+    check(" 101 " in answer, f"viewer: WebSocket accepted ({answer})")
+    check(wait_status(sock, "; 1 viewer", time.monotonic() + 10, seen), f"viewer: STATUS= says 1 viewer ({seen[-3:]})")
+    ws.close()
+    check(wait_status(sock, "; 0 viewers", time.monotonic() + 10, seen), f"viewer: STATUS= back to 0 viewers ({seen[-3:]})")
+    return seen
+
+
+def stop_server(proc, sock, label):
+    """SIGTERM; checks STOPPING=1 and exit status 0. -> (notifications after SIGTERM, stdout, stderr)"""
+    proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    rest = []
+    while True:
+        m = receive(sock, deadline)
+        if m is None:
+            break
+        rest.append(m)
+        if "STOPPING=1" in m.splitlines():
+            break
+    check(any("STOPPING=1" in m.splitlines() for m in rest), f"{label}: STOPPING=1 on SIGTERM")
+    out, err = proc.communicate(timeout=20)
+    check(proc.returncode == 0, f"{label}: exit status 0 after SIGTERM ({proc.returncode}; {err[-500:]})")
+    check("vtkstream-serve: open http://127.0.0.1:" in out, f"{label}: the link line is still on stdout")
+    check("vtkstream-serve: renderer waiting" in err, f"{label}: the renderer's state is logged on stderr")
+    return rest, out, err
+
+
 def notify_test(watchdog):
+    label = "watchdog" if watchdog else "no watchdog"
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "notify")
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         sock.bind(path)
-        env = dict(os.environ, NOTIFY_SOCKET=path)
-        env.pop("WATCHDOG_USEC", None)
-        env.pop("WATCHDOG_PID", None)
-        env.pop("G_MESSAGES_DEBUG", None)
-        if watchdog:
-            env["WATCHDOG_USEC"] = "300000"
-        else:
-            env["G_MESSAGES_DEBUG"] = "vtkstream-serve"  # log levels: info and debug lines too
+        # Without watchdog: log levels, info and debug lines too.
+        env = notify_env(path, **({"WATCHDOG_USEC": "300000"} if watchdog else {"G_MESSAGES_DEBUG": "vtkstream-serve"}))
         proc = start_server(env)
-        label = "watchdog" if watchdog else "no watchdog"
-        deadline = time.monotonic() + 30
-        messages = []
-        url = None
-        while True:
-            m = receive(sock, deadline)
-            if m is None:
-                break
-            messages.append(m)
-            for line in m.splitlines():
-                if line.startswith("STATUS=serving "):
-                    url = line.split()[1].rstrip(";")
-            if "READY=1" in m.splitlines():
-                break
-        check(any("READY=1" in m.splitlines() for m in messages), f"{label}: READY=1 arrives ({messages})")
-        check(url is not None and url.startswith("http://127.0.0.1:"), f"{label}: STATUS= names the URL ({url})")
-        if url:
-            # READY=1 means "the links work": the port must answer now, not a moment later.
-            with urllib.request.urlopen(url.rstrip("/") + "/healthz", timeout=10) as r:
-                check(r.status == 200, f"{label}: /healthz answers at READY=1")
-        pings = 0
+        messages, url = read_until_ready(sock, label)
         statuses = []
-        if watchdog:
-            # Three pings at 150 ms intervals: 0.45 s; the deadline leaves room for a loaded box.
-            deadline = time.monotonic() + 10
-            while pings < 3:
-                m = receive(sock, deadline)
-                if m is None:
-                    break
-                pings += m.splitlines().count("WATCHDOG=1")
-                statuses += [l for l in m.splitlines() if l.startswith("STATUS=")]
-            check(pings >= 3, f"watchdog: WATCHDOG=1 repeats ({pings} pings)")
-            # STATUS= counts viewers: one WebSocket joins, then leaves.
-            seen = []
-            ws, answer = open_websocket(url)
-            check(" 101 " in answer, f"viewer: WebSocket accepted ({answer})")
-            check(wait_status(sock, "; 1 viewer", time.monotonic() + 10, seen), f"viewer: STATUS= says 1 viewer ({seen[-3:]})")
-            ws.close()
-            check(wait_status(sock, "; 0 viewers", time.monotonic() + 10, seen), f"viewer: STATUS= back to 0 viewers ({seen[-3:]})")
-            statuses += [l for l in seen if l.startswith("STATUS=")]
-        proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        rest = []
-        while True:
-            m = receive(sock, deadline)
-            if m is None:
-                break
-            rest.append(m)
-            if "STOPPING=1" in m.splitlines():
-                break
-        check(any("STOPPING=1" in m.splitlines() for m in rest), f"{label}: STOPPING=1 on SIGTERM")
+        if watchdog and url:
+            statuses += check_ping_gaps(sock, 300000, 6)
+            statuses += [l for l in check_viewer_status(sock, url) if l.startswith("STATUS=")]
+        rest, out, err = stop_server(proc, sock, label)
         if not watchdog:
             check(not any("WATCHDOG=1" in m.splitlines() for m in messages + rest),
                   "no watchdog: no WATCHDOG=1 without WATCHDOG_USEC")
         statuses += [l for m in messages + rest for l in m.splitlines() if l.startswith("STATUS=")]
         check(any("renderer waiting" in s for s in statuses),
               f"{label}: STATUS= follows the renderer's state ({statuses})")
-        out, err = proc.communicate(timeout=20)
-        check(proc.returncode == 0, f"{label}: exit status 0 after SIGTERM ({proc.returncode}; {err[-500:]})")
-        check("vtkstream-serve: open http://127.0.0.1:" in out, f"{label}: the link line is still on stdout")
-        check("vtkstream-serve: renderer waiting" in err, f"{label}: the renderer's state is logged on stderr")
         if watchdog:
             check("debug:" not in err and "info:" not in err, "without G_MESSAGES_DEBUG: no info or debug lines")
         else:
             check("vtkstream-serve: debug: vtkstreamsink port=0" in err and
                   "vtkstream-serve: info: told the service manager READY=1" in err,
                   f"G_MESSAGES_DEBUG=vtkstream-serve: info and debug lines ({err[-600:]})")
+        sock.close()
+
+
+def huge_interval_test():
+    """WATCHDOG_USEC beyond what a guint of milliseconds holds (2000 * 2^32 us, about 50 days of
+    pings at half of it): one ping at READY=1 and no more, not a busy loop. The viewer's STATUS=
+    round trip bounds the time watched without a sleep."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "notify")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(path)
+        proc = start_server(notify_env(path, WATCHDOG_USEC=str(2000 * 2**32)))
+        messages, url = read_until_ready(sock, "huge WATCHDOG_USEC")
+        seen = []
+        if url:
+            seen = check_viewer_status(sock, url)
+        rest, _, _ = stop_server(proc, sock, "huge WATCHDOG_USEC")
+        pings = sum(m.splitlines().count("WATCHDOG=1") for m in messages + rest) + seen.count("WATCHDOG=1")
+        check(pings == 1, f"huge WATCHDOG_USEC: one ping at READY=1, no ping loop ({pings} pings)")
+        sock.close()
+
+
+def full_queue_test():
+    """A service manager that stops reading: the notification socket's queue is full before the
+    server starts (filled by the test until the kernel says EAGAIN), WATCHDOG_USEC=2000 asks for
+    a ping every millisecond. The server must keep serving and end promptly on SIGTERM: sending a
+    notification must never block its main loop."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "notify")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(path)
+        filler = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        filler.setblocking(False)
+        queued = 0
+        try:
+            while True:
+                filler.sendto(b"X", path)
+                queued += 1
+        except BlockingIOError:
+            pass
+        check(queued > 0, f"full queue: the test filled the socket ({queued} datagrams)")
+        proc = start_server(notify_env(path, WATCHDOG_USEC="2000"))
+        line = proc.stdout.readline()
+        check(line.startswith("vtkstream-serve: open http://127.0.0.1:"), f"full queue: the server starts ({line!r})")
+        if line.startswith("vtkstream-serve: open "):
+            url = line.split()[2]
+            with urllib.request.urlopen(url.split("?")[0].split("#")[0].rstrip("/") + "/healthz", timeout=10) as r:
+                check(r.status == 200, "full queue: /healthz answers")
+        proc.send_signal(signal.SIGTERM)
+        try:
+            _, err = proc.communicate(timeout=10)
+            check(proc.returncode == 0, f"full queue: SIGTERM ends the server, status 0 ({proc.returncode})")
+            check("does not take notifications" in err, f"full queue: the dropping is logged once ({err[-300:]})")
+            check(err.count("does not take notifications") == 1, "full queue: logged only once")
+        except subprocess.TimeoutExpired:
+            check(False, "full queue: SIGTERM ends the server within 10 s (it is stuck sending)")
+            proc.kill()
+            proc.communicate()
+        filler.close()
         sock.close()
 
 
@@ -206,21 +297,25 @@ print("STATUS:%d" % proc.returncode)
 
 def journal_test():
     if os.geteuid() != 0 or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
-        print("SKIP: journal part needs root and unshare -m")
-        return
+        print("SKIP: the journal test needs root and unshare -m")
+        sys.exit(77)  # meson's "skipped"
     res = subprocess.run(["unshare", "-m", "--propagation", "private", sys.executable, "-c", JOURNAL_CHILD, SERVE],
                          capture_output=True, text=True, timeout=60)
     out = res.stdout
     check(res.returncode == 0, f"journal: the namespace helper ran ({res.stderr[-500:]})")
-    check("PRIORITY=4" in out and "GLIB_DOMAIN=vtkstream-serve" in out and "MESSAGE=--codec must be vp8 or h264" in out,
-          f"journal: a usage error is a native journal entry with priority 4 ({out[:400]})")
+    check("PRIORITY=3" in out and "PRIORITY=4" not in out and "GLIB_DOMAIN=vtkstream-serve" in out and
+          "MESSAGE=--codec must be vp8 or h264" in out,
+          f"journal: a usage error is a native journal entry with priority 3, err ({out[:400]})")
     check("SYSLOG_IDENTIFIER=vtkstream-serve" in out, "journal: the entry names the program")
     check("STDERR:''" in out, "journal: nothing goes to stderr when it is the journal")
     check("STATUS:2" in out, "journal: the exit status stays 2")
 
 
-notify_test(watchdog=True)
-notify_test(watchdog=False)
-journal_test()
-print(f"service-notify: {len(failures)} failure(s)")
+TESTS = {
+    "notify": lambda: (notify_test(watchdog=True), notify_test(watchdog=False)),
+    "watchdog-limits": lambda: (huge_interval_test(), full_queue_test()),
+    "journal": journal_test,
+}
+TESTS[sys.argv[2]]()
+print(f"service-{sys.argv[2]}: {len(failures)} failure(s)")
 sys.exit(1 if failures else 0)
