@@ -10,12 +10,16 @@
 #    Both must resolve headers and library in the staged tree, never in the source tree.
 # 4. Run: the installed vtkstream-render publishes, both ring-readers read its frames through
 #    the installed libvtkstream.
+# 5. The installed vtkstream-serve finds its own plugin (no GST_PLUGIN_PATH, a registry of its
+#    own) wherever it is installed, and its /healthz answers.
+# 6. The installed vtksrc-contract.h compiles alone with the flags of vtkstream-gst.pc.
 set -eu
 build=$1 src=$2 prefix=$3 libdir=$4 bindir=$5 includedir=$6 datadir=$7 unitdir=${8:-}
 tmp=$(mktemp -d)
-renderer_pid=
+renderer_pid= serve_pid=
 cleanup() {
   [ -n "$renderer_pid" ] && kill "$renderer_pid" 2>/dev/null && wait "$renderer_pid" 2>/dev/null
+  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -36,7 +40,7 @@ for f in "$libdir/libvtkstream.so.0" "$libdir/libvtkstream.so" "$libdir/pkgconfi
          "$libdir/cmake/vtkstream/vtkstreamConfig.cmake" "$libdir/cmake/vtkstream/vtkstreamConfigVersion.cmake" \
          "$includedir/vtkstream/publisher.h" "$includedir/vtkstream/shm.h" "$includedir/vtkstream/shm_layout.h" \
          "$includedir/vtkstream/export.h" "$includedir/vtkstream/vtksrc-contract.h" \
-         "$bindir/vtkstream-serve" "$bindir/vtkstream-render" "$libdir/gstreamer-1.0/libgstvtkstream.so" \
+         "$libdir/pkgconfig/vtkstream-gst.pc" "$bindir/vtkstream-serve" "$bindir/vtkstream-render" "$libdir/gstreamer-1.0/libgstvtkstream.so" \
          "$datadir/vtkstream/web/index.html" "$unitdir/vtkstream@.service" \
          "$docdir/README.md" "$docdir/security.md" "$docdir/systemd/README.md" \
          "$docdir/systemd/gpu.conf" "$docdir/systemd/internet.conf"; do
@@ -85,4 +89,32 @@ for reader in "$tmp/ring-reader-pc" "$tmp/cmake/ring-reader"; do
   echo "installed-tree: $(basename "$reader"): $out"
 done
 ldd "$tmp/cmake/embed-minimal" | grep -q "libvtkstream.so.0 => $root$libdir/" || fail "embed-minimal does not link the staged libvtkstream"
+
+# --- 5. the installed server and its plugin, found without GST_PLUGIN_PATH.
+mkfifo "$tmp/serve.out"
+env -u GST_PLUGIN_PATH -u GST_PLUGIN_SYSTEM_PATH GST_REGISTRY="$tmp/registry.bin" \
+  "$root$bindir/vtkstream-serve" --port 0 --no-auth --no-renderer > "$tmp/serve.out" 2> "$tmp/serve.log" &
+serve_pid=$!
+exec 3< "$tmp/serve.out"
+read -r line <&3 || { cat "$tmp/serve.log" >&2; fail "the installed vtkstream-serve did not start"; }
+url=$(echo "$line" | sed -n 's|^vtkstream-serve: open \(http://[^ ]*\) in a browser$|\1|p')
+[ -n "$url" ] || fail "unexpected first line of the installed vtkstream-serve: $line"
+health=$(python3 -c "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())" "${url%/}/healthz") || fail "the installed vtkstream-serve's /healthz does not answer"
+echo "installed-tree: vtkstream-serve at $url, /healthz: $health"
+kill "$serve_pid"; wait "$serve_pid" || fail "the installed vtkstream-serve did not exit cleanly on SIGTERM"
+serve_pid=
+exec 3<&-
+
+# --- 6. the contract header alone, with the flags its own pkg-config file gives.
+# Not PKG_CONFIG_SYSROOT_DIR: it would move GStreamer's own -I paths into the staged tree too.
+# Our file alone is relocated, by its prefix= line.
+mkdir "$tmp/pc-gst"
+sed "s|^prefix=.*|prefix=$root$prefix|" "$root$libdir/pkgconfig/vtkstream-gst.pc" > "$tmp/pc-gst/vtkstream-gst.pc"
+PKG_CONFIG_PATH=$tmp/pc-gst pkg-config --cflags vtkstream-gst > "$tmp/gst-pc" ||
+  fail "pkg-config does not know vtkstream-gst"
+grep -q -- "-I$root$includedir" "$tmp/gst-pc" || fail "vtkstream-gst.pc does not name the staged include directory"
+printf '#include <vtkstream/vtksrc-contract.h>\nint main() { return vtkstream::contract::resize_event(8, 8) ? 0 : 1; }\n' > "$tmp/contract.cpp"
+# shellcheck disable=SC2046
+c++ -std=c++17 -c -o "$tmp/contract.o" "$tmp/contract.cpp" $(cat "$tmp/gst-pc") ||
+  fail "vtksrc-contract.h does not compile alone with vtkstream-gst.pc's flags: $(cat "$tmp/gst-pc")"
 echo "installed-tree: ok"
