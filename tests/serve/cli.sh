@@ -7,14 +7,15 @@
 set -u
 serve=$1 render=$2 version=$3
 fail=0
+errfile=$(mktemp)
+trap 'rm -f "$errfile"' EXIT
 err() { echo "programs-cli: $*" >&2; fail=1; }
 expect() {  # expect STATUS STDOUT_PATTERN STDERR_PATTERN -- COMMAND...
   want=$1 out_re=$2 err_re=$3
   shift 4
-  out=$("$@" 2>/tmp/programs-cli-$$.err)
+  out=$("$@" 2>"$errfile")
   rc=$?
-  errtext=$(cat /tmp/programs-cli-$$.err)
-  rm -f /tmp/programs-cli-$$.err
+  errtext=$(cat "$errfile")
   [ "$rc" -eq "$want" ] || err "$*: exit status $rc, expected $want ($errtext)"
   [ -z "$out_re" ] || echo "$out" | grep -q -- "$out_re" || err "$*: stdout lacks '$out_re': $out"
   [ -z "$err_re" ] || echo "$errtext" | grep -q -- "$err_re" || err "$*: stderr lacks '$err_re': $errtext"
