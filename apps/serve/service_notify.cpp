@@ -78,12 +78,29 @@ void ServiceNotifier::ready(const std::string& url) {
   g_info("told the service manager READY=1%s", watchdog_usec_ ? ", watchdog on" : "");
   if (!watchdog_usec_ || watchdog_timer_) return;
   // The ping comes from the main loop itself: a stuck loop (the bus, the supervisor and the
-  // signal handlers all run there) stops the pings, and systemd restarts the service.
+  // signal handlers all run there) stops the pings, and systemd restarts the service. The web
+  // side runs on the sink's own thread: pings also need its answers (web_probe.h).
+  probe_ = std::make_unique<WebProbe>(url, static_cast<guint>(std::clamp<guint64>(watchdog_usec_ / 2000000, 1, 60)));
   watchdog_timer_ = add_ping_timer(watchdog_usec_, [](gpointer self) -> gboolean {
-    static_cast<ServiceNotifier*>(self)->send("WATCHDOG=1");
+    static_cast<ServiceNotifier*>(self)->watchdog_tick();
     return G_SOURCE_CONTINUE;
   }, this);
   send("WATCHDOG=1");
+  probe_->start();
+}
+
+// Pings while the web side answered within the watchdog interval; then asks it again.
+void ServiceNotifier::watchdog_tick() {
+  const gint64 silent_us = probe_->usec_since_answer();
+  if (silent_us < static_cast<gint64>(std::min<guint64>(watchdog_usec_, G_MAXINT64))) {
+    send("WATCHDOG=1");
+    web_silent_ = false;
+  } else if (!web_silent_) {
+    g_warning("the web side has not answered /healthz for %.1f s: no more watchdog pings until it does",
+              silent_us / 1e6);
+    web_silent_ = true;
+  }
+  probe_->start();
 }
 
 void ServiceNotifier::renderer(const std::string& state) {

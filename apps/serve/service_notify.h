@@ -1,8 +1,9 @@
 // Tells the service manager how the server is doing (sd_notify(3)), for the unit's Type=notify
 // and WatchdogSec= (launch/systemd): READY=1 once the sink listens and the pipeline plays,
 // STATUS= lines an operator reads in `systemctl status` (the renderer's state, how many
-// viewers), WATCHDOG=1 from the main loop while WATCHDOG_USEC is set (at half that interval, so a
-// main loop that stops turning gets the service killed and restarted), STOPPING=1 on the way out.
+// viewers), WATCHDOG=1 from the main loop while WATCHDOG_USEC is set (at half that interval, and
+// only while the web side answered a /healthz probe within the interval, so a main loop or a web
+// thread that stops turning gets the service killed and restarted), STOPPING=1 on the way out.
 // Without systemd (no NOTIFY_SOCKET) every call does nothing. Sends never block (see send()).
 #pragma once
 
@@ -10,7 +11,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <memory>
 #include <string>
+
+#include "web_probe.h"
 
 namespace vtkstream::serve {
 
@@ -33,11 +37,14 @@ class ServiceNotifier {
  private:
   void send(const std::string& message);
   void send_status();
+  void watchdog_tick();
 
   int fd_ = -1;
   sockaddr_un addr_{};
   socklen_t addr_len_ = 0;
   bool dropping_ = false;
+  std::unique_ptr<WebProbe> probe_;
+  bool web_silent_ = false;
   guint64 watchdog_usec_ = 0;
   guint watchdog_timer_ = 0;
   std::string url_, renderer_ = "starting";

@@ -18,8 +18,10 @@ Every wait is a blocking receive with a deadline: no sleeps, no polling.
 * watchdog-limits: a WATCHDOG_USEC too large for a millisecond timer pings once, not in a loop;
   a notification socket whose queue is full (a manager that stopped reading) neither freezes the
   main loop nor keeps SIGTERM from ending the server.
+* web-stall: with the sink's web thread stopped (ptrace on that thread alone) the pings stop
+  within WATCHDOG_USEC and resume when it runs again (exit 77 where ptrace is not allowed).
 
-  service_notify.py VTKSTREAM_SERVE notify|watchdog-limits|journal   (journal: exit 77 = skipped)
+  service_notify.py VTKSTREAM_SERVE notify|watchdog-limits|web-stall|journal   (77: skipped)
 """
 import base64
 import os
@@ -258,6 +260,65 @@ def full_queue_test():
         sock.close()
 
 
+def stopped_thread(pid, name):
+    """Stops one thread of `pid` (by its name) with ptrace (PTRACE_SEIZE + PTRACE_INTERRUPT stop
+    that thread only; SIGSTOP would stop them all). -> a function that lets it go again."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+    tids = [t for t in os.listdir(f"/proc/{pid}/task")
+            if open(f"/proc/{pid}/task/{t}/comm").read().strip() == name]
+    if len(tids) != 1:
+        raise RuntimeError(f"expected one thread named {name}: {tids}")
+    tid = int(tids[0])
+    PTRACE_SEIZE, PTRACE_INTERRUPT, PTRACE_DETACH, WALL = 0x4206, 0x4207, 17, 0x40000000
+    for req in (PTRACE_SEIZE, PTRACE_INTERRUPT):
+        if libc.ptrace(req, tid, None, None) != 0:
+            print(f"SKIP: ptrace {req:#x} on thread {tid}: {os.strerror(ctypes.get_errno())}")
+            os.kill(pid, signal.SIGKILL)
+            sys.exit(77)  # meson's "skipped": this system does not let us stop one thread
+    os.waitpid(tid, WALL)  # returns once the thread is in its stop
+    return lambda: libc.ptrace(PTRACE_DETACH, tid, None, None)
+
+
+def web_stall_test():
+    """The web side (the sink's own thread, which serves HTTP and WebSockets) stops while the main
+    loop turns: the pings must stop within WATCHDOG_USEC, so systemd would restart the server,
+    and come back once the thread runs again."""
+    usec = 300000
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "notify")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(path)
+        proc = start_server(notify_env(path, WATCHDOG_USEC=str(usec)))
+        read_until_ready(sock, "web stall")
+        check_ping_gaps(sock, usec, 3)  # the probe answers: pings flow
+        resume = stopped_thread(proc.pid, "vtkstreamsink")
+        stopped_at = time.monotonic()
+        # Watched for 2 s (over 6 intervals): pings still due from answers before the stop may
+        # come in the first WATCHDOG_USEC, then none.
+        late, deadline = [], stopped_at + 2
+        while True:
+            m = receive(sock, deadline)
+            if m is None:
+                break
+            late += [time.monotonic() - stopped_at] * m.splitlines().count("WATCHDOG=1")
+        check(all(t < 2 * usec / 1e6 for t in late),
+              f"web stall: no WATCHDOG=1 once the web thread is stopped for WATCHDOG_USEC ({late})")
+        resume()
+        back = False
+        deadline = time.monotonic() + 10
+        while not back:
+            m = receive(sock, deadline)
+            if m is None:
+                break
+            back = "WATCHDOG=1" in m.splitlines()
+        check(back, "web stall: pings come back once the web thread runs again")
+        _, _, err = stop_server(proc, sock, "web stall")
+        check("has not answered /healthz" in err, f"web stall: the stop is logged ({err[-300:]})")
+        sock.close()
+
+
 JOURNAL_CHILD = r"""
 import os, socket, subprocess, sys
 # In our own mount namespace: a private /run/systemd/journal with our sockets in it. GLib takes
@@ -314,6 +375,7 @@ def journal_test():
 TESTS = {
     "notify": lambda: (notify_test(watchdog=True), notify_test(watchdog=False)),
     "watchdog-limits": lambda: (huge_interval_test(), full_queue_test()),
+    "web-stall": web_stall_test,
     "journal": journal_test,
 }
 TESTS[sys.argv[2]]()
