@@ -89,10 +89,13 @@ void ServiceNotifier::ready(const std::string& url) {
   probe_->start();
 }
 
-// Pings while the web side answered within the watchdog interval; then asks it again.
+// Pings while the web side answered within the watchdog interval, or within a second for
+// shorter intervals (an HTTP round trip on a loaded machine can take milliseconds, and a
+// sub-second watchdog must not kill a healthy server for it); then asks it again.
 void ServiceNotifier::watchdog_tick() {
   const gint64 silent_us = probe_->usec_since_answer();
-  if (silent_us < static_cast<gint64>(std::min<guint64>(watchdog_usec_, G_MAXINT64))) {
+  const guint64 allowed_us = std::clamp<guint64>(watchdog_usec_, G_USEC_PER_SEC, G_MAXINT64);
+  if (silent_us < static_cast<gint64>(allowed_us)) {
     send("WATCHDOG=1");
     web_silent_ = false;
   } else if (!web_silent_) {

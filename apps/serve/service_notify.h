@@ -2,8 +2,9 @@
 // and WatchdogSec= (launch/systemd): READY=1 once the sink listens and the pipeline plays,
 // STATUS= lines an operator reads in `systemctl status` (the renderer's state, how many
 // viewers), WATCHDOG=1 from the main loop while WATCHDOG_USEC is set (at half that interval, and
-// only while the web side answered a /healthz probe within the interval, so a main loop or a web
-// thread that stops turning gets the service killed and restarted), STOPPING=1 on the way out.
+// only while the web side answered a /healthz probe within the interval, at least 1 s; so a main
+// loop or a web thread that stops turning gets the service killed and restarted), STOPPING=1 on
+// the way out.
 // Without systemd (no NOTIFY_SOCKET) every call does nothing. Sends never block (see send()).
 #pragma once
 

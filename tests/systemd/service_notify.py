@@ -19,7 +19,7 @@ Every wait is a blocking receive with a deadline: no sleeps, no polling.
   a notification socket whose queue is full (a manager that stopped reading) neither freezes the
   main loop nor keeps SIGTERM from ending the server.
 * web-stall: with the sink's web thread stopped (ptrace on that thread alone) the pings stop
-  within WATCHDOG_USEC and resume when it runs again (exit 77 where ptrace is not allowed).
+  within WATCHDOG_USEC (at least 1 s) and resume when it runs again (exit 77 where ptrace is not allowed).
 
   service_notify.py VTKSTREAM_SERVE notify|watchdog-limits|web-stall|journal   (77: skipped)
 """
@@ -194,6 +194,7 @@ def notify_test(watchdog):
               f"{label}: STATUS= follows the renderer's state ({statuses})")
         if watchdog:
             check("debug:" not in err and "info:" not in err, "without G_MESSAGES_DEBUG: no info or debug lines")
+            check("has not answered" not in err, f"watchdog: the web probe is answered ({err[-300:]})")
         else:
             check("vtkstream-serve: debug: vtkstreamsink port=0" in err and
                   "vtkstream-serve: info: told the service manager READY=1" in err,
@@ -295,16 +296,17 @@ def web_stall_test():
         check_ping_gaps(sock, usec, 3)  # the probe answers: pings flow
         resume = stopped_thread(proc.pid, "vtkstreamsink")
         stopped_at = time.monotonic()
-        # Watched for 2 s (over 6 intervals): pings still due from answers before the stop may
-        # come in the first WATCHDOG_USEC, then none.
-        late, deadline = [], stopped_at + 2
+        # The server tolerates a silent web side for WATCHDOG_USEC, but at least 1 s (a round
+        # trip must fit). Watched for 3 s (10 intervals): pings due from answers before the stop
+        # may come in the first second, then none.
+        late, deadline = [], stopped_at + 3
         while True:
             m = receive(sock, deadline)
             if m is None:
                 break
             late += [time.monotonic() - stopped_at] * m.splitlines().count("WATCHDOG=1")
-        check(all(t < 2 * usec / 1e6 for t in late),
-              f"web stall: no WATCHDOG=1 once the web thread is stopped for WATCHDOG_USEC ({late})")
+        check(all(t < 1.5 for t in late),
+              f"web stall: no WATCHDOG=1 once the web thread is stopped for a second ({late})")
         resume()
         back = False
         deadline = time.monotonic() + 10
