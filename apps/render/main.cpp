@@ -1,4 +1,5 @@
 // vtkstream-render: renders a VTK scene headless and publishes it through shared memory.
+#include <glib.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -15,6 +16,7 @@
 #include <future>
 #include <thread>
 
+#include "app_log.h"
 #include "backend.h"
 #include "loaders.h"
 #include "options.h"
@@ -53,7 +55,7 @@ class SignalWatcher {
         if (Publisher* p = publisher_.load()) p->Wake();
         if (left_loop_.wait_for(std::chrono::milliseconds(20)) == std::future_status::ready) break;
         if (i == 150) {
-          std::fprintf(stderr, "vtkstream-render: still busy 3 s after signal %d; exiting without cleanup\n", sig);
+          APP_LOG_ERROR("still busy 3 s after signal %d; exiting without cleanup", sig);
           std::_Exit(1);
         }
       }
@@ -86,7 +88,7 @@ int run(const Options& opts, SignalWatcher& signals) {
     std::string why;
     auto ds = load_dataset(file, &why);
     if (!ds) {
-      std::fprintf(stderr, "vtkstream-render: cannot read %s: %s\n", file.c_str(), why.c_str());
+      APP_LOG_ERROR("cannot read %s: %s", file.c_str(), why.c_str());
       return 1;
     }
     data.push_back(ds);
@@ -95,7 +97,7 @@ int run(const Options& opts, SignalWatcher& signals) {
   std::string err;
   auto backend = RenderBackend::create(opts.backend, opts.width, opts.height, &err);
   if (!backend) {
-    std::fprintf(stderr, "vtkstream-render: no rendering backend: %s\n", err.c_str());
+    APP_LOG_ERROR("no rendering backend: %s", err.c_str());
     return 1;
   }
   vtkRenderWindow* window = backend->window();
@@ -121,8 +123,7 @@ int run(const Options& opts, SignalWatcher& signals) {
 
   auto publisher = Publisher::create(opts.shm_name, window, {}, &err);
   if (!publisher) {
-    std::fprintf(stderr, "vtkstream-render: cannot create shared memory '%s': %s\n",
-                 opts.shm_name.c_str(), err.c_str());
+    APP_LOG_ERROR("cannot create shared memory '%s': %s", opts.shm_name.c_str(), err.c_str());
     return 1;
   }
   publisher->SetInteractor(iren);
@@ -131,9 +132,8 @@ int run(const Options& opts, SignalWatcher& signals) {
   // on it being in the log.
   window->Render();
   const int* size = window->GetSize();
-  std::fprintf(stderr, "vtkstream-render: backend %s, GL renderer %s, size %dx%d, shm '%s'\n",
-               backend->description().c_str(), backend->gl_renderer().c_str(), size[0], size[1],
-               opts.shm_name.c_str());
+  g_message("backend %s, GL renderer %s, size %dx%d, shm '%s'", backend->description().c_str(),
+            backend->gl_renderer().c_str(), size[0], size[1], opts.shm_name.c_str());
   publisher->Publish();
 
   signals.set_publisher(publisher.get());
@@ -149,14 +149,19 @@ int run(const Options& opts, SignalWatcher& signals) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  vtkstream::app::install_log_writer("vtkstream-render");
   Options opts;
   std::string err;
   if (!parse_options(argc, argv, &opts, &err)) {
-    std::fprintf(stderr, "vtkstream-render: %s\nTry 'vtkstream-render --help'.\n", err.c_str());
+    APP_LOG_ERROR("%s\nTry 'vtkstream-render --help'.", err.c_str());
     return 2;
   }
   if (opts.help) {
     std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (opts.version) {
+    std::printf("vtkstream-render %s\n", VTKSTREAM_VERSION);
     return 0;
   }
   sigset_t set;

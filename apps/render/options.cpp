@@ -29,6 +29,10 @@ const char kUsage[] =
     "                      picture follows when the interaction ends\n"
     "  --encode-cost NS    the encoder's cost per pixel that auto assumes (default: 10 ns)\n"
     "  -h, --help          show this help\n"
+    "  --version           print the version and exit\n"
+    "\n"
+    "Diagnostics go to stderr, or to the journal with priorities when systemd runs the program;\n"
+    "G_MESSAGES_DEBUG=vtkstream-render adds info and debug lines.\n"
     "\n"
     "FILE: .vtp .vtu .vti .vtr .vts .vtk (legacy) .stl .ply .obj. Image data (.vti, legacy\n"
     "structured points) is volume rendered; everything else is drawn as a surface coloured by its\n"
@@ -94,6 +98,8 @@ bool parse_options(int argc, char** argv, Options* out, std::string* err) {
     };
     if (arg == "-h" || arg == "--help") {
       out->help = true;
+    } else if (arg == "--version") {
+      out->version = true;
     } else if (arg == "--demo") {
       out->demo = true;
     } else if (arg == "--shm") {

@@ -21,6 +21,7 @@ struct Options {
   double interactive_scale = 0;
   double encode_ns_per_pixel = 10;  // the encoder's cost the size choice assumes (bench-encode)
   bool help = false;
+  bool version = false;
 };
 
 extern const char kUsage[];

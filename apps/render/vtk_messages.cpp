@@ -1,5 +1,6 @@
 #include "vtk_messages.h"
 
+#include <glib.h>
 #include <vtkLogger.h>
 #include <vtkObjectFactory.h>
 #include <vtkOutputWindow.h>
@@ -23,7 +24,7 @@ class RoutingOutputWindow : public vtkOutputWindow {
   void DisplayWarningText(const char* t) override { record(t, false); }
   void DisplayGenericWarningText(const char* t) override { record(t, false); }
   void DisplayText(const char* t) override {
-    if (capturing == 0) std::fputs(t, stderr);
+    if (capturing == 0) log(G_LOG_LEVEL_MESSAGE, t);
   }
   void DisplayDebugText(const char*) override {}
 
@@ -32,9 +33,16 @@ class RoutingOutputWindow : public vtkOutputWindow {
   std::string first_message, pipeline_message;
 
  private:
+  // VTK's text ends in newlines (and errors span lines); the log takes one entry without them.
+  static void log(GLogLevelFlags level, const char* t) {
+    if (!t) return;
+    std::string text = t;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    if (!text.empty()) g_log_structured(G_LOG_DOMAIN, level, "MESSAGE", "%s", text.c_str());
+  }
   void record(const char* t, bool error) {
     if (capturing == 0) {
-      std::fputs(t, stderr);
+      log(G_LOG_LEVEL_WARNING, t);
       return;
     }
     if (!t) return;

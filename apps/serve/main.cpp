@@ -5,35 +5,61 @@
 
 #include <cstdio>
 
+#include "app_log.h"
 #include "options.h"
 #include "serve_app.h"
+#include "service_notify.h"
 
 using namespace vtkstream::serve;
 
+namespace {
+
+// What the pipeline is made of, for G_MESSAGES_DEBUG=vtkstream-serve (tokens left out).
+void log_config(const ServeConfig& config) {
+  for (const auto& [name, value] : config.sink)
+    if (name != "token" && name != "view-token") g_debug("vtkstreamsink %s=%s", name.c_str(), value.c_str());
+  if (config.renderer.empty()) {
+    g_info("attaching to the renderer on shm '%s' (none started)", config.shm_name.c_str());
+    return;
+  }
+  gchar** argv = g_new0(gchar*, config.renderer.size() + 1);
+  for (size_t i = 0; i < config.renderer.size(); ++i) argv[i] = const_cast<gchar*>(config.renderer[i].c_str());
+  gchar* line = g_strjoinv(" ", argv);
+  g_info("renderer: %s", line);
+  g_free(line);
+  g_free(argv);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  gst_init(&argc, &argv);
+  vtkstream::app::install_log_writer("vtkstream-serve");
   ServeConfig config;
   std::string err;
   if (!parse_options(argc, argv, &config, &err)) {
-    std::fprintf(stderr, "vtkstream-serve: %s\n", err.c_str());
+    APP_LOG_ERROR("%s", err.c_str());
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);  // a browser closing mid-write must not kill the server
+  log_config(config);
 
   auto app = ServeApp::create(config, &err);
   if (!app) {
-    std::fprintf(stderr, "vtkstream-serve: %s\n", err.c_str());
+    APP_LOG_ERROR("%s", err.c_str());
     return 1;
   }
+  ServiceNotifier notifier;
+  app->on_renderer = [&](const std::string& state) { notifier.renderer(state); };
+  app->on_viewers = [&](unsigned peers) { notifier.viewers(peers); };
   GMainLoop* loop = g_main_loop_new(nullptr, FALSE);
   int status = 0;
   app->on_fatal = [&](const std::string& message) {
-    std::fprintf(stderr, "vtkstream-serve: pipeline error, stopping: %s\n", message.c_str());
+    APP_LOG_ERROR("pipeline error, stopping: %s", message.c_str());
     status = 1;
     g_main_loop_quit(loop);
   };
   if (!app->start(&err)) {
-    std::fprintf(stderr, "vtkstream-serve: %s\n", err.c_str());
+    APP_LOG_ERROR("%s", err.c_str());
     app.reset();
     g_main_loop_unref(loop);
     return 1;
@@ -51,9 +77,12 @@ int main(int argc, char** argv) {
   if (const std::string v = app->view_link(); !v.empty())
     std::printf("vtkstream-serve: view-only link (share it to let people watch): %s\n", v.c_str());
   std::fflush(stdout);
+  // The sink listens and the pipeline plays (start() returned): ready for systemd's Type=notify.
+  notifier.ready(app->url());
 
   g_main_loop_run(loop);
 
+  notifier.stopping();
   g_source_remove(sigint);
   g_source_remove(sigterm);
   app->stop();  // the sink says bye to every viewer on its way down

@@ -1,8 +1,11 @@
 #include "options.h"
 
 #include <glib.h>
+#include <gst/gst.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "ice_servers.h"
 #include "renderer_command.h"
@@ -38,6 +41,11 @@ constexpr const char* kSummary =
     "Control: one peer steers at a time; control-link peers can always take it, view-only peers\n"
     "ask for it and the controller grants (docs/protocol.md \"Control\").\n"
     "\n"
+    "Diagnostics go to stderr, or to the journal with priorities when systemd runs the server;\n"
+    "G_MESSAGES_DEBUG=vtkstream-serve adds info and debug lines. Under systemd (Type=notify) the\n"
+    "server reports READY=1 once it listens, STATUS= lines and watchdog pings (WatchdogSec=).\n"
+    "GStreamer's options: --help-gst.\n"
+    "\n"
     "Examples:\n"
     "  vtkstream-serve                                  demo scene on http://127.0.0.1:8000/\n"
     "  vtkstream-serve --bind 0.0.0.0 --port 8080      share on the LAN\n"
@@ -62,7 +70,7 @@ struct Raw {
         *pipeline = nullptr, *stun = nullptr, *size = nullptr, *ice_address = nullptr, *token_file = nullptr,
         *tls_cert = nullptr, *tls_key = nullptr;
   gchar** turn = nullptr;
-  gboolean no_renderer = FALSE, no_auth = FALSE;
+  gboolean no_renderer = FALSE, no_auth = FALSE, version = FALSE;
   ~Raw() {
     for (gchar* p : {bind, shm, render, renderer, web, codec, pipeline, stun, size, ice_address, token_file, tls_cert, tls_key}) g_free(p);
     g_strfreev(turn);
@@ -104,10 +112,14 @@ bool parse_table(int argc, char** argv, Raw* r, std::string* err) {
       {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &r->tls_cert, "Serve https and wss with this PEM certificate (chain); needs --tls-key. Browsers offer WebCodecs only to https pages (or localhost)", "FILE"},
       {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &r->tls_key, "The unencrypted PEM private key of --tls-cert", "FILE"},
       {"no-renderer", 0, 0, G_OPTION_ARG_NONE, &r->no_renderer, "Start no renderer even without --shm (wait on the private shm name)", nullptr},
+      {"version", 0, 0, G_OPTION_ARG_NONE, &r->version, "Print the version and exit", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   GOptionContext* ctx = g_option_context_new("- stream a VTK renderer to web browsers");
   g_option_context_set_summary(ctx, kSummary);
   g_option_context_add_main_entries(ctx, entries, nullptr);
+  // GStreamer's own options (--gst-debug=..., --gst-plugin-path=..., --help-gst); parsing them
+  // initialises GStreamer, as gst_init() would.
+  g_option_context_add_group(ctx, gst_init_get_option_group());
   GError* gerr = nullptr;
   const bool parsed = g_option_context_parse(ctx, &argc, &argv, &gerr);
   g_option_context_free(ctx);
@@ -115,6 +127,10 @@ bool parse_table(int argc, char** argv, Raw* r, std::string* err) {
     *err = gerr ? gerr->message : "bad arguments";
     g_clear_error(&gerr);
     return false;
+  }
+  if (r->version) {
+    std::printf("vtkstream-serve %s\n", VTKSTREAM_VERSION);
+    std::exit(0);
   }
   if (argc > 1) {
     *err = std::string("unexpected argument '") + argv[1] + "'; renderer arguments go in --render '...'";
@@ -162,8 +178,8 @@ bool access_and_ice(const Raw& r, ServeConfig* config, std::string* err) {
   if (r.no_auth) {
     set("auth", "false");
     if (!loopback_address(r.bind ? r.bind : "127.0.0.1"))
-      g_printerr("vtkstream-serve: WARNING: --no-auth on %s: anyone who can reach this port can watch and "
-                 "steer; use tokens (drop --no-auth) or bind to 127.0.0.1\n", r.bind);
+      g_warning("--no-auth on %s: anyone who can reach this port can watch and "
+                "steer; use tokens (drop --no-auth) or bind to 127.0.0.1", r.bind);
   } else {
     sink::Tokens t;  // empty: the sink makes fresh ones
     if (!resolve_tokens(r.token_file, &t, err)) return false;

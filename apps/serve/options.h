@@ -19,7 +19,8 @@ struct ServeConfig {
   std::vector<std::string> renderer;  // argv of the renderer to supervise; empty = attach only
 };
 
-// Returns false with *err set (print it and exit 2). --help prints and exits inside.
+// Returns false with *err set (print it and exit 2). --help, --help-gst and --version print and
+// exit inside. Initialises GStreamer (its option group is part of the command line).
 bool parse_options(int argc, char** argv, ServeConfig* config, std::string* err);
 
 }  // namespace vtkstream::serve

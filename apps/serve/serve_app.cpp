@@ -1,7 +1,6 @@
 #include "serve_app.h"
 
-#include <cstdio>
-
+#include "own_plugin.h"
 #include "renderer_command.h"
 #include "vtkstream/shm.h"
 #include "vtkstream/vtksrc-contract.h"
@@ -9,6 +8,7 @@
 namespace vtkstream::serve {
 
 std::unique_ptr<ServeApp> ServeApp::create(const ServeConfig& config, std::string* err) {
+  find_own_plugin();
   for (const char* e : {"vtksrc", "vtkstreamsink"})
     if (GstElementFactory* f = gst_element_factory_find(e)) {
       gst_object_unref(f);
@@ -87,7 +87,7 @@ void ServeApp::sweep_stale_rings() const {
   if (config_.shm_name.rfind(kPrivateShmPrefix, 0) != 0 && shm::remove_if_stale(config_.shm_name))
     gone.push_back(config_.shm_name);
   for (const auto& name : gone)
-    std::fprintf(stderr, "vtkstream-serve: removed stale shared memory '%s' (its renderer is gone)\n", name.c_str());
+    g_message("removed stale shared memory '%s' (its renderer is gone)", name.c_str());
 }
 
 bool ServeApp::start(std::string* err) {
@@ -134,9 +134,11 @@ gboolean ServeApp::on_bus(GstBus*, GstMessage* msg, gpointer data) {
     case GST_MESSAGE_ELEMENT: {
       const GstStructure* s = gst_message_get_structure(msg);
       if (auto n = contract::parse_renderer_notice(s)) self->on_source_notice(*n);
-      if (s && gst_structure_has_name(s, "vtkstreamsink-renderer"))
-        std::fprintf(stderr, "vtkstream-serve: renderer %s: %s\n", gst_structure_get_string(s, "state"),
-                     gst_structure_get_string(s, "detail"));
+      if (s && gst_structure_has_name(s, "vtkstreamsink-renderer")) self->on_renderer_message(s);
+      guint peers = 0;
+      if (s && gst_structure_has_name(s, "vtkstreamsink-viewer") && gst_structure_get_uint(s, "peers", &peers) &&
+          self->on_viewers)
+        self->on_viewers(peers);
       break;
     }
     case GST_MESSAGE_ERROR:
@@ -148,7 +150,7 @@ gboolean ServeApp::on_bus(GstBus*, GstMessage* msg, gpointer data) {
       GError* gerr = nullptr;
       gst_message_parse_warning(msg, &gerr, nullptr);
       gchar* path = gst_object_get_path_string(GST_MESSAGE_SRC(msg));
-      std::fprintf(stderr, "vtkstream-serve: warning from %s: %s\n", path, gerr ? gerr->message : "warning");
+      g_warning("warning from %s: %s", path, gerr ? gerr->message : "warning");
       g_free(path);
       g_clear_error(&gerr);
       break;
@@ -159,6 +161,19 @@ gboolean ServeApp::on_bus(GstBus*, GstMessage* msg, gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
+// The sink's view of the renderer, as viewers are told: a line in the log and the service
+// status. Running and waiting (every start waits for the renderer's first frame) are routine,
+// a notice; restarting means the renderer died or hung, a warning.
+void ServeApp::on_renderer_message(const GstStructure* s) {
+  const char* state = gst_structure_get_string(s, "state");
+  const char* detail = gst_structure_get_string(s, "detail");
+  const bool running = state && g_str_equal(state, "running");
+  if (running || (state && g_str_equal(state, "waiting"))) g_message("renderer %s: %s", state, detail ? detail : "");
+  else g_warning("renderer %s: %s", state ? state : "?", detail ? detail : "");
+  if (on_renderer) on_renderer(running || !detail || !*detail ? std::string(state ? state : "?")
+                                                               : std::string(state ? state : "?") + ": " + detail);
+}
+
 // vtksrc saw the renderer's heartbeat stop while its process still exists (SIGSTOP, a hang): it
 // will never exit by itself, so the supervisor kills it and restarts it. Heartbeats stop 3 s
 // before vtksrc says so (kHeartbeatTimeoutNs), so a new renderer starts about 3.8 s after the
@@ -166,8 +181,7 @@ gboolean ServeApp::on_bus(GstBus*, GstMessage* msg, gpointer data) {
 void ServeApp::on_source_notice(const contract::RendererNotice& n) {
   if (n.state != contract::RendererState::kLost || n.reason != contract::kLostUnresponsive || !supervisor_) return;
   if (supervisor_->kill_unresponsive("renderer stopped responding (no heartbeat for 3 s)"))
-    std::fprintf(stderr, "vtkstream-serve: renderer on shm '%s' stopped responding; killing and restarting it\n",
-                 n.shm_name.c_str());
+    g_warning("renderer on shm '%s' stopped responding; killing and restarting it", n.shm_name.c_str());
 }
 
 // The supervisor knows why the renderer went away and when it comes back; the sink tells viewers.

@@ -1,6 +1,6 @@
 // vtkstream-serve's pipeline: `vtksrc ! vtkstreamsink`, the renderer's supervisor, and the
 // glue between them: supervisor states go to the sink as renderer notices (the vtksrc contract),
-// the sink's renderer messages become the lines operators read on stderr, and an error anywhere
+// the sink's renderer messages become the lines operators read in the log, and an error anywhere
 // in the pipeline stops the program.
 #pragma once
 
@@ -27,14 +27,20 @@ class ServeApp {
   void stop();
   std::string control_link() const;
   std::string view_link() const;
+  std::string url() const { return sink_string("url"); }
   // Called (main context) when the pipeline failed: the program cannot go on.
   std::function<void(const std::string& message)> on_fatal;
+  // Called (main context) when the renderer's state ("running", "restarting: why") or the
+  // number of connected viewers changes: vtkstream-serve's status for the service manager.
+  std::function<void(const std::string& state)> on_renderer;
+  std::function<void(unsigned peers)> on_viewers;
 
  private:
   explicit ServeApp(const ServeConfig& config) : config_(config) {}
   static gboolean on_bus(GstBus*, GstMessage* msg, gpointer self);
   void on_supervisor(const std::string& state, const std::string& detail);
   void on_source_notice(const contract::RendererNotice& n);
+  void on_renderer_message(const GstStructure* s);
   void sweep_stale_rings() const;
   std::string sink_string(const char* property) const;
 

@@ -37,6 +37,9 @@ bool Supervisor::spawn(std::string* err) {
   // The renderer's chatter goes to our stderr: our stdout carries the one URL line scripts read.
   const int out = dup(STDERR_FILENO);
   if (out >= 0) g_subprocess_launcher_take_stdout_fd(launcher, out);
+  // systemd's notification socket and watchdog are the server's: the renderer is not the
+  // service's main process (NotifyAccess=main would ignore it anyway).
+  for (const char* var : {"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"}) g_subprocess_launcher_unsetenv(launcher, var);
   // The parent death signal is per thread: spawn() runs on the main thread, which lives as long
   // as the program.
   g_subprocess_launcher_set_child_setup(launcher, die_with_parent, GINT_TO_POINTER(getpid()), nullptr);

@@ -17,7 +17,7 @@ bool resolve_tokens(const char* token_file, sink::Tokens* t, std::string* err) {
     // Tokens are secrets: say so when others on the machine can read them.
     GStatBuf st;
     if (g_stat(token_file, &st) == 0 && (st.st_mode & 0077))
-      g_printerr("vtkstream-serve: warning: --token-file %s is readable by other users (chmod 600 it)\n", token_file);
+      g_warning("--token-file %s is readable by other users (chmod 600 it)", token_file);
     std::string perr;
     const bool ok = sink::parse_token_file(text, t, &perr);
     g_free(text);

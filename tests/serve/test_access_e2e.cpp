@@ -343,7 +343,7 @@ TEST_F(Access, NoAuthWarnsOffLoopback) {
   start({"--no-auth", "--bind", "0.0.0.0"});
   EXPECT_TRUE(server_->token().empty());
   bool warned = false;
-  for (const auto& l : server_->lines()) warned |= l.find("WARNING: --no-auth") != std::string::npos;
+  for (const auto& l : server_->lines()) warned |= l.find("vtkstream-serve: --no-auth on 0.0.0.0: anyone") != std::string::npos;
   EXPECT_TRUE(warned);
   EXPECT_EQ(raw_http(server_->url(), "GET /"), 200);
   WsClient ws;

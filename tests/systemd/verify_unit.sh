@@ -1,10 +1,11 @@
 #!/bin/sh
-# systemd-verify: checks launch/systemd/vtkstream@.service.
-#   verify_unit.sh UNIT_TEMPLATE SERVER_BINARY [GPU_DROP_IN]
+# systemd-verify: checks the unit generated from launch/systemd/vtkstream@.service.in.
+#   verify_unit.sh UNIT_TEMPLATE SERVER_BINARY [GPU_DROP_IN [INTERNET_DROP_IN]]
 # 1. `systemd-analyze verify` on an instance of the template (vtkstream@test.service) whose
 #    ExecStart points at the built server (verify insists that the binary exists), alone and
-#    with the GPU drop-in (launch/systemd/gpu.conf). Any warning about our unit (an unknown or
-#    misspelt key, a bad value) fails the test, not only errors.
+#    with each drop-in (launch/systemd/gpu.conf, internet.conf). Any warning about our unit (an
+#    unknown or misspelt key, a bad value) fails the test, not only errors.
+#    `systemd-analyze security --offline` must rate it 1.0 or better (docs/security.md).
 # 2. Every hardening line is still there, and MemoryDenyWriteExecute=yes is not (llvmpipe's JIT).
 # 3. Every flag ExecStart passes is one the server knows (its --help), so a renamed flag cannot
 #    leave the unit starting a server that exits with a usage error.
@@ -14,6 +15,7 @@ set -u
 unit=$1
 server=$(readlink -f "$2")
 dropin=${3:-}
+internet=${4:-}
 fail=0
 err() { echo "systemd-verify: $*" >&2; fail=1; }
 
@@ -25,9 +27,9 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-sed "s#/usr/bin/vtkstream-serve#$server#" "$unit" > "$tmp/vtkstream@.service"
+sed "s#^ExecStart=[^ ]*/vtkstream-serve #ExecStart=$server #" "$unit" > "$tmp/vtkstream@.service"
 cp "$tmp/vtkstream@.service" "$tmp/vtkstream@test.service"
-grep -q "^ExecStart=$server " "$tmp/vtkstream@test.service" || err "ExecStart does not start /usr/bin/vtkstream-serve"
+grep -q "^ExecStart=$server " "$tmp/vtkstream@test.service" || err "ExecStart does not start BINDIR/vtkstream-serve"
 
 verify() {
   # --recursive-errors=no: judge our unit, not whatever the host's own units look like.
@@ -45,6 +47,24 @@ if [ -n "$dropin" ]; then
   grep -qx 'DeviceAllow=char-drm rw' "$dropin" || err "gpu.conf: DeviceAllow=char-drm rw missing"
   grep -qx 'DevicePolicy=closed' "$dropin" || err "gpu.conf: DevicePolicy=closed missing"
 fi
+if [ -n "$internet" ]; then
+  rm -rf "$tmp/vtkstream@test.service.d"
+  mkdir "$tmp/vtkstream@test.service.d"
+  cp "$internet" "$tmp/vtkstream@test.service.d/internet.conf"
+  verify "with the internet drop-in"
+  grep -qx 'IPAddressDeny=' "$internet" || err "internet.conf: IPAddressDeny= (empty) missing"
+fi
+rm -rf "$tmp/vtkstream@test.service.d"
+
+# The exposure score (0 best, 10 worst) of the unit alone, as docs/security.md records it.
+score=$(systemd-analyze security --offline=yes --no-pager "$tmp/vtkstream@test.service" 2>&1 |
+        sed -n 's/.*Overall exposure level for vtkstream@test.service: \([0-9.]*\).*/\1/p')
+echo "systemd-verify: systemd-analyze security: $score"
+if [ -z "$score" ]; then
+  err "systemd-analyze security --offline gave no score"
+elif ! awk -v s="$score" 'BEGIN { exit !(s <= 1.0) }'; then
+  err "exposure $score is worse than the 1.0 docs/security.md records"
+fi
 
 for line in \
   'DynamicUser=yes' 'NoNewPrivileges=yes' 'CapabilityBoundingSet=' 'AmbientCapabilities=' \
@@ -55,11 +75,15 @@ for line in \
   'RestrictNamespaces=yes' 'LockPersonality=yes' 'RestrictRealtime=yes' \
   'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK' \
   'SystemCallFilter=@system-service' 'SystemCallArchitectures=native' \
+  'SystemCallFilter=~@privileged @resources' 'PrivateUsers=yes' 'PrivateMounts=yes' \
+  'ProcSubset=pid' 'IPAddressDeny=any' 'Type=notify' 'NotifyAccess=main' \
   'Restart=on-failure' 'LoadCredential=token:/etc/vtkstream/%i.token' \
   'EnvironmentFile=-/etc/vtkstream/%i.conf'; do
   grep -qxF "$line" "$unit" || err "hardening line missing: $line"
 done
 grep -q '^RestartSec=' "$unit" || err "RestartSec= missing"
+grep -q '^WatchdogSec=[1-9]' "$unit" || err "WatchdogSec= missing (vtkstream-serve pings the watchdog)"
+grep -q '^Documentation=file:///' "$unit" || err "Documentation= is not a file:// URL of the installed docs"
 grep -q '^ExecStart=.*--token-file \${CREDENTIALS_DIRECTORY}/token' "$unit" ||
   err "ExecStart does not read the token credential"
 grep -q '^ExecStart=.*--shm vtkstream-%i' "$unit" || err "ExecStart does not name the ring after the instance"

@@ -28,12 +28,14 @@
 #include <string>
 #include <vector>
 
+#include "vtkstream/export.h"
+
 class vtkRenderWindow;
 class vtkRenderWindowInteractor;
 
 namespace vtkstream {
 
-class Publisher {
+class VTKSTREAM_API Publisher {
  public:
   struct Options {
     uint32_t slots = 4;  // frame slots in the ring (3..16)
@@ -99,10 +101,10 @@ class Publisher {
   const std::string& Name() const;
   const std::string& LastError() const;
 
-  struct Impl;
+  struct VTKSTREAM_LOCAL Impl;
 
  private:
-  explicit Publisher(std::unique_ptr<Impl> impl);
+  VTKSTREAM_LOCAL explicit Publisher(std::unique_ptr<Impl> impl);  // create() only
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,6 +1,8 @@
 // vtkstream shared-memory frame ring and input ring: the GStreamer-free, VTK-free core shared by
 // the renderer (FrameWriter) and vtksrc (FrameReader for frames, InputWriter for input). The
-// layout and its contract are described at the top of shm_layout.h.
+// layout and its contract are described at the top of shm_layout.h. libvtkstream exports
+// everything declared here, so a program can also read frames without GStreamer (see
+// examples/ring-reader.cpp).
 #pragma once
 
 #include <atomic>
@@ -11,34 +13,35 @@
 #include <string>
 #include <vector>
 
+#include "vtkstream/export.h"
 #include "vtkstream/shm_layout.h"
 
 namespace vtkstream::shm {
 
 // CLOCK_MONOTONIC in nanoseconds: the clock of every timestamp in the object.
-uint64_t monotonic_ns();
+VTKSTREAM_API uint64_t monotonic_ns();
 
 // Checks a header that may come from anywhere (another program, a crashed writer, a fuzzer).
 // `object_size` is the size of the mapping. Returns an empty string when valid, otherwise a
 // sentence saying what is wrong.
-std::string validate_header(const void* data, size_t object_size);
+VTKSTREAM_API std::string validate_header(const void* data, size_t object_size);
 
 // Checks a frame description (as found in a slot header) against the slot's capacity.
-std::string validate_frame(uint32_t width, uint32_t height, uint32_t stride, uint32_t format,
-                           uint64_t slot_size);
+VTKSTREAM_API std::string validate_frame(uint32_t width, uint32_t height, uint32_t stride,
+                                         uint32_t format, uint64_t slot_size);
 
 // Removes the object `name` when it is a vtkstream ring of this user whose writer process no
 // longer exists (what a killed renderer leaves behind); `writer_pid` gets that writer's pid.
 // False when there is nothing of that kind to remove: no object, another user's, not a ring, or
 // a writer that still exists (even a stopped one).
-bool remove_if_stale(const std::string& name, int32_t* writer_pid = nullptr);
+VTKSTREAM_API bool remove_if_stale(const std::string& name, int32_t* writer_pid = nullptr);
 // The same for every object whose name starts with `prefix` (vtkstream-serve's private names);
 // returns the names removed.
-std::vector<std::string> sweep_stale(const std::string& prefix);
+VTKSTREAM_API std::vector<std::string> sweep_stale(const std::string& prefix);
 
 // Object names are what users type (`demo`); this gives the POSIX name ("/demo") and rejects
 // names that could escape /dev/shm. Returns an empty string and sets `err` when invalid.
-std::string posix_name(const std::string& name, std::string* err);
+VTKSTREAM_API std::string posix_name(const std::string& name, std::string* err);
 
 // What went wrong, for callers that must react differently to different failures (vtksrc warns
 // about an unusable frame but waits quietly for a missing renderer). The text of error() says
@@ -73,7 +76,7 @@ struct FrameInfo {
 
 // --------------------------------------------------------------------------------------------
 // Writer side (one per object).
-class FrameWriter {
+class VTKSTREAM_API FrameWriter {
  public:
   struct Options {
     uint32_t slots = kDefaultSlots;
@@ -127,17 +130,17 @@ class FrameWriter {
   uint64_t objects_replaced() const;
   const std::string& last_damage() const;
 
-  struct Impl;
+  struct VTKSTREAM_LOCAL Impl;
 
  private:
-  explicit FrameWriter(std::unique_ptr<Impl> impl);
+  VTKSTREAM_LOCAL explicit FrameWriter(std::unique_ptr<Impl> impl);  // create() only
   std::unique_ptr<Impl> impl_;
 };
 
 // --------------------------------------------------------------------------------------------
 // Reader side. Handles attaching, validating, noticing the writer's death or replacement and
 // reattaching; every wait is interruptible from another thread.
-class FrameReader {
+class VTKSTREAM_API FrameReader {
  public:
   explicit FrameReader(std::string name);
   ~FrameReader();
@@ -180,7 +183,7 @@ class FrameReader {
   ErrorKind error_kind() const;      // what kind of error error() describes; kNone if none
   void detach();
 
-  struct Impl;
+  struct VTKSTREAM_LOCAL Impl;
 
  private:
   std::unique_ptr<Impl> impl_;
@@ -197,7 +200,7 @@ class FrameReader {
 // FrameReader: a foreign, short or corrupt object is an error (error_kind()), never a crash.
 //
 // Every member is safe to call from any thread; pushes are serialised internally.
-class InputWriter {
+class VTKSTREAM_API InputWriter {
  public:
   explicit InputWriter(std::string name);
   ~InputWriter();
@@ -220,7 +223,7 @@ class InputWriter {
   ErrorKind error_kind() const;
   void detach();
 
-  struct Impl;
+  struct VTKSTREAM_LOCAL Impl;
 
  private:
   std::unique_ptr<Impl> impl_;

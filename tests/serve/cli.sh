@@ -1,0 +1,31 @@
+#!/bin/sh
+# programs-cli: the command-line conventions both programs share.
+#   cli.sh VTKSTREAM_SERVE VTKSTREAM_RENDER VERSION
+# --version prints "NAME VERSION" on stdout and exits 0; vtkstream-serve takes GStreamer's own
+# options (--help-gst, --gst-debug=...) like any GStreamer program; an unknown option is a usage
+# error (exit 2) with one line on stderr that names the program.
+set -u
+serve=$1 render=$2 version=$3
+fail=0
+errfile=$(mktemp)
+trap 'rm -f "$errfile"' EXIT
+err() { echo "programs-cli: $*" >&2; fail=1; }
+expect() {  # expect STATUS STDOUT_PATTERN STDERR_PATTERN -- COMMAND...
+  want=$1 out_re=$2 err_re=$3
+  shift 4
+  out=$("$@" 2>"$errfile")
+  rc=$?
+  errtext=$(cat "$errfile")
+  [ "$rc" -eq "$want" ] || err "$*: exit status $rc, expected $want ($errtext)"
+  [ -z "$out_re" ] || echo "$out" | grep -q -- "$out_re" || err "$*: stdout lacks '$out_re': $out"
+  [ -z "$err_re" ] || echo "$errtext" | grep -q -- "$err_re" || err "$*: stderr lacks '$err_re': $errtext"
+}
+expect 0 "^vtkstream-serve $version\$" "" -- "$serve" --version
+expect 0 "^vtkstream-render $version\$" "" -- "$render" --version
+expect 0 "--gst-debug=" "" -- "$serve" --help-gst
+expect 0 "--version" "" -- "$serve" --help
+expect 0 "^vtkstream-serve $version\$" "" -- "$serve" --gst-debug=vtksrc:5 --gst-debug-no-color --version
+expect 2 "" "^vtkstream-serve: Unknown option --bogus" -- "$serve" --bogus
+expect 2 "" "^vtkstream-render: unknown option --bogus" -- "$render" --bogus
+[ "$fail" -eq 0 ] && echo "programs-cli: ok"
+exit "$fail"
