@@ -25,6 +25,7 @@
 #include "admission.h"
 #include "mjpeg_stream.h"
 #include "peer.h"
+#include "rate_controller.h"
 #include "vtkstream/vtksrc-contract.h"
 #include "webrtc_branch.h"
 
@@ -49,6 +50,8 @@ struct WebConfig {
   std::vector<std::string> allowed_hosts;  // Host names served besides IPs and localhost
   std::string frame_ancestors = "'self'";  // CSP: who may embed the page
   bool renderer_supervised = false;     // someone restarts a lost renderer: say "restarting"
+  bool adaptive = true;                 // per-viewer congestion control sets the encoder's bitrate
+  adapt::Limits rate_limits;            // its bounds; start = the configured bitrate
   std::string log_name = "vtkstreamsink";  // prefix of the operator notes on stderr (the element's name)
 };
 
@@ -97,6 +100,7 @@ class WebService {
   void on_control(uint32_t peer, const ControlRequest& req);
   void on_echoes(const std::vector<EchoTracker::Echo>& echoes, std::optional<uint32_t> rtp, uint64_t pts);
   void tick();
+  void rates_changed();
   void set_renderer_state(RendererStatus state, const std::string& detail);
   void finish_closing(std::vector<SoupWebsocketConnection*>& closing);
 

@@ -62,7 +62,7 @@ const state = {
 let rtc = null;
 let mjpeg = null;
 
-const stats = new Stats(video);
+const stats = new Stats(video, (m) => signalling.send(m));
 
 function wantWebRtc() {
   return !state.noWebRtc && params.get('transport') !== 'mjpeg' &&
@@ -189,6 +189,9 @@ function onMessage(msg) {
       state.control = msg;
       controlPanel.update(msg, state.peerId);
       break;
+    case 'estimate':
+      stats.estimate = msg;
+      return;
     case 'frame':
       stats.latency.frame(msg.seq, msg.rtp, performance.now(), state.transport === 'mjpeg');
       return;   // hot path: no status redraw

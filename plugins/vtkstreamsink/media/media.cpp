@@ -205,6 +205,7 @@ bool Media::build_middle(Input kind, std::string* err) {
   }
   gst_element_sync_state_with_parent(middle);
   std::lock_guard lock(lock_);
+  bitrate_kbps_ = kind == Input::kRaw ? config_.bitrate_kbps : 0;
   middle_ = middle;
   middle_pad_ = tee_pad;
   pay_ = pay;
@@ -226,6 +227,7 @@ void Media::reset() {
     pay_ = nullptr;
     input_ = Input::kNone;
     width_ = height_ = 0;
+    bitrate_kbps_ = 0;
   }
   if (middle) {
     gst_element_set_state(middle, GST_STATE_NULL);
@@ -245,6 +247,37 @@ void Media::set_live(bool live) {
   // already comes at its own pace, and syncing there would only delay the viewers' branches.
   g_object_set(keepalive_, "sync", live ? FALSE : TRUE, nullptr);
   GST_INFO("input is %slive", live ? "" : "not ");
+}
+
+int Media::bitrate_kbps() const {
+  std::lock_guard lock(lock_);
+  return bitrate_kbps_;
+}
+
+int Media::set_bitrate(int kbps) {
+  GstElement* enc = nullptr;
+  {
+    std::lock_guard lock(lock_);
+    if (!middle_ || input_ != Input::kRaw) return 0;
+    enc = gst_bin_get_by_name(GST_BIN(middle_), "enc");
+  }
+  if (!enc) return 0;
+  GObjectClass* k = G_OBJECT_GET_CLASS(enc);
+  bool set = false;
+  if (GParamSpec* p = g_object_class_find_property(k, "target-bitrate"); p && p->value_type == G_TYPE_INT) {
+    g_object_set(enc, "target-bitrate", kbps * 1000, nullptr);  // vp8enc: bit/s
+    set = true;
+  } else if (GParamSpec* q = g_object_class_find_property(k, "bitrate"); q && q->value_type == G_TYPE_UINT) {
+    g_object_set(enc, "bitrate", guint(kbps), nullptr);  // x264enc: kbit/s
+    set = true;
+  }
+  gst_object_unref(enc);
+  std::lock_guard lock(lock_);
+  if (set) {
+    GST_INFO("encoder bitrate %d -> %d kbit/s", bitrate_kbps_, kbps);
+    bitrate_kbps_ = kbps;
+  }
+  return bitrate_kbps_;
 }
 
 void Media::force_keyframe() {

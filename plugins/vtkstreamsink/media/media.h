@@ -61,6 +61,13 @@ class Media {
   int width() const;
   int height() const;
 
+  // Changes the built-in (or a custom `enc` named vp8enc/x264enc-like) encoder's bitrate while it
+  // runs: vp8enc's target-bitrate (bit/s) or x264enc's bitrate (kbit/s). Both take the new rate at
+  // the next frame without a keyframe. Returns the bitrate now in effect (kbit/s), 0 when there is
+  // no encoder of ours (pass-through input, or before the first caps). Sink context.
+  int set_bitrate(int kbps);
+  int bitrate_kbps() const;
+
   // Asks for a keyframe; at most one request per kKeyframeGuardMs (a request inside the guard is
   // deferred to its end). Sink context only.
   void force_keyframe();
@@ -80,6 +87,7 @@ class Media {
   Input input_ = Input::kNone;
   GstElement* pay_ = nullptr;     // our reference
   int width_ = 0, height_ = 0;
+  int bitrate_kbps_ = 0;          // what the running encoder was last set to (0: none)
   gint64 last_keyframe_us_ = 0;
   GSource* keyframe_timer_ = nullptr;  // a deferred keyframe request
 };

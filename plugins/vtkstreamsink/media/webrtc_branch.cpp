@@ -133,6 +133,7 @@ bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
     if (!ok) GST_WARNING("webrtcbin refused TURN server %s", turn.c_str());
   }
   disable_upnp(webrtc_);
+  rtx_ = RtxBudget::attach(webrtc_, media_.bitrate_kbps() > 0 ? media_.bitrate_kbps() : 1200);
   gst_bin_add_many(bin(), queue_, webrtc_, nullptr);
   null_first(webrtc_);
   if (!link_sendonly(codec, err)) return false;
@@ -340,6 +341,15 @@ void WebRtcBranch::apply_answer(const std::string& sdp) {
   g_signal_emit_by_name(webrtc_, "set-remote-description", answer, promise);
   gst_promise_unref(promise);
   gst_webrtc_session_description_free(answer);
+}
+
+void WebRtcBranch::request_stats(std::function<void(const RtcStats&)> done) {
+  GstPromise* promise = main_context_promise(link_, [done = std::move(done)](WebRtcBranch&, GstPromise* p) {
+    std::string why;
+    if (const GstStructure* reply = promise_reply(p, "get-stats", &why)) done(rtc_stats_from(reply));
+  });
+  g_signal_emit_by_name(webrtc_, "get-stats", nullptr, promise);
+  gst_promise_unref(promise);
 }
 
 void WebRtcBranch::add_remote_candidate(unsigned mline, const std::string& candidate) {

@@ -14,6 +14,8 @@
 
 #include "branch.h"
 #include "protocol.h"
+#include "rtx_budget.h"
+#include "webrtc_stats.h"
 
 typedef struct _GstWebRTCDataChannel GstWebRTCDataChannel;
 
@@ -49,6 +51,14 @@ class WebRtcBranch : public Branch {
   // Sends on the data channel if it is open; false otherwise.
   bool send_channel_text(const std::string& text);
   bool channel_open() const;
+  // Asks webrtcbin for its statistics; `done` runs on the sink's context (not at all if the
+  // branch is gone by then).
+  void request_stats(std::function<void(const RtcStats&)> done);
+  // This viewer's bandwidth estimate changed: retransmissions get a share of it (rtx_budget.h).
+  void set_estimate_kbps(int kbps) {
+    if (rtx_) rtx_->set_estimate_kbps(kbps);
+  }
+  uint64_t retransmissions_dropped() const { return rtx_ ? rtx_->dropped() : 0; }
 
   struct Link;  // shared with webrtcbin's threads; points back here while we live
 
@@ -67,6 +77,7 @@ class WebRtcBranch : public Branch {
   GstElement* queue_ = nullptr;   // owned by our bin
   GstElement* webrtc_ = nullptr;  // owned by our bin
   GstWebRTCDataChannel* channel_ = nullptr;  // owned
+  std::shared_ptr<RtxBudget> rtx_;
   bool offered_ = false;
   bool connected_ = false;
 };

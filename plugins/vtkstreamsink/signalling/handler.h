@@ -40,11 +40,12 @@ struct StopWebRtc {};                               // drop the webrtcbin branch
 struct StartMjpeg {};                               // this peer now watches /mjpeg?peer=ID
 struct Inject { InputRecord record; };              // input for the renderer (if this peer steers)
 struct Control { ControlRequest request; };         // a `control` message for the arbiter
+struct Stats { PageStats stats; };                  // the page's link statistics (congestion control)
 }  // namespace action
 
 using Action = std::variant<action::Send, action::StartWebRtc, action::ApplyAnswer,
                             action::AddRemoteCandidate, action::StopWebRtc, action::StartMjpeg,
-                            action::Inject, action::Control>;
+                            action::Inject, action::Control, action::Stats>;
 using Actions = std::vector<Action>;
 
 class Handler {

@@ -327,6 +327,11 @@ std::variant<ClientMessage, ProtocolError> parse_typed(const std::string& type, 
     if (peer) c.peer = static_cast<uint32_t>(*peer);
     return c;
   }
+  if (type == "stats") {
+    auto st = parse_page_stats(f.object());
+    if (auto* e = std::get_if<ProtocolError>(&st)) return *e;
+    return std::get<PageStats>(st);
+  }
   return ProtocolError{ErrorCode::kUnknownType, "unknown message type '" + type + "'"};
 }
 

@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+struct _JsonObject;  // json-glib's JsonObject
+
 namespace vtkstream::sink {
 
 inline constexpr int kProtocolVersion = 1;
@@ -75,7 +77,17 @@ struct ControlRequest {
   uint32_t peer = 0;  // grant: to whom (0 = the oldest request)
 };
 
-using ClientMessage = std::variant<Hello, Answer, IceCandidate, Input, Ping, TransportSwitch, ControlRequest>;
+// `stats` (docs/protocol.md "Link statistics"): what the page measured, for congestion control.
+// Counters are cumulative since the page's peer connection started; absent = not measured.
+struct PageStats {
+  double t = 0;                // the page's clock, ms
+  uint64_t bytes = 0;          // video bytes received
+  std::optional<uint64_t> packets, lost, decoded, dropped, freezes;
+  std::optional<double> freeze_ms, jb_delay_ms, jb_emitted, delay_ms;
+};
+
+using ClientMessage = std::variant<Hello, Answer, IceCandidate, Input, Ping, TransportSwitch, ControlRequest,
+                                   PageStats>;
 
 // Parses one WebSocket text message; longer than max_bytes is a too-large error.
 std::variant<ClientMessage, ProtocolError> parse_client_message(std::string_view text,
@@ -83,6 +95,9 @@ std::variant<ClientMessage, ProtocolError> parse_client_message(std::string_view
 // Parses one data-channel message: a bare input record (no "type" needed).
 std::variant<InputRecord, ProtocolError> parse_input_record(std::string_view text,
                                                             size_t max_bytes = kMaxMessageBytes);
+
+// The fields of a `stats` message (stats_message.cpp); `o` is the message object.
+std::variant<PageStats, ProtocolError> parse_page_stats(::_JsonObject* o);
 
 // ---- server -> client ----------------------------------------------------------------------
 
@@ -114,6 +129,9 @@ std::string error_message(const ProtocolError& e);
 enum class ByeCode { kShutdown, kTooManyPeers, kHandshakeTimeout, kIdle };
 const char* bye_code_name(ByeCode c);
 std::string bye_message(ByeCode code, const std::string& reason);
+
+// `estimate`: this viewer's estimated bandwidth and the shared encoder's bitrate (kbit/s).
+std::string estimate_message(int kbps, int encoder_kbps, bool steers);
 
 // The control state as one peer sees it.
 struct ControlState {
