@@ -7,6 +7,8 @@
 
 #include "trace_replay.h"
 
+#include <vector>
+
 using namespace vtkstream::adapt;
 using namespace vtkstream::adapt::test;
 
@@ -29,7 +31,8 @@ TEST(Traces, StepDownFrom5MbitTo250kbitAndBack) {
   ASSERT_EQ(r.links.size(), 3u);
   ASSERT_EQ(r.links[1].kbps, 250);
   const int64_t down = r.links[1].t_us, up = r.links[2].t_us;
-  // Follows the link down within 2 s ...
+  // Follows the link down within 3 s (the page's first report with loss comes about 1.4 s after
+  // the change: the tbf queue holds 200 ms plus its burst before it drops) ...
   int64_t followed = -1;
   for (int64_t t = down; t < up; t += 100'000)
     if (r.target_at(t) <= 250) {
@@ -37,32 +40,32 @@ TEST(Traces, StepDownFrom5MbitTo250kbitAndBack) {
       break;
     }
   ASSERT_GE(followed, 0) << "the target never went below the 250 kbit/s link";
-  EXPECT_LE(followed - down, 2'000'000);
+  EXPECT_LE(followed - down, 3'000'000);
   // ... and is never more than 10 % above it for long while it lasts.
-  EXPECT_LE(seconds_above(r, down, up, 275), 2.5);
+  EXPECT_LE(seconds_above(r, down, up, 275), 3.5);
   EXPECT_GE(r.target_at(up), kLimits.min_kbps);
-  // Back up: the encoder in the recording gave ~0.8 Mbit/s at most on that machine; the estimate
-  // must leave the floor and reach twice the old link within 10 s.
+  // Back up: replay is open loop, and the recording's encoder sent only what the recording's
+  // controller asked for, so the trace cannot show a climb to 5 Mbit/s (the closed-loop model in
+  // test_rate_controller.cpp does). It must leave the floor: above 1.2 x the old link within 20 s.
   int64_t rose = -1;
   for (int64_t t = up; t < r.end_us; t += 100'000)
-    if (r.target_at(t) >= 500) {
+    if (r.target_at(t) >= 300) {
       rose = t;
       break;
     }
-  ASSERT_GE(rose, 0) << "the target stayed low after the link came back";
-  EXPECT_LE(rose - up, 10'000'000);
+  ASSERT_GE(rose, 0) << "the target stayed at the floor after the link came back";
+  EXPECT_LE(rose - up, 20'000'000);
   for (const Step& s : r.targets) EXPECT_LE(s.target_kbps, kLimits.max_kbps);
 }
 
 TEST(Traces, StatsThatStopDecayToTheMinimum) {
-  const auto lines = load_trace("step-5M-250k-5M.trace");
+  const auto lines = load_trace("burst-loss-2M.trace");
   const Replay full = replay(lines, kLimits);
-  ASSERT_EQ(full.links.size(), 3u);
-  // The page goes silent 10 s after the link came back (at a high estimate).
-  const int64_t stop = full.links[2].t_us + 10'000'000;
+  // The page goes silent at the end of the trace's calm start, at a high estimate.
+  const int64_t stop = full.start_us + 10'000'000;
   const Replay r = replay(lines, kLimits, stop, stop + 15'000'000);
   const int at_stop = r.target_at(stop);
-  ASSERT_GT(at_stop, 2 * kLimits.min_kbps) << "the trace should be high when it stops";
+  ASSERT_GT(at_stop, 3 * kLimits.min_kbps) << "the trace should be high when it stops";
   EXPECT_EQ(r.target_at(stop + 1'800'000), at_stop) << "no decay before the reports are stale";
   int prev = at_stop;
   for (int64_t t = stop; t <= stop + 15'000'000; t += 500'000) {
@@ -70,4 +73,30 @@ TEST(Traces, StatsThatStopDecayToTheMinimum) {
     prev = r.target_at(t);
   }
   EXPECT_EQ(r.target_at(stop + 15'000'000), kLimits.min_kbps);
+}
+
+// A 2 Mbit/s link with eight outages of 200-400 ms (every UDP packet to the browser dropped, by
+// nftables in its namespace), 2 s apart: loss that is not congestion.
+TEST(Traces, BurstyLossCostsLittleAndIsForgotten) {
+  const auto lines = load_trace("burst-loss-2M.trace");
+  const Replay r = replay(lines, kLimits);
+  std::vector<int64_t> outages;
+  for (const TraceLine& l : lines)
+    if (auto* m = std::get_if<LinkMark>(&l.event); m && m->kbps < 0) outages.push_back(m->t_us);
+  ASSERT_EQ(outages.size(), 8u) << "the trace marks each outage with an L line of rate -1";
+  const int before = r.target_at(outages.front());
+  ASSERT_GT(before, 400);
+  // No single decision cuts more than kMaxCut (a third stays), whatever the loss.
+  for (size_t i = 1; i < r.targets.size(); ++i)
+    EXPECT_GE(r.targets[i].target_kbps * 3 + 3, r.targets[i - 1].target_kbps) << "at " << r.targets[i].t_us;
+  // The link is fine again after the last outage: within 20 s the estimate is back above half of
+  // what it was before the first one.
+  int64_t back = -1;
+  for (int64_t t = outages.back(); t < r.end_us; t += 100'000)
+    if (r.target_at(t) >= before / 2) {
+      back = t;
+      break;
+    }
+  ASSERT_GE(back, 0) << "the estimate never recovered from the outages";
+  EXPECT_LE(back - outages.back(), 20'000'000);
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
+#include <vector>
 
 namespace vtkstream::adapt {
 
@@ -12,11 +14,15 @@ namespace {
 constexpr int64_t kMinSpanUs = 400'000;
 // Receiver reports older than this no longer describe the link.
 constexpr int64_t kRrFreshUs = 3'000'000;
-// The "near the last congestion" band and how long a congestion point is remembered.
-constexpr double kNearLow = 0.8, kNearHigh = 1.1;
+// Growth stays additive up to this multiple of the receive rate at the last congestion, for as
+// long as that is remembered.
+constexpr double kNearHigh = 1.2;
 constexpr int64_t kRememberUs = 30'000'000;
-// Growth per second: additive near the last congestion point, multiplicative elsewhere.
-constexpr double kNearGrowth = 0.08, kFarGrowth = 1.25;
+// Growth per second: additive near the last congestion, multiplicative elsewhere.
+constexpr double kNearGrowth = 0.05, kFarGrowth = 1.25;
+// One decrease keeps at least this share of the target: a step from 5 to 0.25 Mbit/s takes two
+// (about 1.5 s), a 300 ms outage, which looks the same for a moment, costs at most this much.
+constexpr double kMaxCut = 1.0 / 3;
 // The encoder counts as using its target when it sends at least this share of it.
 constexpr double kBusyShare = 0.5;
 
@@ -57,7 +63,11 @@ void RateController::on_sender(const SenderSample& s) {
 
 void RateController::on_receiver_report(const ReceiverReport& r) {
   last_rr_ = r;
-  if (r.rtt_s) signals_.rtt_ms = *r.rtt_s * 1000;
+  if (r.rtt_s && *r.rtt_s > 0) {  // 0: no report block with a timestamp yet
+    signals_.rtt_ms = *r.rtt_s * 1000;
+    rtts_.emplace_back(r.t_us, *r.rtt_s * 1000);
+    while (rtts_.front().first < r.t_us - kRttWindowUs) rtts_.pop_front();
+  }
   if (reporting()) return;  // the page's reports decide; receiver reports only fill in loss
   // A client without page reports: loss alone, never above the start rate.
   signals_.loss = r.fraction_lost;
@@ -89,6 +99,19 @@ void RateController::on_page(const PageReport& p) {
   decide(p.t_us);
 }
 
+std::optional<double> RateController::queue_delay_ms() const {
+  if (rtts_.empty() || !last_page_ || rtts_.back().first < last_page_->t_us - kRrFreshUs) return std::nullopt;
+  double base = rtts_.front().second;
+  std::vector<double> recent;
+  for (const auto& [t, v] : rtts_) {
+    base = std::min(base, v);
+    if (t >= rtts_.back().first - 1'000'000) recent.push_back(v);
+  }
+  // The median of the last second: one report delayed by a busy thread is not a queue.
+  std::nth_element(recent.begin(), recent.begin() + recent.size() / 2, recent.end());
+  return recent[recent.size() / 2] - base;
+}
+
 std::optional<double> RateController::window_loss() const {
   if (pages_.size() >= 2) {
     const PageReport& a = pages_.front();
@@ -108,9 +131,10 @@ void RateController::decide(int64_t now_us) {
   const auto recv = rate_kbps(received_, now_us);
   const auto send = rate_kbps(sent_, now_us);
   const auto loss = window_loss();
-  const auto delay = last_page_->delay_ms;
+  const auto delay = queue_delay_ms();
   signals_.loss = loss;
   signals_.delay_ms = delay;
+  signals_.page_delay_ms = last_page_->delay_ms;
   if (!recv) {
     state_ = "starting";
     return;
@@ -128,8 +152,22 @@ void RateController::decide(int64_t now_us) {
   const char* over = nullptr;
   if (delay && *delay > kDelayHighMs && !draining) over = "delay";
   else if (loss && *loss > kLossHigh) over = "loss";
-  else if (queue_votes_ >= 2) over = "queue";
-  if (over) return decrease(now_us, busy ? *recv : 0);
+  // More leaving than arriving is a queue only if the round trip agrees (when there is one to
+  // ask): during an outage nothing arrives either, and no queue holds it.
+  else if (queue_votes_ >= 2 && (!delay || *delay > kDelayLowMs)) over = "queue";
+  if (over) {
+    // What arrives measures the link while it is the limit: packets are lost or a queue shows (the
+    // round trip grew), and more leaves than arrives. Cut to that then, by at most kMaxCut per step:
+    // an outage (a radio fade) looks the same for a moment and says nothing about the rate. Loss
+    // without a queue otherwise cuts in proportion to it; a longer round trip alone (perhaps only a
+    // busy machine) a step.
+    const bool queue = delay ? *delay > kDelayLowMs : queue_votes_ >= 2;
+    const bool lossy = loss && *loss > kLossHigh;
+    const bool link_bound = busy && (queue || lossy) && send && *send > 1.05 * *recv + 10;
+    double factor = 0.85;
+    if (lossy && !queue) factor = std::clamp(1 - 0.5 * *loss, 0.7, 0.95);
+    return decrease(now_us, factor, link_bound ? *recv : 0);
+  }
   if ((loss && *loss > kLossLow) || (delay && *delay > kDelayLowMs)) {
     state_ = "hold";
     last_increase_us_ = now_us;
@@ -143,15 +181,15 @@ void RateController::decide(int64_t now_us) {
   increase(now_us, *recv);
 }
 
-void RateController::decrease(int64_t now_us, double recv_kbps) {
+void RateController::decrease(int64_t now_us, double factor, double recv_kbps) {
   last_increase_us_ = now_us;
   if (last_decrease_us_ && now_us - *last_decrease_us_ < kBackoffUs) {
     state_ = "hold";
     return;
   }
   // What arrives is what the link carries; leave room for the queue to drain.
-  double next = target_kbps_ * 0.85;
-  if (recv_kbps > 0) next = std::min(next, 0.85 * recv_kbps);
+  double next = target_kbps_ * factor;
+  if (recv_kbps > 0) next = std::max(kMaxCut * target_kbps_, std::min(next, 0.85 * recv_kbps));
   congested_kbps_ = recv_kbps > 0 ? recv_kbps : target_kbps_;
   congested_at_us_ = now_us;
   last_decrease_us_ = now_us;
@@ -162,8 +200,10 @@ void RateController::decrease(int64_t now_us, double recv_kbps) {
 void RateController::increase(int64_t now_us, double recv_kbps) {
   const double dt = last_increase_us_ ? std::min(1.0, double(now_us - *last_increase_us_) / 1e6) : 0.3;
   last_increase_us_ = now_us;
+  // Carefully (additively) up to a little above where the link was last full: the delay shows an
+  // overshoot only a second later. Multiplicatively past that, or once that is long ago.
   const bool near = congested_kbps_ && now_us - congested_at_us_ < kRememberUs &&
-                    target_kbps_ >= kNearLow * *congested_kbps_ && target_kbps_ <= kNearHigh * *congested_kbps_;
+                    target_kbps_ < kNearHigh * *congested_kbps_;
   double next = near ? target_kbps_ + std::max(10.0, kNearGrowth * target_kbps_) * dt
                      : target_kbps_ * std::pow(kFarGrowth, dt);
   // Never far above what demonstrably arrives (GCC's 1.5 x incoming rate).

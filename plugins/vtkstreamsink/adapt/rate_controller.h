@@ -19,12 +19,20 @@
 // The rule, after gst-plugins-rs webrtcsink's "homegrown" controller and the GCC draft, reduced
 // to what these signals carry. On each page report:
 //   * overuse (queueing delay above kDelayHighMs, loss above kLossHigh, or sending well above what
-//     arrives two decisions in a row): back off to min(0.85 x target, 0.9 x receive rate), at most
-//     once per back-off interval (the queue needs time to drain before the delay can show it);
+//     arrives two decisions in a row): back off to 0.85 x target, or to 0.85 x the receive rate if
+//     that is lower and the link is the limit (loss or a grown round trip, and more leaving than
+//     arriving), to no less than a third per step (an outage looks the same for a moment); loss without a
+//     queue cuts by half the loss rate (0.7-0.95); at most once per back-off interval (the queue
+//     needs time to drain before the delay shows it);
 //   * loss between kLossLow and kLossHigh: hold;
 //   * otherwise increase, but only while the encoder actually uses the target (an idle scene sends
-//     nothing and proves nothing): additively near the rate where congestion was last seen,
-//     multiplicatively elsewhere.
+//     nothing and proves nothing): additively (5 %/s) up to 1.2 x the rate that arrived at the
+//     last congestion (remembered 30 s), multiplicatively (25 %/s) beyond.
+// The queueing delay is the round-trip time of the receiver reports above its minimum of the last
+// 30 s (the median of the reports of the last second): a network-only measure. The page's own
+// delay (arrival against RTP timestamp) also holds the encoding time, which on a loaded machine
+// swings by hundreds of milliseconds (measured on the 2-core machines with the load of a build:
+// 75 to 670 ms at 2 Mbit/s while sending 1), so it is recorded and published, never acted on.
 // When page reports stop (the page died, the link is gone) the target decays towards the minimum.
 // A viewer that never sends page reports (another client) is steered by its receiver reports'
 // loss only and never rises above the start rate.
@@ -67,6 +75,7 @@ struct PageReport {
 struct Signals {
   double recv_kbps = 0, send_kbps = 0;
   std::optional<double> loss, delay_ms, rtt_ms;
+  std::optional<double> page_delay_ms;  // the page's own (informational, see above)
   uint64_t freezes = 0, dropped = 0;
 };
 
@@ -78,6 +87,7 @@ class RateController {
   static constexpr int64_t kBackoffUs = 600'000;        // between two decreases
   static constexpr int64_t kStaleUs = 2'000'000;        // page reports older than this: decay
   static constexpr double kDecayHalfLifeS = 2.0;
+  static constexpr int64_t kRttWindowUs = 30'000'000;  // the empty path's round trip: the minimum
 
   explicit RateController(Limits limits);
 
@@ -103,7 +113,9 @@ class RateController {
   static std::optional<double> rate_kbps(const std::deque<Point>& w, int64_t now_us);
   std::optional<double> window_loss() const;
   void decide(int64_t now_us);
-  void decrease(int64_t now_us, double recv_kbps);  // recv_kbps 0: not measured
+  // To factor x target, or 0.85 x recv_kbps if lower but not below a third of it (recv_kbps 0:
+  // the receive rate says nothing).
+  void decrease(int64_t now_us, double factor, double recv_kbps);
   void increase(int64_t now_us, double recv_kbps);
   void set_target(double kbps);
 
@@ -120,6 +132,8 @@ class RateController {
   int64_t congested_at_us_ = 0;
   int queue_votes_ = 0;                      // consecutive decisions with sending > arriving
   std::optional<double> prev_delay_ms_;
+  std::deque<std::pair<int64_t, double>> rtts_;  // (t_us, rtt ms) of the last kRttWindowUs
+  std::optional<double> queue_delay_ms() const;
 };
 
 }  // namespace vtkstream::adapt

@@ -8,6 +8,7 @@
 //   P t_us peer bytes packets lost decoded dropped freezes freeze_ms jb_delay_ms jb_emitted delay_ms
 //   T t_us peer target_kbps state                             the controller's decision (for reading)
 //   L t_us link_kbps                                          written by the recording script: the link changed
+//                                                             (0 = unconstrained, -1 = an outage: everything dropped)
 #pragma once
 
 #include <optional>
@@ -25,7 +26,7 @@ struct TargetMark {
 };
 struct LinkMark {
   int64_t t_us = 0;
-  int kbps = 0;  // 0 = unconstrained
+  int kbps = 0;  // 0 = unconstrained, -1 = an outage
 };
 
 using TraceEvent = std::variant<SenderSample, ReceiverReport, PageReport, TargetMark, LinkMark>;
