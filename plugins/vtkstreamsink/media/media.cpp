@@ -249,6 +249,13 @@ void Media::set_live(bool live) {
   GST_INFO("input is %slive", live ? "" : "not ");
 }
 
+int Media::keyframe_guard_ms(int kbps) {
+  if (kbps <= 0) return kKeyframeGuardMs;
+  return std::clamp(kKeyframeGuardMs * 1200 / kbps, kKeyframeGuardMs, 4000);
+}
+
+int Media::keyframe_guard_ms() const { return keyframe_guard_ms(bitrate_kbps()); }
+
 int Media::bitrate_kbps() const {
   std::lock_guard lock(lock_);
   return bitrate_kbps_;
@@ -271,6 +278,9 @@ int Media::set_bitrate(int kbps) {
     g_object_set(enc, "bitrate", guint(kbps), nullptr);  // x264enc: kbit/s
     set = true;
   }
+  // The browsers' keyframe requests (PLI/FIR) reach the encoder directly: its own guard follows.
+  if (set && g_object_class_find_property(k, "min-force-key-unit-interval"))
+    g_object_set(enc, "min-force-key-unit-interval", guint64(keyframe_guard_ms(kbps)) * GST_MSECOND, nullptr);
   gst_object_unref(enc);
   std::lock_guard lock(lock_);
   if (set) {
@@ -282,7 +292,7 @@ int Media::set_bitrate(int kbps) {
 
 void Media::force_keyframe() {
   const gint64 now = g_get_monotonic_time();
-  const gint64 wait_us = last_keyframe_us_ ? last_keyframe_us_ + kKeyframeGuardMs * 1000 - now : 0;
+  const gint64 wait_us = last_keyframe_us_ ? last_keyframe_us_ + gint64(keyframe_guard_ms()) * 1000 - now : 0;
   if (wait_us > 0) {
     // Too soon after the last one: ask once more when the guard ends, so that a viewer joining
     // right after another still gets its keyframe without waiting for its own PLI.
