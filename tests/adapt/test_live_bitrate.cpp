@@ -71,11 +71,11 @@ void run(Codec codec, const char* encoder, const char* property, int scale) {
   else g_object_get(enc, property, &u, nullptr), v = gint(u);
   EXPECT_EQ(v, last * scale);
   EXPECT_EQ(media.bitrate_kbps(), last);
-  // The keyframe guard follows the rate: 4 s at 150 kbit/s, 0.5 s at 1.2 Mbit/s and above.
+  // The keyframe guard follows the rate: 2 s at 150 kbit/s, 0.5 s at 1.2 Mbit/s and above.
   media.set_bitrate(150);
   guint64 guard = 0;
   g_object_get(enc, "min-force-key-unit-interval", &guard, nullptr);
-  EXPECT_EQ(guard, 4000 * GST_MSECOND);
+  EXPECT_EQ(guard, 2000 * GST_MSECOND);
   media.set_bitrate(2400);
   g_object_get(enc, "min-force-key-unit-interval", &guard, nullptr);
   EXPECT_EQ(guard, 500 * GST_MSECOND);

@@ -251,7 +251,7 @@ void Media::set_live(bool live) {
 
 int Media::keyframe_guard_ms(int kbps) {
   if (kbps <= 0) return kKeyframeGuardMs;
-  return std::clamp(kKeyframeGuardMs * 1200 / kbps, kKeyframeGuardMs, 4000);
+  return std::clamp(kKeyframeGuardMs * 1200 / kbps, kKeyframeGuardMs, kKeyframeGuardMaxMs);
 }
 
 int Media::keyframe_guard_ms() const { return keyframe_guard_ms(bitrate_kbps()); }

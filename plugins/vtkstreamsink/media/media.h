@@ -72,10 +72,13 @@ class Media {
   // is deferred to its end). Sink context only.
   void force_keyframe();
   static constexpr int kKeyframeGuardMs = 500;
-  // The guard at a bitrate: kKeyframeGuardMs at 1.2 Mbit/s and above, longer below, up to 4 s at
-  // 150 kbit/s. A 720p keyframe is tens of kilobytes whatever the bitrate; on a slow link each one
-  // takes a second or more, loses packets on the way, and the browser asks for the next (measured
-  // across a 500 kbit/s tbf link: 185 kbit/s of keyframes on a still scene with the fixed guard).
+  static constexpr int kKeyframeGuardMaxMs = 2000;
+  // The guard at a bitrate: kKeyframeGuardMs at 1.2 Mbit/s and above, longer below, up to
+  // kKeyframeGuardMaxMs from 300 kbit/s down. A 720p keyframe is tens of kilobytes whatever the
+  // bitrate; on a slow link each one takes a second or more, loses packets on the way, and the
+  // browser asks for the next (measured across a 500 kbit/s tbf link: 185 kbit/s of keyframes on a
+  // still scene with the fixed guard). Longer guards cost more: a keyframe lost on the way leaves
+  // the picture frozen until the next one (4 s froze the picture in the 1 Mbit/s e2e test).
   static int keyframe_guard_ms(int kbps);
   int keyframe_guard_ms() const;
 

@@ -4,7 +4,8 @@
 // Measured across a 250 kbit/s tbf link with the encoder at 150 kbit/s: 10-14 Mbit/s leaving the
 // server, almost all retransmissions, and 0.5-0.7 s of round trip (bench/adapt/record.sh low).
 // libwebrtc caps retransmissions by the bandwidth estimate for the same reason; so do we:
-//   * retransmissions may use at most kShare of this viewer's estimate (a token bucket on the
+//   * retransmissions may use at most kShare of this viewer's estimate (on top of the media, so
+//     a viewer near its link's rate stays near it) (a token bucket on the
 //     rtprtxsend output, RTX packets only; over the budget they are dropped, and the browser
 //     falls back to asking for a keyframe);
 //   * a packet older than kHistoryMs is not resent at all (its frame is long gone on screen).
@@ -21,7 +22,7 @@ namespace vtkstream::sink {
 
 class RtxBudget {
  public:
-  static constexpr double kShare = 0.5;
+  static constexpr double kShare = 0.25;
   static constexpr guint kHistoryMs = 500;
   static constexpr int kMediaPayloadType = 96;  // every encoder and payloader of ours
 

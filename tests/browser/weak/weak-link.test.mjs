@@ -77,6 +77,15 @@ test(`chromium at ${LINK_KBPS} kbit/s: every drag seen, no freeze over 1 s, esti
     t.diagnostic(`longest gap while dragging ${worst.toFixed(0)} ms; estimate min/max ` +
                  `${Math.min(...est)}/${Math.max(...est)} kbit/s over ${est.length} samples; ` +
                  `encoder ${s.encoderKbps} kbit/s; p50/p95 ${s.latency.p50}/${s.latency.p95} ms`);
+    // The server publishes the same estimate per viewer, and the shared encoder follows this one
+    // (it steers): /healthz with the page's token cookie.
+    const health = await b.evaluate(async () => (await fetch('healthz')).json());
+    t.diagnostic(`healthz: encoder_kbps ${health.encoder_kbps} viewers ${JSON.stringify(health.viewers)}`);
+    assert.equal(health.viewers.length, 1);
+    assert.equal(health.viewers[0].controlling, true);
+    assert.ok(health.viewers[0].estimate_kbps <= LINK_KBPS, 'the published estimate is above the link');
+    assert.ok(Math.abs(health.encoder_kbps - health.viewers[0].estimate_kbps) <= 0.05 * health.encoder_kbps + 1,
+      `the encoder (${health.encoder_kbps} kbit/s) does not follow the steering viewer's estimate`);
     assert.ok(worst <= 1000, `a freeze of ${worst.toFixed(0)} ms while dragging`);
     assert.ok(est.length > 10, 'no estimates arrived');
     assert.ok(Math.max(...est) <= LINK_KBPS, `the estimate went above the ${LINK_KBPS} kbit/s link: ${Math.max(...est)}`);
