@@ -19,7 +19,7 @@ constexpr int64_t kRrFreshUs = 3'000'000;
 constexpr double kNearHigh = 1.2;
 constexpr int64_t kRememberUs = 30'000'000;
 // Growth per second: additive near the last congestion, multiplicative elsewhere.
-constexpr double kNearGrowth = 0.05, kFarGrowth = 1.25;
+constexpr double kNearGrowth = 0.05, kFarGrowth = 1.12;
 // One decrease keeps at least this share of the target: a step from 5 to 0.25 Mbit/s takes two
 // (about 1.5 s), a 300 ms outage, which looks the same for a moment, costs at most this much.
 constexpr double kMaxCut = 1.0 / 3;

@@ -27,7 +27,8 @@
 //   * loss between kLossLow and kLossHigh: hold;
 //   * otherwise increase, but only while the encoder actually uses the target (an idle scene sends
 //     nothing and proves nothing): additively (5 %/s) up to 1.2 x the rate that arrived at the
-//     last congestion (remembered 30 s), multiplicatively (25 %/s) beyond.
+//     last congestion (remembered 30 s), multiplicatively (12 %/s) beyond: the round trip shows an overshoot
+//     a few hundred milliseconds late, and 25 %/s overshot a 1 Mbit/s link by 20 %.
 // The queueing delay is the round-trip time of the receiver reports above its minimum of the last
 // 30 s (the median of the reports of the last second): a network-only measure. The page's own
 // delay (arrival against RTP timestamp) also holds the encoding time, which on a loaded machine

@@ -73,6 +73,19 @@ static void disable_upnp(GstElement* webrtc) {
   g_object_unref(ice);
 }
 
+// Sender reports every 200 ms instead of rtpsession's 5 s minimum (RTP's default; the rate's
+// RTCP bandwidth share let it send about one a second here): the round trip the congestion
+// controller reads as its queueing delay is measured from the browser's reply to the last sender
+// report, so rare ones made it lag the link by 1-2.5 s (adapt/rate_controller.h). A report is
+// about 100 bytes: 4 kbit/s.
+static void frequent_rtcp(GstElement* webrtc) {
+  g_signal_connect(webrtc, "deep-element-added", G_CALLBACK(+[](GstBin*, GstBin*, GstElement* e, gpointer) {
+    GstElementFactory* f = gst_element_get_factory(e);
+    if (f && g_strcmp0(GST_OBJECT_NAME(f), "rtpsession") == 0)
+      g_object_set(e, "rtcp-min-interval", guint64(200 * GST_MSECOND), nullptr);
+  }), nullptr);
+}
+
 // Connects `cb` with a reference to the session's link as user data; the reference goes when
 // the handler is disconnected or the object dies.
 static void connect_link(gpointer obj, const char* signal, GCallback cb,
@@ -133,6 +146,7 @@ bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
     if (!ok) GST_WARNING("webrtcbin refused TURN server %s", turn.c_str());
   }
   disable_upnp(webrtc_);
+  frequent_rtcp(webrtc_);
   rtx_ = RtxBudget::attach(webrtc_, media_.bitrate_kbps() > 0 ? media_.bitrate_kbps() : 1200);
   gst_bin_add_many(bin(), queue_, webrtc_, nullptr);
   null_first(webrtc_);
