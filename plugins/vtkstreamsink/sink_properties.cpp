@@ -104,6 +104,12 @@ void install_sink_properties(GObjectClass* k) {
                                         vtkstreamsink_codec_get_type(), static_cast<gint>(d.codec), kRW));
   install(PROP_BITRATE, g_param_spec_uint("bitrate", "Bitrate", "Target bitrate of the built-in encoder, kbit/s",
                                           50, 100000, d.bitrate_kbps, kRW));
+  install(PROP_ADAPTIVE_BITRATE, g_param_spec_boolean("adaptive-bitrate", "Adaptive bitrate", "Estimate each WebRTC viewer's bandwidth and let the encoder follow the viewer in control (or the only viewer), between min-bitrate and max-bitrate, starting at bitrate",
+                                                     d.adaptive, kRW));
+  install(PROP_MIN_BITRATE, g_param_spec_uint("min-bitrate", "Min bitrate", "Lowest bitrate adaptation goes to, kbit/s",
+                                              50, 100000, d.min_bitrate_kbps, kRW));
+  install(PROP_MAX_BITRATE, g_param_spec_uint("max-bitrate", "Max bitrate", "Highest bitrate adaptation goes to, kbit/s",
+                                              50, 100000, d.max_bitrate_kbps, kRW));
   install(PROP_ENCODER, g_param_spec_string("encoder", "Encoder", "Launch description from raw video to RTP (payload type 96, payloader named pay, encoder may be named enc); empty: the built-in one for codec",
                                             "", kRW));
   install(PROP_MAX_PEERS, g_param_spec_uint("max-peers", "Max peers", "Most browser tabs served at once", 1, 10000, d.max_peers, kRW));
@@ -156,6 +162,9 @@ void set_sink_property(SinkSettings& s, guint id, const GValue* v) {
     case PROP_AUTH: s.auth = g_value_get_boolean(v); break;
     case PROP_CODEC: s.codec = static_cast<Codec>(g_value_get_enum(v)); break;
     case PROP_BITRATE: s.bitrate_kbps = g_value_get_uint(v); break;
+    case PROP_ADAPTIVE_BITRATE: s.adaptive = g_value_get_boolean(v); break;
+    case PROP_MIN_BITRATE: s.min_bitrate_kbps = g_value_get_uint(v); break;
+    case PROP_MAX_BITRATE: s.max_bitrate_kbps = g_value_get_uint(v); break;
     case PROP_ENCODER: s.encoder = str(v); break;
     case PROP_MAX_PEERS: s.max_peers = g_value_get_uint(v); break;
     case PROP_OWNER_SLOTS: s.owner_slots = g_value_get_uint(v); break;
@@ -192,6 +201,9 @@ void get_sink_property(const SinkSettings& s, guint id, GValue* v) {
     case PROP_AUTH: g_value_set_boolean(v, s.auth); break;
     case PROP_CODEC: g_value_set_enum(v, static_cast<gint>(s.codec)); break;
     case PROP_BITRATE: g_value_set_uint(v, s.bitrate_kbps); break;
+    case PROP_ADAPTIVE_BITRATE: g_value_set_boolean(v, s.adaptive); break;
+    case PROP_MIN_BITRATE: g_value_set_uint(v, s.min_bitrate_kbps); break;
+    case PROP_MAX_BITRATE: g_value_set_uint(v, s.max_bitrate_kbps); break;
     case PROP_ENCODER: g_value_set_string(v, s.encoder.c_str()); break;
     case PROP_MAX_PEERS: g_value_set_uint(v, s.max_peers); break;
     case PROP_OWNER_SLOTS: g_value_set_uint(v, s.owner_slots); break;
@@ -285,6 +297,14 @@ bool sink_configuration(SinkSettings& s, WebConfig* web, MediaConfig* media, std
   }
   media->codec = s.codec;
   media->bitrate_kbps = static_cast<int>(s.bitrate_kbps);
+  if (s.min_bitrate_kbps > s.max_bitrate_kbps) {
+    *err = "min-bitrate (" + std::to_string(s.min_bitrate_kbps) + ") is above max-bitrate (" +
+           std::to_string(s.max_bitrate_kbps) + ")";
+    return false;
+  }
+  web->adaptive = s.adaptive;
+  // The start is the configured bitrate, inside the bounds.
+  web->rate_limits = adapt::Limits{int(s.min_bitrate_kbps), int(s.max_bitrate_kbps), int(s.bitrate_kbps)};
   media->encoder = s.encoder;
   return http_rules(s, web, err);
 }

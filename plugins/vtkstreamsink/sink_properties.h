@@ -25,6 +25,9 @@ enum SinkProp {
   PROP_CODEC,
   PROP_BITRATE,
   PROP_ENCODER,
+  PROP_ADAPTIVE_BITRATE,
+  PROP_MIN_BITRATE,
+  PROP_MAX_BITRATE,
   PROP_MAX_PEERS,
   PROP_OWNER_SLOTS,
   PROP_WEB_DIR,
@@ -57,6 +60,8 @@ struct SinkSettings {
   bool auth = true;
   Codec codec = Codec::kVP8;
   unsigned bitrate_kbps = 1200;
+  bool adaptive = true;
+  unsigned min_bitrate_kbps = 150, max_bitrate_kbps = 5000;
   std::string encoder;
   unsigned max_peers = 32;
   unsigned owner_slots = 4;

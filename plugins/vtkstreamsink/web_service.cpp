@@ -3,6 +3,7 @@
 #include <json-glib/json-glib.h>
 
 #include "idle_policy.h"
+#include "shared_rate.h"
 #include "sink_context.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_service_debug);
@@ -160,6 +161,9 @@ void WebService::add_peer(SoupWebsocketConnection* ws, Role role) {
   env.log_name = config_.log_name;
   env.input = [this](uint32_t peer, const InputRecord& r) { on_input(peer, r); };
   env.control = [this](uint32_t peer, const ControlRequest& c) { on_control(peer, c); };
+  env.adaptive = config_.adaptive;
+  env.rate_limits = config_.rate_limits;
+  env.rate_changed = [this](uint32_t) { rates_changed(); };
   env.said_hello = [this](uint32_t peer) {
     if (auto it = peers_.find(peer); it != peers_.end()) it->second->send(arbiter_.message_for(peer));
   };
@@ -182,6 +186,7 @@ void WebService::remove_peer(uint32_t id) {
   peers_.erase(it);
   if (events_.viewer) events_.viewer(id, role, false, peers_.size());
   if (arbiter_.leave(id, g_get_monotonic_time() / 1000)) broadcast_control();
+  else rates_changed();  // a lone remaining viewer now sets the encoder
 }
 
 bool WebService::add_mjpeg_viewer(SoupServerMessage* msg, uint32_t peer) {
@@ -232,7 +237,10 @@ void WebService::broadcast_control() {
   for (auto& [id, peer] : peers_)
     if (peer->handler().state() != Handler::State::kAwaitHello) peer->send(arbiter_.message_for(id));
   if (events_.control) events_.control(arbiter_.controller());
+  rates_changed();  // the encoder follows the new controller's estimate
 }
+
+void WebService::rates_changed() { apply_shared_rate(peers_, arbiter_.controller(), *m_.media); }
 
 void WebService::on_input(uint32_t peer, const InputRecord& r) {
   const auto res = arbiter_.on_input(peer, r.kind, g_get_monotonic_time() / 1000);
@@ -288,6 +296,7 @@ void WebService::tick() {
       peer->close(ByeCode::kIdle, "idle for " + std::to_string(config_.idle_timeout_s) + " s (--idle-timeout)");
     else if (idle.kind == IdleStep::Kind::kWarn && peer->handler().state() != Handler::State::kAwaitHello)
       peer->warn_idle(idle.seconds_left);
+    peer->rate_tick();
   }
 }
 
@@ -384,6 +393,7 @@ std::string WebService::health_json(bool full) const {
   json_builder_add_int_value(b, info_.width);
   json_builder_set_member_name(b, "height");
   json_builder_add_int_value(b, info_.height);
+  add_rate_health(b, peers_, arbiter_.controller(), *m_.media);
   json_builder_end_object(b);
   JsonNode* root = json_builder_get_root(b);
   gchar* s = json_to_string(root, FALSE);

@@ -26,6 +26,7 @@
 #include "mjpeg_stream.h"
 #include "peer.h"
 #include "snapshot.h"
+#include "rate_controller.h"
 #include "vtkstream/vtksrc-contract.h"
 #include "webrtc_branch.h"
 #include "whep_sessions.h"
@@ -52,6 +53,8 @@ struct WebConfig {
   std::string frame_ancestors = "'self'";  // CSP: who may embed the page
   TlsCertificatePtr tls;                // https/wss with this certificate (tls.h); null: plain HTTP
   bool renderer_supervised = false;     // someone restarts a lost renderer: say "restarting"
+  bool adaptive = true;                 // per-viewer congestion control sets the encoder's bitrate
+  adapt::Limits rate_limits;            // its bounds; start = the configured bitrate
   std::string log_name = "vtkstreamsink";  // prefix of the operator notes on stderr (the element's name)
 };
 
@@ -101,6 +104,7 @@ class WebService {
   void on_control(uint32_t peer, const ControlRequest& req);
   void on_echoes(const std::vector<EchoTracker::Echo>& echoes, std::optional<uint32_t> rtp, uint64_t pts);
   void tick();
+  void rates_changed();
   void set_renderer_state(RendererStatus state, const std::string& detail);
   void finish_closing(std::vector<SoupWebsocketConnection*>& closing);
   // WHEP (web_service_reach.cpp): a POSTed offer, and a slot and peer id for it.

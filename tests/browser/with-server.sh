@@ -9,6 +9,7 @@
 #   VTKSTREAM_PORT       port (default 8000)
 #   VTKSTREAM_SERVE_ARGS extra server arguments (word-split), e.g. "--render '--demo'"
 #   VTKSTREAM_START_S    how long to wait for the URL line (default 60)
+#   VTKSTREAM_BIND       address to listen on (default 127.0.0.1; netns2.sh sets its link's)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${VTKSTREAM_BUILD_DIR:-$here/../../build}" 2>/dev/null && pwd) || {
@@ -48,7 +49,7 @@ trap 'exit 143' TERM INT
 
 mkfifo "$tmp/out"
 # shellcheck disable=SC2086  # VTKSTREAM_SERVE_ARGS is meant to be word-split
-"$serve" --bind 127.0.0.1 --port "$port" ${VTKSTREAM_SERVE_ARGS:-} >"$tmp/out" 2>>"$log" &
+"$serve" --bind "${VTKSTREAM_BIND:-127.0.0.1}" --port "$port" ${VTKSTREAM_SERVE_ARGS:-} >"$tmp/out" 2>>"$log" &
 server=$!
 exec {out}<"$tmp/out"
 

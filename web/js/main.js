@@ -65,7 +65,7 @@ let rtc = null;
 let mjpeg = null;
 let chrome = null;   // PageChrome, once everything it acts on exists (end of this file)
 
-const stats = new Stats(video);
+const stats = new Stats(video, (m) => signalling.send(m));
 
 function wantWebRtc() {
   return !state.noWebRtc && params.get('transport') !== 'mjpeg' &&
@@ -213,6 +213,9 @@ function onMessage(msg) {
     case 'idle-warning':
       chrome.idle.show(Math.max(1, Number(msg.seconds) || 1));
       break;
+    case 'estimate':
+      stats.estimate = msg;
+      return;
     case 'frame':
       stats.latency.frame(msg.seq, msg.rtp, performance.now(), state.transport === 'mjpeg');
       return;   // hot path: no status redraw

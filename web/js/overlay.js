@@ -33,6 +33,8 @@ export class Overlay {
       `picture    ${s.videoWidth && s.videoHeight ? s.videoWidth + '×' + s.videoHeight : '–'}`,
       `fps        ${fmt(s.fps)}`,
       `bitrate    ${fmt(s.bitrateKbps, ' kbit/s')}`,
+      `estimate   ${fmt(s.estimateKbps, ' kbit/s')}` +
+        (s.encoderKbps ? ` (encoder ${s.encoderKbps} kbit/s${s.estimateSteers ? ', follows this viewer' : ''})` : ''),
       `rtt        ${fmt(s.rttMs ?? s.wsRttMs, ' ms', 1)}`,
       `codec      ${s.codec || '–'}`,
       `input→photon p50/p95  ${lat}`,

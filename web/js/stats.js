@@ -1,16 +1,21 @@
 // Numbers for the overlay, the tests and the benchmark: presented fps (requestVideoFrameCallback),
-// bitrate / RTT / codec (WebRTC getStats, sampled once a second), and input-to-photon latency
-// (latency.js). Everything is read through `snapshot()`, which main.js exposes as
+// bitrate / RTT / codec (WebRTC getStats, sampled every 300 ms and each sample reported to the
+// server for congestion control: link_report.js), and input-to-photon latency (latency.js). Everything is read through `snapshot()`, which main.js exposes as
 // window.vtkstream.stats().
 
 import { LatencyTracker } from './latency.js';
+import { LinkReport } from './link_report.js';
 
-const SAMPLE_MS = 1000;
+// The protocol asks for a report every 250-500 ms: often enough for the server to see a queue
+// build within a few hundred milliseconds, rare enough to cost little upstream (~4 kbit/s).
+const SAMPLE_MS = 300;
 
 export class Stats {
   /** @param {HTMLVideoElement} video */
-  constructor(video) {
+  constructor(video, send = () => {}) {
     this.video = video;
+    this.link = new LinkReport(send);
+    this.estimate = null;       // the server's last `estimate` for this viewer
     this.latency = new LatencyTracker();
     this.framesPresented = 0;   // frames this page saw presented (rVFC callbacks), all sessions
     this.frameTimes = [];       // presentation times over the last second, for fps
@@ -35,6 +40,7 @@ export class Stats {
     this.frameTimes.push(t);
     while (this.frameTimes.length && this.frameTimes[0] < t - 1000) this.frameTimes.shift();
     this.latency.presentedFrame(md.rtpTimestamp, t);
+    if (this.transport) this.link.frame(md);
     this.waiters = this.waiters.filter((w) => !w.check());
   }
 
@@ -65,6 +71,8 @@ export class Stats {
     this.bitrateKbps = null;
     this.bytesReceived = null;
     this.rtc = {};
+    this.estimate = null;
+    this.link.reset();
   }
 
   async sample() {
@@ -78,6 +86,7 @@ export class Stats {
     }
     if (tr !== this.transport) return;
     this.rtc = s;
+    if (tr.connected) this.link.report(s);
     const now = performance.now();
     if (s.bytesReceived != null) {
       if (this.prevBytes) {
@@ -107,6 +116,9 @@ export class Stats {
       framesDropped: this.rtc.framesDropped ?? null,
       packetsLost: this.rtc.packetsLost ?? null,
       jitterBufferMs: this.rtc.jitterBufferMs ?? null,
+      estimateKbps: this.estimate?.kbps ?? null,
+      encoderKbps: this.estimate?.encoder_kbps ?? null,
+      estimateSteers: this.estimate?.steers ?? null,
       latency: this.latency.summary(),
     };
   }

@@ -143,7 +143,7 @@ export class RtcTransport {
     const out = { bytesReceived: null, codec: null, rttMs: null, framesDecoded: null,
                   framesDropped: null, packetsLost: null, jitterBufferMs: null,
                   jitterBufferDelayS: null, jitterBufferEmitted: null, totalDecodeTimeS: null,
-                  route: null };
+                  route: null, packetsReceived: null, freezeCount: null, totalFreezesDurationS: null };
     if (this.closed) return out;
     const report = await this.pc.getStats();
     let inbound = null;
@@ -170,6 +170,9 @@ export class RtcTransport {
       out.framesDecoded = inbound.framesDecoded ?? null;
       out.framesDropped = inbound.framesDropped ?? null;
       out.packetsLost = inbound.packetsLost ?? null;
+      out.packetsReceived = inbound.packetsReceived ?? null;
+      out.freezeCount = inbound.freezeCount ?? null;
+      out.totalFreezesDurationS = inbound.totalFreezesDuration ?? null;
       // Cumulative sums too, so a benchmark can take averages over its own window.
       out.jitterBufferDelayS = inbound.jitterBufferDelay ?? null;
       out.jitterBufferEmitted = inbound.jitterBufferEmittedCount ?? null;

@@ -216,6 +216,7 @@ bool Media::build_middle(Input kind, std::string* err) {
   }
   gst_element_sync_state_with_parent(middle);
   std::lock_guard lock(lock_);
+  bitrate_kbps_ = kind == Input::kRaw ? config_.bitrate_kbps : 0;
   middle_ = middle;
   middle_pad_ = tee_pad;
   pay_ = pay;
@@ -237,6 +238,7 @@ void Media::reset() {
     pay_ = nullptr;
     input_ = Input::kNone;
     width_ = height_ = 0;
+    bitrate_kbps_ = 0;
   }
   last_frame_->clear();  // a stopped sink holds no buffer of its source's pool
   if (middle) {
@@ -259,9 +261,50 @@ void Media::set_live(bool live) {
   GST_INFO("input is %slive", live ? "" : "not ");
 }
 
+int Media::keyframe_guard_ms(int kbps) {
+  if (kbps <= 0) return kKeyframeGuardMs;
+  return std::clamp(kKeyframeGuardMs * 1200 / kbps, kKeyframeGuardMs, kKeyframeGuardMaxMs);
+}
+
+int Media::keyframe_guard_ms() const { return keyframe_guard_ms(bitrate_kbps()); }
+
+int Media::bitrate_kbps() const {
+  std::lock_guard lock(lock_);
+  return bitrate_kbps_;
+}
+
+int Media::set_bitrate(int kbps) {
+  GstElement* enc = nullptr;
+  {
+    std::lock_guard lock(lock_);
+    if (!middle_ || input_ != Input::kRaw) return 0;
+    enc = gst_bin_get_by_name(GST_BIN(middle_), "enc");
+  }
+  if (!enc) return 0;
+  GObjectClass* k = G_OBJECT_GET_CLASS(enc);
+  bool set = false;
+  if (GParamSpec* p = g_object_class_find_property(k, "target-bitrate"); p && p->value_type == G_TYPE_INT) {
+    g_object_set(enc, "target-bitrate", kbps * 1000, nullptr);  // vp8enc: bit/s
+    set = true;
+  } else if (GParamSpec* q = g_object_class_find_property(k, "bitrate"); q && q->value_type == G_TYPE_UINT) {
+    g_object_set(enc, "bitrate", guint(kbps), nullptr);  // x264enc: kbit/s
+    set = true;
+  }
+  // The browsers' keyframe requests (PLI/FIR) reach the encoder directly: its own guard follows.
+  if (set && g_object_class_find_property(k, "min-force-key-unit-interval"))
+    g_object_set(enc, "min-force-key-unit-interval", guint64(keyframe_guard_ms(kbps)) * GST_MSECOND, nullptr);
+  gst_object_unref(enc);
+  std::lock_guard lock(lock_);
+  if (set) {
+    GST_INFO("encoder bitrate %d -> %d kbit/s", bitrate_kbps_, kbps);
+    bitrate_kbps_ = kbps;
+  }
+  return bitrate_kbps_;
+}
+
 void Media::force_keyframe() {
   const gint64 now = g_get_monotonic_time();
-  const gint64 wait_us = last_keyframe_us_ ? last_keyframe_us_ + kKeyframeGuardMs * 1000 - now : 0;
+  const gint64 wait_us = last_keyframe_us_ ? last_keyframe_us_ + gint64(keyframe_guard_ms()) * 1000 - now : 0;
   if (wait_us > 0) {
     // Too soon after the last one: ask once more when the guard ends, so that a viewer joining
     // right after another still gets its keyframe without waiting for its own PLI.

@@ -66,10 +66,26 @@ class Media {
   const LastFrame& last_frame() const { return *last_frame_; }
   void drop_last_frame() { last_frame_->clear(); }  // the sink stopped streaming
 
-  // Asks for a keyframe; at most one request per kKeyframeGuardMs (a request inside the guard is
-  // deferred to its end). Sink context only.
+  // Changes the built-in (or a custom `enc` named vp8enc/x264enc-like) encoder's bitrate while it
+  // runs: vp8enc's target-bitrate (bit/s) or x264enc's bitrate (kbit/s). Both take the new rate at
+  // the next frame without a keyframe. Returns the bitrate now in effect (kbit/s), 0 when there is
+  // no encoder of ours (pass-through input, or before the first caps). Sink context.
+  int set_bitrate(int kbps);
+  int bitrate_kbps() const;
+
+  // Asks for a keyframe; at most one request per keyframe_guard_ms() (a request inside the guard
+  // is deferred to its end). Sink context only.
   void force_keyframe();
   static constexpr int kKeyframeGuardMs = 500;
+  static constexpr int kKeyframeGuardMaxMs = 2000;
+  // The guard at a bitrate: kKeyframeGuardMs at 1.2 Mbit/s and above, longer below, up to
+  // kKeyframeGuardMaxMs from 300 kbit/s down. A 720p keyframe is tens of kilobytes whatever the
+  // bitrate; on a slow link each one takes a second or more, loses packets on the way, and the
+  // browser asks for the next (measured across a 500 kbit/s tbf link: 185 kbit/s of keyframes on a
+  // still scene with the fixed guard). Longer guards cost more: a keyframe lost on the way leaves
+  // the picture frozen until the next one (4 s froze the picture in the 1 Mbit/s e2e test).
+  static int keyframe_guard_ms(int kbps);
+  int keyframe_guard_ms() const;
 
   // The sink's numbers for /metrics (metrics/registry.h); they outlive state changes.
   SinkMetrics& metrics() { return metrics_; }
@@ -88,6 +104,7 @@ class Media {
   Input input_ = Input::kNone;
   GstElement* pay_ = nullptr;     // our reference
   int width_ = 0, height_ = 0;
+  int bitrate_kbps_ = 0;          // what the running encoder was last set to (0: none)
   gint64 last_keyframe_us_ = 0;
   GSource* keyframe_timer_ = nullptr;  // a deferred keyframe request
   std::unique_ptr<LastFrame> last_frame_;  // probes the input tee's sink pad

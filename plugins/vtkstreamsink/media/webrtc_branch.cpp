@@ -1,5 +1,5 @@
 // gst-plugins-bad's WebRTC library: its 1.22 headers warn unless its API is declared accepted;
-// declared in the two files that use it (this and webrtc_answer.cpp), not for the whole plugin.
+// declared in the files that use it (this, webrtc_answer.cpp, webrtc_stats.cpp), not plugin-wide.
 #define GST_USE_UNSTABLE_API
 #include "webrtc_branch.h"
 
@@ -69,6 +69,19 @@ static void disable_upnp(GstElement* webrtc) {
     if (agent) g_object_unref(agent);
   }
   g_object_unref(ice);
+}
+
+// Sender reports every 200 ms instead of rtpsession's 5 s minimum (RTP's default; the rate's
+// RTCP bandwidth share let it send about one a second here): the round trip the congestion
+// controller reads as its queueing delay is measured from the browser's reply to the last sender
+// report, so rare ones made it lag the link by 1-2.5 s (adapt/rate_controller.h). A report is
+// about 100 bytes: 4 kbit/s.
+static void frequent_rtcp(GstElement* webrtc) {
+  g_signal_connect(webrtc, "deep-element-added", G_CALLBACK(+[](GstBin*, GstBin*, GstElement* e, gpointer) {
+    GstElementFactory* f = gst_element_get_factory(e);
+    if (f && g_strcmp0(GST_OBJECT_NAME(f), "rtpsession") == 0)
+      g_object_set(e, "rtcp-min-interval", guint64(200 * GST_MSECOND), nullptr);
+  }), nullptr);
 }
 
 // Connects `cb` with a reference to the session's link as user data; the reference goes when
@@ -147,6 +160,8 @@ bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
     if (!ok) GST_WARNING("webrtcbin refused TURN server %s", turn.c_str());
   }
   disable_upnp(webrtc_);
+  frequent_rtcp(webrtc_);
+  rtx_ = RtxBudget::attach(webrtc_, media_.bitrate_kbps() > 0 ? media_.bitrate_kbps() : 1200);
   gst_bin_add_many(bin(), queue_, webrtc_, nullptr);
   null_first(webrtc_);
   if (!link_sendonly(codec, err)) return false;
@@ -320,6 +335,15 @@ void WebRtcBranch::apply_answer(const std::string& sdp) {
   g_signal_emit_by_name(webrtc_, "set-remote-description", answer, promise);
   gst_promise_unref(promise);
   gst_webrtc_session_description_free(answer);
+}
+
+void WebRtcBranch::request_stats(std::function<void(const RtcStats&)> done) {
+  GstPromise* promise = main_context_promise(link_, [done = std::move(done)](WebRtcBranch&, GstPromise* p) {
+    std::string why;
+    if (const GstStructure* reply = promise_reply(p, "get-stats", &why)) done(rtc_stats_from(reply));
+  });
+  g_signal_emit_by_name(webrtc_, "get-stats", nullptr, promise);
+  gst_promise_unref(promise);
 }
 
 void WebRtcBranch::add_remote_candidate(unsigned mline, const std::string& candidate) {

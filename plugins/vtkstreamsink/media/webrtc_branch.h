@@ -15,6 +15,8 @@
 
 #include "branch.h"
 #include "protocol.h"
+#include "rtx_budget.h"
+#include "webrtc_stats.h"
 
 typedef struct _GstWebRTCDataChannel GstWebRTCDataChannel;
 
@@ -61,6 +63,14 @@ class WebRtcBranch : public Branch {
   // watch_rtcp(); 0 before. A viewer that is gone without a word stops sending them.
   int64_t last_rtcp_us() const { return last_rtcp_->load(); }
   void watch_rtcp();  // webrtc_answer.cpp; once connected (the RTP session exists then)
+  // Asks webrtcbin for its statistics; `done` runs on the sink's context (not at all if the
+  // branch is gone by then).
+  void request_stats(std::function<void(const RtcStats&)> done);
+  // This viewer's bandwidth estimate changed: retransmissions get a share of it (rtx_budget.h).
+  void set_estimate_kbps(int kbps) {
+    if (rtx_) rtx_->set_estimate_kbps(kbps);
+  }
+  uint64_t retransmissions_dropped() const { return rtx_ ? rtx_->dropped() : 0; }
 
   struct Link;  // shared with webrtcbin's threads; points back here while we live
   static void init_debug();
@@ -83,6 +93,7 @@ class WebRtcBranch : public Branch {
   GstWebRTCDataChannel* channel_ = nullptr;  // owned
   std::shared_ptr<std::atomic<int64_t>> last_rtcp_ = std::make_shared<std::atomic<int64_t>>(0);
   bool answerer_ = false;  // WHEP: the remote side offers
+  std::shared_ptr<RtxBudget> rtx_;
   bool offered_ = false;
   bool connected_ = false;
 };

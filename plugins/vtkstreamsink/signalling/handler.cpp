@@ -41,6 +41,8 @@ Actions Handler::on_text(std::string_view text) {
   if (auto* p = std::get_if<Ping>(&msg)) return {action::Send{pong_message(p->t)}};
   if (auto* c = std::get_if<ControlRequest>(&msg)) return {action::Control{*c}};
   if (std::get_if<Stay>(&msg)) return {action::Stay{}};
+  // Only a WebRTC session has a link to control; a report racing the MJPEG fallback is dropped.
+  if (auto* st = std::get_if<PageStats>(&msg)) return webrtc_active() ? Actions{action::Stats{*st}} : Actions{};
   if (std::get_if<TransportSwitch>(&msg)) {
     if (state_ == State::kMjpeg) return {};  // already there; harmless
     Actions out;

@@ -41,11 +41,13 @@ struct StartMjpeg {};                               // this peer now watches /mj
 struct Inject { InputRecord record; };              // input for the renderer (if this peer steers)
 struct Control { ControlRequest request; };         // a `control` message for the arbiter
 struct Stay {};                                     // the viewer is still there: reset the idle timer
+struct Stats { PageStats stats; };                  // the page's link statistics (congestion control)
 }  // namespace action
 
 using Action = std::variant<action::Send, action::StartWebRtc, action::ApplyAnswer,
                             action::AddRemoteCandidate, action::StopWebRtc, action::StartMjpeg,
-                            action::Inject, action::Control, action::Stay>;
+                            action::Inject, action::Control, action::Stay,
+                            action::Stats>;
 using Actions = std::vector<Action>;
 
 class Handler {

@@ -107,6 +107,8 @@ void Peer::perform(Actions actions) {
         }
       }
       schedule_flush(now);
+    } else if (auto* st = std::get_if<action::Stats>(&a)) {
+      if (rate_ && session_) rate_->on_page(st->stats, *session_, [this] { estimate_changed(); });
     } else if (auto* c = std::get_if<action::Control>(&a)) {
       note_activity();
       if (env_.control) env_.control(id_, c->request);
@@ -184,10 +186,25 @@ void Peer::start_webrtc(Codec codec) {
   if (!session_) {
     GST_WARNING("peer %u: %s", id_, err.c_str());
     perform(handler_.on_webrtc_failed(err));
+    return;
   }
+  if (env_.adaptive) rate_ = std::make_unique<ViewerRate>(id_, env_.rate_limits);
 }
 
-void Peer::stop_webrtc() { session_.reset(); }
+void Peer::stop_webrtc() {
+  rate_.reset();
+  session_.reset();
+}
+
+void Peer::rate_tick() {
+  if (rate_ && session_)
+    rate_->tick(*session_, [this] { estimate_changed(); });
+}
+
+void Peer::estimate_changed() {
+  if (rate_ && session_) session_->set_estimate_kbps(rate_->target_kbps());
+  if (env_.rate_changed) env_.rate_changed(id_);
+}
 
 void Peer::frame_echo(uint64_t seq, std::optional<uint32_t> rtp, uint64_t pts) {
   const std::string msg = frame_message(seq, rtp, pts);

@@ -16,6 +16,7 @@
 #include "handler.h"
 #include "input_limiter.h"
 #include "echo_tracker.h"
+#include "viewer_rate.h"
 #include "webrtc_branch.h"
 
 namespace vtkstream::sink {
@@ -35,6 +36,10 @@ class Peer {
     std::function<void(uint32_t peer, const InputRecord&)> input;
     std::function<void(uint32_t peer, const ControlRequest&)> control;
     std::function<void(uint32_t peer)> said_hello;  // the welcome went out
+    // This WebRTC viewer's bandwidth estimate may have changed (adapt/viewer_rate.h).
+    std::function<void(uint32_t peer)> rate_changed;
+    bool adaptive = true;        // congestion control on (the sink's adaptive-bitrate)
+    adapt::Limits rate_limits;
     Role role = Role::kOwner;
     double max_input_rate = 0;  // events/s, 0 = unlimited
     std::string log_name = "vtkstreamsink";  // prefix of our notes on stderr
@@ -66,6 +71,12 @@ class Peer {
   // `idle-warning` (once per quiet spell: input, control or stay re-arms it).
   void warn_idle(int seconds_left);
   bool idle_warned() const { return idle_warned_; }
+  // Congestion control of this WebRTC viewer; nullptr without WebRTC or with adaptation off.
+  const ViewerRate* rate() const { return rate_.get(); }
+  // The sink's 1 s tick: estimate decay, receiver reports.
+  void rate_tick();
+  // The last `estimate` message sent, so the server sends only changes.
+  std::string& last_estimate() { return last_estimate_; }
   // The pipeline reported an error inside this peer's branch.
   void webrtc_failed(const std::string& why);
 
@@ -77,12 +88,15 @@ class Peer {
   void start_webrtc(Codec codec);
   void stop_webrtc();
   void note_activity();
+  void estimate_changed();
 
   uint32_t id_;
   SoupWebsocketConnection* ws_;  // a reference of our own (libsoup drops its reference early)
   Env env_;
   Handler handler_;
   std::unique_ptr<WebRtcBranch> session_;
+  std::unique_ptr<ViewerRate> rate_;     // declared after session_: destroyed first
+  std::string last_estimate_;
   gulong message_id_ = 0, closed_id_ = 0, error_id_ = 0;
   InputLimiter limiter_;
   GSource* flush_source_ = nullptr;     // pending coalesced moves go out when this fires

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vtkstream/shm_layout.h"
+struct _JsonObject;  // json-glib's JsonObject
 
 namespace vtkstream::sink {
 
@@ -79,7 +80,17 @@ struct ControlRequest {
 // `stay`: the viewer is still there (answer to an `idle-warning`); resets the idle timer.
 struct Stay {};
 
-using ClientMessage = std::variant<Hello, Answer, IceCandidate, Input, Ping, TransportSwitch, ControlRequest, Stay>;
+// `stats` (docs/protocol.md "Link statistics"): what the page measured, for congestion control.
+// Counters are cumulative since the page's peer connection started; absent = not measured.
+struct PageStats {
+  double t = 0;                // the page's clock, ms
+  uint64_t bytes = 0;          // video bytes received
+  std::optional<uint64_t> packets, lost, decoded, dropped, freezes;
+  std::optional<double> freeze_ms, jb_delay_ms, jb_emitted, delay_ms;
+};
+
+using ClientMessage = std::variant<Hello, Answer, IceCandidate, Input, Ping, TransportSwitch, ControlRequest,
+                                   Stay, PageStats>;
 
 // Parses one WebSocket text message; longer than max_bytes is a too-large error.
 std::variant<ClientMessage, ProtocolError> parse_client_message(std::string_view text,
@@ -87,6 +98,9 @@ std::variant<ClientMessage, ProtocolError> parse_client_message(std::string_view
 // Parses one data-channel message: a bare input record (no "type" needed).
 std::variant<InputRecord, ProtocolError> parse_input_record(std::string_view text,
                                                             size_t max_bytes = kMaxMessageBytes);
+
+// The fields of a `stats` message (stats_message.cpp); `o` is the message object.
+std::variant<PageStats, ProtocolError> parse_page_stats(::_JsonObject* o);
 
 // ---- server -> client ----------------------------------------------------------------------
 
@@ -121,6 +135,9 @@ const char* bye_code_name(ByeCode c);
 std::string bye_message(ByeCode code, const std::string& reason);
 // `idle-warning`: the peer gets `bye` `idle` in `seconds` unless it sends input or `stay`.
 std::string idle_warning_message(int seconds);
+
+// `estimate`: this viewer's estimated bandwidth and the shared encoder's bitrate (kbit/s).
+std::string estimate_message(int kbps, int encoder_kbps, bool steers);
 
 // The control state as one peer sees it.
 struct ControlState {

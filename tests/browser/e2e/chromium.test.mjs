@@ -2,11 +2,13 @@
 import { test } from 'node:test';
 import { reloadScenario } from '../lib/reloads.mjs';
 import { interactiveSizeScenario } from '../lib/interactive.mjs';
+import { joinIdleScenario } from '../lib/join.mjs';
 import { resizeScenario, reconnectScenario, keysScenario, webrtcScenario, wheelScenario, mjpegScenario, fallbackScenario, viewOnlyScenario } from '../lib/scenarios.mjs';
 import { keyboardScenario, phoneScenario, saveScenario, fullscreenScenario } from '../lib/native.mjs';
 
 const T = { timeout: 60000 };
 test('chromium: WebRTC frames are presented and a drag turns the model', T, (t) => webrtcScenario(t, 'chromium'));
+test('chromium: a viewer joining a still scene sees a picture within 2.5 s', T, (t) => joinIdleScenario(t, 'chromium'));
 test('chromium: keys reach VTK (r resets the camera after a zoom)', T, (t) => keysScenario(t, 'chromium'));
 test('chromium: the picture follows the window size', T, (t) => resizeScenario(t, 'chromium'));
 test('chromium: the wheel zooms', T, (t) => wheelScenario(t, 'chromium'));

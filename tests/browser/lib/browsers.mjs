@@ -58,12 +58,25 @@ function wrap(page, close, kind) {
   };
 }
 
+/**
+ * Under tests/browser/netns2.sh the browser runs in its own namespace, on the far side of the
+ * rate-limited link: it is started through netns-exec.sh (playwright talks to Chromium over an
+ * inherited pipe, which crosses namespaces; puppeteer's Firefox listens on a local WebSocket,
+ * which does not, so only Chromium goes there).
+ */
+function executable(name) {
+  if (!process.env.VTKSTREAM_BROWSER_NETNS) return { executablePath: BROWSERS[name].path };
+  if (name !== 'chromium') throw new Error('across netns2.sh\'s link only Chromium can be driven');
+  return { executablePath: new URL('../netns-exec.sh', import.meta.url).pathname,
+           env: { ...process.env, VTKSTREAM_BROWSER_BIN: BROWSERS[name].path } };
+}
+
 /** phone: a touch screen with a phone's pixel ratio (mobile emulation), for the phone scenario.
  *  `args`: more command-line flags (e.g. a certificate to accept). */
 export async function launchChromium({ width = 640, height = 360, phone = false, args = [] } = {}) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
-    executablePath: BROWSERS.chromium.path, headless: true, args: [...CHROMIUM_ARGS, ...args],
+    ...executable('chromium'), headless: true, args: [...CHROMIUM_ARGS, ...args],
   });
   const context = await browser.newContext(phone
     ? { viewport: { width, height }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }

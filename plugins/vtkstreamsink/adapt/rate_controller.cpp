@@ -1,0 +1,227 @@
+#include "rate_controller.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+#include <vector>
+
+namespace vtkstream::adapt {
+
+namespace {
+
+// A window needs this much time between its ends to give a rate; shorter ones are noise (a
+// single keyframe would read as several Mbit/s).
+constexpr int64_t kMinSpanUs = 400'000;
+// Receiver reports older than this no longer describe the link.
+constexpr int64_t kRrFreshUs = 3'000'000;
+// Growth stays additive up to this multiple of the receive rate at the last congestion, for as
+// long as that is remembered.
+constexpr double kNearHigh = 1.2;
+constexpr int64_t kRememberUs = 30'000'000;
+// Growth per second: additive near the last congestion, multiplicative elsewhere.
+constexpr double kNearGrowth = 0.05, kFarGrowth = 1.12;
+// One decrease keeps at least this share of the target: a step from 5 to 0.25 Mbit/s takes two
+// (about 1.5 s), a 300 ms outage, which looks the same for a moment, costs at most this much.
+constexpr double kMaxCut = 1.0 / 3;
+// The encoder counts as using its target when it sends at least this share of it.
+constexpr double kBusyShare = 0.75;
+
+void trim(std::deque<RateController::Point>* w, int64_t newest) {
+  while (w->size() > 1 && w->front().t_us < newest - 2 * RateController::kWindowUs) w->pop_front();
+}
+
+}  // namespace
+
+RateController::RateController(Limits limits) : limits_(limits) {
+  limits_.min_kbps = std::max(1, limits_.min_kbps);
+  limits_.max_kbps = std::max(limits_.min_kbps, limits_.max_kbps);
+  limits_.start_kbps = std::clamp(limits_.start_kbps, limits_.min_kbps, limits_.max_kbps);
+  target_kbps_ = limits_.start_kbps;
+}
+
+void RateController::set_target(double kbps) {
+  target_kbps_ = std::clamp(kbps, double(limits_.min_kbps), double(limits_.max_kbps));
+}
+
+std::optional<double> RateController::rate_kbps(const std::deque<Point>& w, int64_t now_us) {
+  if (w.size() < 2 || w.back().t_us < now_us - kWindowUs) return std::nullopt;
+  const Point& b = w.back();
+  // The oldest point at least one window back, else the oldest there is.
+  const Point* a = &w.front();
+  for (const Point& p : w)
+    if (p.t_us <= b.t_us - kWindowUs) a = &p;
+  const int64_t span = b.t_us - a->t_us;
+  if (span < kMinSpanUs || b.bytes < a->bytes) return std::nullopt;
+  return double(b.bytes - a->bytes) * 8.0 / 1000.0 / (double(span) / 1e6);
+}
+
+void RateController::on_sender(const SenderSample& s) {
+  if (!sent_.empty() && s.bytes_sent < sent_.back().bytes) sent_.clear();  // a new session
+  sent_.push_back({s.t_us, s.bytes_sent});
+  trim(&sent_, s.t_us);
+}
+
+void RateController::on_receiver_report(const ReceiverReport& r) {
+  last_rr_ = r;
+  if (r.rtt_s && *r.rtt_s > 0) {  // 0: no report block with a timestamp yet
+    signals_.rtt_ms = *r.rtt_s * 1000;
+    rtts_.emplace_back(r.t_us, *r.rtt_s * 1000);
+    while (rtts_.front().first < r.t_us - kRttWindowUs) rtts_.pop_front();
+  }
+  if (reporting()) return;  // the page's reports decide; receiver reports only fill in loss
+  // A client without page reports: loss alone, never above the start rate.
+  signals_.loss = r.fraction_lost;
+  if (r.fraction_lost > kLossHigh) {
+    if (!last_decrease_us_ || r.t_us - *last_decrease_us_ >= kBackoffUs) {
+      set_target(target_kbps_ * 0.85);
+      last_decrease_us_ = r.t_us;
+    }
+  } else if (r.fraction_lost < kLossLow && target_kbps_ < limits_.start_kbps) {
+    set_target(std::min<double>(limits_.start_kbps, target_kbps_ * 1.1));
+  }
+  state_ = "rr-only";
+}
+
+void RateController::on_page(const PageReport& p) {
+  if (last_page_ && (p.bytes < last_page_->bytes || (p.packets && last_page_->packets && *p.packets < *last_page_->packets))) {
+    received_.clear();  // the page's counters restarted (a new peer connection)
+    pages_.clear();
+  }
+  received_.push_back({p.t_us, p.bytes});
+  trim(&received_, p.t_us);
+  pages_.push_back(p);
+  while (pages_.size() > 1 && pages_.front().t_us < p.t_us - kWindowUs) pages_.pop_front();
+  last_page_ = p;
+  last_page_us_ = p.t_us;
+  last_decay_us_.reset();
+  if (p.freezes) signals_.freezes = *p.freezes;
+  if (p.dropped) signals_.dropped = *p.dropped;
+  decide(p.t_us);
+}
+
+std::optional<double> RateController::queue_delay_ms() const {
+  if (rtts_.empty() || !last_page_ || rtts_.back().first < last_page_->t_us - kRrFreshUs) return std::nullopt;
+  double base = rtts_.front().second;
+  std::vector<double> recent;
+  for (const auto& [t, v] : rtts_) {
+    base = std::min(base, v);
+    if (t >= rtts_.back().first - 1'000'000) recent.push_back(v);
+  }
+  // The median of the last second: one report delayed by a busy thread is not a queue.
+  std::nth_element(recent.begin(), recent.begin() + recent.size() / 2, recent.end());
+  return recent[recent.size() / 2] - base;
+}
+
+std::optional<double> RateController::window_loss() const {
+  if (pages_.size() >= 2) {
+    const PageReport& a = pages_.front();
+    const PageReport& b = pages_.back();
+    if (a.packets && b.packets && a.lost && b.lost && *b.packets >= *a.packets) {
+      const double got = double(*b.packets - *a.packets);
+      // Retransmissions can lower packetsLost again: a recovered packet is no loss.
+      const double lost = std::max(0.0, double(*b.lost) - double(*a.lost));
+      if (got + lost >= 10) return lost / (got + lost);
+    }
+  }
+  if (last_rr_ && last_page_ && last_page_->t_us - last_rr_->t_us <= kRrFreshUs) return last_rr_->fraction_lost;
+  return std::nullopt;
+}
+
+void RateController::decide(int64_t now_us) {
+  const auto recv = rate_kbps(received_, now_us);
+  const auto send = rate_kbps(sent_, now_us);
+  const auto loss = window_loss();
+  const auto delay = queue_delay_ms();
+  signals_.loss = loss;
+  signals_.delay_ms = delay;
+  signals_.page_delay_ms = last_page_->delay_ms;
+  if (!recv) {
+    state_ = "starting";
+    return;
+  }
+  signals_.recv_kbps = *recv;
+  signals_.send_kbps = send.value_or(0);
+  // Without sender samples (a test, or stats not there yet) what arrives stands for what was sent.
+  const double sent = send.value_or(*recv);
+  const bool busy = sent >= kBusyShare * target_kbps_;
+  queue_votes_ = (send && busy && *send > 1.25 * *recv + 20) ? queue_votes_ + 1 : 0;
+  // A queue that is draining (the delay fell since the last report) needs no further cut.
+  const bool draining = delay && prev_delay_ms_ && *delay < *prev_delay_ms_ - 5;
+  prev_delay_ms_ = delay;
+
+  const char* over = nullptr;
+  if (delay && *delay > kDelayHighMs && !draining) over = "delay";
+  else if (loss && *loss > kLossHigh) over = "loss";
+  // More leaving than arriving is a queue only if the round trip agrees (when there is one to
+  // ask): during an outage nothing arrives either, and no queue holds it.
+  else if (queue_votes_ >= 2 && (!delay || *delay > kDelayLowMs)) over = "queue";
+  if (over) {
+    // What arrives measures the link while it is the limit: packets are lost or a queue shows (the
+    // round trip grew), and more leaves than arrives. Cut to that then, by at most kMaxCut per step:
+    // an outage (a radio fade) looks the same for a moment and says nothing about the rate. Loss
+    // without a queue otherwise cuts in proportion to it; a longer round trip alone (perhaps only a
+    // busy machine) a step.
+    const bool queue = delay ? *delay > kDelayLowMs : queue_votes_ >= 2;
+    const bool lossy = loss && *loss > kLossHigh;
+    const bool link_bound = (queue || lossy) && send && *send > 1.05 * *recv + 10;
+    double factor = 0.85;
+    if (lossy && !queue) factor = std::clamp(1 - 0.5 * *loss, 0.7, 0.95);
+    return decrease(now_us, factor, link_bound ? *recv : 0);
+  }
+  if ((loss && *loss > kLossLow) || (delay && *delay > kDelayLowMs)) {
+    state_ = "hold";
+    last_increase_us_ = now_us;
+    return;
+  }
+  if (!busy) {
+    state_ = "app-limited";  // an idle scene proves nothing about the link
+    last_increase_us_ = now_us;
+    return;
+  }
+  increase(now_us, *recv);
+}
+
+void RateController::decrease(int64_t now_us, double factor, double recv_kbps) {
+  last_increase_us_ = now_us;
+  if (last_decrease_us_ && now_us - *last_decrease_us_ < kBackoffUs) {
+    state_ = "hold";
+    return;
+  }
+  // What arrives is what the link carries; leave room for the queue to drain.
+  double next = target_kbps_ * factor;
+  if (recv_kbps > 0) next = std::max(kMaxCut * target_kbps_, std::min(next, 0.85 * recv_kbps));
+  congested_kbps_ = recv_kbps > 0 ? recv_kbps : target_kbps_;
+  congested_at_us_ = now_us;
+  last_decrease_us_ = now_us;
+  set_target(next);
+  state_ = "decrease";
+}
+
+void RateController::increase(int64_t now_us, double recv_kbps) {
+  const double dt = last_increase_us_ ? std::min(1.0, double(now_us - *last_increase_us_) / 1e6) : 0.3;
+  last_increase_us_ = now_us;
+  // Carefully (additively) up to a little above where the link was last full: the delay shows an
+  // overshoot only a second later. Multiplicatively past that, or once that is long ago.
+  const bool near = congested_kbps_ && now_us - congested_at_us_ < kRememberUs &&
+                    target_kbps_ < kNearHigh * *congested_kbps_;
+  double next = near ? target_kbps_ + std::max(10.0, kNearGrowth * target_kbps_) * dt
+                     : target_kbps_ * std::pow(kFarGrowth, dt);
+  // Never far above what demonstrably arrives (GCC allows 1.5 x the incoming rate; an estimate
+  // far above a link the encoder never filled would be a promise nobody checked).
+  next = std::min(next, std::max(target_kbps_, 1.25 * recv_kbps + 30));
+  set_target(next);
+  state_ = near ? "increase-near" : "increase";
+}
+
+void RateController::tick(int64_t now_us) {
+  if (!last_page_us_ || now_us - *last_page_us_ < kStaleUs) return;
+  // The page stopped reporting: whatever the link does now is unknown. Halve every
+  // kDecayHalfLifeS towards the minimum, from the moment the reports went stale.
+  const int64_t from = last_decay_us_.value_or(*last_page_us_ + kStaleUs);
+  const double dt = double(now_us - from) / 1e6;
+  last_decay_us_ = now_us;
+  set_target(target_kbps_ * std::pow(0.5, dt / kDecayHalfLifeS));
+  state_ = "decay";
+}
+
+}  // namespace vtkstream::adapt

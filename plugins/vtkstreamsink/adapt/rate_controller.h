@@ -1,0 +1,140 @@
+// Congestion control for one viewer: statistics in, a target bitrate out. Pure C++ (no GStreamer,
+// no sockets, no clock of its own: every input carries its time), so recorded traces replay
+// through it in unit tests (tests/adapt) exactly as they happened.
+//
+// Inputs, all optional, in any order:
+//   * SenderSample: what webrtcbin sent to this viewer (outbound-rtp bytes-sent);
+//   * ReceiverReport: the browser's RTCP receiver reports as webrtcbin reads them
+//     (remote-inbound-rtp: fraction lost, jitter, round-trip time), about once a second;
+//   * PageReport: what the page measures with getStats() and requestVideoFrameCallback, every
+//     250-500 ms (docs/protocol.md `stats`): bytes and packets received, packets lost, frames
+//     decoded/dropped, freezes, jitter-buffer delay, and the queueing delay of the frames (arrival
+//     time against RTP timestamp, above its recent minimum).
+//
+// Transport-wide congestion control (TWCC) feedback is not used: our payloaders do not carry the
+// transport-cc header extension, and the page's receive rate and per-frame delay give the two
+// signals a delay-based controller needs (what arrives, and whether a queue is building) four
+// times a second, which RTCP receiver reports (once a second) alone do not.
+//
+// The rule, after gst-plugins-rs webrtcsink's "homegrown" controller and the GCC draft, reduced
+// to what these signals carry. On each page report:
+//   * overuse (queueing delay above kDelayHighMs, loss above kLossHigh, or sending well above what
+//     arrives two decisions in a row): back off to 0.85 x target, or to 0.85 x the receive rate if
+//     that is lower and the link is the limit (loss or a grown round trip, and more leaving than
+//     arriving), to no less than a third per step (an outage looks the same for a moment); loss without a
+//     queue cuts by half the loss rate (0.7-0.95); at most once per back-off interval (the queue
+//     needs time to drain before the delay shows it);
+//   * loss between kLossLow and kLossHigh: hold;
+//   * otherwise increase, but only while the encoder actually uses the target (an idle scene sends
+//     nothing and proves nothing): additively (5 %/s) up to 1.2 x the rate that arrived at the
+//     last congestion (remembered 30 s), multiplicatively (12 %/s) beyond: the round trip shows an overshoot
+//     a few hundred milliseconds late, and 25 %/s overshot a 1 Mbit/s link by 20 %.
+// The queueing delay is the round-trip time of the receiver reports above its minimum of the last
+// 30 s (the median of the reports of the last second): a network-only measure. The page's own
+// delay (arrival against RTP timestamp) also holds the encoding time, which on a loaded machine
+// swings by hundreds of milliseconds (measured on the 2-core machines with the load of a build:
+// 75 to 670 ms at 2 Mbit/s while sending 1), so it is recorded and published, never acted on.
+// When page reports stop (the page died, the link is gone) the target decays towards the minimum.
+// A viewer that never sends page reports (another client) is steered by its receiver reports'
+// loss only and never rises above the start rate.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+
+namespace vtkstream::adapt {
+
+struct Limits {
+  int min_kbps = 150;
+  int max_kbps = 5000;
+  int start_kbps = 1200;
+};
+
+struct SenderSample {
+  int64_t t_us = 0;
+  uint64_t bytes_sent = 0;  // cumulative
+};
+
+struct ReceiverReport {
+  int64_t t_us = 0;
+  double fraction_lost = 0;         // 0..1, over the report's interval
+  std::optional<double> jitter_s;
+  std::optional<double> rtt_s;
+};
+
+struct PageReport {
+  int64_t t_us = 0;                  // arrival at the server (server clock)
+  uint64_t bytes = 0;                // cumulative bytesReceived
+  std::optional<uint64_t> packets, lost, decoded, dropped, freezes;
+  std::optional<double> freeze_ms, jb_delay_ms, jb_emitted;
+  std::optional<double> delay_ms;    // queueing delay of the frames in the report's window
+};
+
+// What the controller saw last, for /healthz and the page.
+struct Signals {
+  double recv_kbps = 0, send_kbps = 0;
+  std::optional<double> loss, delay_ms, rtt_ms;
+  std::optional<double> page_delay_ms;  // the page's own (informational, see above)
+  uint64_t freezes = 0, dropped = 0;
+};
+
+class RateController {
+ public:
+  static constexpr double kDelayHighMs = 80, kDelayLowMs = 40;
+  static constexpr double kLossHigh = 0.10, kLossLow = 0.02;
+  static constexpr int64_t kWindowUs = 1'000'000;       // rates are measured over this
+  static constexpr int64_t kBackoffUs = 600'000;        // between two decreases
+  static constexpr int64_t kStaleUs = 2'000'000;        // page reports older than this: decay
+  static constexpr double kDecayHalfLifeS = 2.0;
+  static constexpr int64_t kRttWindowUs = 30'000'000;  // the empty path's round trip: the minimum
+
+  explicit RateController(Limits limits);
+
+  void on_sender(const SenderSample& s);
+  void on_receiver_report(const ReceiverReport& r);
+  void on_page(const PageReport& p);  // the decision point
+  void tick(int64_t now_us);          // decay when reports stopped
+
+  int target_kbps() const { return static_cast<int>(target_kbps_ + 0.5); }
+  const Limits& limits() const { return limits_; }
+  const Signals& signals() const { return signals_; }
+  bool reporting() const { return last_page_us_.has_value(); }
+  // What the last decision was: starting, increase, hold, app-limited, decrease, decay, rr-only.
+  const std::string& state() const { return state_; }
+
+ public:  // for the window helpers
+  struct Point {
+    int64_t t_us;
+    uint64_t bytes;
+  };
+
+ private:
+  static std::optional<double> rate_kbps(const std::deque<Point>& w, int64_t now_us);
+  std::optional<double> window_loss() const;
+  void decide(int64_t now_us);
+  // To factor x target, or 0.85 x recv_kbps if lower but not below a third of it (recv_kbps 0:
+  // the receive rate says nothing).
+  void decrease(int64_t now_us, double factor, double recv_kbps);
+  void increase(int64_t now_us, double recv_kbps);
+  void set_target(double kbps);
+
+  Limits limits_;
+  double target_kbps_;
+  std::string state_ = "starting";
+  Signals signals_;
+  std::deque<Point> sent_, received_;
+  std::deque<PageReport> pages_;             // the window's page reports (loss counters)
+  std::optional<PageReport> last_page_;
+  std::optional<int64_t> last_page_us_, last_decrease_us_, last_increase_us_, last_decay_us_;
+  std::optional<ReceiverReport> last_rr_;
+  std::optional<double> congested_kbps_;    // receive rate when congestion was last seen
+  int64_t congested_at_us_ = 0;
+  int queue_votes_ = 0;                      // consecutive decisions with sending > arriving
+  std::optional<double> prev_delay_ms_;
+  std::deque<std::pair<int64_t, double>> rtts_;  // (t_us, rtt ms) of the last kRttWindowUs
+  std::optional<double> queue_delay_ms() const;
+};
+
+}  // namespace vtkstream::adapt

@@ -1,0 +1,47 @@
+// One WebRTC viewer's congestion control on the sink's context: the page's `stats` report
+// arrives, webrtcbin's statistics are sampled right then (so what was sent and what arrived cover
+// the same window, their difference being what still sits in a queue on the way), and both go
+// into the viewer's RateController. The sink's 1 s tick samples webrtcbin too (receiver reports
+// from clients that send no page reports) and lets the estimate decay when reports stop.
+//
+// VTKSTREAM_ADAPT_TRACE=FILE appends every input and decision to FILE (adapt/trace.h), for
+// recording the traces tests/adapt replays.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "protocol.h"
+#include "rate_controller.h"
+#include "webrtc_stats.h"
+
+namespace vtkstream::sink {
+
+class WebRtcBranch;
+
+class ViewerRate {
+ public:
+  ViewerRate(uint32_t peer, adapt::Limits limits);
+  ~ViewerRate();
+
+  // A page report; `changed` runs once the controller has decided (on the sink's context).
+  void on_page(const PageStats& s, WebRtcBranch& branch, std::function<void()> changed);
+  // The sink's tick: decay and, for clients that send no page reports, receiver reports.
+  void tick(WebRtcBranch& branch, std::function<void()> changed);
+
+  int target_kbps() const { return ctl_.target_kbps(); }
+  const adapt::RateController& controller() const { return ctl_; }
+
+ private:
+  void feed_rtc(const RtcStats& s, int64_t now_us);
+  void note_decision(int64_t now_us);
+
+  uint32_t peer_;
+  adapt::RateController ctl_;
+  std::optional<double> last_rr_jitter_, last_rr_rtt_, last_rr_loss_;  // to feed each RR once
+  int64_t last_page_us_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace vtkstream::sink
