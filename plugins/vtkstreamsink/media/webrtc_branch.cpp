@@ -5,6 +5,7 @@
 
 #include "media.h"
 #include "sink_context.h"
+#include "webrtc_release.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_webrtc_debug);
 #define GST_CAT_DEFAULT sink_webrtc_debug
@@ -134,7 +135,7 @@ bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
   }
   disable_upnp(webrtc_);
   gst_bin_add_many(bin(), queue_, webrtc_, nullptr);
-  null_first(webrtc_);
+  null_first(webrtc_, release_receive_bins);
   if (!link_sendonly(codec, err)) return false;
   connect_signals();
 
