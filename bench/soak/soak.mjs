@@ -9,7 +9,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { viewerLoop } from './viewers.mjs';
 import { httpLoop } from './http_loop.mjs';
-import { linearFit } from './fit.mjs';
+import { report } from './report.mjs';
 
 const env = (k, d) => Number(process.env[k] || d);
 const DURATION_S = env('VTKSTREAM_SOAK_S', 1800);
@@ -69,8 +69,18 @@ for (let i = 0; i < VIEWERS; ++i) loops.push(viewerLoop(u.href, views, state));
 
 // ---- sampling ---------------------------------------------------------------------------------
 const samples = [];
+let serverGone = null;
+let finish = () => {};
 const sample = () => {
-  const s = serverStats();
+  let s;
+  try {
+    s = serverStats();
+  } catch (e) {
+    // The server died (its log follows this output): stop and report what was measured.
+    if (!serverGone) serverGone = `the server (pid ${pid}) is gone after ${((Date.now() - t0) / 1000).toFixed(0)} s: ${e.code}`;
+    finish();
+    return;
+  }
   samples.push({ t: (Date.now() - t0) / 1000, ...s, sessions: views.sessions, http: reqs.requests,
                  phase: PHASES[phase % PHASES.length].name, pi: phase });
 };
@@ -82,7 +92,10 @@ const progress = setInterval(() => {
                 `(failures ${views.failures}) requests ${reqs.requests} (unexpected ${reqs.unexpected})`);
 }, 60000);
 
-await new Promise((r) => setTimeout(r, DURATION_S * 1000));
+await new Promise((r) => {
+  finish = r;
+  setTimeout(r, DURATION_S * 1000);
+});
 state.stop = true;
 clearInterval(phaseTimer);
 wake();
@@ -91,61 +104,30 @@ clearInterval(sampler);
 clearInterval(progress);
 
 // Quiescence: every viewer freed on the server, then one last sample.
-const settleStart = Date.now();
-let h = await health();
-while (h.peers !== 0 && Date.now() - settleStart < 30000) {
-  await new Promise((r) => setTimeout(r, 200));
-  h = await health();
+if (!serverGone) {
+  const settleStart = Date.now();
+  let h = await health();
+  while (h.peers !== 0 && Date.now() - settleStart < 30000) {
+    await new Promise((r) => setTimeout(r, 200));
+    h = await health();
+  }
+  sample();
+  samples[samples.length - 1].phase = `end (peers ${h.peers})`;
 }
-sample();
-samples[samples.length - 1].phase = `end (peers ${h.peers})`;
 
 // ---- report -----------------------------------------------------------------------------------
-const f0 = (v) => v.toFixed(0);
 const f1 = (v) => v.toFixed(1);
 console.log(`soak: ${DURATION_S} s, ${VIEWERS} Chromium viewers, HTTP ~${HTTP_RATE} req/s, phases of ${PHASE_S} s, ` +
             `warm-up ${WARMUP_S} s`);
 console.log(`WebRTC sessions: ${views.sessions} (${views.pictures} with a picture checked, ${views.early} left ` +
             `during ICE gathering, ${views.failures} failed)`);
 for (const e of views.errors) console.log(`  viewer failure: ${e}`);
+if (serverGone) console.log(`SERVER DIED: ${serverGone}`);
 console.log(`HTTP requests: ${reqs.requests} (${reqs.unexpected} unexpected answers or errors)`);
 for (const e of reqs.errors) console.log(`  http: ${e}`);
-console.log('\n     t/s   fds   RSS/KiB  sessions  requests  phase');
-const every = Math.max(1, Math.round(60 / SAMPLE_S));
-samples.forEach((s, i) => {
-  if (i % every === 0 || i === samples.length - 1) {
-    console.log(`${f0(s.t).padStart(8)} ${String(s.fds).padStart(5)} ${String(s.rssKb).padStart(9)} ` +
-                `${String(s.sessions).padStart(9)} ${String(s.http).padStart(9)}  ${s.phase}`);
-  }
-});
-const warm = samples.filter((s) => s.t >= WARMUP_S);
-const stat = (k) => ({ first: warm[0][k], last: warm[warm.length - 1][k], max: Math.max(...warm.map((s) => s[k])) });
-const fd = stat('fds');
-const rss = stat('rssKb');
-console.log(`\nbefore any load: ${samples[0].fds} fds, RSS ${samples[0].rssKb} KiB; after the warm-up (first, last = ` +
-            'settled after the loads stopped, max):');
-console.log(`fds: first ${fd.first}, last ${fd.last}, max ${fd.max}`);
-console.log(`RSS: first ${rss.first} KiB, last ${rss.last} KiB (${rss.last - rss.first >= 0 ? '+' : ''}` +
-            `${rss.last - rss.first}), max ${rss.max} KiB`);
-
-const fitRss = (rows, label) => {
-  const fit = linearFit(rows, (s) => s.rssKb, [(s) => s.sessions, (s) => s.http / 1000]);
-  if (!fit) return console.log(`RSS fit (${label}): not determined (too few samples or phases)`);
-  console.log(`RSS fit (${label}, ${rows.length} samples): ${f1(fit.coef[1])} KiB per WebRTC session, ` +
-              `${f1(fit.coef[2])} KiB per 1000 HTTP requests (R² ${fit.r2.toFixed(2)})`);
-};
-const body = warm.slice(0, -1);  // the settled end sample is after the loads stopped
-fitRss(body, 'whole run');
-fitRss(body.slice(Math.floor(body.length / 2)), 'second half');
-const fdFit = linearFit(body, (s) => s.fds, [(s) => s.t / 3600]);
-if (fdFit) console.log(`fds fit: ${f1(fdFit.coef[1])} descriptors per hour (R² ${fdFit.r2.toFixed(2)})`);
-// The sharp check: in the HTTP-only phases no viewer is connected, so the lowest count of each is
-// the server's own descriptors plus a few HTTP connections; a leak makes this list climb.
-const quiet = new Map();
-for (const s of warm) if (s.phase === 'http') quiet.set(s.pi, Math.min(quiet.get(s.pi) ?? Infinity, s.fds));
-console.log(`fds without viewers (lowest of each HTTP-only phase): ${[...quiet.values()].join(' ') || 'none'}`);
+report(samples, WARMUP_S);
 if (process.env.VTKSTREAM_SOAK_CSV) {
   writeFileSync(process.env.VTKSTREAM_SOAK_CSV, 't,fds,rss_kib,sessions,requests,phase\n' +
     samples.map((s) => `${f1(s.t)},${s.fds},${s.rssKb},${s.sessions},${s.http},${s.phase}`).join('\n') + '\n');
 }
-process.exit(views.failures || reqs.unexpected ? 1 : 0);
+process.exit(serverGone || views.failures || reqs.unexpected ? 1 : 0);
