@@ -21,8 +21,8 @@ namespace vtkstream::sink {
 // and with it nicesrc, the DTLS/SRTP decoder and the NiceAgent with its sockets (9 descriptors
 // per leak in-process, about 20 in the server). Measured with SinkStates.
 // PlayingCyclesWithoutWaitingForCandidatesLeakNothing (tests/sink/test_sink_states.cpp): without
-// this, 21 leaks in 150 teardowns (10 of 11 runs failed), and each leaked bin was one whose
-// "gathering" notification was logged after its READY_TO_NULL; with it, 0 leaks in 210. The same can happen through
+// this, 23 leaks in 130 teardowns (10 of 11 runs failed), and each leaked bin was one whose
+// "gathering" notification was logged after its READY_TO_NULL; with it, 0 leaks in 240. The same can happen through
 // webrtcbin's READY_TO_NULL, which sets its children to NULL before it stops its operation
 // thread, so an operation still running can set the receive state again.
 // There is no public API for either, so once webrtcbin is in NULL and its thread joined: each
