@@ -22,9 +22,10 @@ namespace vtkstream::sink {
 // per leak in-process, about 20 in the server). Measured with SinkStates.
 // PlayingCyclesWithoutWaitingForCandidatesLeakNothing (tests/sink/test_sink_states.cpp): without
 // this, 23 leaks in 130 teardowns (10 of 11 runs failed), and each leaked bin was one whose
-// "gathering" notification was logged after its READY_TO_NULL; with it, 0 leaks in 240. The same can happen through
-// webrtcbin's READY_TO_NULL, which sets its children to NULL before it stops its operation
-// thread, so an operation still running can set the receive state again.
+// "gathering" notification was logged after its READY_TO_NULL; with it, 0 leaks in 240. The
+// same can happen (not seen) through webrtcbin's READY_TO_NULL, which sets its children to NULL
+// before it stops its operation thread, so an operation still running can set the receive
+// state again.
 // There is no public API for either, so once webrtcbin is in NULL and its thread joined: each
 // receive bin's handler is disconnected (matched by its data pointer, the bin; an emission that
 // has not entered it yet skips it, one inside holds the bin's pad-block lock, which the READY
