@@ -3,6 +3,7 @@
 // (MJPEG peers: no WebRTC needed to test who may steer). argv[1]: the server binary.
 #include <gst/gst.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "server_process.h"
@@ -302,9 +303,23 @@ TEST_F(Access, TokensFromAFileOrTheEnvironment) {
   close(fd);
   const std::string control = "control-token-from-file-0123", view = "view-token-from-file-4567";
   g_file_set_contents(path, ("control=" + control + "\nview=" + view + "\n").c_str(), -1, nullptr);
+  ASSERT_EQ(chmod(path, 0600), 0);  // g_file_set_contents made a new file with the umask's mode
   start({"--token-file", path});
   EXPECT_EQ(server_->token(), control);
   EXPECT_EQ(server_->view_token(), view);
+  const auto warns = [&] {
+    bool w = false;
+    for (const auto& l : server_->lines()) w |= l.find("is readable by other users") != std::string::npos;
+    return w;
+  };
+  EXPECT_FALSE(warns());
+  EXPECT_EQ(server_->terminate(), 0);
+  server_.reset();
+  // A token file other users can read still works, with a warning (docs/security.md).
+  ASSERT_EQ(chmod(path, 0644), 0);
+  start({"--token-file", path});
+  EXPECT_EQ(server_->token(), control);
+  EXPECT_TRUE(warns());
   EXPECT_EQ(server_->terminate(), 0);
   server_.reset();
   unlink(path);

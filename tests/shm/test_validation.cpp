@@ -214,3 +214,20 @@ TEST(Validation, AnotherUsersObjectIsRefused) {
   EXPECT_NE(r.error().find("belongs to uid"), std::string::npos) << r.error();
   EXPECT_EQ(r.error_kind(), shm::ErrorKind::kOtherUser);
 }
+
+// The ring is readable and writable by its user only (docs/security.md, attacker 5), also
+// with a permissive umask: shm_open's mode, not the umask, keeps group and others out.
+TEST(Validation, RingIsPrivateToItsUser) {
+  const mode_t old = umask(0);
+  std::string name = unique_name("private"), err;
+  auto w = shm::FrameWriter::create(name, 8, 8, &err);
+  umask(old);
+  ASSERT_TRUE(w) << err;
+  struct stat st {};
+  int fd = shm_open(("/" + name).c_str(), O_RDONLY, 0);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(fstat(fd, &st), 0);
+  close(fd);
+  EXPECT_EQ(st.st_mode & 0777, 0600u) << std::oct << (st.st_mode & 0777);
+  EXPECT_EQ(st.st_uid, geteuid());
+}

@@ -36,7 +36,8 @@ void cycle(Pipeline& p, bool webrtc, bool wait_ice) {
       if (wait_ice) ASSERT_TRUE(wait_end_of_candidates(ws));
     } else {
       Json welcome(hello(ws, "mjpeg"));
-      ASSERT_EQ(read_mjpeg_parts(http_url(p.sink(), welcome.str("mjpeg").substr(1)), 1), 1);
+      // At least one: a single read can bring two whole parts when the machine is busy.
+      ASSERT_GE(read_mjpeg_parts(http_url(p.sink(), welcome.str("mjpeg").substr(1)), 1), 1);
     }
     ASSERT_EQ(p.set_state(GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
     EXPECT_TRUE(ws.wait_closed());  // the sink closed it
@@ -70,11 +71,12 @@ void expect_no_leak(int cycles, bool wait_ice) {
 
 TEST(SinkStates, TwentyPlayingCyclesWithPeersLeakNothing) { expect_no_leak(20, true); }
 
-// Known webrtcbin 1.22 teardown leak: a webrtcbin taken to NULL while libnice is still gathering
-// candidates keeps descriptors (sockets of the gathering) open for good. The cycles above wait for
-// the server's end-of-candidates first; this one does not, and leaks. Kept to show it: run with
-// --gtest_also_run_disabled_tests after a GStreamer upgrade.
-TEST(SinkStates, DISABLED_PlayingCyclesWithoutWaitingForCandidatesLeakNothing) { expect_no_leak(20, false); }
+// Peers that leave right after their offer, while libnice is still gathering candidates: the
+// teardown where webrtcbin 1.22 kept a TransportReceiveBin (and its NiceAgent's sockets) alive
+// when the ICE transport's first state change came after the bin went to NULL (about one
+// teardown in five here without media/webrtc_release.cpp, which explains it). 20 WebRTC
+// teardowns, so that without the work-around a run passes by luck about once in a hundred.
+TEST(SinkStates, PlayingCyclesWithoutWaitingForCandidatesLeakNothing) { expect_no_leak(40, false); }
 
 TEST(SinkStates, ReadyToNullSaysByeShutdownToPeers) {
   Pipeline p(kLive);

@@ -22,14 +22,18 @@ GQuark branch_quark() {
   return q;
 }
 
-// Unlinks `tee_pad` and tears `bin` down; `first` goes to NULL before the rest.
-void teardown(GstBin* parent, GstElement* bin, GstPad* tee_pad, GstElement* first) {
+using AfterNull = void (*)(GstElement*);
+
+// Unlinks `tee_pad` and tears `bin` down; `first` goes to NULL before the rest, then `after`
+// runs on it.
+void teardown(GstBin* parent, GstElement* bin, GstPad* tee_pad, GstElement* first, AfterNull after) {
   // Locked first: the sink may be changing state on another thread right now (the application
   // stopping the pipeline), and its loop over the children would bring the bin back up after we
   // set it to NULL (seen: a webrtcbin disposed in READY with its nicesrc task still running,
   // which then hung gst_deinit).
   gst_element_set_locked_state(bin, TRUE);
   if (first) gst_element_set_state(first, GST_STATE_NULL);
+  if (first && after) after(first);
   gst_element_set_state(bin, GST_STATE_NULL);
   gst_bin_remove(parent, bin);
   if (tee_pad) {
@@ -118,6 +122,7 @@ Branch::~Branch() {
   GstObject* parent = gst_object_get_parent(GST_OBJECT(bin_));
   if (!parent) {  // never attached
     if (null_first_) gst_element_set_state(null_first_, GST_STATE_NULL);
+    if (null_first_ && after_null_) after_null_(null_first_);
     gst_element_set_state(bin_, GST_STATE_NULL);
     gst_object_unref(bin_);
     g_main_context_unref(link_->ctx);
@@ -135,7 +140,7 @@ Branch::~Branch() {
         gst_object_unref(peer);
       }
     }
-    teardown(parent_, bin_, tee_pad_, null_first_);
+    teardown(parent_, bin_, tee_pad_, null_first_, after_null_);
     if (tee_pad_) gst_object_unref(tee_pad_);
     gst_object_unref(bin_);
     g_main_context_unref(link_->ctx);
@@ -146,9 +151,10 @@ Branch::~Branch() {
     GstElement* bin;
     GstPad* tee_pad;
     GstElement* first;  // borrowed from bin, which we hold
+    AfterNull after;
     GMainContext* ctx;
   };
-  auto* r = new Removal{GST_BIN(gst_object_ref(parent_)), bin_, tee_pad_, null_first_, link_->ctx};
+  auto* r = new Removal{GST_BIN(gst_object_ref(parent_)), bin_, tee_pad_, null_first_, after_null_, link_->ctx};
   // The idle probe fires at once when nothing flows through the pad, otherwise right after the
   // current push; unlinking there cannot race a buffer. State changes must not happen on a
   // streaming thread, so the rest goes to the sink's context.
@@ -161,7 +167,7 @@ Branch::~Branch() {
           gst_object_unref(peer);
         }
         post_to(r->ctx, [r] {
-          teardown(r->parent, r->bin, r->tee_pad, r->first);
+          teardown(r->parent, r->bin, r->tee_pad, r->first, r->after);
           gst_object_unref(r->tee_pad);
           gst_object_unref(r->bin);
           gst_object_unref(r->parent);

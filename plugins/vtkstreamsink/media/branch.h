@@ -41,8 +41,12 @@ class Branch {
   // to the parent's state and links it to a new request pad of `tee`.
   bool attach(GstElement* tee, std::string* err);
   // This element goes to NULL before the rest of the bin (webrtcbin before its queue: the
-  // reverse order has deadlocked on 1.22).
-  void null_first(GstElement* e) { null_first_ = e; }
+  // reverse order has deadlocked on 1.22); `after`, if given, runs on it once it is in NULL.
+  using AfterNull = void (*)(GstElement*);
+  void null_first(GstElement* e, AfterNull after = nullptr) {
+    null_first_ = e;
+    after_null_ = after;
+  }
   // Makes a ghost "sink" pad on the bin for `e`'s sink pad.
   bool ghost_sink(GstElement* e, std::string* err);
 
@@ -52,6 +56,7 @@ class Branch {
   GstBin* parent_;
   GstPad* tee_pad_ = nullptr;  // our reference, while linked
   GstElement* null_first_ = nullptr;
+  AfterNull after_null_ = nullptr;
   std::shared_ptr<Link> link_;
 };
 

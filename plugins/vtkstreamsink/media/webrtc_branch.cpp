@@ -10,6 +10,7 @@
 #include "media_probes.h"
 #include "sink_context.h"
 #include "webrtc_internal.h"
+#include "webrtc_release.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_webrtc_debug);
 #define GST_CAT_DEFAULT sink_webrtc_debug
@@ -163,7 +164,7 @@ bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
   frequent_rtcp(webrtc_);
   rtx_ = RtxBudget::attach(webrtc_, media_.bitrate_kbps() > 0 ? media_.bitrate_kbps() : 1200);
   gst_bin_add_many(bin(), queue_, webrtc_, nullptr);
-  null_first(webrtc_);
+  null_first(webrtc_, release_receive_bins);
   if (!link_sendonly(codec, err)) return false;
   connect_signals();
 
