@@ -1,5 +1,6 @@
 // gst-plugins-bad's WebRTC library: its 1.22 headers warn unless its API is declared accepted;
-// declared in the files that use it (this, webrtc_answer.cpp, webrtc_stats.cpp), not plugin-wide.
+// declared in the files that use it (this, webrtc_answer.cpp, webrtc_stats.cpp, webrtc_release.cpp),
+// not plugin-wide.
 #define GST_USE_UNSTABLE_API
 #include "webrtc_branch.h"
 

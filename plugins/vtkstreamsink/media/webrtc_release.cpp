@@ -1,3 +1,4 @@
+#define GST_USE_UNSTABLE_API  // see webrtc_branch.cpp
 #include "webrtc_release.h"
 
 #include <gst/webrtc/webrtc.h>
