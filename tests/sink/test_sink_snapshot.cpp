@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <memory>
 
 #include "sink_test_util.h"
 
@@ -176,6 +178,11 @@ TEST(SinkSnapshot, SlowEncodeHeldPastIdleTimeoutAnsweredAtDeadline) {
     }
   };
   gst_debug_add_log_function(on_log, nullptr, nullptr);
+  // Undone however the test ends (an ASSERT returns early).
+  std::unique_ptr<void, std::function<void(void*)>> restore(&dropped, [on_log, fatal](void*) {
+    gst_debug_remove_log_function(on_log);
+    g_log_set_always_fatal(fatal);
+  });
 
   ASSERT_NE(p.set_state(GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
   ASSERT_TRUE(p.log().wait_for(element_message("vtkstreamsink-links")));
@@ -206,8 +213,6 @@ TEST(SinkSnapshot, SlowEncodeHeldPastIdleTimeoutAnsweredAtDeadline) {
   r = http_request(http_url(p.sink(), "snapshot.png"), "HEAD");
   EXPECT_EQ(r.status, 200) << r.head;
   EXPECT_EQ(p.log().count(is_error()), 0u);
-  gst_debug_remove_log_function(on_log);
-  g_log_set_always_fatal(fatal);
 }
 
 }  // namespace
