@@ -43,6 +43,7 @@
 #include "input_injector.h"
 #include "media.h"
 #include "sink_context.h"
+#include "sink_pad_queries.h"
 #include "sink_properties.h"
 #include "vtkstream/vtksrc-contract.h"
 #include "web_service.h"
@@ -233,16 +234,6 @@ static bool start_web_side(GstVtkStreamSink* self) {
 // ------------------------------------------------------------------------------------------
 // Sink pad
 
-// A live source paces itself; anything else (a file, videotestsrc is-live=false) would be
-// encoded as fast as the cores allow for nobody, so the sink then syncs to the clock.
-static bool upstream_is_live(GstPad* pad) {
-  GstQuery* q = gst_query_new_latency();
-  gboolean live = TRUE;
-  if (gst_pad_peer_query(pad, q)) gst_query_parse_latency(q, &live, nullptr, nullptr);
-  gst_query_unref(q);
-  return live;
-}
-
 static gboolean sink_event(GstPad* pad, GstObject* parent, GstEvent* event) {
   auto* self = GST_VTK_STREAM_SINK(parent);
   SinkPrivate& p = *self->priv;
@@ -280,42 +271,7 @@ static gboolean sink_event(GstPad* pad, GstObject* parent, GstEvent* event) {
 }
 
 static gboolean sink_query(GstPad* pad, GstObject* parent, GstQuery* query) {
-  auto* self = GST_VTK_STREAM_SINK(parent);
-  // Another kind of video than the running one (raw after VP8, say): accepted here so that the
-  // CAPS event reaches sink_event, which refuses it with an error that says what happened; the
-  // input tee's branches would only answer "not negotiated".
-  if (GST_QUERY_TYPE(query) == GST_QUERY_ACCEPT_CAPS) {
-    const Media::Input current = self->priv->media->input();
-    GstCaps* caps = nullptr;
-    gst_query_parse_accept_caps(query, &caps);
-    if (current != Media::Input::kNone && Media::input_of(caps) != Media::Input::kNone &&
-        Media::input_of(caps) != current) {
-      gst_query_set_accept_caps_result(query, TRUE);
-      return TRUE;
-    }
-  }
-  // Until the first caps chose what sits behind the input tee, the tee would answer "anything":
-  // answer with what the sink takes.
-  if (self->priv->media->input() == Media::Input::kNone) {
-    if (GST_QUERY_TYPE(query) == GST_QUERY_CAPS) {
-      GstCaps* filter = nullptr;
-      gst_query_parse_caps(query, &filter);
-      GstCaps* templ = gst_pad_get_pad_template_caps(pad);
-      GstCaps* result = filter ? gst_caps_intersect_full(filter, templ, GST_CAPS_INTERSECT_FIRST) : gst_caps_ref(templ);
-      gst_caps_unref(templ);
-      gst_query_set_caps_result(query, result);
-      gst_caps_unref(result);
-      return TRUE;
-    }
-    if (GST_QUERY_TYPE(query) == GST_QUERY_ACCEPT_CAPS) {
-      GstCaps* caps = nullptr;
-      gst_query_parse_accept_caps(query, &caps);
-      GstCaps* templ = gst_pad_get_pad_template_caps(pad);
-      gst_query_set_accept_caps_result(query, gst_caps_can_intersect(caps, templ));
-      gst_caps_unref(templ);
-      return TRUE;
-    }
-  }
+  if (answer_caps_query(pad, query, *GST_VTK_STREAM_SINK(parent)->priv->media)) return TRUE;
   return gst_pad_query_default(pad, parent, query);
 }
 

@@ -137,6 +137,8 @@ void install_sink_properties(GObjectClass* k) {
                                                       0, G_MAXINT / 2000, d.http_header_timeout_s, kRW));
   install(PROP_HTTP_IDLE_TIMEOUT, g_param_spec_uint("http-idle-timeout", "HTTP idle timeout", "Seconds an HTTP request or response may stay silent before its connection is closed; WebSocket and MJPEG streams are exempt (0 = none)",
                                                     0, G_MAXINT / 2000, d.http_idle_timeout_s, kRW));
+  install(PROP_SNAPSHOT_TIMEOUT, g_param_spec_uint("snapshot-timeout", "Snapshot timeout", "Seconds /snapshot.png waits for its PNG before it answers 504",
+                                                   1, 600, d.snapshot_timeout_s, kRW));
   install(PROP_ALLOWED_HOSTS, g_param_spec_string("allowed-hosts", "Allowed hosts", "Comma-separated host names requests may be addressed to besides IP addresses, localhost and this machine's name (a tunnel's or proxy's name; *.example.org for subdomains); others get 421",
                                                   "", kRW));
   install(PROP_FRAME_ANCESTORS, g_param_spec_string("frame-ancestors", "Frame ancestors", "CSP frame-ancestors: who may embed the page in a frame ('self'; a Jupyter server's origin such as http://localhost:8888; * for anyone)",
@@ -183,6 +185,7 @@ void set_sink_property(SinkSettings& s, guint id, const GValue* v) {
     case PROP_CONTROL_IDLE_TIMEOUT: s.control_idle_timeout_s = g_value_get_uint(v); break;
     case PROP_HTTP_HEADER_TIMEOUT: s.http_header_timeout_s = g_value_get_uint(v); break;
     case PROP_HTTP_IDLE_TIMEOUT: s.http_idle_timeout_s = g_value_get_uint(v); break;
+    case PROP_SNAPSHOT_TIMEOUT: s.snapshot_timeout_s = g_value_get_uint(v); break;
     case PROP_ALLOWED_HOSTS: s.allowed_hosts = str(v); break;
     case PROP_FRAME_ANCESTORS: s.frame_ancestors = str(v); break;
     case PROP_RENDERER_SUPERVISED: s.renderer_supervised = g_value_get_boolean(v); break;
@@ -224,6 +227,7 @@ void get_sink_property(const SinkSettings& s, guint id, GValue* v) {
     case PROP_CONTROL_IDLE_TIMEOUT: g_value_set_uint(v, s.control_idle_timeout_s); break;
     case PROP_HTTP_HEADER_TIMEOUT: g_value_set_uint(v, s.http_header_timeout_s); break;
     case PROP_HTTP_IDLE_TIMEOUT: g_value_set_uint(v, s.http_idle_timeout_s); break;
+    case PROP_SNAPSHOT_TIMEOUT: g_value_set_uint(v, s.snapshot_timeout_s); break;
     case PROP_ALLOWED_HOSTS: g_value_set_string(v, s.allowed_hosts.c_str()); break;
     case PROP_FRAME_ANCESTORS: g_value_set_string(v, s.frame_ancestors.c_str()); break;
     case PROP_RENDERER_SUPERVISED: g_value_set_boolean(v, s.renderer_supervised); break;
@@ -295,6 +299,7 @@ bool sink_configuration(SinkSettings& s, WebConfig* web, MediaConfig* media, std
     web->tls = load_tls_certificate(tls, "tls-certificate-file", "tls-key-file", err);
     if (!web->tls) return false;
   }
+  web->snapshot_timeout_s = s.snapshot_timeout_s;
   media->codec = s.codec;
   media->bitrate_kbps = static_cast<int>(s.bitrate_kbps);
   if (s.min_bitrate_kbps > s.max_bitrate_kbps) {

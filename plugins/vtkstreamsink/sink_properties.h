@@ -41,6 +41,7 @@ enum SinkProp {
   PROP_CONTROL_IDLE_TIMEOUT,
   PROP_HTTP_HEADER_TIMEOUT,
   PROP_HTTP_IDLE_TIMEOUT,
+  PROP_SNAPSHOT_TIMEOUT,
   PROP_ALLOWED_HOSTS,
   PROP_FRAME_ANCESTORS,
   PROP_RENDERER_SUPERVISED,
@@ -72,7 +73,7 @@ struct SinkSettings {
   double max_input_rate = 250;
   unsigned max_message_bytes = kMaxMessageBytes;
   unsigned handshake_timeout_s = 10, idle_timeout_s = 3600, control_idle_timeout_s = 60;
-  unsigned http_header_timeout_s = 10, http_idle_timeout_s = 60;
+  unsigned http_header_timeout_s = 10, http_idle_timeout_s = 60, snapshot_timeout_s = 10;
   std::string allowed_hosts;  // comma-separated
   std::string frame_ancestors = "'self'";
   bool renderer_supervised = false;

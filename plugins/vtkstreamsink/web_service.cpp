@@ -43,7 +43,7 @@ WebService::WebService(const WebConfig& config, Parts parts, Events events)
   routes.health = [this](bool full) { return health_json(full); };
   snapshot_ = std::make_unique<SnapshotServer>([media = m_.media](std::string* why) {
     return media->last_frame().sample(why);
-  });
+  }, config.snapshot_timeout_s * GST_SECOND);
   routes.snapshot = [this](SoupServerMessage* msg) {
     if (snapshot_) snapshot_->serve(msg);
     else soup_server_message_set_status(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, nullptr);  // shutting down

@@ -49,6 +49,7 @@ struct WebConfig {
   int control_idle_s = 60;              // see ControlArbiter
   unsigned http_header_timeout_s = 10;  // HTTP request headers complete within; 0 = none
   unsigned http_idle_timeout_s = 60;    // HTTP request/response silent for; 0 = none
+  unsigned snapshot_timeout_s = 10;     // /snapshot.png answers 504 after
   std::vector<std::string> allowed_hosts;  // Host names served besides IPs and localhost
   std::string frame_ancestors = "'self'";  // CSP: who may embed the page
   TlsCertificatePtr tls;                // https/wss with this certificate (tls.h); null: plain HTTP

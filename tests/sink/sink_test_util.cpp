@@ -179,8 +179,8 @@ std::string hello(WsClient& ws, const std::string& transport, const std::string&
 
 namespace {
 
-// Connects to http://HOST:PORT/... and sends a GET for the rest; nullptr on failure.
-GSocketConnection* send_get(const std::string& url) {
+// Connects to http://HOST:PORT/... and sends `method` for the rest; nullptr on failure.
+GSocketConnection* send_get(const std::string& url, const char* method = "GET", const std::string& headers = "") {
   if (url.rfind("http://", 0) != 0) return nullptr;
   const size_t slash = url.find('/', 7);
   const std::string hostport = url.substr(7, slash - 7);
@@ -190,7 +190,8 @@ GSocketConnection* send_get(const std::string& url) {
   GSocketConnection* conn = g_socket_client_connect_to_host(client, hostport.c_str(), 80, nullptr, nullptr);
   g_object_unref(client);
   if (!conn) return nullptr;
-  const std::string req = "GET " + path + " HTTP/1.1\r\nHost: " + hostport + "\r\nConnection: close\r\n\r\n";
+  const std::string req =
+      std::string(method) + " " + path + " HTTP/1.1\r\nHost: " + hostport + "\r\nConnection: close\r\n" + headers + "\r\n";
   if (!g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)), req.data(), req.size(), nullptr,
                                  nullptr, nullptr)) {
     g_object_unref(conn);
@@ -215,9 +216,11 @@ std::string dechunk(const std::string& body) {
 
 }  // namespace
 
-HttpResult http_get(const std::string& url) {
+HttpResult http_get(const std::string& url) { return http_request(url, "GET"); }
+
+HttpResult http_request(const std::string& url, const char* method, const std::string& headers) {
   HttpResult r;
-  GSocketConnection* conn = send_get(url);
+  GSocketConnection* conn = send_get(url, method, headers);
   if (!conn) return r;
   GInputStream* in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
   std::string resp;

@@ -140,6 +140,8 @@ struct HttpResult {
   std::string head, body;
 };
 HttpResult http_get(const std::string& url);
+// The same with another method and extra header lines (each ending in \r\n).
+HttpResult http_request(const std::string& url, const char* method, const std::string& headers = "");
 // The body of a 200 response, else "".
 std::string http_get_body(const std::string& url);
 // GET /mjpeg?peer=...&token=... on a raw socket and counts complete JPEG parts (FF D8 after a

@@ -5,6 +5,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
+#include <functional>
+#include <memory>
 
 #include "sink_test_util.h"
 
@@ -113,6 +116,102 @@ TEST(SinkSnapshot, EncodedInputHasNoRawFrame) {
   HttpResult r = http_get(http_url(p.sink(), "snapshot.png"));
   EXPECT_EQ(r.status, 503) << r.head;
   EXPECT_NE(r.body.find("already encoded"), std::string::npos) << r.body;
+  EXPECT_EQ(p.log().count(is_error()), 0u);
+}
+
+// HEAD says what a GET would (200, image/png) without an encode (no Server-Timing); a Range is
+// ignored: the whole picture with 200, no 206 cut from a fresh encode, no Accept-Ranges.
+TEST(SinkSnapshot, HeadWithoutEncodeAndRangeIgnored) {
+  Pipeline p(std::string("appsrc name=src is-live=true format=time caps=") + kRgba + " ! vtkstreamsink name=sink");
+  ASSERT_TRUE(p.ok());
+  PassedCounter passed;
+  passed.watch(p.sink());
+  ASSERT_NE(p.set_state(GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE(p.log().wait_for(element_message("vtkstreamsink-links")));
+  ASSERT_EQ(gst_app_src_push_buffer(GST_APP_SRC(p.by_name("src")), gradient_frame()), GST_FLOW_OK);
+  ASSERT_TRUE(run_until([&] { return passed.n > 0; }, 10000));
+  const std::string url = http_url(p.sink(), "snapshot.png");
+
+  HttpResult r = http_request(url, "HEAD");
+  ASSERT_EQ(r.status, 200) << r.head;
+  EXPECT_NE(r.head.find("Content-Type: image/png"), std::string::npos) << r.head;
+  EXPECT_EQ(r.head.find("Server-Timing"), std::string::npos) << r.head;
+  EXPECT_TRUE(r.body.empty()) << r.body.size();
+
+  for (const char* range : {"bytes=10-", "bytes=0-7", "bytes=-5"}) {
+    r = http_request(url, "GET", std::string("Range: ") + range + "\r\n");
+    ASSERT_EQ(r.status, 200) << range << "\n" << r.head;
+    EXPECT_EQ(r.head.find("Accept-Ranges"), std::string::npos) << r.head;
+    EXPECT_EQ(r.head.find("Content-Range"), std::string::npos) << r.head;
+    ASSERT_TRUE(is_png(r.body)) << range;
+    EXPECT_EQ(be32(r.body, 16), uint32_t(kW));
+  }
+  EXPECT_EQ(p.log().count(is_error()), 0u);
+}
+
+// A big noise frame takes seconds to encode. The request waits paused: the 1 s HTTP idle timeout
+// must not close it (the server is busy, not the client), snapshot-timeout=2 answers 504 at the
+// deadline (not when the encode ends), and the encode's late result is dropped without touching
+// the answered message. Any GLib critical (libsoup's "msg->io_data != NULL" when a dead message
+// is unpaused) aborts the test, as G_DEBUG=fatal-criticals would.
+TEST(SinkSnapshot, SlowEncodeHeldPastIdleTimeoutAnsweredAtDeadline) {
+  constexpr int kBigW = 2560, kBigH = 2560;
+  const GLogLevelFlags fatal = g_log_set_always_fatal(GLogLevelFlags(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR));
+  const std::string caps = "video/x-raw,format=RGBA,width=" + std::to_string(kBigW) + ",height=" + std::to_string(kBigH) +
+                           ",framerate=0/1";
+  Pipeline p("appsrc name=src is-live=true format=time caps=" + caps +
+             " ! vtkstreamsink name=sink http-idle-timeout=1 snapshot-timeout=2");
+  ASSERT_TRUE(p.ok());
+  PassedCounter passed;
+  passed.watch(p.sink());
+
+  // The worker's end shows in the snapshot category's log ("encode result dropped").
+  static std::atomic<int> dropped{0};
+  dropped = 0;
+  gst_debug_set_threshold_for_name("vtkstreamsink-snapshot", GST_LEVEL_INFO);
+  auto on_log = +[](GstDebugCategory* cat, GstDebugLevel, const gchar*, const gchar*, gint, GObject*,
+                    GstDebugMessage* m, gpointer) {
+    if (std::strcmp(gst_debug_category_get_name(cat), "vtkstreamsink-snapshot") != 0) return;
+    if (std::strstr(gst_debug_message_get(m), "result dropped")) {
+      ++dropped;
+      g_main_context_wakeup(nullptr);
+    }
+  };
+  gst_debug_add_log_function(on_log, nullptr, nullptr);
+  // Undone however the test ends (an ASSERT returns early).
+  std::unique_ptr<void, std::function<void(void*)>> restore(&dropped, [on_log, fatal](void*) {
+    gst_debug_remove_log_function(on_log);
+    g_log_set_always_fatal(fatal);
+  });
+
+  ASSERT_NE(p.set_state(GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE(p.log().wait_for(element_message("vtkstreamsink-links")));
+  GstBuffer* buf = gst_buffer_new_allocate(nullptr, size_t(kBigW) * kBigH * 4, nullptr);
+  GstMapInfo map;
+  gst_buffer_map(buf, &map, GST_MAP_WRITE);
+  uint32_t x = 2463534242u;  // xorshift32: noise that deflate cannot shrink, so pngenc is slow
+  for (size_t i = 0; i + 4 <= map.size; i += 4) {
+    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+    std::memcpy(map.data + i, &x, 4);
+  }
+  gst_buffer_unmap(buf, &map);
+  GST_BUFFER_PTS(buf) = 0;
+  ASSERT_EQ(gst_app_src_push_buffer(GST_APP_SRC(p.by_name("src")), buf), GST_FLOW_OK);
+  ASSERT_TRUE(run_until([&] { return passed.n > 0; }, 20000));
+
+  const gint64 t0 = g_get_monotonic_time();
+  HttpResult r = http_get(http_url(p.sink(), "snapshot.png"));
+  const double took_s = double(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+  EXPECT_EQ(r.status, 504) << "after " << took_s << " s\n" << r.head << "\n" << r.body;
+  EXPECT_GE(took_s, 1.9);
+  EXPECT_LT(took_s, 4.0);
+  EXPECT_NE(r.body.find("longer than 2"), std::string::npos) << r.body;
+  EXPECT_NE(r.head.find("Retry-After"), std::string::npos) << r.head;
+
+  // The encode goes on after the 504 and ends with its result dropped; the sink still serves.
+  EXPECT_TRUE(run_until([&] { return dropped > 0; }, 120000));
+  r = http_request(http_url(p.sink(), "snapshot.png"), "HEAD");
+  EXPECT_EQ(r.status, 200) << r.head;
   EXPECT_EQ(p.log().count(is_error()), 0u);
 }
 

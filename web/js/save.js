@@ -1,10 +1,14 @@
 // "Save picture": the renderer's full-resolution frame as PNG from the server (/snapshot.png,
 // docs/protocol.md "Save picture"), not a grab of the lossy video, downloaded under a dated name.
 
-/** Width and height from a PNG's IHDR chunk, or null when `buf` is no PNG. */
+/** How long the page waits for the picture (the server answers 504 after 10 s by default). */
+export const SAVE_TIMEOUT_MS = 30000;
+
+/** Width and height from a PNG's IHDR chunk, or null when `buf` is no PNG (or cut short). */
 export function pngSize(buf) {
   const b = new Uint8Array(buf);
   const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  // Length first: a truncated header (signature, then fewer than 16 bytes) is no PNG either.
   if (b.length < 24 || sig.some((v, i) => b[i] !== v)) return null;
   const d = new DataView(b.buffer, b.byteOffset, b.byteLength);
   return { width: d.getUint32(16), height: d.getUint32(20) };
@@ -19,21 +23,34 @@ function fileName(now = new Date()) {
 /**
  * Fetches the PNG and offers it as a download.
  * @param {string} url  snapshot.png with the page's token
+ * @param {{timeoutMs?: number}} [opts]  gives up (and aborts the download) after timeoutMs
  * @returns {Promise<{status: 'saved'|'error', message?: string, bytes?: number, width?: number,
  *                    height?: number, encodeMs?: number|null}>}
  */
-export async function savePicture(url) {
+export async function savePicture(url, { timeoutMs = SAVE_TIMEOUT_MS } = {}) {
+  // One signal for the request and the body: a stalled server or link cannot hang the button.
+  const signal = AbortSignal.timeout(timeoutMs);
+  const failed = (e) => ({
+    status: 'error',
+    message: signal.aborted ? `the server did not send the picture within ${timeoutMs / 1000} s; try again`
+                            : `cannot reach the server (${e.message || e})`,
+  });
   let res;
   try {
-    res = await fetch(url, { cache: 'no-store', credentials: 'same-origin' });
+    res = await fetch(url, { cache: 'no-store', credentials: 'same-origin', signal });
   } catch (e) {
-    return { status: 'error', message: `cannot reach the server (${e.message || e})` };
+    return failed(e);
   }
   if (!res.ok) {
     const why = (await res.text().catch(() => '')).trim();
     return { status: 'error', message: why || `HTTP ${res.status}` };
   }
-  const buf = await res.arrayBuffer();
+  let buf;
+  try {
+    buf = await res.arrayBuffer();
+  } catch (e) {
+    return failed(e);
+  }
   const size = pngSize(buf);
   if (!size) return { status: 'error', message: 'the server sent something that is not a PNG' };
   const timing = /encode;dur=([\d.]+)/.exec(res.headers.get('Server-Timing') || '');

@@ -14,7 +14,12 @@ struct ConnectionGuard::Watch {
   SoupServerMessage* msg;  // not owned: a weak reference removes the watch
   GSource* timer = nullptr;
   gint64 last_activity_us = 0;
+  bool held = false;  // the server, not the client, is what the response waits for
 };
+
+namespace {
+constexpr const char* kWatchKey = "vtkstream-connection-guard-watch";
+}  // namespace
 
 ConnectionGuard::ConnectionGuard(SoupServer* server, HttpTimeouts timeouts, std::function<bool(const char*)> is_stream)
     : server_(server), timeouts_(timeouts), is_stream_(std::move(is_stream)) {
@@ -33,6 +38,13 @@ void ConnectionGuard::allow_upgrade(SoupServerMessage* msg) {
   soup_message_headers_remove(soup_server_message_get_response_headers(msg), "Connection");
 }
 
+void ConnectionGuard::hold(SoupServerMessage* msg, bool held) {
+  if (auto* w = static_cast<Watch*>(g_object_get_data(G_OBJECT(msg), kWatchKey))) {
+    w->held = held;
+    if (w->last_activity_us) w->last_activity_us = g_get_monotonic_time();
+  }
+}
+
 void ConnectionGuard::on_request_started(SoupServer*, SoupServerMessage* msg, gpointer d) {
   auto* self = static_cast<ConnectionGuard*>(d);
   soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Connection", "close");
@@ -41,6 +53,7 @@ void ConnectionGuard::on_request_started(SoupServer*, SoupServerMessage* msg, gp
   Watch* watch = w.get();
   self->watches_[msg] = std::move(w);
   g_object_weak_ref(G_OBJECT(msg), on_message_gone, self);
+  g_object_set_data(G_OBJECT(msg), kWatchKey, watch);
   // Connected after libsoup's own got-headers handler, which runs the early handlers.
   g_signal_connect(msg, "got-headers", G_CALLBACK(+[](SoupServerMessage* m, gpointer d) {
     auto* w = static_cast<Watch*>(d);
@@ -66,23 +79,26 @@ void ConnectionGuard::on_request_started(SoupServer*, SoupServerMessage* msg, gp
 
 void ConnectionGuard::arm(Watch* w, unsigned seconds, const char* what) {
   cancel_source(w->timer);
-  if (!seconds) return;
-  w->timer = add_timeout(seconds * 1000u, [this, w, what, seconds] {
+  if (seconds) schedule(w, seconds * 1000u, seconds, what);
+}
+
+// Each expiry re-checks: a held response (the server is busy) counts as active, and bytes moved
+// since the timer was set push the end back; only silence for the whole period closes.
+void ConnectionGuard::schedule(Watch* w, guint ms, unsigned seconds, const char* what) {
+  GSource* timer = add_timeout(ms, [this, w, what, seconds] {
+    if (w->last_activity_us && w->held) w->last_activity_us = g_get_monotonic_time();
     if (w->last_activity_us) {  // idle: re-arm for what is left since the last byte
       const gint64 left_ms = (w->last_activity_us + gint64(seconds) * G_USEC_PER_SEC - g_get_monotonic_time()) / 1000;
       if (left_ms > 0) {
-        GSource* again = add_timeout(static_cast<guint>(left_ms), [this, w, what] {
-          expire(w, what);
-          return false;
-        });
-        cancel_source(w->timer);  // this source; GLib keeps it alive until we return
-        w->timer = again;
+        schedule(w, static_cast<guint>(left_ms), seconds, what);  // replaces this source; GLib keeps it until we return
         return false;
       }
     }
     expire(w, what);
     return false;
   });
+  cancel_source(w->timer);
+  w->timer = timer;
 }
 
 void ConnectionGuard::expire(Watch* w, const char* what) {
@@ -107,7 +123,8 @@ void ConnectionGuard::forget(SoupServerMessage* msg, bool alive) {
   std::unique_ptr<Watch> w = std::move(it->second);
   watches_.erase(it);
   cancel_source(w->timer);
-  if (!alive) return;  // finalizing: its handlers and weak references go with it
+  if (!alive) return;  // finalizing: its handlers, data and weak references go with it
+  g_object_set_data(G_OBJECT(msg), kWatchKey, nullptr);
   g_signal_handlers_disconnect_by_data(msg, w.get());
   g_object_weak_unref(G_OBJECT(msg), on_message_gone, this);
 }

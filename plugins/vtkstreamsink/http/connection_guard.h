@@ -48,11 +48,16 @@ class ConnectionGuard {
 
   // For a handler that upgrades the connection (WebSocket): keep it open after the response.
   static void allow_upgrade(SoupServerMessage* msg);
+  // For a handler that pauses a response while the server works on it (/snapshot.png): while
+  // held, the idle timeout does not run (the handler bounds the wait itself); released, it
+  // counts from now. No effect on a message the guard does not watch.
+  static void hold(SoupServerMessage* msg, bool held);
 
  private:
   struct Watch;
   static void on_request_started(SoupServer*, SoupServerMessage* msg, gpointer self);
   void arm(Watch* w, unsigned seconds, const char* what);
+  void schedule(Watch* w, guint ms, unsigned seconds, const char* what);
   void expire(Watch* w, const char* what);
   static void on_message_gone(gpointer self, GObject* gone);
   void forget(SoupServerMessage* msg, bool alive = true);

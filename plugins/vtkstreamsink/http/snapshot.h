@@ -8,6 +8,14 @@
 // else. The time it took goes back in a Server-Timing header. At most kMaxInFlight encodes run at
 // once; more requests, and requests before any raw frame exists (nothing rendered yet, or input
 // that arrives already encoded), get 503 with the reason in the body.
+//
+// The wait is bounded by `timeout` on the server's context: at the deadline the client gets 504,
+// and the encode (which cannot be interrupted inside pngenc) keeps its slot until it ends, its
+// result dropped. A paused response is held against the connection guard's idle timeout (the
+// server is busy, not the client), and a message whose connection went away (client hung up,
+// guard closed it) is never touched again. HEAD answers the headers without encoding; Range is
+// ignored (200, whole picture): every request encodes a new frame, so a resumed download would
+// join two different pictures.
 #pragma once
 
 #include <gst/gst.h>
@@ -26,7 +34,7 @@ class SnapshotServer {
   static constexpr int kMaxInFlight = 2;
   static constexpr GstClockTime kEncodeTimeout = 10 * GST_SECOND;
 
-  explicit SnapshotServer(Source source);
+  explicit SnapshotServer(Source source, GstClockTime timeout = kEncodeTimeout);
   ~SnapshotServer();  // encodes still running finish on their own; their responses are dropped
   SnapshotServer(const SnapshotServer&) = delete;
   SnapshotServer& operator=(const SnapshotServer&) = delete;
@@ -38,8 +46,10 @@ class SnapshotServer {
   struct Job;
   static void encode(GTask* task, gpointer, gpointer job, GCancellable*);
   static void done(GObject*, GAsyncResult* res, gpointer);
+  static bool answer(Job* job, guint status, const std::string& why);
 
   Source source_;
+  GstClockTime timeout_;
   std::shared_ptr<int> in_flight_ = std::make_shared<int>(0);  // expires with us (Job holds a weak_ptr)
 };
 

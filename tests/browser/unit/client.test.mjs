@@ -6,7 +6,8 @@ import { containRect, fitLimit, normalize, renderSize } from '../../../web/js/ge
 import { keysym, modifiers } from '../../../web/js/keys.js';
 import { LatencyTracker, percentile } from '../../../web/js/latency.js';
 import { staysLocal, isFullscreenKey } from '../../../web/js/shortcuts.js';
-import { pngSize } from '../../../web/js/save.js';
+import { createServer } from 'node:http';
+import { pngSize, savePicture } from '../../../web/js/save.js';
 
 test('a wide picture in a tall box is letterboxed top and bottom', () => {
   const r = containRect({ left: 0, top: 0, width: 400, height: 400 }, 1280, 720);
@@ -176,4 +177,32 @@ test('pngSize reads IHDR and refuses what is not a PNG', () => {
   b[0] = 0xff;
   assert.equal(pngSize(b.buffer), null);
   assert.equal(pngSize(new ArrayBuffer(4)), null);
+});
+
+test('pngSize gives null, not an exception, for a header cut short (8 to 23 bytes)', () => {
+  const full = new Uint8Array(24);
+  full.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+  new DataView(full.buffer).setUint32(16, 640);
+  new DataView(full.buffer).setUint32(20, 480);
+  for (let n = 0; n <= 23; ++n) assert.equal(pngSize(full.slice(0, n).buffer), null, `${n} bytes`);
+  assert.deepEqual(pngSize(full.buffer), { width: 640, height: 480 });
+  assert.equal(pngSize(full.subarray(0, 20)), null);  // a view shorter than its buffer
+});
+
+test('savePicture gives up with a clear message when the server never answers', async () => {
+  // A real server on loopback that accepts the request and never responds.
+  const held = [];
+  const server = createServer((req, res) => held.push(res));
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  try {
+    const t0 = Date.now();
+    const r = await savePicture(`http://127.0.0.1:${server.address().port}/snapshot.png`, { timeoutMs: 300 });
+    assert.equal(r.status, 'error');
+    assert.match(r.message, /did not send the picture within/);
+    assert.ok(Date.now() - t0 < 5000);
+    assert.equal(held.length, 1);
+  } finally {
+    for (const res of held) res.destroy();
+    server.close();
+  }
 });
