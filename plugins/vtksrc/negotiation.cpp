@@ -83,9 +83,9 @@ GstStructure* any_requestable_size(GstVideoFormat format) {
   return s;
 }
 
-// True when `peer` (downstream's caps) takes fixed sizes only: no structure within the resize
-// limit leaves width or height open (a range or a list), so a frame of any other size than the
-// negotiated one could not be pushed.
+// True when `peer` (downstream's caps) pins the size: no structure within the resize limit leaves
+// both width and height open (a range or a list). A reduced interactive frame changes both sides,
+// so one fixed side is enough to refuse it.
 bool fixes_size(GstCaps* peer, GstVideoFormat format) {
   CapsPtr ours(gst_caps_new_full(any_requestable_size(format), nullptr));
   CapsPtr both(gst_caps_intersect(peer, ours.get()));
