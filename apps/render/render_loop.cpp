@@ -29,8 +29,11 @@ class WindowSize {
 
   // The size the window must have for the next render. A viewer's resize request lands on the
   // window directly (the publisher applies it): any size that is not the one we set is the new
-  // full size.
-  RenderSize full() {
+  // full size. A pinned size (an exact resize request) is the full size whatever the window has:
+  // it may equal the interactive size we set, which the rule above would not see.
+  RenderSize full(const Publisher& publisher) {
+    int pw = 0, ph = 0;
+    if (publisher.SizePinned(&pw, &ph)) return full_ = {pw, ph};
     const int* s = window_->GetSize();
     if (RenderSize{s[0], s[1]} != current_) full_ = {s[0], s[1]};
     return full_;
@@ -100,10 +103,12 @@ void run_render_loop(vtkRenderWindow* window, vtkRenderWindowInteractor* iren, P
     o.pressed = publisher.Interacting();
     o.publish_pending = publisher.PublishPending();
     o.has_viewers = publisher.HasViewers();
+    int pinned_w = 0, pinned_h = 0;
+    o.size_pinned = publisher.SizePinned(&pinned_w, &pinned_h);
     const RenderPolicy::Decision d = policy.step(o);
 
     if (d.render) {
-      const RenderSize full = size.full();
+      const RenderSize full = size.full(publisher);
       const bool due = interactive_size.w == 0 || chosen_for != full ||
                        (chosen_blind && sizer.measured()) || o.now - chosen_at >= kRechoose;
       if (d.interactive && due) {

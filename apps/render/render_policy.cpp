@@ -7,7 +7,7 @@ namespace vtkstream::render {
 RenderPolicy::Decision RenderPolicy::publish(Clock::time_point now, bool render, bool still) {
   if (render) dirty_ = false;
   last_publish_ = now;
-  return Decision{render, true, still, interactive_};
+  return Decision{render, true, still, reduced()};
 }
 
 RenderPolicy::Decision RenderPolicy::step(const Observation& o) {
@@ -18,8 +18,12 @@ RenderPolicy::Decision RenderPolicy::step(const Observation& o) {
   const bool started = o.interaction_starts != seen_starts_;
   seen_starts_ = o.interaction_starts;
   held_ = o.pressed || o.interaction_active;
+  // A size change means the picture must be rendered again: entering the interactive size, or a
+  // pin that ends it mid-interaction (the reduced picture would be dropped downstream).
+  if (o.size_pinned != pinned_ && interactive_) dirty_ = true;
+  pinned_ = o.size_pinned;
   if (started || o.interaction_active) {
-    if (!interactive_) dirty_ = true;  // the size changes: the picture must be rendered again
+    if (!interactive_ && !pinned_) dirty_ = true;
     interactive_ = true;
     still_sent_ = false;
   }
@@ -34,8 +38,8 @@ RenderPolicy::Decision RenderPolicy::step(const Observation& o) {
       return publish(now, dirty_, false);
     }
     // A viewer arrived after a render nobody saw: the picture of a still scene is the still.
-    if (o.publish_pending && o.has_viewers) return Decision{false, true, !interactive_, interactive_};
-    return Decision{false, false, false, interactive_};
+    if (o.publish_pending && o.has_viewers) return Decision{false, true, !interactive_, reduced()};
+    return nothing();
   }
 
   const auto quiet = now - last_input_;
@@ -44,16 +48,18 @@ RenderPolicy::Decision RenderPolicy::step(const Observation& o) {
   // until `linger` is over (cheap for the encoder: the picture does not change). The copies are
   // marked too: a reader takes the newest frame of the ring and may never see the first one.
   if (interactive_ && !held && quiet >= opts_.settle) {
+    // Pinned, the last frame was full size already: it is re-rendered only if something changed.
+    const bool render = reduced() || dirty_;
     interactive_ = false;
     still_sent_ = true;
     next_tick_ = now + opts_.period;
-    return publish(now, true, true);
+    return publish(now, render, true);
   }
   if (quiet >= (held ? opts_.held_limit : opts_.linger)) {
     active_ = false;
-    if (still_sent_) return Decision{false, false, false, interactive_};
+    if (still_sent_) return nothing();
     // A burst of other input (keys, a resize) or a viewer gone mid-drag ends with a still too.
-    const bool render = interactive_ || dirty_;
+    const bool render = reduced() || dirty_;
     interactive_ = false;
     return publish(now, render, true);
   }
@@ -62,7 +68,7 @@ RenderPolicy::Decision RenderPolicy::step(const Observation& o) {
     next_tick_ = now + opts_.period;
     return publish(now, true, false);
   }
-  if (now < next_tick_) return Decision{false, false, false, interactive_};
+  if (now < next_tick_) return nothing();
   // A tick: render only when something changed, but publish either way so the viewer's decoder
   // sees a steady stream (re-reading the last image costs a readback, not a render).
   next_tick_ += opts_.period;

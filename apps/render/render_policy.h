@@ -11,6 +11,9 @@
 //  * While the interactor style reports an interaction (a drag, wheel steps), frames are rendered
 //    at the interactive size (interactive_size.h). Once the interaction has ended and nothing came
 //    for `settle`, one full-size frame is rendered and published as the still.
+//  * While the size is pinned (the last resize request carried shm::kResizeExact: downstream caps
+//    take that size only), interactions render at the full size; the rest (cadence, still) is
+//    unchanged. A pin that arrives mid-drag re-renders at the full size at once.
 //  * The cadence goes on for `linger` after the last input (republishing the picture, cheap to
 //    encode), then stops; a burst of other input (keys, resizes) ends with a still too.
 #pragma once
@@ -45,13 +48,15 @@ class RenderPolicy {
     bool pressed = false;             // a remote button or finger is down
     bool publish_pending = false;     // a render nobody has seen yet (no viewer at the time)
     bool has_viewers = false;
+    bool size_pinned = false;         // the last resize request was exact (Publisher::SizePinned)
   };
 
   struct Decision {
     bool render = false;       // render (at the size below) ...
     bool publish = false;      // ... and/or publish the window's picture
     bool still = false;        // the publish is the full-size still
-    bool interactive = false;  // render at the interactive size (else the full size)
+    bool interactive = false;  // render at the interactive size (else the full size); never
+                               // while the size is pinned
   };
 
   explicit RenderPolicy(const Options& o, uint64_t interaction_starts = 0)
@@ -66,6 +71,9 @@ class RenderPolicy {
 
  private:
   Decision publish(Clock::time_point now, bool render, bool still);
+  Decision nothing() const { return Decision{false, false, false, reduced()}; }
+  // Whether frames are rendered at the interactive size now.
+  bool reduced() const { return interactive_ && !pinned_; }
 
   Options opts_;
   bool active_ = false;       // in the steady cadence
@@ -74,6 +82,7 @@ class RenderPolicy {
   bool first_change_ = false; // the first change since the cadence started is not rendered yet
   bool still_sent_ = false;   // this active period already ended with a still
   bool held_ = false;         // a button, finger or style interaction was held at the last step
+  bool pinned_ = false;       // the size is pinned: no interactive size
   uint64_t seen_starts_;
   Clock::time_point next_tick_{}, last_input_{}, last_publish_{}, interaction_seen_{};
 };

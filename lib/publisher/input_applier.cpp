@@ -150,6 +150,10 @@ bool InputApplier::resize(const InputEvent& ev) {
       ev.width > kMaxRequestedDimension || ev.height > kMaxRequestedDimension)
     return false;
   const int w = static_cast<int>(ev.width), h = static_cast<int>(ev.height);
+  // Recorded even when the window has that size already: the pin is what matters then.
+  pinned_ = (ev.button & shm::kResizeExact) != 0;
+  pinned_w_ = w;
+  pinned_h_ = h;
   const int* cur = iren_->GetRenderWindow()->GetSize();
   if (cur[0] == w && cur[1] == h) return false;
   iren_->GetRenderWindow()->SetSize(w, h);

@@ -25,6 +25,15 @@ class InputApplier {
   bool apply(const shm::InputEvent& ev);
 
   bool pressed() const { return !buttons_.empty() || !touches_.empty(); }
+  // True while the last resize request applied carried shm::kResizeExact (downstream takes only
+  // that size); its size in *w, *h. A request refused (outside the limit, resizing not allowed)
+  // changes nothing.
+  bool pinned(int* w, int* h) const {
+    if (!pinned_) return false;
+    *w = pinned_w_;
+    *h = pinned_h_;
+    return true;
+  }
 
   static bool default_key_allowed(const std::string& key);
 
@@ -50,6 +59,8 @@ class InputApplier {
   std::map<int, Point> touches_;    // touch id -> last position
   bool touch_drag_ = false;         // one finger is driving the left button
   float pinch_distance_ = 0;        // finger distance at the last zoom step
+  bool pinned_ = false;             // the last resize applied was exact
+  int pinned_w_ = 0, pinned_h_ = 0;
 };
 
 }  // namespace vtkstream

@@ -248,6 +248,7 @@ bool Publisher::PublishPending() const { return impl_->pending; }
 bool Publisher::Interacting() const { return impl_->applier.pressed(); }
 bool Publisher::InteractionActive() const { return impl_->interaction.active(); }
 uint64_t Publisher::InteractionStarts() const { return impl_->interaction.starts(); }
+bool Publisher::SizePinned(int* w, int* h) const { return impl_->applier.pinned(w, h); }
 uint64_t Publisher::LastInputSeq() const { return impl_->last_input_seq; }
 uint64_t Publisher::FramesPublished() const { return impl_->writer->frames_published(); }
 const std::string& Publisher::Name() const { return impl_->writer->name(); }

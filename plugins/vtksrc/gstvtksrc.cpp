@@ -13,7 +13,9 @@
  *   draws on demand). Downstream chooses the size: with caps such as width=800,height=600 the
  *   renderer is asked to render at that size (any size from 16x16 to 4096x4096, the resize
  *   limit); frames of another size are dropped until it has resized, and a renderer that applies
- *   the request but keeps its size is a not-negotiated error. When downstream does not care, the
+ *   the request but keeps its size is a not-negotiated error. Such a pinned size is asked for
+ *   with the exact bit, so the renderer keeps it while the user drags instead of rendering
+ *   smaller (vtkstream-render's interactive size). When downstream does not care, the
  *   caps are the renderer's own size and follow it when it resizes (for instance on a
  *   vtkstream-resize request). A RECONFIGURE renegotiates at once.
  * * Timestamps are the renderer's CLOCK_MONOTONIC finish times mapped to running time; the

@@ -84,6 +84,9 @@ gboolean event(GstBaseSrc* src, GstEvent* event) {
                      ev.height);
     return FALSE;
   }
+  // A viewer's window size may be reduced while someone interacts; a size downstream fixed may
+  // not (the reduced frames would be dropped): then the request is as exact as vtksrc's own.
+  if (resize && downstream_fixes_size(self)) ev.button |= shm::kResizeExact;
   return push_input(self, ev);
 }
 

@@ -15,8 +15,18 @@
 // picture, see set_caps). The first frame that echoes the request's input sequence number (the
 // renderer applied it) and still has the wrong size means the renderer refused: that is a
 // negotiation error, not an endless wait. (A renderer that draws nothing after refusing is
-// waited for, as any idle renderer is.) A renderer that restarts is asked again. When the renderer changes size by itself (a viewer's vtkstream-resize),
-// negotiation starts from the new size, so a downstream that takes any size follows it.
+// waited for, as any idle renderer is.) A renderer that restarts is asked again. When the
+// renderer changes size by itself (a viewer's vtkstream-resize), negotiation starts from the new
+// size, so a downstream that takes any size follows it.
+//
+// Pinned sizes: vtkstream-render renders smaller while someone interacts (its interactive size),
+// which a downstream that takes one size cannot follow. So a size downstream pins (it rejected
+// the renderer's own size, or it takes fixed sizes only, even when the renderer already draws
+// it) is asked for with shm::kResizeExact, and the renderer keeps it during interactions. That is
+// also why the refusal check above needs no exception for reduced interactive frames: a renderer
+// that honours the bit never sends one after applying the request, and one that ignores it (or
+// a host program that shrinks its window on its own) does not render at the size downstream
+// takes, which is what the error says.
 #include <algorithm>
 
 #include "src_private.h"
@@ -73,6 +83,22 @@ GstStructure* any_requestable_size(GstVideoFormat format) {
   return s;
 }
 
+// True when `peer` (downstream's caps) pins the size: no structure within the resize limit leaves
+// both width and height open (a range or a list). A reduced interactive frame changes both sides,
+// so one fixed side is enough to refuse it.
+bool fixes_size(GstCaps* peer, GstVideoFormat format) {
+  CapsPtr ours(gst_caps_new_full(any_requestable_size(format), nullptr));
+  CapsPtr both(gst_caps_intersect(peer, ours.get()));
+  if (gst_caps_is_empty(both.get())) return false;
+  for (guint i = 0; i < gst_caps_get_size(both.get()); ++i) {
+    const GstStructure* s = gst_caps_get_structure(both.get(), i);
+    const GValue* w = gst_structure_get_value(s, "width");
+    const GValue* h = gst_structure_get_value(s, "height");
+    if (w && h && !G_VALUE_HOLDS_INT(w) && !G_VALUE_HOLDS_INT(h)) return false;
+  }
+  return true;
+}
+
 bool flushing(Private& p) {
   std::lock_guard lock(p.reader_lock);
   return p.flushing;
@@ -98,13 +124,14 @@ GstCaps* get_caps(GstBaseSrc* src, GstCaps* filter) {
   return caps;
 }
 
-// Asks the renderer for the negotiated size, once per renderer session.
+// Asks the renderer for the negotiated size, pinned (see the top), once per renderer session.
 void ask_renderer(GstVtkSrc* self, uint32_t w, uint32_t h) {
   Private& p = *self->priv;
   if (p.request && p.request->width == w && p.request->height == h && p.request->session == p.session)
     return;
   shm::InputEvent ev;
   ev.kind = static_cast<uint16_t>(shm::InputKind::kResize);
+  ev.button = shm::kResizeExact;
   ev.width = w;
   ev.height = h;
   uint64_t seq = 0;
@@ -155,7 +182,10 @@ bool negotiate_from(GstVtkSrc* self, const Picture& r) {
   CapsPtr fixed(gst_video_info_to_caps(&vi));
   GST_DEBUG_OBJECT(self, "renderer draws %ux%u, negotiating %" GST_PTR_FORMAT, r.width, r.height, fixed.get());
   if (!gst_base_src_set_caps(src, fixed.get())) return false;
-  if (static_cast<uint32_t>(w) != r.width || static_cast<uint32_t>(h) != r.height)
+  const bool other = static_cast<uint32_t>(w) != r.width || static_cast<uint32_t>(h) != r.height;
+  // view-only asks for nothing (get_caps offered only the renderer's size, so `other` is false).
+  p.pinned = !p.view_only && (other || fixes_size(peer.get(), r.format));
+  if (p.pinned)
     ask_renderer(self, static_cast<uint32_t>(w), static_cast<uint32_t>(h));
   else
     p.request.reset();
@@ -247,7 +277,11 @@ Accept accept_frame(GstVtkSrc* self, const shm::FrameInfo& info, GstFlowReturn* 
     }
   }
   const Picture now = picture_of(p.out_info);
-  if (r == now) return Accept::kPush;
+  if (r == now) {
+    // A restarted renderer draws the pinned size by chance (its --size) but knows no pin yet.
+    if (p.pinned) ask_renderer(self, now.width, now.height);
+    return Accept::kPush;
+  }
 
   // Downstream fixed another size; the renderer has been asked for it (ask_renderer).
   if (p.request && p.request->session == p.session && info.session_id == p.session &&
@@ -286,6 +320,16 @@ bool downstream_accepts_size(GstVtkSrc* self, uint32_t width, uint32_t height) {
   }
   CapsPtr peer(gst_pad_peer_query_caps(GST_BASE_SRC_PAD(self), want.get()));
   return peer && !gst_caps_is_empty(peer.get());
+}
+
+bool downstream_fixes_size(GstVtkSrc* self) {
+  const Picture r = current_renderer(*self->priv);
+  // Before the first frame any format will do: the sizes are what matters.
+  const GstVideoFormat format = r.known() ? r.format : GST_VIDEO_FORMAT_RGBA;
+  CapsPtr any(gst_caps_new_full(any_requestable_size(format), nullptr));
+  if (!r.known()) gst_structure_remove_field(gst_caps_get_structure(any.get(), 0), "format");
+  CapsPtr peer(gst_pad_peer_query_caps(GST_BASE_SRC_PAD(self), any.get()));
+  return peer && fixes_size(peer.get(), format);
 }
 
 void install_negotiation(GstBaseSrcClass* klass) {

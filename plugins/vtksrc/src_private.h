@@ -87,6 +87,10 @@ struct Private {
     uint64_t session = 0, seq = 0;
   };
   std::optional<Request> request;
+  // Downstream's caps pin the negotiated size (a fixed width and height, or caps that rejected
+  // the renderer's own size): the renderer is asked for it with shm::kResizeExact, so it keeps
+  // that size while someone interacts instead of rendering smaller (negotiation.cpp).
+  bool pinned = false;
   std::optional<contract::RendererState> state;  // none until the first wait() told us anything
   uint64_t session = 0;
   bool discont = false;
@@ -129,6 +133,9 @@ Accept accept_frame(GstVtkSrc* self, const shm::FrameInfo& info, GstFlowReturn* 
 bool reconfigure(GstVtkSrc* self, GstFlowReturn* ret);
 // True when downstream accepts `width` x `height` in the renderer's format (any thread).
 bool downstream_accepts_size(GstVtkSrc* self, uint32_t width, uint32_t height);
+// True when downstream takes fixed sizes only (no range or list of widths and heights): a frame
+// of any other size than the negotiated one would be dropped (any thread).
+bool downstream_fixes_size(GstVtkSrc* self);
 
 // frames.cpp
 enum class Take { kDone, kRetry, kGone, kDropped };

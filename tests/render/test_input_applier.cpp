@@ -148,5 +148,28 @@ TEST_F(InputApplierTest, ResizeIsBoundedAndApplied) {
   EXPECT_EQ(window_->GetSize()[1], 240);
 }
 
+// The exact bit pins the size (vtkstream-render then keeps it while interacting); the last
+// request applied decides, and a refused one changes nothing.
+TEST_F(InputApplierTest, AnExactResizePinsTheSizeUntilARequestWithoutTheBit) {
+  int w = 0, h = 0;
+  EXPECT_FALSE(applier_.pinned(&w, &h));
+  InputEvent r = ev(InputKind::kResize, 0, 0, shm::kResizeExact);
+  r.width = 200;  // the window's size already: no change, but pinned
+  r.height = 100;
+  EXPECT_FALSE(applier_.apply(r));
+  ASSERT_TRUE(applier_.pinned(&w, &h));
+  EXPECT_EQ(w, 200);
+  EXPECT_EQ(h, 100);
+  r.width = 100000;  // refused: the pin stays as it was
+  EXPECT_FALSE(applier_.apply(r));
+  EXPECT_TRUE(applier_.pinned(&w, &h));
+  EXPECT_EQ(w, 200);
+  r = ev(InputKind::kResize, 0, 0, 0);  // a viewer's window size
+  r.width = 320;
+  r.height = 240;
+  EXPECT_TRUE(applier_.apply(r));
+  EXPECT_FALSE(applier_.pinned(&w, &h));
+}
+
 }  // namespace
 }  // namespace vtkstream

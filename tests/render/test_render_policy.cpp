@@ -87,11 +87,13 @@ class Policy : public ::testing::Test {
   Clock::time_point t0 = Clock::time_point{} + 1h;
   RenderPolicy p{RenderPolicy::Options{}};
   uint64_t starts = 0;
+  bool pinned = false;  // the last resize request was exact (downstream fixed the size)
 
   RenderPolicy::Observation at(std::chrono::milliseconds ms) {
     RenderPolicy::Observation o;
     o.now = t0 + ms;
     o.has_viewers = true;
+    o.size_pinned = pinned;
     return o;
   }
   RenderPolicy::Observation input(std::chrono::milliseconds ms, bool changed, bool active = false,
@@ -256,6 +258,55 @@ TEST_F(Policy, PendingFrameGoesOutWhenAViewerArrives) {
   const auto d = p.step(o);
   EXPECT_TRUE(d.publish);
   EXPECT_FALSE(d.render);
+}
+
+// ---- A size pinned by downstream caps (shm::kResizeExact) ------------------------------------
+
+TEST_F(Policy, PinnedSizeKeepsADragAtFullSizeAndStillEndsWithTheStill) {
+  pinned = true;
+  ++starts;
+  auto d = p.step(input(0ms, true, true, true));
+  EXPECT_TRUE(d.render);
+  EXPECT_FALSE(d.interactive) << "a pinned size was reduced for the drag";
+  d = p.step(input(5ms, true, true, true));
+  EXPECT_TRUE(d.render);
+  EXPECT_FALSE(d.interactive);
+  d = p.step(quiet(38ms, true, true));
+  EXPECT_TRUE(d.publish);
+  EXPECT_FALSE(d.interactive);
+  p.step(input(50ms, false, false, false));  // release, nothing changed since the last render
+  d = p.step(quiet(150ms));
+  EXPECT_TRUE(d.publish);
+  EXPECT_TRUE(d.still) << "the settled picture is still marked for the finer encoding";
+  EXPECT_FALSE(d.interactive);
+  EXPECT_FALSE(d.render) << "the last frame of the drag was full size already";
+}
+
+TEST_F(Policy, PinArrivingMidDragRendersTheFullSizeAtOnce) {
+  ++starts;
+  p.step(input(0ms, true, true, true));
+  auto d = p.step(input(5ms, true, true, true));
+  ASSERT_TRUE(d.interactive);
+  // vtksrc's exact resize request lands mid-drag (no change of the scene by itself).
+  pinned = true;
+  d = p.step(input(40ms, false, true, true));
+  EXPECT_TRUE(d.render) << "the reduced picture would be dropped downstream: render full size";
+  EXPECT_FALSE(d.interactive);
+  d = p.step(quiet(73ms, true, true));
+  EXPECT_FALSE(d.interactive);
+}
+
+TEST_F(Policy, AViewerResizeLiftsThePinAndTheNextDragIsReducedAgain) {
+  pinned = true;
+  ++starts;
+  EXPECT_FALSE(p.step(input(0ms, true, true, true)).interactive);
+  p.step(input(10ms, true, false, false));
+  EXPECT_TRUE(p.step(quiet(110ms)).still);
+  pinned = false;  // a resize without the exact bit (a viewer's window size)
+  ++starts;
+  const auto d = p.step(input(200ms, true, true, true));
+  EXPECT_TRUE(d.render);
+  EXPECT_TRUE(d.interactive);
 }
 
 }  // namespace

@@ -90,6 +90,7 @@ TEST_F(DownstreamSize, AsksTheRendererAndDropsFramesUntilItResized) {
   EXPECT_EQ(asked[0].kind, uint16_t(shm::InputKind::kResize));
   EXPECT_EQ(asked[0].width, 80u);
   EXPECT_EQ(asked[0].height, 60u);
+  EXPECT_TRUE(asked[0].button & shm::kResizeExact) << "downstream pinned the size: no interactive reduction";
   ASSERT_GT(asked[0].seq, 0u);
 
   // A frame rendered before the renderer read the request: dropped, no error.
@@ -111,6 +112,57 @@ TEST_F(DownstreamSize, AsksTheRendererAndDropsFramesUntilItResized) {
   const std::vector<shm::InputEvent> after = wait_input(r);
   ASSERT_EQ(after.size(), 1u);
   EXPECT_EQ(after[0].width, 80u);
+  // The only size downstream takes: the viewer's request must not lift the pin.
+  EXPECT_TRUE(after[0].button & shm::kResizeExact);
+}
+
+// Caps that fix the size the renderer draws already: nothing to resize, but the renderer is told
+// the size is pinned, or it would render the next drag smaller and every frame of it be dropped.
+TEST_F(DownstreamSize, APinnedSizeTheRendererDrawsIsStillAskedForExactly) {
+  const std::string name = unique_name("dsize-same");
+  FakeRenderer r(name, 64, 48);
+  ASSERT_TRUE(r.ok());
+  Pipeline p(launch(name, "", "video/x-raw,width=64,height=48"));
+  play(p);
+  r.publish(64, 48);
+  SamplePtr s = p.pull(kTimeout);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(sample_size(s.get()), std::make_pair(64, 48));
+  const std::vector<shm::InputEvent> asked = wait_input(r);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].kind, uint16_t(shm::InputKind::kResize));
+  EXPECT_EQ(asked[0].width, 64u);
+  EXPECT_EQ(asked[0].height, 48u);
+  EXPECT_TRUE(asked[0].button & shm::kResizeExact);
+  // Asked once per renderer session, not per frame.
+  r.publish(64, 48, asked[0].seq);
+  ASSERT_TRUE(p.pull(kTimeout));
+  std::vector<shm::InputEvent> more;
+  r.writer().drain_input(&more);
+  EXPECT_TRUE(more.empty());
+  EXPECT_EQ(p.errors(), 0u);
+}
+
+// A downstream that takes any size pins nothing: a viewer's window size goes without the exact
+// bit (the renderer may reduce it while someone interacts), and nothing is asked unprompted.
+TEST_F(DownstreamSize, AViewersResizeIsNotExactWhenDownstreamTakesAnySize) {
+  const std::string name = unique_name("dsize-free");
+  FakeRenderer r(name, 64, 48);
+  ASSERT_TRUE(r.ok());
+  Pipeline p(launch(name, "", "video/x-raw"));
+  play(p);
+  r.publish(64, 48);
+  ASSERT_TRUE(p.pull(kTimeout));
+  std::vector<shm::InputEvent> none;
+  r.writer().drain_input(&none);
+  EXPECT_TRUE(none.empty());
+  GstPad* pad = sink_pad(p);
+  EXPECT_TRUE(gst_pad_push_event(pad, contract::resize_event(80, 60)));
+  gst_object_unref(pad);
+  const std::vector<shm::InputEvent> got = wait_input(r);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].width, 80u);
+  EXPECT_FALSE(got[0].button & shm::kResizeExact);
 }
 
 // New caps that fit the frame already in the ring send it at once: a RECONFIGURE wakes vtksrc,

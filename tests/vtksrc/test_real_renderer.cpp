@@ -1,12 +1,14 @@
 // vtksrc against the real renderer process (vtkstream-render --demo, headless): downstream caps
 // choose the render size, a reconfigure changes it, an unconstrained downstream gets the
-// renderer's own size and follows a vtkstream-resize, and vtkstream://NAME plays through
-// uridecodebin and playbin.
+// renderer's own size and follows a vtkstream-resize, a size pinned by caps is kept while the
+// user drags (no interactive reduction) where an unconstrained one is reduced, and
+// vtkstream://NAME plays through uridecodebin and playbin.
 //
 // Exit 77 (skipped) only when the renderer binary is not built. Every wait is on appsink or the
 // bus with a timeout; the only processes stopped are the renderers this test started.
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
+#include <gst/video/navigation.h>
 #include <gst/video/video.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -17,8 +19,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "child.h"
 #include "gst_helpers.h"
@@ -81,9 +85,10 @@ class RealRenderer : public ::testing::Test {
 
   void SetUp() override { name_ = unique_name("real"); }
 
-  void start_renderer(const char* size) {
-    renderer_ = std::make_unique<Child>(std::vector<std::string>{
-        renderer_path(), "--shm", name_, "--size", size, "--demo"});
+  void start_renderer(const char* size, std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv{renderer_path(), "--shm", name_, "--size", size, "--demo"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    renderer_ = std::make_unique<Child>(argv);
     ASSERT_TRUE(renderer_->started());
   }
 
@@ -105,6 +110,84 @@ class RealRenderer : public ::testing::Test {
       if (got != before) return nullptr;
     }
     return nullptr;
+  }
+
+  // Pulls until a frame echoes input `seq` or later (and, with `still`, is marked still); every
+  // frame before it must be of `size` when one is given. Null on timeout or a wrong size.
+  static SamplePtr pull_echo(Pipeline& p, guint64 seq, bool still, std::optional<Size> size) {
+    const auto deadline = std::chrono::steady_clock::now() + kResize;
+    while (std::chrono::steady_clock::now() < deadline) {
+      SamplePtr s = p.pull(1s);
+      if (!s) continue;
+      GstBuffer* buf = gst_sample_get_buffer(s.get());
+      if (size && sample_size(s.get()) != *size) {
+        ADD_FAILURE() << "a " << sample_size(s.get()).first << "x" << sample_size(s.get()).second
+                      << " frame reached the sink; downstream pinned " << size->first << "x" << size->second;
+        return nullptr;
+      }
+      if (contract::frame_input_seq(buf) >= seq && (!still || contract::frame_is_still(buf))) return s;
+    }
+    return nullptr;
+  }
+
+  // Waits until the renderer has been idle for 1.5 s (it keeps a cadence for a while after
+  // input), checking the size of what came meanwhile.
+  static void settle(Pipeline& p, Size size) {
+    while (SamplePtr more = p.pull(1500ms)) EXPECT_EQ(sample_size(more.get()), size);
+  }
+
+  // A left-button drag sent upstream from the sink, as a viewer's window does (ximagesink, or
+  // vtkstreamsink for a browser), numbered from 1000 as a server numbers them. Press and moves;
+  // release() ends it. Returns the last number used.
+  struct Drag {
+    explicit Drag(Pipeline& p) : sink(p.element("sink")), pad(gst_element_get_static_pad(sink.get(), "sink")) {}
+    guint64 send(GstEvent* ev) {
+      gst_structure_set(gst_event_writable_structure(ev), contract::kSeqField, G_TYPE_UINT64, ++seq, nullptr);
+      EXPECT_TRUE(gst_pad_push_event(pad.get(), ev)) << "event " << seq;
+      return seq;
+    }
+    guint64 press_and_move(int x, int y) {
+      send(gst_navigation_event_new_mouse_button_press(1, x, y, GST_NAVIGATION_MODIFIER_NONE));
+      for (int i = 1; i <= 10; ++i)
+        send(gst_navigation_event_new_mouse_move(x + 8 * i, y, GST_NAVIGATION_MODIFIER_BUTTON1_MASK));
+      return seq;
+    }
+    guint64 release(int x, int y) {
+      return send(gst_navigation_event_new_mouse_button_release(1, x, y, GST_NAVIGATION_MODIFIER_BUTTON1_MASK));
+    }
+    ObjectPtr<GstElement> sink;
+    ObjectPtr<GstPad> pad;
+    guint64 seq = 999;
+  };
+
+  // Downstream pins `pinned`; the renderer starts at `renderer_size` and would halve each side
+  // while interacting. The held drag and the still after it must both come at the pinned size,
+  // and the frame showing the drag must be the renderer's answer to the last move itself (not
+  // one drawn after vtksrc had to ask again, which means reduced frames were dropped meanwhile).
+  void drag_keeps_the_pinned_size(Size pinned, const char* renderer_size) {
+    Pipeline p("vtksrc shm-name=" + name_ + " repeat-interval=0 ! video/x-raw,width=" +
+               std::to_string(pinned.first) + ",height=" + std::to_string(pinned.second) +
+               " ! appsink name=sink sync=false");
+    play(p);
+    start_renderer(renderer_size, {"--interactive-scale", "0.5"});
+    SamplePtr first = p.pull(kFirstFrame);
+    ASSERT_TRUE(first) << "no frame";
+    ASSERT_EQ(sample_size(first.get()), pinned);
+    settle(p, pinned);
+
+    Drag drag(p);
+    const guint64 last_move = drag.press_and_move(pinned.first / 2, pinned.second / 2);
+    SamplePtr held = pull_echo(p, last_move, false, pinned);
+    ASSERT_TRUE(held) << "no frame showed the drag; errors: " << p.errors();
+    EXPECT_EQ(contract::frame_input_seq(gst_sample_get_buffer(held.get())), last_move)
+        << "the frames answering the drag were dropped (rendered at another size)";
+    EXPECT_FALSE(contract::frame_is_still(gst_sample_get_buffer(held.get())));
+    EXPECT_TRUE(has_content(held.get()));
+
+    const guint64 release = drag.release(pinned.first / 2 + 80, pinned.second / 2);
+    SamplePtr still = pull_echo(p, release, true, pinned);
+    ASSERT_TRUE(still) << "no still after the drag; errors: " << p.errors();
+    EXPECT_EQ(p.errors(), 0u);
   }
 
   ~RealRenderer() override {
@@ -172,6 +255,40 @@ TEST_F(RealRenderer, UnconstrainedTakesTheRendererSizeAndFollowsResizeRequests) 
   EXPECT_TRUE(gst_pad_push_event(pad.get(), contract::resize_event(480, 270)));
   SamplePtr s = pull_until(p, {480, 270}, {640, 360}, kResize);
   ASSERT_TRUE(s) << "caps did not follow the renderer";
+  EXPECT_EQ(p.errors(), 0u);
+}
+
+// Caps that rejected the renderer's size: vtksrc asked for 800x600 and the renderer keeps it
+// while the user drags (before the exact bit, the first reduced frame was taken as a refusal and
+// the pipeline failed with a negotiation error).
+TEST_F(RealRenderer, DragKeepsASizeDownstreamAskedFor) { drag_keeps_the_pinned_size({800, 600}, "640x360"); }
+
+// Caps that fix the size the renderer draws anyway: nothing to resize, but the renderer is still
+// told the size is pinned, so the drag's frames are not reduced and dropped.
+TEST_F(RealRenderer, DragKeepsASizeDownstreamFixedThatTheRendererDrawsAlready) {
+  drag_keeps_the_pinned_size({640, 360}, "640x360");
+}
+
+// Unconstrained downstream: the same drag is rendered at the interactive size (half of each side
+// here), then the full-size still.
+TEST_F(RealRenderer, UnpinnedDragIsReducedThenTheStillIsFullSize) {
+  Pipeline p("vtksrc shm-name=" + name_ + " repeat-interval=0 ! appsink name=sink sync=false");
+  play(p);
+  start_renderer("640x360", {"--interactive-scale", "0.5"});
+  SamplePtr first = p.pull(kFirstFrame);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(sample_size(first.get()), Size(640, 360));
+  settle(p, {640, 360});
+
+  Drag drag(p);
+  const guint64 last_move = drag.press_and_move(320, 180);
+  SamplePtr held = pull_echo(p, last_move, false, std::nullopt);
+  ASSERT_TRUE(held) << "no frame showed the drag";
+  EXPECT_EQ(sample_size(held.get()), Size(320, 180)) << "the drag was not rendered at the interactive size";
+  const guint64 release = drag.release(400, 180);
+  SamplePtr still = pull_echo(p, release, true, std::nullopt);
+  ASSERT_TRUE(still) << "no still after the drag";
+  EXPECT_EQ(sample_size(still.get()), Size(640, 360));
   EXPECT_EQ(p.errors(), 0u);
 }
 

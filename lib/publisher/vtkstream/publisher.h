@@ -95,6 +95,13 @@ class VTKSTREAM_API Publisher {
   // of starts so that a Start and End within one ProcessInput() batch (a wheel step) is seen.
   bool InteractionActive() const;
   uint64_t InteractionStarts() const;
+  // True while the last resize request applied was exact (shm::kResizeExact: downstream takes
+  // frames of that size only, for instance a pipeline whose caps fix the size); its size in *w,
+  // *h. The window was resized to it like for any request; a host that renders smaller on its
+  // own (level of detail while interacting) must not do so while this is true, or its frames
+  // are dropped and vtksrc reports the renderer as refusing the size. A later request without
+  // the bit lifts the pin.
+  bool SizePinned(int* w, int* h) const;
   // Sequence number of the last input record taken from the ring (echoed in every frame).
   uint64_t LastInputSeq() const;
   uint64_t FramesPublished() const;

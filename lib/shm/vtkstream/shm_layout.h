@@ -95,7 +95,7 @@ enum class InputKind : uint16_t {
   kTouchDown = 7,   // button = touch id
   kTouchMove = 8,
   kTouchUp = 9,
-  kResize = 10,     // width/height = requested render size in pixels
+  kResize = 10,     // width/height = requested render size in pixels; button = ResizeFlags
   kTouchFrame = 11, // end of a group of touch records that belong together
 };
 
@@ -106,10 +106,20 @@ enum InputModifiers : uint32_t {
   kModMeta = 1u << 3,
 };
 
+// Flags of a kResize record, carried in its `button` field (a resize has no button).
+enum ResizeFlags : uint16_t {
+  // The size is pinned: whoever asked (vtksrc, when downstream caps fix the size) takes frames of
+  // exactly this size and no other, so the renderer must not render smaller while someone
+  // interacts (vtkstream-render's interactive size). Without the bit the size is a viewer's
+  // window size, and the renderer may reduce it during interactions. The last resize record
+  // applied decides: a later one without the bit lifts the pin. Old renderers ignore the bit.
+  kResizeExact = 1u << 0,
+};
+
 // Buttons follow GStreamer navigation numbering: 1 left, 2 middle, 3 right.
 struct InputEvent {
   uint16_t kind = 0;      // InputKind
-  uint16_t button = 0;
+  uint16_t button = 0;    // pointer/touch: button or touch id; kResize: ResizeFlags
   uint32_t modifiers = 0; // InputModifiers
   uint64_t seq = 0;       // producer's sequence number, echoed in SlotHeader::input_seq
   uint64_t timestamp_ns = 0;  // CLOCK_MONOTONIC when the producer saw the event
