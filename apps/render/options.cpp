@@ -42,7 +42,7 @@ const char kUsage[] =
     "2 on a bad command line.\n"
     "\n"
     "Example:\n"
-    "  vtkstream-render --shm demo --size 1280x720 ../shared/data/Human.vtp\n"
+    "  vtkstream-render --shm demo --size 1280x720 DATA/Human.vtp\n"
     "  gst-launch-1.0 vtksrc shm-name=demo ! videoconvert ! autovideosink\n";
 
 namespace {

@@ -17,7 +17,11 @@
  *   with the exact bit, so the renderer keeps it while the user drags instead of rendering
  *   smaller (vtkstream-render's interactive size). When downstream does not care, the
  *   caps are the renderer's own size and follow it when it resizes (for instance on a
- *   vtkstream-resize request). A RECONFIGURE renegotiates at once.
+ *   vtkstream-resize request). A RECONFIGURE renegotiates at once. The renderer draws one size
+ *   for all its readers: one size-choosing reader per renderer. Two pipelines reading it at once
+ *   with different fixed sizes fight over it (each drops the other's frames; typically the one
+ *   overridden fails with the not-negotiated error, or it keeps waiting); further readers should take any size, be view-only, or
+ *   scale. A size asked for stays the renderer's size after the pipeline stops or fails.
  * * Timestamps are the renderer's CLOCK_MONOTONIC finish times mapped to running time; the
  *   source is live and reports a 5 ms minimum latency. GST_BUFFER_OFFSET is the renderer's
  *   frame number. Every buffer carries the frame custom meta (`VtkStreamFrameMeta`) with the

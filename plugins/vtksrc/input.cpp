@@ -33,6 +33,15 @@ bool push_input(GstVtkSrc* self, shm::InputEvent ev, uint64_t* seq) {
   return true;
 }
 
+// The renderer echoes the number of the last record it applied, whoever wrote it, and keeps it for
+// its life; another pipeline (or an earlier vtksrc) on the same renderer numbered from 1 too. Our
+// numbers continue past every number seen, so a frame that echoes one of ours (or later) was
+// drawn after that input was applied, not before it was written (accept_frame relies on this).
+void note_echoed_seq(Private& p, uint64_t seq) {
+  std::lock_guard lock(p.input_lock);
+  p.next_seq = std::max(p.next_seq, seq + 1);
+}
+
 // Input that found the ring full waits in the InputWriter's backlog until the next push. Any
 // wake-up of the streaming thread (above all a new frame: the renderer drains its input before
 // it renders) is a chance to deliver it, so the release at the end of a drag does not wait for

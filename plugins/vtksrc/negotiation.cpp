@@ -155,14 +155,16 @@ bool negotiate_from(GstVtkSrc* self, const Picture& r) {
   // Our order, not downstream's: the renderer's current size first.
   CapsPtr caps(gst_caps_intersect_full(ours.get(), peer.get(), GST_CAPS_INTERSECT_FIRST));
   if (gst_caps_is_empty(caps.get())) {
-    if (!flushing(p))
-      GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
-                        ("Downstream accepts no picture the renderer can give"),
+    if (!flushing(p)) {
+      // `peer` was filtered by our caps, so it is empty here: ask again unfiltered for the text.
+      CapsPtr wanted(gst_pad_peer_query_caps(GST_BASE_SRC_PAD(src), nullptr));
+      GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Downstream accepts no picture the renderer can give"),
                         ("the renderer draws %ux%u %s; %s %u..%u per side; downstream accepts %" GST_PTR_FORMAT,
                          r.width, r.height, gst_video_format_to_string(r.format),
-                         p.view_only ? "view-only is set, so no other size is asked for, else"
-                                     : "other sizes can be asked for:",
-                         shm::kMinRequestedDimension, shm::kMaxRequestedDimension, peer.get()));
+                         p.view_only ? "view-only is set, so vtksrc offers only that size, not the"
+                                     : "vtksrc can also ask it for any size of the resize limit,",
+                         shm::kMinRequestedDimension, shm::kMaxRequestedDimension, wanted.get()));
+    }
     return false;
   }
   caps.reset(gst_caps_truncate(caps.release()));
@@ -181,7 +183,19 @@ bool negotiate_from(GstVtkSrc* self, const Picture& r) {
   GST_VIDEO_INFO_FPS_D(&vi) = 1;
   CapsPtr fixed(gst_video_info_to_caps(&vi));
   GST_DEBUG_OBJECT(self, "renderer draws %ux%u, negotiating %" GST_PTR_FORMAT, r.width, r.height, fixed.get());
-  if (!gst_base_src_set_caps(src, fixed.get())) return false;
+  // Downstream's caps query allowed the size, but it may still refuse the fixed caps: a field
+  // vtksrc never sets (colorimetry, chroma-site...). A refused caps event does not fail
+  // gst_base_src_set_caps (the sticky event is stored); only the first buffer would fail, with a
+  // bare not-negotiated from GstBaseSrc. So ask first and say what is wrong.
+  if (!gst_pad_peer_query_accept_caps(GST_BASE_SRC_PAD(src), fixed.get()) ||
+      !gst_base_src_set_caps(src, fixed.get())) {
+    if (!flushing(p))
+      GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Downstream refused the caps %" GST_PTR_FORMAT, fixed.get()),
+                        ("the renderer's picture fixes every other field (progressive, sRGB, square "
+                         "pixels, framerate=0/1); downstream asked for %" GST_PTR_FORMAT,
+                         peer.get()));
+    return false;
+  }
   const bool other = static_cast<uint32_t>(w) != r.width || static_cast<uint32_t>(h) != r.height;
   // view-only asks for nothing (get_caps offered only the renderer's size, so `other` is false).
   p.pinned = !p.view_only && (other || fixes_size(peer.get(), r.format));
@@ -267,6 +281,8 @@ Accept accept_frame(GstVtkSrc* self, const shm::FrameInfo& info, GstFlowReturn* 
     std::lock_guard lock(p.caps_lock);
     p.renderer = r;
   }
+  // Before any request below is numbered: it must come after every number this frame echoes.
+  note_echoed_seq(p, info.input_seq);
   const Picture out = p.have_out_info ? picture_of(p.out_info) : Picture{};
   // Renegotiate when the renderer's picture changed since the last negotiation, or when
   // view-only was switched on while we waited for a resize (nothing may be asked for now).
@@ -289,7 +305,8 @@ Accept accept_frame(GstVtkSrc* self, const shm::FrameInfo& info, GstFlowReturn* 
     GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
                       ("The renderer does not render at the %ux%u downstream asked for", now.width, now.height),
                       ("it applied the resize request (input %" G_GUINT64_FORMAT ") and still draws %ux%u; "
-                       "it refuses resize requests, or that size",
+                       "it refuses resize requests, or that size, or another reader of this renderer "
+                       "asked it for another size (one size-choosing reader per renderer)",
                        static_cast<guint64>(p.request->seq), r.width, r.height));
     *ret = GST_FLOW_NOT_NEGOTIATED;
     return Accept::kFail;

@@ -149,6 +149,8 @@ void install_input(GstBaseSrcClass* klass);
 // stored in *seq when given. False when no renderer is attached.
 bool push_input(GstVtkSrc* self, shm::InputEvent ev, uint64_t* seq = nullptr);
 void flush_input(Private& p);
+// Numbers from now on continue past `seq`, an input number a frame echoed (see input.cpp).
+void note_echoed_seq(Private& p, uint64_t seq);
 
 // renderer_notice.cpp
 void update_renderer_state(GstVtkSrc* self, const shm::FrameReader& r);
@@ -156,7 +158,8 @@ void update_renderer_state(GstVtkSrc* self, const shm::FrameReader& r);
 // properties.cpp
 void install_properties(GObjectClass* klass);
 std::string shm_name(Private& p);
-// Sets shm-name; false (with *err) when the name is not a valid stream name.
+// Sets shm-name; false (with *err) only outside NULL and READY. The name itself is checked by
+// start(), which posts an element error for an invalid one.
 bool set_shm_name(GstVtkSrc* self, const char* name, GError** err);
 
 // uri_handler.cpp

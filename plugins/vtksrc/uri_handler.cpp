@@ -26,7 +26,9 @@ gboolean set_uri(GstURIHandler* handler, const gchar* uri, GError** err) {
   GstUri* u = gst_uri_from_string(uri);
   const gchar* host = u ? gst_uri_get_host(u) : nullptr;
   const gchar* path = u ? gst_uri_get_path(u) : nullptr;
-  const bool shaped = u && g_strcmp0(gst_uri_get_scheme(u), kScheme) == 0 && host && *host &&
+  // Schemes are case-insensitive (RFC 3986 section 3.1): VTKSTREAM://demo is the same URI.
+  const gchar* scheme = u ? gst_uri_get_scheme(u) : nullptr;
+  const bool shaped = scheme && g_ascii_strcasecmp(scheme, kScheme) == 0 && host && *host &&
                       (!path || !*path || g_strcmp0(path, "/") == 0) && !gst_uri_get_query_table(u) &&
                       gst_uri_get_port(u) == GST_URI_NO_PORT && !gst_uri_get_userinfo(u) &&
                       !gst_uri_get_fragment(u);

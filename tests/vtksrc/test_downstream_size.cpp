@@ -220,9 +220,28 @@ TEST_F(DownstreamSize, SizesBeyondTheLimitAreNotNegotiated) {
   ASSERT_TRUE(err);
   const std::string text = error_text(err.get());
   EXPECT_NE(text.find("4096"), std::string::npos) << text;
+  // What downstream takes, not the (empty) intersection with our own caps.
+  EXPECT_NE(text.find("width=(int)" + std::to_string(too_wide)), std::string::npos) << text;
   std::vector<shm::InputEvent> none;
   r.writer().drain_input(&none);
   EXPECT_TRUE(none.empty());
+}
+
+// Caps on a field vtksrc never sets pass the caps query but refuse the fixed caps: vtksrc itself
+// says so (the first error, naming the field), not only the generic not-negotiated flow error.
+TEST_F(DownstreamSize, AFieldVtksrcNeverSetsIsAClearError) {
+  const std::string name = unique_name("dsize-field");
+  FakeRenderer r(name, 64, 48);
+  ASSERT_TRUE(r.ok());
+  Pipeline p(launch(name, "", "video/x-raw,colorimetry=bt709"));
+  play(p);
+  r.publish(64, 48);
+  MessagePtr err = p.log().wait_for(is_error, kTimeout);
+  ASSERT_TRUE(err);
+  EXPECT_STREQ(GST_OBJECT_NAME(GST_MESSAGE_SRC(err.get())), "src");
+  const std::string text = error_text(err.get());
+  EXPECT_NE(text.find("Downstream refused the caps"), std::string::npos) << text;
+  EXPECT_NE(text.find("colorimetry=(string)bt709"), std::string::npos) << text;
 }
 
 // view-only: navigation and resize events are refused and never reach the ring; switching it off

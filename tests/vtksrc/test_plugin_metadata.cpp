@@ -24,7 +24,8 @@ TEST_F(PluginMetadata, LicenceIsOneGStreamerKnows) {
   ObjectPtr<GstPlugin> plugin(gst_registry_find_plugin(gst_registry_get(), "vtkstream"));
   ASSERT_TRUE(plugin);
   EXPECT_STREQ(gst_plugin_get_license(plugin.get()), "MIT/X11");
-  EXPECT_STRNE(gst_plugin_get_origin(plugin.get()), "vtkstream");
+  // No public home page yet: GStreamer's own wording for that, not a name posing as a URL.
+  EXPECT_STREQ(gst_plugin_get_origin(plugin.get()), "Unknown package origin");
 }
 
 // The warning GStreamer logs for an unknown licence, seen as users see it: gst-inspect-1.0 with
@@ -59,6 +60,17 @@ TEST_F(PluginMetadata, VtkstreamUrisMakeAVtksrc) {
   gchar* uri = gst_uri_handler_get_uri(GST_URI_HANDLER(src.get()));
   EXPECT_STREQ(uri, "vtkstream://Demo_2-b.x");
   g_free(uri);
+
+  // URI schemes are case-insensitive (RFC 3986 section 3.1).
+  for (const char* upper : {"VTKSTREAM://Other", "VtkStream://Other"}) {
+    SCOPED_TRACE(upper);
+    ObjectPtr<GstElement> other(gst_element_make_from_uri(GST_URI_SRC, upper, "other", &err));
+    ASSERT_TRUE(other) << (err ? err->message : "");
+    gst_object_ref_sink(other.get());
+    g_object_get(other.get(), "shm-name", &name, nullptr);
+    EXPECT_STREQ(name, "Other");
+    g_free(name);
+  }
 
   // Anything but a bare name is refused with an error, and shm-name stays as it was.
   for (const char* bad : {"vtkstream://", "vtkstream://a/b", "vtkstream://a?x=1", "vtkstream://a:5",

@@ -258,6 +258,26 @@ TEST_F(RealRenderer, UnconstrainedTakesTheRendererSizeAndFollowsResizeRequests) 
   EXPECT_EQ(p.errors(), 0u);
 }
 
+// Pipelines one after another on one renderer, each choosing its size. The renderer keeps echoing
+// the last input number it applied; a new vtksrc numbered from 1 again, so the third pipeline
+// took the old frame (echoing the first pipeline's request 1) as its own request applied and
+// refused, and failed with "does not render at the 640x480 downstream asked for".
+TEST_F(RealRenderer, PipelinesInARowEachChooseTheirSize) {
+  start_renderer("640x360");
+  const Size sizes[] = {{800, 600}, {800, 600}, {640, 480}, {320, 240}};
+  for (const Size& want : sizes) {
+    SCOPED_TRACE(std::to_string(want.first) + "x" + std::to_string(want.second));
+    Pipeline p("vtksrc shm-name=" + name_ + " repeat-interval=0 ! video/x-raw,width=" +
+               std::to_string(want.first) + ",height=" + std::to_string(want.second) +
+               " ! appsink name=sink sync=false");
+    play(p);
+    SamplePtr s = p.pull(kFirstFrame);
+    ASSERT_TRUE(s) << "no frame; errors: " << p.errors();
+    EXPECT_EQ(sample_size(s.get()), want);
+    EXPECT_EQ(p.errors(), 0u);
+  }
+}
+
 // Caps that rejected the renderer's size: vtksrc asked for 800x600 and the renderer keeps it
 // while the user drags (before the exact bit, the first reduced frame was taken as a refusal and
 // the pipeline failed with a negotiation error).

@@ -48,13 +48,18 @@ export function renderSize(cssW, cssH, dpr, maxW = 1920, maxH = 1080, minSide = 
   return { w: even(w), h: even(h) };
 }
 
+/** The resize limit's smallest side (docs/protocol.md "Resize limit"); the server refuses less. */
+export const MIN_RENDER_SIDE = 16;
+
 /**
  * A size scaled down (aspect kept, even numbers) so that neither side exceeds `limit`, the
  * server's resize limit (`welcome.max_render_size`); unchanged when it fits or no limit is known.
+ * A very thin size keeps its short side at the limit's minimum (the aspect gives way there), or
+ * the server would refuse it.
  */
 export function fitLimit(size, limit) {
   if (!size || !(limit > 0) || (size.w <= limit && size.h <= limit)) return size;
   const scale = Math.min(limit / size.w, limit / size.h);
-  const even = (v) => Math.max(2, Math.floor(v / 2) * 2);
+  const even = (v) => Math.max(MIN_RENDER_SIDE, Math.floor(v / 2) * 2);
   return { w: even(size.w * scale), h: even(size.h * scale) };
 }

@@ -42,6 +42,9 @@ test('a fixed size is kept within the server\'s resize limit, aspect kept', () =
   assert.deepEqual(fitLimit({ w: 8192, h: 4096 }, 4096), { w: 4096, h: 2048 });
   assert.deepEqual(fitLimit({ w: 1000, h: 5000 }, 4096), { w: 818, h: 4096 });
   assert.deepEqual(fitLimit({ w: 5000, h: 5000 }, null), { w: 5000, h: 5000 });  // no welcome yet
+  // ?size=8000x10: scaled alone the short side would be 4, which the server refuses.
+  assert.deepEqual(fitLimit({ w: 8000, h: 10 }, 4096), { w: 4096, h: 16 });
+  assert.deepEqual(fitLimit({ w: 10, h: 8000 }, 4096), { w: 16, h: 4096 });
 });
 
 test('keys get X11 keysym names', () => {
