@@ -6,6 +6,7 @@
 #                       namespaces' address) and localhost, valid for two days
 #   DIR/server.key      its private key (unencrypted, mode 0600)
 #   DIR/other.key       a key that belongs to no certificate here (the mismatch case)
+#   DIR/reversed.pem    ca.pem then server.pem: a chain in the wrong order
 #   DIR/server.spki     base64 SHA-256 of the server's public key (Chromium's
 #                       --ignore-certificate-errors-spki-list pins exactly this key)
 set -eu
@@ -28,4 +29,6 @@ openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcrea
   -extfile "$d/server.ext" -out "$d/server.pem" 2>/dev/null
 openssl pkey -in "$d/server.key" -pubout -outform DER 2>/dev/null |
   openssl dgst -sha256 -binary | openssl base64 -A >"$d/server.spki"
-chmod 0644 "$d/ca.pem" "$d/server.pem" "$d/server.spki"
+# A chain in the wrong order: an issuer's certificate before the server's own.
+cat "$d/ca.pem" "$d/server.pem" >"$d/reversed.pem"
+chmod 0644 "$d/ca.pem" "$d/server.pem" "$d/server.spki" "$d/reversed.pem"

@@ -88,6 +88,10 @@ TEST(Tokens, RolesFromQueryOrCookie) {
   EXPECT_NE(c.find("vtkstream_token_8123=CONTROLCONTROLCONTROL"), std::string::npos);
   EXPECT_NE(c.find("HttpOnly"), std::string::npos);
   EXPECT_NE(c.find("SameSite=Strict"), std::string::npos);
+  // A Secure cookie is never stored from plain HTTP: the page would load and then lose its token.
+  EXPECT_EQ(c.find("Secure"), std::string::npos) << c;
+  a.set_secure(true);  // served over TLS
+  EXPECT_NE(a.set_cookie("CONTROLCONTROLCONTROL").find("; Secure"), std::string::npos);
 
   Auth open;  // --no-auth
   EXPECT_FALSE(open.enabled());

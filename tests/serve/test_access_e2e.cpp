@@ -129,6 +129,10 @@ TEST_F(Access, TwoLinksArePrintedAndNothingIsServedWithoutAToken) {
   const std::string cookie = headers.substr(at + 12, headers.find(';', at) - at - 12);
   EXPECT_NE(headers.find("HttpOnly"), std::string::npos);
   EXPECT_NE(headers.find("SameSite=Strict"), std::string::npos);
+  // Over plain HTTP the cookie must not be Secure: a browser would drop it (test_tls_e2e checks
+  // that https sets it).
+  const std::string set_cookie_line = headers.substr(at, headers.find("\r\n", at) - at);
+  EXPECT_EQ(set_cookie_line.find("Secure"), std::string::npos) << set_cookie_line;
   EXPECT_EQ(raw_http(url, "GET /app.js", nullptr, "Cookie: " + cookie + "\r\n"), 200);
   EXPECT_EQ(raw_http(url, "GET /app.js", nullptr, "Cookie: " + cookie + "x\r\n"), 401);
   EXPECT_EQ(raw_http(url, "GET /app.js?token=" + server_->token()), 200);

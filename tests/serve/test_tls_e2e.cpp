@@ -260,6 +260,11 @@ TEST(TlsFiles, BadFilesStopTheServerWithExit2AndSayWhichFile) {
   EXPECT_EQ(run_to_exit({"--tls-cert", c.file("server.pem"), "--tls-key", c.file("other.key")}, &err), 2);
   EXPECT_NE(err.find("--tls-key " + c.file("other.key") + " does not belong to the certificate"), std::string::npos)
       << err;
+
+  // The key is right but an issuer's certificate comes first: say how to fix the file.
+  EXPECT_EQ(run_to_exit({"--tls-cert", c.file("reversed.pem"), "--tls-key", c.file("server.key")}, &err), 2);
+  EXPECT_NE(err.find("the chain is in the wrong order"), std::string::npos) << err;
+  EXPECT_NE(err.find("put the server's own certificate first"), std::string::npos) << err;
 }
 
 // The same checks in the element: a bad pair fails the state change with an element error naming

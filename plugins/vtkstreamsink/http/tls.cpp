@@ -43,6 +43,22 @@ int pair_check(const std::string& cert, const std::string& key, std::string* why
   return rc;
 }
 
+// Whether `key` belongs to a certificate after the first in `cert_file`: a chain written in the
+// wrong order (intermediate first), which GLib and GnuTLS read as a leaf that is not ours.
+bool key_matches_a_later_certificate(const std::string& cert_file, const std::string& key) {
+  GList* list = g_tls_certificate_list_new_from_file(cert_file.c_str(), nullptr);
+  bool found = false;
+  std::string why;
+  for (GList* l = list ? list->next : nullptr; l && !found; l = l->next) {
+    gchar* pem = nullptr;
+    g_object_get(l->data, "certificate-pem", &pem, nullptr);
+    found = pem && pair_check(pem, key, &why) == 0;
+    g_free(pem);
+  }
+  g_list_free_full(list, g_object_unref);
+  return found;
+}
+
 }  // namespace
 
 TlsCertificatePtr load_tls_certificate(const TlsFiles& f, const char* what_cert, const char* what_key,
@@ -76,6 +92,12 @@ TlsCertificatePtr load_tls_certificate(const TlsFiles& f, const char* what_cert,
   if (const int rc = pair_check(cert_pem, key_pem, &why); rc != 0) {
     g_object_unref(cert);
     const std::string pair = std::string(what_key) + " " + f.key;
+    if (rc == GNUTLS_E_CERTIFICATE_KEY_MISMATCH && key_matches_a_later_certificate(f.certificate, key_pem)) {
+      *err = std::string(what_cert) + " " + f.certificate + ": the chain is in the wrong order (" + what_key + " " +
+             f.key + " belongs to a later certificate in the file); put the server's own certificate first, then "
+             "its intermediates";
+      return nullptr;
+    }
     *err = rc == GNUTLS_E_CERTIFICATE_KEY_MISMATCH
                ? pair + " does not belong to the certificate in " + what_cert + " " + f.certificate +
                      " (" + why + "); give the key the certificate was made for"

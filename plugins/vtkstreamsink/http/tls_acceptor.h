@@ -11,14 +11,18 @@
 // handshake is cancelled and its socket shut down at the deadline, which ends it with an error,
 // and nothing of it outlives the callback.
 //
-// Before the handshake, the first byte is peeked on the context: a client that says nothing costs
-// no worker thread, and one that speaks plain HTTP (a link typed with http://) gets a 400 that
-// says to use https:// instead of a dropped connection.
+// Before the handshake, the client's first TLS record (its ClientHello) is awaited on the context,
+// peeked but not consumed: a client that says nothing or stalls mid-ClientHello costs no worker
+// thread, and one that speaks plain HTTP (a link typed with http://) gets a 400 that says to use
+// https:// instead of a dropped connection. At most kMaxHandshakes handshakes run at once; the
+// rest wait for a slot under their deadline. A connection that negotiated less than TLS 1.2 is
+// closed after its handshake (glib-networking has no per-connection protocol setting).
 #pragma once
 
 #include <gio/gio.h>
 
 #include <functional>
+#include <list>
 #include <set>
 
 namespace vtkstream::sink {
@@ -39,9 +43,17 @@ class TlsAcceptor {
   void accept(GSocketConnection* conn);
 
  private:
+  // Handshakes run on glib-networking's worker threads: at most this many at once, so a crowd of
+  // clients that stall after their ClientHello cannot take every thread (and the memory of each).
+  static constexpr unsigned kMaxHandshakes = 16;
+
   struct Pending;
-  void on_first_byte(Pending* p);
+  void wait_for(Pending* p, gsize need);
+  void on_readable(Pending* p);
   void handshake(Pending* p);
+  void start_waiting();
+  bool is_waiting(Pending* p) const;  // starts queued handshakes while slots are free
+  static void release(Pending* p);  // off our lists; frees its slot
   static void on_handshake(GObject* tls, GAsyncResult* res, gpointer pending);
   static void stop(Pending* p);    // cancel, and wake whatever waits on the socket
   static void finish(Pending* p);  // a connection that goes no further: closed and freed
@@ -50,6 +62,8 @@ class TlsAcceptor {
   unsigned deadline_s_;
   Ready ready_;
   std::set<Pending*> pending_;
+  std::list<Pending*> waiting_;  // full ClientHello in, waiting for a slot (oldest first)
+  unsigned in_flight_ = 0;
 };
 
 }  // namespace vtkstream::sink
