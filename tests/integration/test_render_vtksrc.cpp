@@ -285,7 +285,9 @@ TEST_F(RenderToVtksrc, DragGivesInteractiveFramesThenAFullSizeStill) {
   EXPECT_EQ(still->height, 360);
   EXPECT_EQ(still->max_q, 12) << "the still was not encoded at the finer quantizer ceiling";
   for (auto it = frames.begin(); it != still; ++it)
-    if (it->width == 320) EXPECT_EQ(it->max_q, 63) << "an interactive frame was boosted";
+    if (it->width == 320) {
+      EXPECT_EQ(it->max_q, 63) << "an interactive frame was boosted";
+    }
 
   EXPECT_EQ(renderer.stop(), 0);
   EXPECT_TRUE(p.log().wait_for(renderer_state("lost"), 10s));

@@ -92,7 +92,9 @@ class TlsHardening : public ::testing::Test {
     ASSERT_TRUE(server_->started()) << "the server printed no link line";
   }
   void TearDown() override {
-    if (server_) EXPECT_EQ(server_->terminate(), 0);
+    if (server_) {
+      EXPECT_EQ(server_->terminate(), 0);
+    }
   }
   std::unique_ptr<ServerProcess> server_;
 };

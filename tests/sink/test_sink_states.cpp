@@ -33,7 +33,9 @@ void cycle(Pipeline& p, bool webrtc, bool wait_ice) {
     if (webrtc) {
       ASSERT_FALSE(hello(ws, "webrtc", R"(["VP8"])").empty());
       ASSERT_FALSE(ws.wait_for("offer").empty());
-      if (wait_ice) ASSERT_TRUE(wait_end_of_candidates(ws));
+      if (wait_ice) {
+        ASSERT_TRUE(wait_end_of_candidates(ws));
+      }
     } else {
       Json welcome(hello(ws, "mjpeg"));
       // At least one: a single read can bring two whole parts when the machine is busy.
