@@ -4,7 +4,9 @@
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
-#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 
 #include "media.h"
 
@@ -12,15 +14,33 @@ using namespace vtkstream::sink;
 
 namespace {
 
+// Encoded frames, counted on the encoder's thread; the test waits on `more` (no polling).
 struct Counts {
-  std::atomic<int> frames{0}, keyframes{0};
+  std::mutex lock;
+  std::condition_variable more;
+  int frames = 0, keyframes = 0;
+
+  // Waits until at least `n` frames came out, or the deadline; returns the count then.
+  int wait_frames(int n, std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock l(lock);
+    more.wait_until(l, deadline, [&] { return frames >= n; });
+    return frames;
+  }
+  int get(int Counts::*field) {
+    std::lock_guard l(lock);
+    return this->*field;
+  }
 };
 
 GstPadProbeReturn count(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* c = static_cast<Counts*>(data);
   GstBuffer* b = GST_PAD_PROBE_INFO_BUFFER(info);
-  c->frames++;
-  if (!GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DELTA_UNIT)) c->keyframes++;
+  {
+    std::lock_guard l(c->lock);
+    c->frames++;
+    if (!GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DELTA_UNIT)) c->keyframes++;
+  }
+  c->more.notify_all();
   return GST_PAD_PROBE_OK;
 }
 
@@ -52,19 +72,16 @@ void run(Codec codec, const char* encoder, const char* property, int scale) {
   ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
 
   // Wait for the first (key)frame, then change the rate 20 times while frames flow.
-  GMainContext* ctx = g_main_context_default();
-  const gint64 deadline = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
-  while (counts.frames < 1 && g_get_monotonic_time() < deadline) g_main_context_iteration(ctx, FALSE), g_usleep(5000);
-  ASSERT_GE(counts.frames, 1) << "the encoder produced nothing";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  ASSERT_GE(counts.wait_frames(1, deadline), 1) << "the encoder produced nothing";
   int last = 0;
   for (int i = 0; i < 20; ++i) {
     last = i % 2 ? 300 + 50 * i : 2000 - 50 * i;
     EXPECT_EQ(media.set_bitrate(last), last);
-    const int target = counts.frames + 2;  // two frames at each rate
-    while (counts.frames < target && g_get_monotonic_time() < deadline) g_usleep(5000);
+    counts.wait_frames(counts.get(&Counts::frames) + 2, deadline);  // two frames at each rate
   }
-  EXPECT_GE(counts.frames, 40);
-  EXPECT_EQ(counts.keyframes, 1) << "a bitrate change made a keyframe";
+  EXPECT_GE(counts.get(&Counts::frames), 40);
+  EXPECT_EQ(counts.get(&Counts::keyframes), 1) << "a bitrate change made a keyframe";
   gint v = 0;
   guint u = 0;
   if (scale == 1000) g_object_get(enc, property, &v, nullptr);
