@@ -14,6 +14,11 @@ exec unshare "${flags[@]}" sh -c '
   set -e
   ip link set lo up
   ip link add vt0 type veth peer name vt1
+  # No IPv6 link-local addresses: the kernel adds them a moment after the link comes up (after
+  # duplicate address detection), and Chromium fails every request in flight then with
+  # ERR_NETWORK_CHANGED; a test whose browser started quickly lost its page that way.
+  ip link set vt0 addrgenmode none
+  ip link set vt1 addrgenmode none
   ip addr add 198.51.100.1/24 dev vt0
   ip link set vt0 up
   ip link set vt1 up

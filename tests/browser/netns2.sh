@@ -27,6 +27,10 @@ ip netns add "$a"
 ip netns add "$b"
 # Created inside A so no device ever appears in the caller's namespace.
 ip -n "$a" link add va type veth peer name vb netns "$b"
+# No IPv6 link-local addresses appearing after the links come up: Chromium fails the requests in
+# flight with ERR_NETWORK_CHANGED when an address appears (see netns.sh).
+ip -n "$a" link set va addrgenmode none
+ip -n "$b" link set vb addrgenmode none
 ip -n "$a" addr add 198.51.100.1/24 dev va
 ip -n "$b" addr add 198.51.100.2/24 dev vb
 for ns in "$a" "$b"; do ip -n "$ns" link set lo up; done

@@ -21,7 +21,10 @@ async function zoomIn(b, at) {
   for (let i = 0; i < 8; i++) await b.wheel(0, -120);
   await waitPictureChange(b, '#video', start, 0.02, 10000);
   await waitStats(b, 's.latency.pending === 0', 5000);
-  await b.evaluate(() => window.vtkstream.waitFrames(1, 2000).catch(() => {}));
+  // While the wheel turns the renderer may draw smaller frames; the full-size still follows when
+  // the interaction ends. Compare against the still, not a reduced frame the still replaces.
+  await waitStats(b, `s.videoWidth === ${W} && s.videoHeight === ${H}`, 10000);
+  await b.evaluate(() => window.vtkstream.waitFrames(2, 2000).catch(() => {}));
   return snapshot(b, '#video');
 }
 
