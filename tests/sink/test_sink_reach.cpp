@@ -126,10 +126,20 @@ TEST_F(Reach, MetricsMoveDuringARealStream) {
   for (int s = 1; s <= 5; ++s)
     rx.channel_send(R"({"t":"pm","x":0.)" + std::to_string(s) + R"(,"y":0.5,"s":)" + std::to_string(s) + "}");
   ASSERT_FALSE(rx.wait_frame_echo(5, 10000).empty());
-  // Rates are taken on the sink's 1 s tick: wait for frames a tick after the echo.
+  // Rates are taken on the sink's 1 s tick, over the tick before: 40 frames may all fall inside
+  // one tick interval, so the check runs again on each frame that arrives until a tick has seen
+  // them (fps and kbit/s above 0), within the deadline.
   const int frames = rx.frames();
-  ASSERT_TRUE(run_until([&] { return rx.frames() >= frames + 40; }, 10000));
-  const std::string second = metrics_text();
+  std::string second;
+  ASSERT_TRUE(run_until(
+      [&] {
+        if (rx.frames() < frames + 40) return false;
+        second = metrics_text();
+        return sample(second, R"(vtkstream_fps{rung="0"})") > 0 &&
+               sample(second, R"(vtkstream_sent_kbps{transport="webrtc",rung="0"})") > 0;
+      },
+      10000))
+      << second;
 
   for (const char* moving : {"vtkstream_frames_in_total", R"(vtkstream_frames_encoded_total{rung="0"})",
                              R"(vtkstream_encoded_bytes_total{rung="0"})",
