@@ -14,6 +14,12 @@
 #include "unique_name.h"
 #include "ws_client.h"
 
+// Under LeakSanitizer this process (which runs the sink with TLS in-process) ended with
+// "LeakSanitizer has encountered a fatal error" after every test had passed: its stop-the-world
+// failed with glib-networking's handshake threads still around at exit. Leak checking stays on
+// for the server processes the tests start; only this test process opts out.
+extern "C" const char* __lsan_default_options() { return "detect_leaks=0"; }
+
 using namespace vtkstream::test;
 
 namespace {

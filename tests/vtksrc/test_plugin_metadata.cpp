@@ -9,6 +9,15 @@
 #include "child.h"
 #include "gst_helpers.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VTK_TEST_HAS_ASAN 1
+#endif
+#endif
+#ifndef VTK_TEST_HAS_ASAN
+#define VTK_TEST_HAS_ASAN 0
+#endif
+
 using namespace vtktest;
 using vtkstream::test::Child;
 using vtkstream::test::TempDir;
@@ -34,6 +43,11 @@ TEST_F(PluginMetadata, LicenceIsOneGStreamerKnows) {
 TEST_F(PluginMetadata, LoadsWithoutALicenceWarning) {
   TempDir dir("vtksrc-registry");
   ASSERT_FALSE(dir.path().empty());
+#if defined(__SANITIZE_ADDRESS__) || VTK_TEST_HAS_ASAN
+  // gst-inspect-1.0 is not built with the sanitizers, so it cannot load a sanitizer-built plugin
+  // (undefined __ubsan_* symbols); the ordinary build runs this test.
+  GTEST_SKIP() << "gst-inspect-1.0 cannot load a sanitizer-built plugin";
+#endif
   Child inspect({"/usr/bin/env", "GST_DEBUG=GST_PLUGIN_LOADING:4", "GST_DEBUG_NO_COLOR=1",
                  "GST_REGISTRY_1_0=" + dir.file("registry.bin"), "GST_PLUGIN_SYSTEM_PATH_1_0=" + dir.path(),
                  "gst-inspect-1.0", "vtksrc"},
