@@ -27,7 +27,11 @@ NOTEBOOK_ANCESTORS = "'self' http://localhost:* http://127.0.0.1:*"
 def _find_program(program):
     """The vtkstream-serve to run: the argument, $VTKSTREAM_SERVE, the one installed with this
     package, else the one on PATH."""
-    for candidate in (program, os.environ.get("VTKSTREAM_SERVE"), os.path.join(BINDIR, "vtkstream-serve")):
+    if program is not None:
+        if not os.access(program, os.X_OK):
+            raise FileNotFoundError("vtkstream-serve: %s is not an executable" % program)
+        return program
+    for candidate in (os.environ.get("VTKSTREAM_SERVE"), os.path.join(BINDIR, "vtkstream-serve")):
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     found = shutil.which("vtkstream-serve")

@@ -1,0 +1,66 @@
+"""vtkstream.serve(): the real vtkstream-serve started on the binding's ring, its links (with
+the tokens), the notebook iframe, and the server stopped by pid."""
+import os
+import socket
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+import pytest
+
+import vtkstream
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, ""
+
+
+def test_serve_links_iframe_and_stop(scene):
+    server = vtkstream.serve(scene.window, pump=False)
+    try:
+        assert server.publisher.name().startswith("vtkstream-py-%d-" % os.getpid())
+        parts = urlsplit(server.control_link)
+        assert parts.scheme == "http" and parts.hostname == "127.0.0.1" and parts.port > 0
+        assert parts.query.startswith("token=") and len(parts.query) > len("token=") + 16
+        assert server.view_link and "token=" in server.view_link
+        assert server.view_link != server.control_link
+        html = server._repr_html_()
+        assert '<iframe src="%s"' % server.control_link in html
+        # The link works, and the server really wants its token.
+        status, page = get(server.control_link)
+        assert status == 200 and "<html" in page.lower()
+        assert get(server.url)[0] == 401
+        pid = server.pid
+        os.kill(pid, 0)  # running
+    finally:
+        server.close()
+    assert server.closed
+    assert server.process.returncode is not None
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", parts.port), timeout=5).close()
+    assert server.publisher.closed  # serve() made it, close() removed it
+    assert "stopped" in repr(server)
+
+
+def test_serve_with_the_callers_publisher_leaves_it_open(scene, shm_name):
+    pub = vtkstream.Publisher(scene.window, name=shm_name)
+    with vtkstream.serve(scene.window, publisher=pub) as server:
+        assert server.publisher is pub
+    assert not pub.closed
+    pub.close()
+
+
+def test_serve_failure_raises_and_leaves_nothing(scene, shm_name):
+    # A port the server refuses: it exits at once; serve() says so and frees the name.
+    with pytest.raises(RuntimeError, match="exited"):
+        vtkstream.serve(scene.window, shm_name, port=70000)
+    with vtkstream.Publisher(scene.window, name=shm_name):
+        pass
+    with pytest.raises(FileNotFoundError):
+        vtkstream.serve(scene.window, shm_name, program="/nonexistent/vtkstream-serve")
