@@ -21,7 +21,7 @@ def shm_name():
 class Scene:
     """A cone in an offscreen window with a trackball-camera interactor."""
 
-    def __init__(self, width=320, height=240):
+    def __init__(self, width=320, height=240, interactor=True):
         cone = vtkConeSource()
         cone.SetResolution(48)
         mapper = vtkPolyDataMapper()
@@ -36,10 +36,12 @@ class Scene:
         self.window.SetMultiSamples(0)
         self.window.SetSize(width, height)
         self.window.AddRenderer(self.renderer)
-        self.iren = vtkRenderWindowInteractor()
-        self.iren.SetInteractorStyle(vtkInteractorStyleTrackballCamera())
-        self.iren.SetRenderWindow(self.window)
-        self.iren.Initialize()
+        self.iren = None
+        if interactor:
+            self.iren = vtkRenderWindowInteractor()
+            self.iren.SetInteractorStyle(vtkInteractorStyleTrackballCamera())
+            self.iren.SetRenderWindow(self.window)
+            self.iren.Initialize()
 
     def camera_position(self):
         return tuple(self.renderer.GetActiveCamera().GetPosition())
