@@ -5,10 +5,11 @@
 #   make demo-render  only the renderer, publishing as shm "demo" (attach with vtksrc shm-name=demo)
 #   make deps         install missing Debian packages (apt-get; idempotent)
 #   make bench        print the benchmarks (docs/performance.md)
+#   make install      meson install (programs, library, plugin, the Python package; PREFIX as set up)
 BUILD ?= build
 MESON_TEST_ARGS ?=
 
-.PHONY: all deps setup build test demo demo-gst demo-render bench clean
+.PHONY: all deps setup build install test demo demo-gst demo-render bench clean
 
 all: build
 
@@ -22,6 +23,9 @@ setup: deps $(BUILD)/build.ninja
 
 build: setup
 	ninja -C $(BUILD)
+
+install: build
+	meson install -C $(BUILD)
 
 test: build
 	@meson test -C $(BUILD) --print-errorlogs $(MESON_TEST_ARGS); \

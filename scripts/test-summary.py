@@ -5,7 +5,8 @@ Usage: test-summary.py BUILD_DIR [BUILD_DIR ...] (one per build).
 
 Counts come from each test's own output in meson's testlog.json: GoogleTest's closing lines
 (`[  PASSED  ] N`, `[  SKIPPED ] N`, `N FAILED TEST(S)`) and node's test runner summaries
-(`pass N` / `fail N` / `skipped N`), case by case. Any other meson test counts as one. A test that
+(`pass N` / `fail N` / `skipped N`) and pytest's closing line (`N passed, N failed ...`), case
+by case. Any other meson test counts as one. A test that
 meson saw fail without a failed case in its output (a crash, a timeout) counts as one more failure,
 so nothing that failed can be summed away. Exit status: 1 when anything failed or nothing ran.
 (GoogleTest XML reports are not used: parallel runs of one executable can overwrite each other's.)
@@ -42,6 +43,11 @@ def count(build):
             p = ints(r"^\S* ?pass (\d+)$", out)
             f = ints(r"^\S* ?fail (\d+)$", out)
             k = ints(r"^\S* ?skipped (\d+)$", out)
+        elif pytest := re.findall(r"^=+ (.*\d+ (?:passed|failed|errors?|skipped).*) in [\d.]+s", out, re.M):
+            line = pytest[-1]  # pytest's closing line: "3 passed, 1 skipped in 0.58s"
+            p = ints(r"(\d+) passed", line)
+            f = ints(r"(\d+) failed", line) + ints(r"(\d+) errors?", line)
+            k = ints(r"(\d+) skipped", line)
         else:
             p, f, k = (0, 1, 0) if meson_failed else (1, 0, 0)
         if meson_failed and f == 0:

@@ -13,6 +13,9 @@
 # 5. The installed vtkstream-serve finds its own plugin (no GST_PLUGIN_PATH, a registry of its
 #    own) wherever it is installed, and its /healthz answers.
 # 6. The installed vtksrc-contract.h compiles alone with the flags of vtkstream-gst.pc.
+# 7. With VTKSTREAM_PYTHON set (builds with the Python binding): that Python imports the staged
+#    package, whose module loads the staged libvtkstream and whose serve() names the installed
+#    vtkstream-serve.
 set -eu
 build=$1 src=$2 prefix=$3 libdir=$4 bindir=$5 includedir=$6 datadir=$7 unitdir=${8:-}
 tmp=$(mktemp -d)
@@ -117,4 +120,20 @@ printf '#include <vtkstream/vtksrc-contract.h>\nint main() { return vtkstream::c
 # shellcheck disable=SC2046
 c++ -std=c++17 -c -o "$tmp/contract.o" "$tmp/contract.cpp" $(cat "$tmp/gst-pc") ||
   fail "vtksrc-contract.h does not compile alone with vtkstream-gst.pc's flags: $(cat "$tmp/gst-pc")"
+
+# --- 7. the Python package, from the staged site/dist-packages.
+if [ -n "${VTKSTREAM_PYTHON:-}" ]; then
+  init=$(find "$root$prefix" -path '*-packages/vtkstream/__init__.py' | head -n 1)
+  [ -n "$init" ] || fail "the Python package was not installed under $prefix"
+  pkgdir=$(dirname "$(dirname "$init")")
+  ldd "$(dirname "$init")"/_vtkstream*.so | grep -q "libvtkstream.so.0 => $root$libdir/" ||
+    fail "the Python module does not load the staged libvtkstream"
+  PYTHONPATH=$pkgdir "$VTKSTREAM_PYTHON" -c '
+import sys, vtkstream, vtkstream._config as c
+assert vtkstream.__file__.startswith(sys.argv[1]), vtkstream.__file__
+assert c.BINDIR == sys.argv[2], c.BINDIR
+assert vtkstream.Publisher.__module__ == "vtkstream._vtkstream"' "$pkgdir" "$bindir" ||
+    fail "the installed Python package does not import"
+  echo "installed-tree: Python package at ${pkgdir#"$root"}"
+fi
 echo "installed-tree: ok"
