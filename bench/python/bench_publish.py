@@ -48,21 +48,30 @@ def main():
             sys.exit("bench_publish.py: no reader attached to '%s'" % a.shm)
         time.sleep(0.01)
     camera = renderer.GetActiveCamera()
-    publish_s, frame_s = [], []
+    publish_s, frame_s, publish_cpu_s, frame_cpu_s = [], [], [], []
     clock = time.perf_counter
+    cpu = time.process_time  # CLOCK_PROCESS_CPUTIME_ID, as in the C++ half
     for i in range(a.warmup + a.frames):
-        t0 = clock()
+        t0, c0 = clock(), cpu()
         camera.Azimuth(1)
         window.Render()
-        t1 = clock()
+        t1, c1 = clock(), cpu()
         if not pub.publish():
             sys.exit("bench_publish.py: frame %d not published: %s" % (i, pub.last_error()))
-        t2 = clock()
+        c2, t2 = cpu(), clock()
         if i >= a.warmup:
             publish_s.append(t2 - t1)
             frame_s.append(t2 - t0)
-    out = {"lang": "python", "size": a.size, "frames": a.frames}
-    for key, v in (("publish", publish_s), ("frame", frame_s)):
+            publish_cpu_s.append(c2 - c1)
+            frame_cpu_s.append(c2 - c0)
+    calls = 200000
+    has_viewers = pub.has_viewers
+    tc = clock()
+    for _ in range(calls):
+        has_viewers()
+    out = {"lang": "python", "size": a.size, "frames": a.frames, "call_s": (clock() - tc) / calls}
+    for key, v in (("publish", publish_s), ("frame", frame_s), ("publish_cpu", publish_cpu_s),
+                   ("frame_cpu", frame_cpu_s)):
         out[key + "_median_s"] = statistics.median(v)
         out[key + "_mean_s"] = statistics.fmean(v)
     print(json.dumps(out))

@@ -7,8 +7,10 @@ through the C++ API, side by side in one run (docs/performance.md, "Python bindi
 
 Each round runs bench-publish-cpp and bench_publish.py once per size, alternating which goes
 first, each with examples/ring-reader attached so that every frame is read back and published.
-Prints each run and then, per size, the median over rounds of each program's median frame cost
-and the Python/C++ ratio. Needs an X display for VTK's window (re-runs itself under xvfb-run -a
+Prints each run and then, per size, the median over rounds of each program's median publish()
+and whole-frame (camera step + Render + publish) cost, in process CPU time (what decides on a
+loaded machine) and wall time, the Python/C++ ratios, and the time of a trivial call (what the
+language adds per call, apart from the work). Needs an X display for VTK's window (re-runs itself under xvfb-run -a
 when there is none). Run it with the Python that has python3-vtk9 (Debian's /usr/bin/python3).
 """
 import argparse
@@ -62,18 +64,20 @@ def main():
                 print(json.dumps(res), flush=True)
                 results.setdefault((size, lang), []).append(res)
     print()
-    print("%-9s %-8s %12s %12s" % ("size", "program", "publish ms", "frame ms"))
+    keys = ("publish_cpu", "frame_cpu", "publish", "frame")
+    print("median over rounds of each run's median, ms per frame (cpu: process CPU time; wall: elapsed)")
+    print("%-9s %-8s %11s %11s %11s %11s %9s" % ("size", "program", "publish cpu", "frame cpu",
+                                                 "publish wall", "frame wall", "call us"))
     for size in sizes:
         med = {}
         for lang in ("c++", "python"):
             runs = results[(size, lang)]
-            med[lang] = {k: statistics.median(x[k + "_median_s"] for x in runs) * 1e3
-                         for k in ("publish", "frame")}
-            print("%-9s %-8s %12.3f %12.3f" % (size, lang, med[lang]["publish"], med[lang]["frame"]))
-        print("%-9s %-8s %11.1f%% %11.1f%%" % (
-            size, "py/c++", 100 * (med["python"]["publish"] / med["c++"]["publish"] - 1),
-            100 * (med["python"]["frame"] / med["c++"]["frame"] - 1)))
-
+            med[lang] = {k: statistics.median(x[k + "_median_s"] for x in runs) * 1e3 for k in keys}
+            med[lang]["call"] = statistics.median(x["call_s"] for x in runs) * 1e6
+            print("%-9s %-8s %11.3f %11.3f %11.3f %11.3f %9.3f" % (
+                (size, lang) + tuple(med[lang][k] for k in keys) + (med[lang]["call"],)))
+        print("%-9s %-8s" % (size, "py/c++") + "".join(
+            " %10.1f%%" % (100 * (med["python"][k] / med["c++"][k] - 1)) for k in keys))
 
 if __name__ == "__main__":
     main()
