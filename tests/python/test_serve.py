@@ -64,3 +64,21 @@ def test_serve_failure_raises_and_leaves_nothing(scene, shm_name):
         pass
     with pytest.raises(FileNotFoundError):
         vtkstream.serve(scene.window, shm_name, program="/nonexistent/vtkstream-serve")
+
+
+def test_server_stops_when_the_program_exits():
+    """A program that never calls close(): the server it started goes with it."""
+    import subprocess
+    import sys
+    script = (
+        "import conftest, vtkstream\n"
+        "s = conftest.Scene()\n"
+        "server = vtkstream.serve(s.window, pump=False)\n"
+        "print(server.pid, flush=True)\n")
+    here = os.path.dirname(os.path.abspath(__file__))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.environ.get("PYTHONPATH", ""), here]))
+    out = subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=60,
+                         stdout=subprocess.PIPE, text=True).stdout
+    pid = int(out.split()[0])
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
