@@ -6,12 +6,13 @@ vtkstream part is the lines marked below.
     python3 publish_window.py [--shm NAME] [--offscreen] [FILE]
 
 Then, in another terminal: `vtkstream-serve --shm NAME` (browsers) or
-`gst-launch-1.0 vtksrc shm-name=NAME ! videoconvert ! autovideosink`. FILE is any VTK reader's
-format (.vtp .vtk .stl .ply .obj); without it a cone is shown. --serve starts vtkstream-serve
-itself and prints its link. --offscreen renders without showing a window (still needs an X
+`gst-launch-1.0 vtksrc shm-name=NAME ! videoconvert ! autovideosink`. FILE is a mesh or a
+dataset (.vtp .vtu .vtk .stl .ply .obj; its surface is shown); without it a cone is shown.
+--serve starts vtkstream-serve itself and prints its link. --offscreen renders without showing a window (still needs an X
 display, e.g. under xvfb-run).
 """
 import argparse
+import os
 import sys
 
 from vtkmodules.vtkFiltersSources import vtkConeSource
@@ -24,21 +25,30 @@ import vtkstream  # vtkstream (1/3)
 
 
 def read_mesh(path):
+    """A reader for `path` followed by a geometry filter (any dataset -> its surface)."""
+    from vtkmodules.vtkFiltersGeometry import vtkGeometryFilter
     from vtkmodules.vtkIOGeometry import vtkOBJReader, vtkSTLReader
-    from vtkmodules.vtkIOLegacy import vtkPolyDataReader
+    from vtkmodules.vtkIOLegacy import vtkDataSetReader
     from vtkmodules.vtkIOPLY import vtkPLYReader
-    from vtkmodules.vtkIOXML import vtkXMLPolyDataReader
-    readers = {".vtp": vtkXMLPolyDataReader, ".vtk": vtkPolyDataReader, ".stl": vtkSTLReader,
-               ".ply": vtkPLYReader, ".obj": vtkOBJReader}
-    ext = path[path.rfind("."):].lower()
+    from vtkmodules.vtkIOXML import vtkXMLPolyDataReader, vtkXMLUnstructuredGridReader
+    readers = {".vtp": vtkXMLPolyDataReader, ".vtu": vtkXMLUnstructuredGridReader,
+               ".vtk": vtkDataSetReader, ".stl": vtkSTLReader, ".ply": vtkPLYReader,
+               ".obj": vtkOBJReader}
+    if not os.path.isfile(path):
+        sys.exit("publish_window.py: %s: no such file" % path)
+    ext = os.path.splitext(path)[1].lower()
     if ext not in readers:
         sys.exit("publish_window.py: %s: unsupported format (%s)" % (path, " ".join(readers)))
     reader = readers[ext]()
     reader.SetFileName(path)
-    reader.Update()
-    if reader.GetOutput().GetNumberOfPoints() == 0:
+    surface = vtkGeometryFilter()
+    surface.SetInputConnection(reader.GetOutputPort())
+    surface.Update()
+    if surface.GetOutput().GetNumberOfPoints() == 0:
         sys.exit("publish_window.py: %s: no points read" % path)
-    return reader.GetOutputPort()
+    # The caller keeps the filter (and the filter its reader): an output port alone does not
+    # keep its algorithm alive in Python.
+    return surface
 
 
 def main():
@@ -51,7 +61,9 @@ def main():
 
     mapper = vtkPolyDataMapper()
     if args.file:
-        mapper.SetInputConnection(read_mesh(args.file))
+        reader = read_mesh(args.file)
+        mapper.SetInputConnection(reader.GetOutputPort())
+        mapper.SetScalarVisibility(0)  # one colour, whatever arrays the file has
     else:
         cone = vtkConeSource()
         cone.SetResolution(48)

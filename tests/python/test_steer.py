@@ -88,10 +88,39 @@ def test_own_loop_publishes_and_applies_input(scene, shm_name):
     pub.close()
 
 
+def start_example(shm_name, *args):
+    return subprocess.Popen([sys.executable, os.path.join(REPO, "examples", "python", "publish_window.py"),
+                             "--shm", shm_name, "--offscreen", *args], stdout=subprocess.PIPE, text=True)
+
+
+def stop_example(proc, shm_name):
+    proc.send_signal(signal.SIGTERM)  # our child, by pid
+    proc.wait(timeout=10)
+    # SIGTERM's default action leaves the ring behind (a stale object a new publisher would
+    # replace); it is this test's, so remove it.
+    if os.path.exists("/dev/shm/" + shm_name):
+        os.unlink("/dev/shm/" + shm_name)
+
+
+def test_example_shows_a_mesh_file(shm_name):
+    data = os.path.join(os.environ["VTKSTREAM_DATA_DIR"], "Human.vtp")
+    proc = start_example(shm_name, data)
+    try:
+        assert proc.stdout.readline().strip() == "publishing as shm '%s'" % shm_name
+        reader = VtksrcReader(shm_name)
+        try:
+            frame = reader.pull(30)
+            assert frame is not None and (frame.width, frame.height) == (640, 480)
+            assert frame.variance() > 50, "the mesh did not show"
+        finally:
+            reader.close()
+    finally:
+        stop_example(proc, shm_name)
+
+
 def test_attach_interactor_in_a_vtk_program(shm_name):
     """examples/python/publish_window.py, as a user runs it (iren.Start() owns the thread)."""
-    proc = subprocess.Popen([sys.executable, os.path.join(REPO, "examples", "python", "publish_window.py"),
-                             "--shm", shm_name, "--offscreen"], stdout=subprocess.PIPE, text=True)
+    proc = start_example(shm_name)
     try:
         # It prints this once the publisher exists, just before the first render.
         assert proc.stdout.readline().strip() == "publishing as shm '%s'" % shm_name
@@ -104,9 +133,4 @@ def test_attach_interactor_in_a_vtk_program(shm_name):
         assert result["errors"] == []
         assert proc.poll() is None, "the program died"
     finally:
-        proc.send_signal(signal.SIGTERM)  # our child, by pid
-        proc.wait(timeout=10)
-        # SIGTERM's default action leaves the ring behind (a stale object a new publisher
-        # would replace); it is this test's, so remove it.
-        if os.path.exists("/dev/shm/" + shm_name):
-            os.unlink("/dev/shm/" + shm_name)
+        stop_example(proc, shm_name)
