@@ -89,9 +89,10 @@ class PyPublisher {
         vtk_pointer(iren, "vtkRenderWindowInteractor", "interactor"));
   }
 
-  std::unique_ptr<Publisher> pub_;
   py::object window_ = py::none();
   py::object iren_ = py::none();
+  // Declared last, destroyed first: the observers come off while the window still exists.
+  std::unique_ptr<Publisher> pub_;
 };
 
 }  // namespace
