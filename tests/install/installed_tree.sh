@@ -15,7 +15,7 @@
 # 6. The installed vtksrc-contract.h compiles alone with the flags of vtkstream-gst.pc.
 # 7. With VTKSTREAM_PYTHON set (builds with the Python binding): that Python imports the staged
 #    package, whose module loads the staged libvtkstream and whose serve() names the installed
-#    vtkstream-serve.
+#    vtkstream-serve; under /usr and /usr/local the package is where that Python looks.
 set -eu
 build=$1 src=$2 prefix=$3 libdir=$4 bindir=$5 includedir=$6 datadir=$7 unitdir=${8:-}
 tmp=$(mktemp -d)
@@ -134,6 +134,11 @@ assert vtkstream.__file__.startswith(sys.argv[1]), vtkstream.__file__
 assert c.BINDIR == sys.argv[2], c.BINDIR
 assert vtkstream.Publisher.__module__ == "vtkstream._vtkstream"' "$pkgdir" "$bindir" ||
     fail "the installed Python package does not import"
+  # Under /usr and /usr/local, `import vtkstream` must work without PYTHONPATH after an install.
+  case $prefix in /usr|/usr/local)
+    "$VTKSTREAM_PYTHON" -c 'import sys; sys.exit(sys.argv[1] not in sys.path)' "${pkgdir#"$root"}" ||
+      fail "the Python package went to ${pkgdir#"$root"}, which $VTKSTREAM_PYTHON does not search" ;;
+  esac
   echo "installed-tree: Python package at ${pkgdir#"$root"}"
 fi
 echo "installed-tree: ok"
