@@ -2,7 +2,8 @@
 // picture marked `still` are encoded with a lower vp8enc max-quantizer, including copies of that
 // picture that are not marked themselves (a one-buffer leaky queue may drop the marked one), and
 // the next new picture is encoded with the previous ceiling again; with the encoder's target below
-// StillQuality::kBoostMinKbps (a weak link's estimate), the still is not boosted at all.
+// StillQuality::kBoostMinKbps (a weak link's estimate), the still is not boosted at all, and
+// keyframes are capped (StillQuality::kMaxIntraPercent).
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gtest/gtest.h>
@@ -25,6 +26,7 @@ struct Outputs {
   std::condition_variable cv;
   GstElement* enc = nullptr;  // set once the sink built its encoder
   std::vector<int> max_q;     // per encoded frame
+  std::vector<int> max_intra; // vp8enc max-intra-bitrate, per encoded frame
 };
 
 GstBuffer* frame(guint64 seq, bool still, GstClockTime pts) {
@@ -39,7 +41,7 @@ GstBuffer* frame(guint64 seq, bool still, GstClockTime pts) {
 
 // Pushes an ordinary frame, the still, an unmarked copy of it and a new picture through a
 // vtkstreamsink whose encoder runs at `kbps`; returns vp8enc's max-quantizer at each output.
-void encode_frames(int kbps, std::vector<int>* q_out) {
+void encode_frames(int kbps, std::vector<int>* q_out, std::vector<int>* intra_out = nullptr) {
   // vtksrc registers the meta in its class_init.
   gst_object_unref(gst_object_ref_sink(gst_element_factory_make("vtksrc", nullptr)));
   GError* err = nullptr;
@@ -57,11 +59,12 @@ void encode_frames(int kbps, std::vector<int>* q_out) {
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad* p, GstPadProbeInfo*, gpointer d) {
       auto* o = static_cast<Outputs*>(d);
       GstObject* enc = gst_pad_get_parent(p);
-      int q = -1;
-      g_object_get(enc, "max-quantizer", &q, nullptr);
+      int q = -1, intra = -1;
+      g_object_get(enc, "max-quantizer", &q, "max-intra-bitrate", &intra, nullptr);
       gst_object_unref(enc);
       std::lock_guard l(o->lock);
       o->max_q.push_back(q);
+      o->max_intra.push_back(intra);
       o->cv.notify_all();
       return GST_PAD_PROBE_OK;
     }, o, nullptr);
@@ -88,6 +91,7 @@ void encode_frames(int kbps, std::vector<int>* q_out) {
   {
     std::lock_guard l(out.lock);
     *q_out = out.max_q;
+    if (intra_out) *intra_out = out.max_intra;
   }
   gst_element_set_state(pipeline, GST_STATE_NULL);
   if (out.enc) gst_object_unref(out.enc);
@@ -107,10 +111,12 @@ TEST(StillQuality, StillPictureIsEncodedFinerAndTheNextPictureAsBefore) {
 
 // At 1 Mbit/s a boosted 720p still (73-85 kB in one burst) overflowed the link's queue.
 TEST(StillQuality, NoBoostBelowTheBitrateThatCarriesIt) {
-  std::vector<int> q;
-  encode_frames(1000, &q);
+  std::vector<int> q, intra;
+  encode_frames(1000, &q, &intra);
   ASSERT_EQ(q.size(), 4u);
   for (size_t i = 0; i < q.size(); ++i) EXPECT_EQ(q[i], 63) << "frame " << i << " was boosted at 1 Mbit/s";
+  // Keyframes (every still after an interactive-size drag is one) are capped as well.
+  for (int v : intra) EXPECT_EQ(v, 600) << "keyframes are not capped";
 }
 
 }  // namespace

@@ -21,6 +21,12 @@ StillQuality* StillQuality::attach(GstPad* input, GstElement* encoder) {
   if (!input || !spec || spec->value_type != G_TYPE_INT) return nullptr;
   GstPad* enc_sink = gst_element_get_static_pad(encoder, "sink");
   if (!enc_sink) return nullptr;
+  if (GParamSpec* intra = g_object_class_find_property(G_OBJECT_GET_CLASS(encoder), "max-intra-bitrate");
+      intra && intra->value_type == G_TYPE_INT) {
+    int pct = 0;
+    g_object_get(encoder, "max-intra-bitrate", &pct, nullptr);
+    if (pct == 0) g_object_set(encoder, "max-intra-bitrate", kMaxIntraPercent, nullptr);
+  }
   auto* self = new StillQuality(encoder);
   auto release = [](gpointer p) { static_cast<StillQuality*>(p)->release(); };
   gst_pad_add_probe(input, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo* info, gpointer p) {

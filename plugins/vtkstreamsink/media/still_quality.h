@@ -35,6 +35,12 @@ class StillQuality {
   // kBoostMinKbps (the encoder's target bitrate when the still is encoded) the still is left to
   // rate control, and the copies of it the renderer republishes afterwards refine it.
   static constexpr int kBoostMinKbps = 2500;
+  // Every still after a drag at the interactive size is a keyframe (the size changes), and rate
+  // control alone made them 60 kB at a 1 Mbit/s target: dropped by the link's queue again. libvpx's
+  // rc_max_intra_bitrate_pct (vp8enc `max-intra-bitrate`) caps a keyframe at this share of an
+  // average frame: 600 % is 0.2 s of the target at 30 fps, what a 200 ms queue holds (libwebrtc
+  // caps at about 0.3 s the same way). Set at attach when the encoder left it unlimited (0).
+  static constexpr int kMaxIntraPercent = 600;
 
   // Installs probes on `input` (where every frame enters the encoder part, before any queue) and
   // on `encoder`'s sink pad. Does nothing (returns nullptr) when the encoder has no
