@@ -1,24 +1,62 @@
-// One row of the weak-link benchmark (bench/browser/weak-link.sh runs it per link): Chromium at
-// 1280x720 against the real server and renderer across tests/browser/netns2.sh's link. Prints
-// kbit/s while idle, then 10 separate drags: how many were seen (the picture changed within 5 s),
-// input-to-photon p50/p95 over every move of the drags (the page's probe: web/js/latency.js, as
-// in latency.mjs), kbit/s while dragging, and the server's estimate for this viewer at the end.
-//   node bench/browser/weak-link.mjs --label 1M
+// One row of the weak-link benchmark (bench/browser/weak-link.sh runs it per link and browser): a
+// browser at 1280x720 against the real server and renderer across tests/browser/netns2.sh's link.
+// Prints kbit/s while idle, then 10 separate drags: how many were seen (the picture changed within
+// 5 s), input-to-photon p50/p95 over every move of the drags (the page's probe: web/js/latency.js,
+// as in latency.mjs), frames presented per second while dragging, kbit/s while dragging; then,
+// after the last release, when the full-size still was first presented (seconds after the
+// release) and its PSNR against the renderer's frame (the server's /snapshot.png, the newest raw
+// frame the sink got), both for that first full-size frame and 3 s after the release (the still
+// refined by the copies the renderer republishes).
+//   node bench/browser/weak-link.mjs --label 1mbit [--browser chromium|firefox]
 import { parseArgs } from 'node:util';
-import { launchChromium } from '../../tests/browser/lib/browsers.mjs';
-import { waitStats, snapshot, waitPictureChange, nextFrame } from '../../tests/browser/lib/page.mjs';
+import { launchChromium, launchFirefox } from '../../tests/browser/lib/browsers.mjs';
+import { waitStats, snapshot, waitPictureChange, nextFrame, changedFraction } from '../../tests/browser/lib/page.mjs';
+import { decodePng, psnr } from './psnr.mjs';
 
-const { values: opt } = parseArgs({ options: { label: { type: 'string', default: '?' } } });
+const { values: opt } = parseArgs({ options: {
+  label: { type: 'string', default: '?' }, browser: { type: 'string', default: 'chromium' },
+} });
 const url = process.env.VTKSTREAM_URL;
 if (!url) throw new Error('VTKSTREAM_URL is not set: run bench/browser/weak-link.sh');
-const W = 1280, H = 720, DRAGS = 10;
+const W = 1280, H = 720, DRAGS = 10, AFTER_MS = 3000;
 const pct = (a, p) => {
   if (!a.length) return null;
   const s = a.slice().sort((x, y) => x - y);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 };
 
-const b = await launchChromium({ width: W, height: H });
+// In the page, after the release at `t0`: presented frames' widths (requestVideoFrameCallback),
+// the video element drawn into a canvas as a PNG at the first full-size frame and at
+// t0 + AFTER_MS. Resolves with { firstFullMs, first, last } (PNG data URLs).
+const WATCH_STILL = ({ t0, W, afterMs }) => new Promise((resolve) => {
+  const v = document.getElementById('video');
+  const grab = () => {
+    const c = document.createElement('canvas');
+    c.width = v.videoWidth;
+    c.height = v.videoHeight;
+    c.getContext('2d').drawImage(v, 0, 0);
+    return c.toDataURL('image/png');
+  };
+  const out = { firstFullMs: null, first: null, last: null };
+  let done = false;
+  const cb = (now, md) => {
+    if (done) return;
+    if (out.firstFullMs === null && md.width === W) {
+      out.firstFullMs = (md.presentationTime ?? now) - t0;
+      out.first = grab();
+    }
+    v.requestVideoFrameCallback(cb);
+  };
+  v.requestVideoFrameCallback(cb);
+  setTimeout(() => {
+    done = true;
+    out.last = grab();
+    resolve(out);
+  }, Math.max(0, t0 + afterMs - performance.now()));
+});
+
+const launch = opt.browser === 'firefox' ? launchFirefox : launchChromium;
+const b = await launch({ width: W, height: H });
 try {
   const page = new URL(url);
   page.searchParams.set('size', `${W}x${H}`);
@@ -28,6 +66,7 @@ try {
   const bytes = async () => (await b.evaluate(() => window.vtkstream.rtcStats())).bytesReceived;
   const clock = () => b.evaluate(() => performance.now());
   const wait = (ms) => b.evaluate((m) => new Promise((r) => setTimeout(r, m)), ms);
+  const presented = () => b.evaluate(() => window.vtkstream.stats().framesPresented);
 
   await wait(3000);  // the join keyframe and the settle frames
   let t0 = await clock(), b0 = await bytes();
@@ -36,30 +75,54 @@ try {
 
   await b.evaluate(() => { window.__lat = window.vtkstream.recordLatency(); });
   const c = { x: W / 2, y: H / 2 };
-  let seen = 0;
+  let seen = 0, dragMs = 0, dragFrames = 0, release = 0, lastBefore = null;
   t0 = await clock();
   b0 = await bytes();
   for (let i = 0; i < DRAGS; i++) {
     const dir = i % 2 ? -1 : 1;
     const before = await snapshot(b, '#video');
+    lastBefore = before;
     await b.mouse.move(c.x - dir * 150, c.y);
     await b.mouse.down();
+    const d0 = await clock(), f0 = await presented();
     for (let k = 1; k <= 30; k++) {
       await b.mouse.move(c.x - dir * 150 + (dir * 300 * k) / 30, c.y + k);
       await nextFrame(b);
     }
     await b.mouse.up();
+    release = await clock();
+    dragMs += release - d0;
+    dragFrames += (await presented()) - f0;
+    if (i === DRAGS - 1) break;  // the last release is watched for the still below
     if ((await waitPictureChange(b, '#video', before, 0.02, 5000).catch(() => 0)) >= 0.02) seen++;
   }
+  const still = await b.evaluate(WATCH_STILL, { t0: release, W, afterMs: AFTER_MS });
+  // The last drag (its release watched above) is seen if the picture 3 s later differs from before it.
+  if (changedFraction(await snapshot(b, '#video'), lastBefore) >= 0.02) seen++;
   const dragKbps = (8 * ((await bytes()) - b0)) / (await clock() - t0);
-  await wait(1000);
   const lat = await b.evaluate(() => window.__lat.slice());
   const s = await b.evaluate(() => window.vtkstream.stats());
-  const row = { link: opt.label, drags: `${seen}/${DRAGS}`, p50: pct(lat, 50), p95: pct(lat, 95), n: lat.length,
-                dragKbps, idleKbps, estimateKbps: s.estimateKbps, encoderKbps: s.encoderKbps };
-  const f = (v) => (v == null ? 'n/a' : v.toFixed(0));
-  console.log(`${opt.label.padEnd(14)} drags ${row.drags}  p50 ${f(row.p50)} ms  p95 ${f(row.p95)} ms (n=${lat.length})  ` +
-              `dragging ${f(dragKbps)} kbit/s  idle ${idleKbps.toFixed(1)} kbit/s  estimate ${f(s.estimateKbps)} kbit/s`);
+
+  const snapUrl = new URL('snapshot.png', url);
+  snapUrl.search = new URL(url).search;
+  const ref = decodePng(Buffer.from(await (await fetch(snapUrl)).arrayBuffer()));
+  const fromDataUrl = (d) => (d ? decodePng(Buffer.from(d.slice(d.indexOf(',') + 1), 'base64')) : null);
+  const q = (d) => {
+    const p = fromDataUrl(d);
+    return p && p.width === ref.width ? psnr(p, ref) : null;
+  };
+  const firstDb = q(still.first), lastDb = q(still.last);
+  const row = {
+    link: opt.label, browser: opt.browser, drags: `${seen}/${DRAGS}`, p50: pct(lat, 50), p95: pct(lat, 95),
+    n: lat.length, dragFps: dragMs ? (1000 * dragFrames) / dragMs : null, dragKbps, idleKbps,
+    stillS: still.firstFullMs == null ? null : still.firstFullMs / 1000, stillDb: firstDb, stillDb3s: lastDb,
+    estimateKbps: s.estimateKbps,
+  };
+  const f = (v, d = 0) => (v == null ? 'n/a' : v.toFixed(d));
+  console.log(`${opt.label.padEnd(13)} ${opt.browser.padEnd(8)} drags ${row.drags}  p50 ${f(row.p50)} ms  ` +
+              `p95 ${f(row.p95)} ms (n=${lat.length})  fps ${f(row.dragFps, 1)}  dragging ${f(dragKbps)} kbit/s  ` +
+              `idle ${idleKbps.toFixed(1)} kbit/s  still ${f(row.stillS, 2)} s ${f(firstDb, 1)} dB ` +
+              `(3 s: ${f(lastDb, 1)} dB)  estimate ${f(s.estimateKbps)} kbit/s`);
   console.log('JSON ' + JSON.stringify(row));
 } finally {
   await b.close();

@@ -1,17 +1,34 @@
 #!/usr/bin/env bash
 # bench/browser/weak-link.sh [LINK...]: the weak-link benchmark. For each link (tc rate, or
-# "unconstrained"; default: unconstrained 2mbit 1mbit 500kbit 250kbit) a fresh server and Chromium
-# in tests/browser/netns2.sh's two namespaces, and one row of weak-link.mjs: drags seen, input-to-
-# photon p50/p95, kbit/s dragging and idle, the estimate. Root only (ip netns).
+# "unconstrained"; default: unconstrained 2mbit 1mbit 500kbit 250kbit) and each browser
+# (WEAK_LINK_BROWSERS, default "chromium firefox") a fresh server and browser in
+# tests/browser/netns2.sh's two namespaces, and one row of weak-link.mjs: drags seen, input-to-
+# photon p50/p95, fps and kbit/s dragging, kbit/s idle, when the full-size still came and its PSNR,
+# the estimate. Prints the load average before and after (the machine's load moves every figure).
+# Root only (ip netns).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tests="$here/../../tests/browser"
 export PUPPETEER_SKIP_DOWNLOAD=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export VTKSTREAM_BUILD_DIR=${VTKSTREAM_BUILD_DIR:-$here/../../build}
 [ $# -gt 0 ] || set -- unconstrained 2mbit 1mbit 500kbit 250kbit
+echo "start: $(uptime)"
 for link in "$@"; do
   rate=()
   [ "$link" = unconstrained ] || rate=(--rate "$link")
-  "$tests/netns2.sh" "${rate[@]}" "$tests/with-server.sh" node "$here/weak-link.mjs" --label "$link" |
-    grep -v '^with-server:' || echo "$link: failed"
+  for browser in ${WEAK_LINK_BROWSERS:-chromium firefox}; do
+    # Chromium is driven from the server's namespace (playwright's pipe crosses namespaces);
+    # puppeteer talks to Firefox over a local WebSocket, so its driver runs in the browser's
+    # namespace, with the browser started there directly.
+    if [ "$browser" = firefox ]; then
+      cmd=(bash -c 'exec ip netns exec "$VTKSTREAM_BROWSER_NETNS" env -u VTKSTREAM_BROWSER_NETNS "$@"' _
+           node "$here/weak-link.mjs" --label "$link" --browser firefox)
+    else
+      cmd=(node "$here/weak-link.mjs" --label "$link" --browser "$browser")
+    fi
+    "$tests/netns2.sh" "${rate[@]}" "$tests/with-server.sh" "${cmd[@]}" 2>&1 |
+      grep -v '^with-server:' | grep -E '^(JSON |[a-z0-9]+ +(chromium|firefox) )' ||
+      echo "$link $browser: failed"
+  done
 done
+echo "end: $(uptime)"

@@ -53,16 +53,24 @@ echo "== browser tests of vtkstreamsink under gst-launch-1.0 (private network na
 for f in "$here"/gst/*.test.mjs; do
   "$here/netns.sh" "$here/with-gst-launch.sh" node --test --test-reporter=spec "$f" || status=1
 done
-if [ -z "${VTKSTREAM_WEAK_LINK:-}" ]; then
-  # Not in make test yet: its check that the estimate stays under the link overshot in a CI run
-  # (1223 kbit/s on a 1 Mbit/s link) while the controller is still being tuned. Run it with
-  # VTKSTREAM_WEAK_LINK=1 (as root).
-  echo "== weak-link test: not run (VTKSTREAM_WEAK_LINK=1 runs it) =="
+# Weak links: Chromium across a tc tbf link between two namespaces (netns2.sh; about 30 s):
+# tests/browser/weak/weak-link.test.mjs at 1 Mbit/s. ip netns and tc need root: CI runs as root;
+# elsewhere the test skips with a message. The same test at 250 kbit/s runs only with
+# VTKSTREAM_WEAK_LINK_250=1: it passed 3 of 5 runs on the loaded 2-core machine; one never showed
+# a picture (the 1280x720 join keyframe, tens of kB, is more than tbf's queue and burst hold at
+# 250 kbit/s, and its lost packets are not all resent within the retransmission budget, so every
+# keyframe the browser asks for is lost again) and one froze at load average 69. Smaller pictures
+# for weak viewers are the cure (docs/performance.md, "Weak links").
+echo "== weak-link test (two namespaces, tc tbf 1 Mbit/s between server and browser) =="
+if [ "$(id -u)" -ne 0 ]; then
+  if [ -n "${CI:-}" ]; then echo "weak-link test: needs root (ip netns, tc); CI is set: failing" >&2; exit 1; fi
+  echo "weak-link test: SKIP: not root (ip netns and tc need root; run as root to include it)"
   exit "$status"
 fi
-echo "== weak-link test (two namespaces, tc tbf 1 Mbit/s between server and browser) =="
-rc=0
-"$here/netns2.sh" --rate 1mbit "$here/with-server.sh" node --test --test-reporter=spec "$here"/weak/*.test.mjs || rc=$?
-# 77: not root (netns2.sh needs ip netns); meson's skip code, but never in CI.
-if [ "$rc" -eq 77 ] && [ -z "${CI:-}" ]; then echo "weak-link test: SKIP (needs root)"; elif [ "$rc" -ne 0 ]; then status=1; fi
+profiles="1mbit:1000"
+[ -z "${VTKSTREAM_WEAK_LINK_250:-}" ] || profiles="$profiles 250kbit:250"
+for profile in $profiles; do
+  VTKSTREAM_LINK_KBPS=${profile#*:} "$here/netns2.sh" --rate "${profile%%:*}" "$here/with-server.sh" \
+    node --test --test-reporter=spec "$here"/weak/*.test.mjs || status=1
+done
 exit "$status"

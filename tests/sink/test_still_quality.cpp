@@ -1,7 +1,9 @@
 // vtkstreamsink's still quality (plugins/vtkstreamsink/media/still_quality.h): frames of the
 // picture marked `still` are encoded with a lower vp8enc max-quantizer, including copies of that
 // picture that are not marked themselves (a one-buffer leaky queue may drop the marked one), and
-// the next new picture is encoded with the previous ceiling again.
+// the next new picture is encoded with the previous ceiling again; with the encoder's target below
+// StillQuality::kBoostMinKbps (a weak link's estimate), the still is not boosted at all, and
+// keyframes are capped (StillQuality::kMaxIntraPercent).
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gtest/gtest.h>
@@ -9,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "vtkstream/vtksrc-contract.h"
@@ -23,6 +26,7 @@ struct Outputs {
   std::condition_variable cv;
   GstElement* enc = nullptr;  // set once the sink built its encoder
   std::vector<int> max_q;     // per encoded frame
+  std::vector<int> max_intra; // vp8enc max-intra-bitrate, per encoded frame
 };
 
 GstBuffer* frame(guint64 seq, bool still, GstClockTime pts) {
@@ -35,14 +39,16 @@ GstBuffer* frame(guint64 seq, bool still, GstClockTime pts) {
   return buf;
 }
 
-TEST(StillQuality, StillPictureIsEncodedFinerAndTheNextPictureAsBefore) {
+// Pushes an ordinary frame, the still, an unmarked copy of it and a new picture through a
+// vtkstreamsink whose encoder runs at `kbps`; returns vp8enc's max-quantizer at each output.
+void encode_frames(int kbps, std::vector<int>* q_out, std::vector<int>* intra_out = nullptr) {
   // vtksrc registers the meta in its class_init.
   gst_object_unref(gst_object_ref_sink(gst_element_factory_make("vtksrc", nullptr)));
   GError* err = nullptr;
-  GstElement* pipeline = gst_parse_launch(
-      "appsrc name=src is-live=true format=time "
+  const std::string desc = "appsrc name=src is-live=true format=time "
       "caps=video/x-raw,format=RGBA,width=64,height=48,framerate=0/1 ! "
-      "vtkstreamsink port=0 auth=false address=127.0.0.1", &err);
+      "vtkstreamsink port=0 auth=false address=127.0.0.1 bitrate=" + std::to_string(kbps);
+  GstElement* pipeline = gst_parse_launch(desc.c_str(), &err);
   ASSERT_TRUE(pipeline && !err) << (err ? err->message : "");
   Outputs out;
   g_signal_connect(pipeline, "deep-element-added", G_CALLBACK(+[](GstBin*, GstBin*, GstElement* e, gpointer d) {
@@ -53,11 +59,12 @@ TEST(StillQuality, StillPictureIsEncodedFinerAndTheNextPictureAsBefore) {
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad* p, GstPadProbeInfo*, gpointer d) {
       auto* o = static_cast<Outputs*>(d);
       GstObject* enc = gst_pad_get_parent(p);
-      int q = -1;
-      g_object_get(enc, "max-quantizer", &q, nullptr);
+      int q = -1, intra = -1;
+      g_object_get(enc, "max-quantizer", &q, "max-intra-bitrate", &intra, nullptr);
       gst_object_unref(enc);
       std::lock_guard l(o->lock);
       o->max_q.push_back(q);
+      o->max_intra.push_back(intra);
       o->cv.notify_all();
       return GST_PAD_PROBE_OK;
     }, o, nullptr);
@@ -81,21 +88,35 @@ TEST(StillQuality, StillPictureIsEncodedFinerAndTheNextPictureAsBefore) {
     std::unique_lock l(out.lock);
     ASSERT_TRUE(out.cv.wait_for(l, 20s, [&] { return out.max_q.size() > i; })) << "frame " << i << " not encoded";
   }
-  std::vector<int> q;
   {
     std::lock_guard l(out.lock);
-    q = out.max_q;
+    *q_out = out.max_q;
+    if (intra_out) *intra_out = out.max_intra;
   }
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  if (out.enc) gst_object_unref(out.enc);
+  gst_object_unref(src);
+  gst_object_unref(pipeline);
+}
+
+TEST(StillQuality, StillPictureIsEncodedFinerAndTheNextPictureAsBefore) {
+  std::vector<int> q;
+  encode_frames(3000, &q);
   ASSERT_EQ(q.size(), 4u);
   EXPECT_EQ(q[0], 63) << "an ordinary frame was boosted";
   EXPECT_EQ(q[1], 12) << "the still was not encoded at the finer ceiling";
   EXPECT_EQ(q[2], 12) << "an unmarked copy of the still picture lost the boost";
   EXPECT_EQ(q[3], 63) << "the ceiling was not restored for the next picture";
+}
 
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  if (out.enc) gst_object_unref(out.enc);
-  gst_object_unref(src);
-  gst_object_unref(pipeline);
+// At 1 Mbit/s a boosted 720p still (73-85 kB in one burst) overflowed the link's queue.
+TEST(StillQuality, NoBoostBelowTheBitrateThatCarriesIt) {
+  std::vector<int> q, intra;
+  encode_frames(1000, &q, &intra);
+  ASSERT_EQ(q.size(), 4u);
+  for (size_t i = 0; i < q.size(); ++i) EXPECT_EQ(q[i], 63) << "frame " << i << " was boosted at 1 Mbit/s";
+  // Keyframes (every still after an interactive-size drag is one) are capped as well.
+  for (int v : intra) EXPECT_EQ(v, 600) << "keyframes are not capped";
 }
 
 }  // namespace

@@ -14,10 +14,15 @@ namespace {
 constexpr int64_t kMinSpanUs = 400'000;
 // Receiver reports older than this no longer describe the link.
 constexpr int64_t kRrFreshUs = 3'000'000;
-// Growth stays additive up to this multiple of the receive rate at the last congestion, for as
-// long as that is remembered.
-constexpr double kNearHigh = 1.2;
+// The link's capacity, for as long as it is remembered: what arrived (payload bytes, as the
+// target counts them) when congestion was last seen. Growth is additive up to it and stops there
+// unless the encoder fills its target (a probe), see increase().
 constexpr int64_t kRememberUs = 30'000'000;
+// The encoder fills its target (a probe above the remembered capacity is allowed) when it sends
+// at least this share of it.
+constexpr double kProbeShare = 0.9;
+// A probe past this multiple of the remembered capacity found a link with more.
+constexpr double kNearHigh = 1.2;
 // Growth per second: additive near the last congestion, multiplicative elsewhere.
 constexpr double kNearGrowth = 0.05, kFarGrowth = 1.12;
 // One decrease keeps at least this share of the target: a step from 5 to 0.25 Mbit/s takes two
@@ -178,7 +183,7 @@ void RateController::decide(int64_t now_us) {
     last_increase_us_ = now_us;
     return;
   }
-  increase(now_us, *recv);
+  increase(now_us, *recv, sent >= kProbeShare * target_kbps_);
 }
 
 void RateController::decrease(int64_t now_us, double factor, double recv_kbps) {
@@ -190,6 +195,11 @@ void RateController::decrease(int64_t now_us, double factor, double recv_kbps) {
   // What arrives is what the link carries; leave room for the queue to drain.
   double next = target_kbps_ * factor;
   if (recv_kbps > 0) next = std::max(kMaxCut * target_kbps_, std::min(next, 0.85 * recv_kbps));
+  // The capacity: what arrived while the link was the limit, in the target's own units (RTP
+  // payload: the page's bytesReceived, like webrtcbin's bytes-sent and the encoder's bitrate,
+  // counts no headers, and the link also carries RTCP, retransmissions and the data channel), not
+  // the link's nominal rate. Otherwise (loss without a queue, an outage) the target before the
+  // cut: such loss says nothing about the rate.
   congested_kbps_ = recv_kbps > 0 ? recv_kbps : target_kbps_;
   congested_at_us_ = now_us;
   last_decrease_us_ = now_us;
@@ -197,20 +207,32 @@ void RateController::decrease(int64_t now_us, double factor, double recv_kbps) {
   state_ = "decrease";
 }
 
-void RateController::increase(int64_t now_us, double recv_kbps) {
+void RateController::increase(int64_t now_us, double recv_kbps, bool filled) {
   const double dt = last_increase_us_ ? std::min(1.0, double(now_us - *last_increase_us_) / 1e6) : 0.3;
   last_increase_us_ = now_us;
-  // Carefully (additively) up to a little above where the link was last full: the delay shows an
-  // overshoot only a second later. Multiplicatively past that, or once that is long ago.
-  const bool near = congested_kbps_ && now_us - congested_at_us_ < kRememberUs &&
-                    target_kbps_ < kNearHigh * *congested_kbps_;
-  double next = near ? target_kbps_ + std::max(10.0, kNearGrowth * target_kbps_) * dt
-                     : target_kbps_ * std::pow(kFarGrowth, dt);
+  // Where the link was last full (remembered kRememberUs): carefully (additively) up to it, since
+  // the delay shows an overshoot only a second or two later (receiver reports), and beyond it only
+  // while the encoder fills its target, i.e. while sending at the target is what tests the link.
+  // An encoder that sends less (small interactive frames, pauses) proves nothing above it, and a
+  // target left there is spent at once by the next full-size still or keyframe: the overshoot of
+  // the 1 Mbit/s e2e test (tests/adapt/traces/drags-1M-overshoot.trace). Multiplicatively once
+  // the last congestion is long ago.
+  // A probe that got well past the old capacity without congestion found a link with more: the
+  // old capacity is forgotten (GCC resets its estimate of the link the same way).
+  if (congested_kbps_ && target_kbps_ >= kNearHigh * *congested_kbps_) congested_kbps_.reset();
+  const bool remembered = congested_kbps_ && now_us - congested_at_us_ < kRememberUs;
+  if (remembered && target_kbps_ >= *congested_kbps_ && !filled) {
+    state_ = "at-capacity";
+    return;
+  }
+  double next = remembered ? target_kbps_ + std::max(10.0, kNearGrowth * target_kbps_) * dt
+                           : target_kbps_ * std::pow(kFarGrowth, dt);
+  if (remembered && target_kbps_ < *congested_kbps_) next = std::min(next, *congested_kbps_);
   // Never far above what demonstrably arrives (GCC allows 1.5 x the incoming rate; an estimate
   // far above a link the encoder never filled would be a promise nobody checked).
   next = std::min(next, std::max(target_kbps_, 1.25 * recv_kbps + 30));
   set_target(next);
-  state_ = near ? "increase-near" : "increase";
+  state_ = remembered ? "increase-near" : "increase";
 }
 
 void RateController::tick(int64_t now_us) {

@@ -26,9 +26,12 @@
 //     needs time to drain before the delay shows it);
 //   * loss between kLossLow and kLossHigh: hold;
 //   * otherwise increase, but only while the encoder actually uses the target (an idle scene sends
-//     nothing and proves nothing): additively (5 %/s) up to 1.2 x the rate that arrived at the
-//     last congestion (remembered 30 s), multiplicatively (12 %/s) beyond: the round trip shows an overshoot
-//     a few hundred milliseconds late, and 25 %/s overshot a 1 Mbit/s link by 20 %.
+//     nothing and proves nothing): additively (5 %/s) up to the payload rate that arrived at the
+//     last congestion (remembered 30 s), beyond it additively only while the encoder fills the
+//     target (a probe), multiplicatively (12 %/s) once no congestion is remembered: the round
+//     trip shows an overshoot a second or two late, 25 %/s overshot a 1 Mbit/s link by 20 %, and
+//     so did additive growth to 1.2 x the rate that arrived (1111 kbit/s of payload on a link
+//     that carries about 900 of it next to headers, RTCP and the data channel).
 // The queueing delay is the round-trip time of the receiver reports above its minimum of the last
 // 30 s (the median of the reports of the last second): a network-only measure. The page's own
 // delay (arrival against RTP timestamp) also holds the encoding time, which on a loaded machine
@@ -101,7 +104,8 @@ class RateController {
   const Limits& limits() const { return limits_; }
   const Signals& signals() const { return signals_; }
   bool reporting() const { return last_page_us_.has_value(); }
-  // What the last decision was: starting, increase, hold, app-limited, decrease, decay, rr-only.
+  // What the last decision was: starting, increase, increase-near, at-capacity, hold, app-limited,
+  // decrease, decay, rr-only.
   const std::string& state() const { return state_; }
 
  public:  // for the window helpers
@@ -117,7 +121,8 @@ class RateController {
   // To factor x target, or 0.85 x recv_kbps if lower but not below a third of it (recv_kbps 0:
   // the receive rate says nothing).
   void decrease(int64_t now_us, double factor, double recv_kbps);
-  void increase(int64_t now_us, double recv_kbps);
+  // `filled`: the encoder sends (nearly) all of its target.
+  void increase(int64_t now_us, double recv_kbps, bool filled);
   void set_target(double kbps);
 
   Limits limits_;

@@ -21,6 +21,12 @@ StillQuality* StillQuality::attach(GstPad* input, GstElement* encoder) {
   if (!input || !spec || spec->value_type != G_TYPE_INT) return nullptr;
   GstPad* enc_sink = gst_element_get_static_pad(encoder, "sink");
   if (!enc_sink) return nullptr;
+  if (GParamSpec* intra = g_object_class_find_property(G_OBJECT_GET_CLASS(encoder), "max-intra-bitrate");
+      intra && intra->value_type == G_TYPE_INT) {
+    int pct = 0;
+    g_object_get(encoder, "max-intra-bitrate", &pct, nullptr);
+    if (pct == 0) g_object_set(encoder, "max-intra-bitrate", kMaxIntraPercent, nullptr);
+  }
   auto* self = new StillQuality(encoder);
   auto release = [](gpointer p) { static_cast<StillQuality*>(p)->release(); };
   gst_pad_add_probe(input, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo* info, gpointer p) {
@@ -52,6 +58,16 @@ void StillQuality::on_encode(GstBuffer* buf) {
   const bool is_still = still != 0 && (seq ? seq : UINT64_MAX) == still;
   if (is_still == boosted_) return;
   if (is_still) {
+    // vp8enc/vp9enc: bit/s. Read at each still: the congestion controller moves it.
+    int target_bps = 0;
+    if (GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(encoder_), "target-bitrate");
+        spec && spec->value_type == G_TYPE_INT)
+      g_object_get(encoder_, "target-bitrate", &target_bps, nullptr);
+    if (target_bps > 0 && target_bps < kBoostMinKbps * 1000) {  // 0: vp8enc's own choice, unknown
+      GST_INFO("still (input seq %" G_GUINT64_FORMAT "): not boosted at %d kbit/s", static_cast<guint64>(seq),
+               target_bps / 1000);
+      return;  // boosted_ stays false: the next still is judged again
+    }
     g_object_get(encoder_, "max-quantizer", &saved_max_, nullptr);
     g_object_set(encoder_, "max-quantizer", std::min(saved_max_, kStillMaxQuantizer), nullptr);
     GST_INFO("still (input seq %" G_GUINT64_FORMAT "): max-quantizer %d -> %d", static_cast<guint64>(seq),

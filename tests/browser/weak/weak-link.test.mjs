@@ -1,7 +1,9 @@
-// Chromium across a 1 Mbit/s link (netns2.sh: server and browser in two namespaces, tc tbf on
-// both ends of the veth between them), the real server and renderer, at the 1280x720 of the
-// issue's measurements: every drag is seen, no freeze over 1 s while dragging, and the server's
-// bandwidth estimate for this viewer stays below the link rate once it has found it.
+// Chromium across a weak link (netns2.sh: server and browser in two namespaces, tc tbf on both
+// ends of the veth between them) of VTKSTREAM_LINK_KBPS (default 1000; run.sh runs 1 Mbit/s,
+// and 250 kbit/s on request), the real server and renderer, at the 1280x720 of the issue's
+// measurements: every drag is seen, no freeze over 1 s while dragging (the page's presented-frame
+// times), and the server's bandwidth estimate for this viewer stays below the link rate once it
+// has found it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { withBrowser, pageUrl } from '../lib/scenarios.mjs';
@@ -10,7 +12,7 @@ import { waitStats, snapshot, waitPictureChange, nextFrame } from '../lib/page.m
 const LINK_KBPS = Number(process.env.VTKSTREAM_LINK_KBPS || 1000);
 const W = 1280;
 const H = 720;
-const DRAGS = 10;
+const DRAGS = 6;  // about 30 s in `make test` (after a warm-up drag)
 
 // In the page: presented-frame times (rVFC) and the estimate every 250 ms.
 const RECORDER = () => {
