@@ -118,7 +118,7 @@ bool parse_table(int argc, char** argv, Raw* r, std::string* err) {
       {"frame-ancestors", 0, 0, G_OPTION_ARG_STRING, &r->frame_ancestors, "Who may embed the page in a frame, as CSP sources (default 'self'; e.g. http://localhost:8888 for a Jupyter notebook)", "SOURCES"},
       {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &r->tls_cert, "Serve https and wss with this PEM certificate (chain); needs --tls-key. Browsers offer WebCodecs only to https pages (or localhost)", "FILE"},
       {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &r->tls_key, "The unencrypted PEM private key of --tls-cert", "FILE"},
-      {"janus", 0, 0, G_OPTION_ARG_STRING, &r->janus, "Also send the encoded video as RTP to the Janus whose HTTP API is at URL (numeric host, e.g. http://127.0.0.1:8088/janus); it is probed, and forwarded to only while it answers (docs/janus.md)", "URL"},
+      {"janus", 0, 0, G_OPTION_ARG_STRING, &r->janus, "Also send the encoded video as RTP to the Janus whose HTTP API is at URL (numeric host, e.g. http://127.0.0.1:8088/janus); it is probed, and forwarded to only while it answers; several comma-separated URLs on different hosts each get the stream (docs/janus.md)", "URL"},
       {"janus-video-port", 0, 0, G_OPTION_ARG_INT, &r->janus_video_port, "With --janus: the streaming mountpoint's video RTP port on that host (default 5004)", "PORT"},
       {"janus-rtcp-port", 0, 0, G_OPTION_ARG_INT, &r->janus_rtcp_port, "With --janus: the mountpoint's video RTCP port, for its viewers' keyframe requests (default 5005; 0 = none)", "PORT"},
       {"no-renderer", 0, 0, G_OPTION_ARG_NONE, &r->no_renderer, "Start no renderer even without --shm (wait on the private shm name)", nullptr},
@@ -256,7 +256,7 @@ bool parse_options(int argc, char** argv, ServeConfig* config, std::string* err)
   }
   if (r.frame_ancestors) set("frame-ancestors", r.frame_ancestors);
   if (r.janus) {
-    sink::JanusConfig janus;
+    std::vector<sink::JanusConfig> janus;
     const int video = r.janus_video_port, rtcp = r.janus_rtcp_port;
     if (video < 1 || video > 65535 || rtcp < 0 || rtcp > 65535 ||
         !sink::janus_configuration(r.janus, video, rtcp, &janus, err, {"--janus", "--janus-video-port", "--janus-rtcp-port"})) {

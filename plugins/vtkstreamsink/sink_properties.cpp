@@ -150,7 +150,7 @@ void install_sink_properties(GObjectClass* k) {
                                                         "", kRW));
   install(PROP_TLS_KEY_FILE, g_param_spec_string("tls-key-file", "TLS key file", "PEM private key (unencrypted) of tls-certificate-file",
                                                  "", kRW));
-  install(PROP_JANUS_URL, g_param_spec_string("janus-url", "Janus API URL", "HTTP API of a Janus to forward the encoded video to as RTP (e.g. http://127.0.0.1:8088/janus, numeric host; the RTP goes to that host); probed to tell whether Janus is up",
+  install(PROP_JANUS_URL, g_param_spec_string("janus-url", "Janus API URL", "HTTP API of a Janus to forward the encoded video to as RTP (e.g. http://127.0.0.1:8088/janus, numeric host; the RTP goes to that host); probed to tell whether Janus is up. Several, comma-separated, on different hosts: each gets the stream",
                                               "", kRW));
   install(PROP_JANUS_VIDEO_PORT, g_param_spec_int("janus-video-port", "Janus video port", "videoport of the Janus streaming mountpoint to send RTP to (0 = no forwarding)",
                                                   0, 65535, 0, kRW));

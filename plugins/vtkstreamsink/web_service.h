@@ -58,7 +58,7 @@ struct WebConfig {
   bool adaptive = true;                 // per-viewer congestion control sets the encoder's bitrate
   adapt::Limits rate_limits;            // its bounds; start = the configured bitrate
   std::string log_name = "vtkstreamsink";  // prefix of the operator notes on stderr (the element's name)
-  JanusConfig janus;                    // RTP to a Janus mountpoint (janus_forwarder.h); off by default
+  std::vector<JanusConfig> janus;       // RTP to Janus mountpoints (janus_forwarder.h); none by default
 };
 
 class WebService {
@@ -129,7 +129,7 @@ class WebService {
   int64_t last_refusal_log_us_ = INT64_MIN / 2;
   std::map<uint32_t, std::unique_ptr<Peer>> peers_;
   std::unique_ptr<WhepSessions> whep_;  // view-only WHEP viewers; they share the slots
-  std::unique_ptr<JanusForwarder> janus_;  // the audience behind a Janus, if configured
+  std::vector<std::unique_ptr<JanusForwarder>> janus_;  // the audience behind Janus, if configured
   uint32_t next_peer_ = 1;
   uint64_t peers_served_ = 0;
   bool shutting_down_ = false;

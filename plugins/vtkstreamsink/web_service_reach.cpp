@@ -90,8 +90,8 @@ std::string WebService::metrics_text() const {
   s.width = info_.width;
   s.height = info_.height;
   std::vector<MetricFamily> families = sink_families(m_.media->metrics(), s);
-  if (janus_)
-    for (auto& f : janus_->families()) families.push_back(std::move(f));
+  if (!janus_.empty())
+    for (auto& f : JanusForwarder::families(janus_)) families.push_back(std::move(f));
   return format_exposition(families);
 }
 

@@ -241,6 +241,12 @@ const std::vector<BadSetting>& bad_settings() {
                       nullptr);
        },
        "janus-rtcp-port"},
+      {"JanusTwoOnOneHost",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://127.0.0.1:8088/janus,http://127.0.0.1:8090/janus", "janus-video-port",
+                      5004, nullptr);
+       },
+       "two Janus on 127.0.0.1"},
   };
   return v;
 }
@@ -259,7 +265,7 @@ TEST_P(SinkBadSetting, FailsReadyWithAnErrorNamingTheProperty) {
   EXPECT_EQ(s.set_state(GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
 }
 
-INSTANTIATE_TEST_SUITE_P(Settings, SinkBadSetting, ::testing::Range(0, 10),
+INSTANTIATE_TEST_SUITE_P(Settings, SinkBadSetting, ::testing::Range(0, 11),
                          [](const ::testing::TestParamInfo<int>& i) {
                            return std::string(bad_settings()[static_cast<size_t>(i.param)].name);
                          });

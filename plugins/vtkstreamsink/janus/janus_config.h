@@ -4,9 +4,11 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace vtkstream::sink {
 
+// One Janus to feed. Several (a comma-separated janus-url) share the ports, each on its own host.
 struct JanusConfig {
   std::string api_url;   // Janus HTTP API base, e.g. http://127.0.0.1:8088/janus
   std::string host;      // numeric address the RTP goes to (the API URL's host)
@@ -22,8 +24,9 @@ struct JanusNames {
   const char* rtcp_port = "janus-rtcp-port";
 };
 
-// From the three settings. False with *err naming the one that is wrong.
-bool janus_configuration(const std::string& url, int video_port, int rtcp_port, JanusConfig* out, std::string* err,
-                         const JanusNames& names = {});
+// From the three settings: one JanusConfig per URL of the comma-separated `urls` (none when
+// forwarding is off). False with *err naming the setting that is wrong.
+bool janus_configuration(const std::string& urls, int video_port, int rtcp_port, std::vector<JanusConfig>* out,
+                         std::string* err, const JanusNames& names = {});
 
 }  // namespace vtkstream::sink

@@ -52,26 +52,35 @@ void JanusForwarder::changed(bool up, const std::string& why) {
   }
 }
 
-std::vector<MetricFamily> JanusForwarder::families() const {
+std::vector<MetricFamily> JanusForwarder::families(const std::vector<std::unique_ptr<JanusForwarder>>& all) {
   using Type = MetricFamily::Type;
-  auto one = [](const char* name, const char* help, Type t, double v) {
-    MetricFamily f{name, help, t, {}, {}};
-    f.samples.push_back({{}, v});
-    return f;
+  using Value = double (*)(const JanusForwarder&);
+  struct Def {
+    const char* name;
+    const char* help;
+    Type type;
+    Value value;
+  };
+  static const Def defs[] = {
+      {"vtkstream_janus_up", "1 while Janus answers its HTTP API (RTP is forwarded only then)", Type::kGauge,
+       [](const JanusForwarder& f) { return f.up() ? 1.0 : 0.0; }},
+      {"vtkstream_janus_forwarded_packets_total", "RTP packets sent to the Janus mountpoint", Type::kCounter,
+       [](const JanusForwarder& f) { return double(f.counters_->packets.value()); }},
+      {"vtkstream_janus_forwarded_bytes_total", "RTP bytes sent to the Janus mountpoint", Type::kCounter,
+       [](const JanusForwarder& f) { return double(f.counters_->bytes.value()); }},
+      {"vtkstream_janus_keyframe_requests_total", "PLI/FIR from Janus (its viewers joining or losing packets)",
+       Type::kCounter, [](const JanusForwarder& f) { return double(f.feedback_.requests()); }},
+      {"vtkstream_janus_probe_failures_total", "Probes of Janus's HTTP API that failed", Type::kCounter,
+       [](const JanusForwarder& f) { return double(f.probe_ ? f.probe_->failures() : 0); }},
+      {"vtkstream_janus_down_total", "Times Janus was found down (including at the start)", Type::kCounter,
+       [](const JanusForwarder& f) { return double(f.downs_); }},
   };
   std::vector<MetricFamily> out;
-  out.push_back(one("vtkstream_janus_up", "1 while Janus answers its HTTP API (RTP is forwarded only then)", Type::kGauge,
-                    up() ? 1 : 0));
-  out.push_back(one("vtkstream_janus_forwarded_packets_total", "RTP packets sent to the Janus mountpoint",
-                    Type::kCounter, double(counters_->packets.value())));
-  out.push_back(one("vtkstream_janus_forwarded_bytes_total", "RTP bytes sent to the Janus mountpoint", Type::kCounter,
-                    double(counters_->bytes.value())));
-  out.push_back(one("vtkstream_janus_keyframe_requests_total", "PLI/FIR from Janus (its viewers joining or losing packets)",
-                    Type::kCounter, double(feedback_.requests())));
-  out.push_back(one("vtkstream_janus_probe_failures_total", "Probes of Janus's HTTP API that failed", Type::kCounter,
-                    double(probe_ ? probe_->failures() : 0)));
-  out.push_back(one("vtkstream_janus_down_total", "Times Janus was found down (including at the start)", Type::kCounter,
-                    double(downs_)));
+  for (const Def& d : defs) {
+    MetricFamily fam{d.name, d.help, d.type, {}, {}};
+    for (const auto& f : all) fam.samples.push_back({{{"janus", f->config_.api_url}}, d.value(*f)});
+    out.push_back(std::move(fam));
+  }
   return out;
 }
 

@@ -37,8 +37,8 @@ class JanusForwarder {
   ~JanusForwarder();
 
   bool up() const { return probe_ && probe_->up(); }
-  // /metrics families (docs/metrics.md, "Janus").
-  std::vector<MetricFamily> families() const;
+  // /metrics families (docs/metrics.md, "Janus"): one sample per Janus, labelled janus=<its URL>.
+  static std::vector<MetricFamily> families(const std::vector<std::unique_ptr<JanusForwarder>>& all);
 
  private:
   JanusForwarder(const JanusConfig& c, Parts p) : config_(c), parts_(std::move(p)) {}

@@ -6,7 +6,8 @@
 // drag on our own page (input through our WebSocket) changes what the Janus viewer sees; Janus
 // asked us for keyframes over RTCP; Janus killed mid-stream leaves the direct viewer streaming and
 // /metrics says janus down (nothing forwarded meanwhile); Janus restarted, forwarding resumes and
-// the viewer page, reconnecting by itself, shows the picture again.
+// the viewer page, reconnecting by itself, shows the picture again. A second Janus (the server
+// feeds two: 127.0.0.1 and 127.0.0.2) started later gets the stream as well.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -28,6 +29,7 @@ const launchDir = join(here, '../../../launch/janus');
 const env = process.env;
 const HTTP_PORT = Number(env.VTKSTREAM_JANUS_HTTP_PORT);
 const API = `http://127.0.0.1:${HTTP_PORT}/janus`;
+const API2 = `http://127.0.0.2:${HTTP_PORT}/janus`;
 const W = 640;
 const H = 360;
 const FROM = { x: W * 0.3, y: H * 0.5 };
@@ -72,23 +74,25 @@ async function servePage() {
   return server;
 }
 
-/** The sink's /metrics as { name: value } for unlabelled samples. */
-async function metrics() {
+/** The sink's vtkstream_janus_* samples of one Janus (label janus="<its API URL>") as { name: value }. */
+async function metrics(api = API) {
   const link = new URL(pageUrl());
   const r = await fetch(new URL('metrics', link.origin),
                         { headers: { Authorization: `Bearer ${link.searchParams.get('token')}` } });
   assert.equal(r.status, 200);
   const out = {};
-  for (const m of (await r.text()).matchAll(/^(vtkstream_janus_\w+) (\S+)$/gm)) out[m[1]] = Number(m[2]);
+  for (const m of (await r.text()).matchAll(/^(vtkstream_janus_\w+)\{janus="([^"]*)"\} (\S+)$/gm)) {
+    if (m[2] === api) out[m[1]] = Number(m[3]);
+  }
   return out;
 }
 
 /** Polls /metrics until `cond` holds (the server has no push channel for this; cf. waitHealth). */
-async function waitMetrics(cond, timeoutMs, what) {
+async function waitMetrics(cond, timeoutMs, what, api = API) {
   const t0 = Date.now();
   let last = null;
   while (Date.now() - t0 < timeoutMs) {
-    last = await metrics();
+    last = await metrics(api);
     if (cond(last)) return last;
     await new Promise((r) => setTimeout(r, 100));   // poll interval, bounded by timeoutMs
   }
@@ -171,6 +175,44 @@ test('chromium watches through Janus; Janus killed and restarted', { timeout: 18
   } finally {
     await viewer.close();
     await controller.close();
+    pages.close();
+    await stopJanus(janus);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a second Janus on another address gets the stream too', { timeout: 120000 }, async (t) => {
+  const why = unavailable('chromium');
+  if (why) { t.skip(why); return; }
+  // Not started yet: the server says it is down, and sends it nothing.
+  const before = await metrics(API2);
+  assert.equal(before.vtkstream_janus_up, 0, 'the second Janus is reported up before it runs');
+  assert.equal(before.vtkstream_janus_forwarded_packets_total, 0);
+  const dir = mkdtempSync(join(tmpdir(), 'vtkstream-janus2-'));
+  execFileSync(join(launchDir, 'janus-config.sh'), [dir, '--bind', '127.0.0.2', '--http-port', String(HTTP_PORT),
+    '--video-port', env.VTKSTREAM_JANUS_VIDEO_PORT, '--rtcp-port', env.VTKSTREAM_JANUS_RTCP_PORT]);
+  const janusLog = [];
+  const janus = await startJanus(dir, janusLog);
+  const pages = await servePage();
+  const viewer = await launchChromium({ width: W, height: H });
+  try {
+    await waitMetrics((m) => m.vtkstream_janus_up === 1 && m.vtkstream_janus_forwarded_packets_total > 0, 15000,
+                      'the second Janus up and fed', API2);
+    await viewer.goto(`http://127.0.0.1:${pages.address().port}/?janus=${encodeURIComponent(API2)}&id=1`);
+    await startFrameCount(viewer);
+    await waitWatching(viewer, 1, 20000);
+    await waitFrameCount(viewer, 1, 15000);
+    assert.ok(stddev(await snapshot(viewer, '#video')) > 5, 'the picture through the second Janus is blank');
+    const m = await metrics(API2);
+    t.diagnostic(`second Janus: ${m.vtkstream_janus_forwarded_packets_total} packets, ` +
+                 `${m.vtkstream_janus_keyframe_requests_total} keyframe requests`);
+    assert.ok(m.vtkstream_janus_keyframe_requests_total > 0, 'the second Janus never asked for a keyframe');
+  } catch (e) {
+    for (const line of viewer.log.slice(-20)) t.diagnostic(line);
+    for (const line of janusLog.slice(-30)) t.diagnostic(`[janus] ${line}`);
+    throw e;
+  } finally {
+    await viewer.close();
     pages.close();
     await stopJanus(janus);
     rmSync(dir, { recursive: true, force: true });
