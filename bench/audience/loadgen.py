@@ -22,6 +22,7 @@ import random
 import statistics
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import gi
@@ -188,6 +189,11 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
+def threads(pid):
+    with open(f'/proc/{pid}/status') as f:
+        return next(int(line.split()[1]) for line in f if line.startswith('Threads:'))
+
+
 def measure(viewers, pids, window):
     hz = os.sysconf('SC_CLK_TCK')
     f0 = [v.frames for v in viewers]
@@ -242,15 +248,20 @@ def main():
               f'p95 {q(0.95):.1f} ms, max {extra[-1]:.1f} ms', flush=True)
     else:
         for n in [int(x) for x in a.steps.split(',')]:
-            while len(viewers) < n:
-                i = len(viewers)
-                viewers.append(whep_viewer(pipe, i, a.url, a.token) if a.mode == 'direct'
-                               else janus_viewer(pipe, i, a.janus, a.mount))
+            try:
+                while len(viewers) < n:
+                    i = len(viewers)
+                    viewers.append(whep_viewer(pipe, i, a.url, a.token) if a.mode == 'direct'
+                                   else janus_viewer(pipe, i, a.janus, a.mount))
+            except urllib.error.HTTPError as e:  # e.g. 503: the sink's max-peers is reached
+                print(f'{a.mode}: viewer {len(viewers) + 1} refused: HTTP {e.code} {e.read().decode()[:120]}',
+                      flush=True)
+                break
             time.sleep(a.settle)  # let the newest viewers reach steady state before measuring
             fps, cpu, self_cpu = measure(viewers, pids, a.window)
             load = os.getloadavg()[0]
             print(f'{a.mode} viewers={n} fps/viewer min={min(fps):.1f} median={statistics.median(fps):.1f} '
-                  + ' '.join(f'cpu[{p}]={c:.0f}%' for p, c in cpu.items())
+                  + ' '.join(f'cpu[{p}]={c:.0f}% threads[{p}]={threads(p)}' for p, c in cpu.items())
                   + f' cpu[loadgen]={self_cpu:.0f}% load1={load:.2f}', flush=True)
     stop.set()
     pipe.set_state(Gst.State.NULL)

@@ -5,7 +5,8 @@
 # forwarding; CPU of the sink, of Janus and of the load generator; and the extra latency of the
 # Janus path. Runs itself inside a private network namespace (tests/browser/netns.sh).
 #   bench/audience/run.sh [BUILD_DIR]
-# Env: DIRECT_STEPS [1,2,4,8,12,16,24], JANUS_STEPS [1,2,4,8,16,32,48], WINDOW [8] seconds,
+# Env: DIRECT_STEPS [1,2,4,8,12,16,24], JANUS_STEPS [1,2,4,8,16,32,48] (none: skip that part),
+#      LATENCY [1] (0: skip the latency pair), WINDOW [8] seconds,
 #      SIZE [1280x720], FPS [30], BITRATE [1200] kbit/s.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,8 +48,8 @@ timeout 30 grep -q "janus: up" <(tail -f "$tmp/sink.log") || { cat "$tmp/sink.lo
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "# source: videotestsrc ${size}@${fps} VP8 ${bitrate} kbit/s; sink pid $sink_pid, janus pid $janus_pid"
 lg=(/usr/bin/python3 "$here/loadgen.py" --window "${WINDOW:-8}")
-"${lg[@]}" --mode latency --url http://127.0.0.1:8000/ --token $token --janus http://127.0.0.1:8088/janus
-"${lg[@]}" --mode direct --url http://127.0.0.1:8000/ --token $token --steps "${DIRECT_STEPS:-1,2,4,8,12,16,24}" \
+[ "${LATENCY:-1}" = 0 ] || "${lg[@]}" --mode latency --url http://127.0.0.1:8000/ --token $token --janus http://127.0.0.1:8088/janus
+[ "${DIRECT_STEPS:-}" = none ] || "${lg[@]}" --mode direct --url http://127.0.0.1:8000/ --token $token --steps "${DIRECT_STEPS:-1,2,4,8,12,16,24}" \
   --pids "$sink_pid,$janus_pid"
-"${lg[@]}" --mode janus --janus http://127.0.0.1:8088/janus --steps "${JANUS_STEPS:-1,2,4,8,16,32,48}" \
+[ "${JANUS_STEPS:-}" = none ] || "${lg[@]}" --mode janus --janus http://127.0.0.1:8088/janus --steps "${JANUS_STEPS:-1,2,4,8,16,32,48}" \
   --pids "$sink_pid,$janus_pid"
