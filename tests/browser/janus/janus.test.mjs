@@ -9,23 +9,18 @@
 // the viewer page, reconnecting by itself, shows the picture again. A second Janus (the server
 // feeds two: 127.0.0.1 and 127.0.0.2) started later gets the stream as well.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { launchChromium, unavailable } from '../lib/browsers.mjs';
+import { LAUNCH_DIR as launchDir, startJanus, stopJanus, servePage } from '../lib/janus.mjs';
 import {
   startFrameCount, waitFrameCount, snapshot, stddev, waitPictureChange, drag, waitStats,
 } from '../lib/page.mjs';
 import { pageUrl } from '../lib/scenarios.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const launchDir = join(here, '../../../launch/janus');
 const env = process.env;
 const HTTP_PORT = Number(env.VTKSTREAM_JANUS_HTTP_PORT);
 const API = `http://127.0.0.1:${HTTP_PORT}/janus`;
@@ -34,45 +29,6 @@ const W = 640;
 const H = 360;
 const FROM = { x: W * 0.3, y: H * 0.5 };
 const TO = { x: W * 0.7, y: H * 0.6 };
-
-/** Starts Janus on the generated configuration; resolves once its HTTP API listens. */
-function startJanus(dir, log) {
-  const p = spawn('janus', ['--configs-folder', dir, '--config', join(dir, 'janus.jcfg'), '--disable-colors'],
-                  { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d) => {
-      out += d;
-      log.push(...String(d).split('\n').filter(Boolean));
-      // Janus says so once the HTTP transport listens: no sleeping, no polling for it.
-      if (/HTTP webserver started/.test(out)) resolve(p);
-    };
-    p.stdout.on('data', onData);
-    p.stderr.on('data', onData);
-    p.on('exit', (code, sig) => reject(new Error(`janus exited (${code ?? sig}) before its HTTP API listened:\n${out}`)));
-  });
-}
-
-function stopJanus(p) {
-  if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => { p.once('exit', resolve); p.kill('SIGKILL'); });
-}
-
-/** The viewer page and Debian's two scripts, from one origin of our own. */
-async function servePage() {
-  const files = {
-    '/': [join(launchDir, 'viewer.html'), 'text/html'],
-    '/janus.js': ['/usr/share/javascript/janus-gateway/janus.js', 'text/javascript'],
-    '/adapter.js': ['/usr/share/javascript/webrtc-adapter/adapter.js', 'text/javascript'],
-  };
-  const server = createServer(async (req, res) => {
-    const f = files[new URL(req.url, 'http://x').pathname];
-    if (!f) { res.writeHead(404).end(); return; }
-    res.writeHead(200, { 'Content-Type': f[1] }).end(await readFile(f[0]));
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return server;
-}
 
 /** The sink's vtkstream_janus_* samples of one Janus (label janus="<its API URL>") as { name: value }. */
 async function metrics(api = API) {
