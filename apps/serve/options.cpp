@@ -9,6 +9,7 @@
 
 #include "ice_servers.h"
 #include "renderer_command.h"
+#include "janus_config.h"
 #include "tls.h"
 #include "tokens.h"
 
@@ -22,6 +23,10 @@ constexpr const char* kSummary =
     "\n"
     "HTTP routes on --bind:--port: / (the web client), /ws (signalling, docs/protocol.md),\n"
     "/mjpeg?peer=ID (fallback stream), /healthz (JSON status).\n"
+    "\n"
+    "Large audiences: --janus URL also sends the encoded video as RTP to a Janus streaming\n"
+    "mountpoint on the URL's host (ports --janus-video-port, --janus-rtcp-port); its viewers watch\n"
+    "through Janus, steering stays here (docs/janus.md, launch/janus.sh).\n"
     "\n"
     "The pipeline is `vtksrc ! vtkstreamsink`: the options below set the sink's properties\n"
     "(gst-inspect-1.0 vtkstreamsink). --pipeline replaces the encoder part (the sink's `encoder`):\n"
@@ -52,7 +57,8 @@ constexpr const char* kSummary =
     "  vtkstream-serve --bind 0.0.0.0 --tls-cert c.pem --tls-key k.pem   the same over https\n"
     "  vtkstream-serve --render '--size 1920x1080 mesh.vtp'\n"
     "  vtkstream-serve --shm mysim                      attach to a renderer already running\n"
-    "  vtkstream-serve --no-auth                        no tokens (a demo on this machine only)";
+    "  vtkstream-serve --no-auth                        no tokens (a demo on this machine only)\n"
+    "  vtkstream-serve --janus http://127.0.0.1:8088/janus   also feed a Janus on this machine";
 
 bool loopback_address(const std::string& a) {
   return a == "localhost" || a == "::1" || a.rfind("127.", 0) == 0;
@@ -64,15 +70,16 @@ struct Raw {
   gdouble fps = -1, max_input_rate = 250, idle_timeout = 60;  // fps -1: not given
   gint max_message_bytes = static_cast<gint>(sink::kMaxMessageBytes), handshake_timeout = 10, control_idle = 60;
   gint http_header_timeout = 10, http_idle_timeout = 60;
+  gint janus_video_port = 5004, janus_rtcp_port = 5005;  // launch/janus/janus-config.sh's defaults
   gchar** allowed_hosts = nullptr;
   gchar* frame_ancestors = nullptr;
   gchar *bind = nullptr, *shm = nullptr, *render = nullptr, *renderer = nullptr, *web = nullptr, *codec = nullptr,
         *pipeline = nullptr, *stun = nullptr, *size = nullptr, *ice_address = nullptr, *token_file = nullptr,
-        *tls_cert = nullptr, *tls_key = nullptr;
+        *tls_cert = nullptr, *tls_key = nullptr, *janus = nullptr;
   gchar** turn = nullptr;
   gboolean no_renderer = FALSE, no_auth = FALSE, version = FALSE;
   ~Raw() {
-    for (gchar* p : {bind, shm, render, renderer, web, codec, pipeline, stun, size, ice_address, token_file, tls_cert, tls_key}) g_free(p);
+    for (gchar* p : {bind, shm, render, renderer, web, codec, pipeline, stun, size, ice_address, token_file, tls_cert, tls_key, janus}) g_free(p);
     g_strfreev(turn);
     g_strfreev(allowed_hosts);
     g_free(frame_ancestors);
@@ -111,6 +118,9 @@ bool parse_table(int argc, char** argv, Raw* r, std::string* err) {
       {"frame-ancestors", 0, 0, G_OPTION_ARG_STRING, &r->frame_ancestors, "Who may embed the page in a frame, as CSP sources (default 'self'; e.g. http://localhost:8888 for a Jupyter notebook)", "SOURCES"},
       {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &r->tls_cert, "Serve https and wss with this PEM certificate (chain); needs --tls-key. Browsers offer WebCodecs only to https pages (or localhost)", "FILE"},
       {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &r->tls_key, "The unencrypted PEM private key of --tls-cert", "FILE"},
+      {"janus", 0, 0, G_OPTION_ARG_STRING, &r->janus, "Also send the encoded video as RTP to the Janus whose HTTP API is at URL (numeric host, e.g. http://127.0.0.1:8088/janus); it is probed, and forwarded to only while it answers; several comma-separated URLs on different hosts each get the stream (docs/janus.md)", "URL"},
+      {"janus-video-port", 0, 0, G_OPTION_ARG_INT, &r->janus_video_port, "With --janus: the streaming mountpoint's video RTP port on that host (default 5004)", "PORT"},
+      {"janus-rtcp-port", 0, 0, G_OPTION_ARG_INT, &r->janus_rtcp_port, "With --janus: the mountpoint's video RTCP port, for its viewers' keyframe requests (default 5005; 0 = none)", "PORT"},
       {"no-renderer", 0, 0, G_OPTION_ARG_NONE, &r->no_renderer, "Start no renderer even without --shm (wait on the private shm name)", nullptr},
       {"version", 0, 0, G_OPTION_ARG_NONE, &r->version, "Print the version and exit", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
@@ -245,6 +255,19 @@ bool parse_options(int argc, char** argv, ServeConfig* config, std::string* err)
     g_free(joined);
   }
   if (r.frame_ancestors) set("frame-ancestors", r.frame_ancestors);
+  if (r.janus) {
+    std::vector<sink::JanusConfig> janus;
+    const int video = r.janus_video_port, rtcp = r.janus_rtcp_port;
+    if (video < 1 || video > 65535 || rtcp < 0 || rtcp > 65535 ||
+        !sink::janus_configuration(r.janus, video, rtcp, &janus, err, {"--janus", "--janus-video-port", "--janus-rtcp-port"})) {
+      if (err->empty()) *err = "--janus-video-port and --janus-rtcp-port are UDP ports (1-65535; RTCP may be 0)";
+      *err += " (see --help)";
+      return false;
+    }
+    set("janus-url", r.janus);
+    set("janus-video-port", std::to_string(video));
+    set("janus-rtcp-port", std::to_string(rtcp));
+  }
   set("codec", r.codec && g_ascii_strcasecmp(r.codec, "h264") == 0 ? "h264" : "vp8");
   if (r.bitrate) set("bitrate", std::to_string(r.bitrate));
   if (r.pipeline) set("encoder", r.pipeline);

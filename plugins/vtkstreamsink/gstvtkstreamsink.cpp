@@ -14,6 +14,11 @@
  * when the page asks for another render size), so any navigation-aware source can be steered;
  * a source that ignores navigation simply ignores it.
  *
+ * Large audiences: `janus-url` (one or several, comma-separated), `janus-video-port` and
+ * `janus-rtcp-port` send the shared encode as RTP to Janus streaming mountpoints as well; each Janus
+ * is probed over its HTTP API and fed only while it answers, and its viewers' keyframe requests
+ * come back over RTCP (docs/janus.md).
+ *
  * Access: with `auth=true` (default) the control link (`?token=` + `token`) watches and steers,
  * the view-only link (`view-token`) watches and may ask to steer; empty tokens are generated at
  * READY. Read `control-link` and `view-link`, or watch the bus.

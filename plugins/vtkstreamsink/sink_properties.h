@@ -47,6 +47,9 @@ enum SinkProp {
   PROP_RENDERER_SUPERVISED,
   PROP_TLS_CERTIFICATE_FILE,
   PROP_TLS_KEY_FILE,
+  PROP_JANUS_URL,
+  PROP_JANUS_VIDEO_PORT,
+  PROP_JANUS_RTCP_PORT,
   PROP_URL,           // read-only, once listening
   PROP_CONTROL_LINK,  // read-only
   PROP_VIEW_LINK,     // read-only
@@ -78,6 +81,8 @@ struct SinkSettings {
   std::string frame_ancestors = "'self'";
   bool renderer_supervised = false;
   std::string tls_certificate_file, tls_key_file;  // both or neither (tls.h)
+  std::string janus_url;  // janus/janus_forwarder.h; off while janus_video_port is 0
+  int janus_video_port = 0, janus_rtcp_port = 0;
   // Read-only, set once listening.
   std::string url, control_link, view_link;
   unsigned peers = 0;

@@ -68,6 +68,10 @@ bool WebService::start(std::string* err) {
   if (!http_->listen(config_.address, config_.port, err)) return false;
   auth_.set_port(std::stoi(url().substr(url().rfind(':') + 1)));
   auth_.set_secure(config_.tls != nullptr);
+  for (const JanusConfig& j : config_.janus) {
+    janus_.push_back(JanusForwarder::start(j, {m_.sink, m_.media, config_.log_name}, err));
+    if (!janus_.back()) return false;
+  }
   tick_ = add_timeout(1000, [this] {
     tick();
     return true;
@@ -93,6 +97,7 @@ void WebService::shutdown(ByeCode code, const std::string& reason) {
   finish_closing(closing);
   mjpeg_.reset();         // ends MJPEG responses
   mjpeg_branch_.reset();
+  janus_.clear();
   snapshot_.reset();      // encodes still running answer nobody
   http_.reset();
 }

@@ -19,6 +19,7 @@
 #include "control.h"
 #include "handler.h"
 #include "http_server.h"
+#include "janus_forwarder.h"
 #include "input_injector.h"
 #include "media.h"
 #include "mjpeg_branch.h"
@@ -57,6 +58,7 @@ struct WebConfig {
   bool adaptive = true;                 // per-viewer congestion control sets the encoder's bitrate
   adapt::Limits rate_limits;            // its bounds; start = the configured bitrate
   std::string log_name = "vtkstreamsink";  // prefix of the operator notes on stderr (the element's name)
+  std::vector<JanusConfig> janus;       // RTP to Janus mountpoints (janus_forwarder.h); none by default
 };
 
 class WebService {
@@ -127,6 +129,7 @@ class WebService {
   int64_t last_refusal_log_us_ = INT64_MIN / 2;
   std::map<uint32_t, std::unique_ptr<Peer>> peers_;
   std::unique_ptr<WhepSessions> whep_;  // view-only WHEP viewers; they share the slots
+  std::vector<std::unique_ptr<JanusForwarder>> janus_;  // the audience behind Janus, if configured
   uint32_t next_peer_ = 1;
   uint64_t peers_served_ = 0;
   bool shutting_down_ = false;

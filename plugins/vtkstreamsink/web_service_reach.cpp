@@ -89,7 +89,10 @@ std::string WebService::metrics_text() const {
   s.renderer_running = info_.renderer_state == RendererStatus::kRunning;
   s.width = info_.width;
   s.height = info_.height;
-  return format_exposition(sink_families(m_.media->metrics(), s));
+  std::vector<MetricFamily> families = sink_families(m_.media->metrics(), s);
+  if (!janus_.empty())
+    for (auto& f : JanusForwarder::families(janus_)) families.push_back(std::move(f));
+  return format_exposition(families);
 }
 
 }  // namespace vtkstream::sink

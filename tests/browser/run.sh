@@ -53,6 +53,9 @@ echo "== browser tests of vtkstreamsink under gst-launch-1.0 (private network na
 for f in "$here"/gst/*.test.mjs; do
   "$here/netns.sh" "$here/with-gst-launch.sh" node --test --test-reporter=spec "$f" || status=1
 done
+echo "== audience through Janus (private network namespace, real server, Janus, Chromium) =="
+# A skip (77: janus not installed) is not a failure; janus/run.sh fails instead when CI is set.
+"$here/netns.sh" "$here/janus/run.sh" || { rc=$?; [ "$rc" -eq 77 ] || status=1; }
 # Weak links: Chromium across a tc tbf link between two namespaces (netns2.sh; about 30 s):
 # tests/browser/weak/weak-link.test.mjs at 1 Mbit/s. ip netns and tc need root: CI runs as root;
 # elsewhere the test skips with a message. The same test at 250 kbit/s runs only with

@@ -27,5 +27,13 @@ expect 0 "--version" "" -- "$serve" --help
 expect 0 "^vtkstream-serve $version\$" "" -- "$serve" --gst-debug=vtksrc:5 --gst-debug-no-color --version
 expect 2 "" "^vtkstream-serve: Unknown option --bogus" -- "$serve" --bogus
 expect 2 "" "^vtkstream-render: unknown option --bogus" -- "$render" --bogus
+# --janus (docs/janus.md): documented in --help; a bad URL or port is a usage error naming the option.
+expect 0 "--janus=URL" "" -- "$serve" --help
+expect 2 "" "^vtkstream-serve: --janus: 'http://localhost:8088/janus' is not an http(s) URL with a numeric host" -- \
+  "$serve" --janus http://localhost:8088/janus
+expect 2 "" "^vtkstream-serve: --janus-rtcp-port: must differ from --janus-video-port" -- \
+  "$serve" --janus http://127.0.0.1:8088/janus --janus-video-port 6000 --janus-rtcp-port 6000
+expect 2 "" "^vtkstream-serve: --janus-video-port and --janus-rtcp-port are UDP ports" -- \
+  "$serve" --janus http://127.0.0.1:8088/janus --janus-video-port 70000
 [ "$fail" -eq 0 ] && echo "programs-cli: ok"
 exit "$fail"

@@ -45,7 +45,7 @@ TEST(SinkProperties, EveryPropertyHasItsDocumentedDefault) {
   EXPECT_EQ(peers, 0u);
   EXPECT_EQ(get_string(e, "address"), "127.0.0.1");
   for (const char* empty : {"token", "view-token", "encoder", "web-dir", "stun-server", "ice-address", "url",
-                            "control-link", "view-link"})
+                            "control-link", "view-link", "janus-url"})
     EXPECT_EQ(get_string(e, empty), "") << empty;
   gint codec = -1;
   g_object_get(e, "codec", &codec, nullptr);
@@ -226,6 +226,27 @@ const std::vector<BadSetting>& bad_settings() {
       {"UnknownEncoder", [](GstElement* e) { g_object_set(e, "encoder", "nonexistent", nullptr); }, "encoder"},
       {"EncoderWithoutPay", [](GstElement* e) { g_object_set(e, "encoder", "videoconvert ! vp8enc", nullptr); },
        "encoder"},
+      // Janus forwarding (janus/janus_config.cpp): a host name (the RTCP socket and the RTP need
+      // an address), a URL without the mountpoint's port, the two ports equal.
+      {"JanusHostName",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://localhost:8088/janus", "janus-video-port", 5004, nullptr);
+       },
+       "janus-url"},
+      {"JanusUrlWithoutPort", [](GstElement* e) { g_object_set(e, "janus-url", "http://127.0.0.1:8088/janus", nullptr); },
+       "janus-video-port"},
+      {"JanusSamePorts",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://127.0.0.1:8088/janus", "janus-video-port", 5004, "janus-rtcp-port", 5004,
+                      nullptr);
+       },
+       "janus-rtcp-port"},
+      {"JanusTwoOnOneHost",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://127.0.0.1:8088/janus,http://127.0.0.1:8090/janus", "janus-video-port",
+                      5004, nullptr);
+       },
+       "two Janus on 127.0.0.1"},
   };
   return v;
 }
@@ -244,7 +265,7 @@ TEST_P(SinkBadSetting, FailsReadyWithAnErrorNamingTheProperty) {
   EXPECT_EQ(s.set_state(GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
 }
 
-INSTANTIATE_TEST_SUITE_P(Settings, SinkBadSetting, ::testing::Range(0, 7),
+INSTANTIATE_TEST_SUITE_P(Settings, SinkBadSetting, ::testing::Range(0, 11),
                          [](const ::testing::TestParamInfo<int>& i) {
                            return std::string(bad_settings()[static_cast<size_t>(i.param)].name);
                          });

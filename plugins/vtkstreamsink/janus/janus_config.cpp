@@ -1,0 +1,77 @@
+#include "janus_config.h"
+
+#include <gio/gio.h>
+
+namespace vtkstream::sink {
+
+namespace {
+
+bool one_target(const std::string& url, JanusConfig* out, std::string* err, const JanusNames& names) {
+  GError* gerr = nullptr;
+  GUri* uri = url.empty() ? nullptr : g_uri_parse(url.c_str(), G_URI_FLAGS_NONE, &gerr);
+  g_clear_error(&gerr);
+  const char* scheme = uri ? g_uri_get_scheme(uri) : nullptr;
+  const char* host = uri ? g_uri_get_host(uri) : nullptr;
+  GInetAddress* numeric = host ? g_inet_address_new_from_string(host) : nullptr;
+  const bool ok = uri && (g_strcmp0(scheme, "http") == 0 || g_strcmp0(scheme, "https") == 0) && numeric;
+  if (ok) {
+    out->api_url = url;
+    out->host = host;
+  }
+  if (numeric) g_object_unref(numeric);
+  if (uri) g_uri_unref(uri);
+  if (!ok) {
+    *err = std::string(names.url) + ": '" + url +
+           "' is not an http(s) URL with a numeric host (Janus's HTTP API, e.g. http://127.0.0.1:8088/janus; the RTP "
+           "goes to the same host)";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool janus_configuration(const std::string& urls, int video_port, int rtcp_port, std::vector<JanusConfig>* out,
+                         std::string* err, const JanusNames& names) {
+  out->clear();
+  if (video_port == 0) {
+    if (!urls.empty()) {
+      *err = std::string(names.video_port) + ": set it (the mountpoint's video port) to forward to " + names.url;
+      return false;
+    }
+    if (rtcp_port != 0) {
+      *err = std::string(names.rtcp_port) + ": set " + names.video_port + " (and " + names.url + ") too";
+      return false;
+    }
+    return true;  // off
+  }
+  if (rtcp_port == video_port) {
+    *err = std::string(names.rtcp_port) + ": must differ from " + names.video_port;
+    return false;
+  }
+  gchar** parts = g_strsplit(urls.c_str(), ",", -1);
+  bool ok = true;
+  for (gchar** u = parts; ok && *u; ++u) {
+    const std::string url = g_strstrip(*u);
+    JanusConfig c;
+    ok = one_target(url, &c, err, names);
+    for (const auto& seen : *out)
+      if (ok && seen.host == c.host) {
+        // The mountpoints share the ports: two on one host would be one socket.
+        *err = std::string(names.url) + ": two Janus on " + c.host + " (each needs its own address; the ports are shared)";
+        ok = false;
+      }
+    c.video_port = video_port;
+    c.rtcp_port = rtcp_port;
+    if (ok) out->push_back(c);
+  }
+  g_strfreev(parts);
+  if (ok && out->empty()) {
+    *err = std::string(names.url) + ": empty";
+    ok = false;
+  }
+  if (!ok) out->clear();
+  return ok;
+}
+
+}  // namespace vtkstream::sink

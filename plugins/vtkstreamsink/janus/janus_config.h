@@ -1,0 +1,32 @@
+// Where the sink sends its RTP for a Janus audience (janus_forwarder.h), checked from the
+// sink's properties. Apart from the forwarder so that vtkstream-serve checks its --janus options
+// the same way before it builds a pipeline.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vtkstream::sink {
+
+// One Janus to feed. Several (a comma-separated janus-url) share the ports, each on its own host.
+struct JanusConfig {
+  std::string api_url;   // Janus HTTP API base, e.g. http://127.0.0.1:8088/janus
+  std::string host;      // numeric address the RTP goes to (the API URL's host)
+  int video_port = 0;    // the mountpoint's videoport; 0 = no forwarding
+  int rtcp_port = 0;     // its videortcpport; 0 = no keyframe requests from Janus viewers
+  bool enabled() const { return video_port > 0; }
+};
+
+// What the messages call the three settings: the sink's properties, or a program's options.
+struct JanusNames {
+  const char* url = "janus-url";
+  const char* video_port = "janus-video-port";
+  const char* rtcp_port = "janus-rtcp-port";
+};
+
+// From the three settings: one JanusConfig per URL of the comma-separated `urls` (none when
+// forwarding is off). False with *err naming the setting that is wrong.
+bool janus_configuration(const std::string& urls, int video_port, int rtcp_port, std::vector<JanusConfig>* out,
+                         std::string* err, const JanusNames& names = {});
+
+}  // namespace vtkstream::sink
