@@ -368,6 +368,8 @@ window.vtkstream = {
   recordLatency: () => stats.latency.record(),
   // Fresh WebRTC numbers (cumulative bytesReceived etc.), for exact measurement windows.
   rtcStats: () => (rtc ? rtc.stats() : Promise.resolve(null)),
+  // WebSocket video's start, first message, first keyframe and first picture (ms, page clock).
+  wsTimes: () => (wsv ? { ...wsv.times } : null),
   toggleOverlay: (show) => overlay.toggle(show),
   savePicture: () => chrome.save(withToken('snapshot.png')),
 };

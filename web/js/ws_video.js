@@ -59,7 +59,9 @@ export class WsVideoTransport {
     this.framesDecoded = 0;
     this.framesDropped = 0;
     this.pending = new Map();   // timestamp -> {seq, arrived}
-    this.drawnFirst = false;
+    // When this transport started, and its first message, keyframe and picture (performance.now()),
+    // for the page API: where a slow first picture spends its time.
+    this.times = { start: performance.now(), firstMessage: null, firstKey: null, firstDraw: null };
     this.canvas.hidden = false;
   }
 
@@ -70,6 +72,8 @@ export class WsVideoTransport {
     const f = parseFrame(buf);
     if (!f) return;
     this.o.sendBinary(ackRecord(f.id));
+    this.times.firstMessage ??= arrived;
+    if (f.key) this.times.firstKey ??= arrived;
     this.bytesReceived += f.bytes;
     if (!this.decoder || this.decoder.state === 'closed' || this.codec !== f.codec) {
       if (!f.key) return this.drop();
@@ -126,6 +130,7 @@ export class WsVideoTransport {
     this.pending.delete(frame.timestamp);
     frame.close();
     this.framesDecoded++;
+    this.times.firstDraw ??= performance.now();
     this.o.onDrawn(p ? p.seq : 0, p ? p.arrived : performance.now(), performance.now());
   }
 

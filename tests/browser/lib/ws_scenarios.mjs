@@ -31,6 +31,10 @@ export async function assertWsPictureAndDrag(t, b, url, { firstMs = 15000 } = {}
   await b.goto(url);
   await waitStats(b, `s.transport === 'ws' && s.framesPresented >= 1 && s.videoWidth > 0`, firstMs);
   const first = Date.now() - t0;
+  const times = await b.evaluate(() => window.vtkstream.wsTimes());
+  const rel = (v) => (v == null ? 'n/a' : `${Math.round(v)}`);
+  t.diagnostic(`page clock (ms since navigation): ws video started ${rel(times?.start)}, first message ` +
+               `${rel(times?.firstMessage)}, first keyframe ${rel(times?.firstKey)}, first picture ${rel(times?.firstDraw)}`);
   await waitStats(b, `s.transport === 'ws' && s.videoWidth === ${W} && s.videoHeight === ${H}`, 10000);
   const env = await b.evaluate(() => ({ secure: window.isSecureContext, decoder: typeof window.VideoDecoder,
                                         canvasShown: !document.getElementById('wsvideo').hidden }));
