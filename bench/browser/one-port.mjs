@@ -5,14 +5,16 @@
 //   p50/p95   input-to-photon over every move of the drags (web/js/latency.js; MJPEG: approx)
 //   kbit/s    what the server handed to this viewer (/metrics vtkstream_sent_bytes_total of the
 //             transport) while dragging, and over 5 s idle before
-//   node bench/browser/one-port.mjs --label 1mbit
+//   skipped   (WebSocket video) frames its flow control skipped while dragging
+//   node bench/browser/one-port.mjs --label 1mbit [--only ws]
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { launchChromium } from '../../tests/browser/lib/browsers.mjs';
 import { waitStats, snapshot, waitPictureChange, nextFrame } from '../../tests/browser/lib/page.mjs';
 
-const { values: opt } = parseArgs({ options: { label: { type: 'string', default: '?' } } });
+const { values: opt } = parseArgs({ options: { label: { type: 'string', default: '?' },
+                                               only: { type: 'string', default: 'webrtc,ws,mjpeg' } } });
 const url = process.env.VTKSTREAM_URL;
 if (!url) throw new Error('VTKSTREAM_URL is not set: run bench/browser/one-port.sh');
 const ca = readFileSync(process.env.VTKSTREAM_TLS_CA);
@@ -26,6 +28,11 @@ const pct = (a, p) => {
 
 /** Bytes the server has handed to viewers over `transport` (all rungs). */
 function sentBytes(transport) {
+  return metric(`vtkstream_sent_bytes_total{transport="${transport}"`);
+}
+
+/** The sum of the /metrics samples whose line starts with `prefix`. */
+function metric(prefix) {
   const u = new URL('/metrics', url);
   u.searchParams.set('token', new URL(url).searchParams.get('token'));
   return new Promise((resolve, reject) => {
@@ -35,7 +42,7 @@ function sentBytes(transport) {
       res.on('end', () => {
         let n = 0;
         for (const line of body.split('\n'))
-          if (line.startsWith(`vtkstream_sent_bytes_total{transport="${transport}"`)) n += Number(line.split(' ').pop());
+          if (line.startsWith(prefix)) n += Number(line.split(' ').pop());
         resolve(n);
       });
     }).on('error', reject);
@@ -66,6 +73,7 @@ async function row(transport) {
     let seen = 0;
     t0 = await clock();
     b0 = await sentBytes(transport);
+    const skipped0 = await metric('vtkstream_ws_video_skipped_frames_total');
     for (let i = 0; i < DRAGS; i++) {
       const dir = i % 2 ? -1 : 1;
       const before = await snapshot(b, SELECTOR[transport]);
@@ -79,22 +87,24 @@ async function row(transport) {
       if ((await waitPictureChange(b, SELECTOR[transport], before, 0.02, 5000).catch(() => 0)) >= 0.02) seen++;
     }
     const dragKbps = (8 * ((await sentBytes(transport)) - b0)) / (await clock() - t0);
+    const skipped = (await metric('vtkstream_ws_video_skipped_frames_total')) - skipped0;
     const lat = await b.evaluate(() => window.__lat.slice());
     const s = await b.evaluate(() => window.vtkstream.stats());
     return { link: opt.label, transport, first, drags: `${seen}/${DRAGS}`, p50: pct(lat, 50), p95: pct(lat, 95),
-             n: lat.length, approx: s.latency.approx, dragKbps, idleKbps };
+             n: lat.length, approx: s.latency.approx, dragKbps, idleKbps, skipped };
   } finally {
     await b.close();
   }
 }
 
 const f = (v) => (v == null ? 'n/a' : v.toFixed(0));
-for (const transport of ['webrtc', 'ws', 'mjpeg']) {
+for (const transport of opt.only.split(',')) {
   try {
     const r = await row(transport);
     console.log(`${opt.label.padEnd(14)} ${transport.padEnd(6)} first ${f(r.first)} ms  drags ${r.drags}  ` +
                 `p50 ${f(r.p50)} ms  p95 ${f(r.p95)} ms (n=${r.n}${r.approx ? ', approx' : ''})  ` +
-                `dragging ${f(r.dragKbps)} kbit/s  idle ${r.idleKbps.toFixed(1)} kbit/s`);
+                `dragging ${f(r.dragKbps)} kbit/s  idle ${r.idleKbps.toFixed(1)} kbit/s` +
+                (transport === 'ws' ? `  skipped ${r.skipped} frames while dragging` : ''));
     console.log('JSON ' + JSON.stringify(r));
   } catch (e) {
     console.log(`${opt.label.padEnd(14)} ${transport.padEnd(6)} failed: ${e.message.split('\n')[0]}`);

@@ -5,6 +5,7 @@
 # and Chromium in tests/browser/netns2.sh's two namespaces, one row per transport (pinned with
 # ?transport=): first-picture time, drags seen, input-to-photon p50/p95, kbit/s dragging and
 # idle (one-port.mjs). Prints the load average before and after. Root only (ip netns).
+# VTKSTREAM_BENCH_ONLY=ws (comma-separated) runs only those transports.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tests="$here/../../tests/browser"
@@ -21,7 +22,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for link in "$@"; do
   rate=()
   [ "$link" = unconstrained ] || rate=(--rate "$link")
-  "$tests/netns2.sh" "${rate[@]}" "$tests/with-server.sh" node "$here/one-port.mjs" --label "$link" |
+  "$tests/netns2.sh" "${rate[@]}" "$tests/with-server.sh" node "$here/one-port.mjs" --label "$link" --only "${VTKSTREAM_BENCH_ONLY:-webrtc,ws,mjpeg}" |
     grep -v '^with-server:' || echo "$link: failed"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
