@@ -51,6 +51,14 @@ test('ws video: keyframe first, header fields, input echoed in the header', T, a
     assert.ok(c.frames.length >= 5, `${c.frames.length} frames while dragging`);
     // A peer on WebSocket video is counted as such.
     assert.ok(await metric(URL_, 'vtkstream_peers{transport="ws"') >= 1);
+    // Its acks reached its congestion controller (every 300 ms): /healthz lists it with a receive
+    // rate once a second of frames has been acked.
+    await dragUntilEcho(c, last, 40);
+    const u = new URL(URL_);
+    const health = await (await fetch(`${u.origin}/healthz?token=${u.searchParams.get('token')}`)).json();
+    const me = health.viewers.find((v) => v.peer === welcome.peer_id);
+    assert.ok(me, `no congestion controller for peer ${welcome.peer_id}: ${JSON.stringify(health.viewers)}`);
+    assert.ok(me.recv_kbps > 0 && me.send_kbps > 0, `controller saw ${JSON.stringify(me)}`);
   } finally {
     c.close();
   }
