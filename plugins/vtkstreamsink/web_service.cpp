@@ -159,6 +159,7 @@ void WebService::add_peer(SoupWebsocketConnection* ws, Role role) {
   env.sink = m_.sink;
   env.media = m_.media;
   env.echo = &m_.input->echo();
+  env.injector = m_.input;
   env.info = &info_;
   env.ice = &config_.ice;
   env.role = role;

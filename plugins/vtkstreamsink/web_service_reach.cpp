@@ -81,8 +81,10 @@ void WebService::whep_offer(SoupServerMessage* msg, const std::string& sdp) {
 std::string WebService::metrics_text() const {
   ScrapeState s;
   for (const auto& [id, p] : peers_) {
-    const char* transport = p->webrtc() ? "webrtc" : p->mjpeg() ? "mjpeg" : "none";
+    // WebSocket video counts first: while a page moves to WebRTC, it is what the page shows.
+    const char* transport = p->ws_video() ? "ws" : p->webrtc() ? "webrtc" : p->mjpeg() ? "mjpeg" : "none";
     ++s.peers[{transport, role_name(p->role())}];
+    s.ws_in_flight_bytes += p->ws_in_flight_bytes();
   }
   if (whep_) s.peers[{"whep", "viewer"}] = whep_->count();
   s.peers_served = peers_served_;

@@ -19,7 +19,7 @@ const LINE_PIXELS = 16;
 export class InputCapture {
   /**
    * @param {HTMLElement} stage   element receiving events (focusable)
-   * @param {() => HTMLElement} picture  the visible <video> or <img>
+   * @param {() => HTMLElement} picture  the visible <video>, <img> or <canvas>
    * @param {(record: object) => void} send
    * @param {{hover?: boolean}} [opts] hover: also send moves with no button held
    */
@@ -52,8 +52,9 @@ export class InputCapture {
   /** Normalised position of a client point in the drawn picture. */
   pos(e) {
     const el = this.picture();
-    const w = el.videoWidth ?? el.naturalWidth ?? 0;
-    const h = el.videoHeight ?? el.naturalHeight ?? 0;
+    // <video>, <img>, or the WebSocket video's <canvas> (its width/height are the picture's).
+    const w = el.videoWidth ?? el.naturalWidth ?? el.width ?? 0;
+    const h = el.videoHeight ?? el.naturalHeight ?? el.height ?? 0;
     return normalize(e.clientX, e.clientY, containRect(el.getBoundingClientRect(), w, h));
   }
 

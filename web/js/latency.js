@@ -110,6 +110,19 @@ export class LatencyTracker {
     this.pendingNoRtp.push({ seq, arrived: t });
   }
 
+  /**
+   * WebSocket video: the frame reflecting inputs up to `seq` arrived at `arrived` and was drawn
+   * on the canvas at `t` (exact: the page itself paints it; the header carries the echo).
+   */
+  drawn(seq, arrived, t) {
+    const t0 = this.sentAt.get(seq);
+    if (t0 !== undefined) {
+      this.echoSamples.push(arrived - t0);
+      if (this.echoSamples.length > KEEP_SAMPLES) this.echoSamples.shift();
+    }
+    this.resolve(seq, t);
+  }
+
   /** requestVideoFrameCallback saw a frame (`rtp` undefined when the browser gives none). */
   presentedFrame(rtp, t) {
     if (Number.isFinite(rtp)) {

@@ -3,8 +3,10 @@
 // when it is open, else over the WebSocket. Exposes window.vtkstream for the overlay, the
 // browser tests and the benchmark.
 //
+// Which path the video takes, and when it switches: transport.js.
+//
 // URL parameters (all optional):
-//   transport=mjpeg   skip WebRTC           codec=h264     prefer H.264 (default VP8)
+//   transport=webrtc|ws|mjpeg  pin one path       codec=h264     prefer H.264 (default VP8)
 //   rtc_timeout=MS    WebRTC deadline (3000) size=WxH       fixed render size (no follow)
 //   hover=1           send pointer moves with no button held
 //   relay=1           WebRTC through the server's TURN relays only (checks a TURN set-up)
@@ -15,6 +17,8 @@
 import { Signalling } from './signalling.js';
 import { RtcTransport, receivableCodecs } from './webrtc.js';
 import { MjpegTransport } from './mjpeg.js';
+import { WsVideoTransport } from './ws_video.js';
+import { pinnedTransport, helloFor, onFirstVideoFrame } from './transport.js';
 import { InputCapture } from './input.js';
 import { ResizeReporter } from './resize.js';
 import { Stats } from './stats.js';
@@ -24,6 +28,7 @@ import { PageChrome } from './chrome.js';
 
 const params = new URLSearchParams(location.search);
 const RTC_TIMEOUT_MS = Number(params.get('rtc_timeout')) || 3000;
+const PINNED = pinnedTransport(params);
 const fixedSize = /^(\d+)x(\d+)$/.exec(params.get('size') || '');
 // The server also keeps the token in a cookie for this page's requests; sending it explicitly
 // says which link (control or view-only) this tab was opened with.
@@ -44,6 +49,7 @@ const TIMED = new Set(['pm', 'wh', 'kd', 'tm']);
 const $ = (id) => document.getElementById(id);
 const video = $('video');
 const img = $('mjpeg');
+const canvas = $('wsvideo');
 const stage = $('stage');
 const statusEl = $('status');
 const noticeEl = $('notice');
@@ -51,7 +57,7 @@ const noticeEl = $('notice');
 const state = {
   phase: 'connecting',      // connecting | session | disconnected
   peerId: null,
-  transport: null,          // 'webrtc' | 'mjpeg' once chosen for this session
+  transport: null,          // 'webrtc' | 'ws' | 'mjpeg': what the page shows now
   rtcState: null,           // connecting | connected
   renderer: 'unknown',
   rendererDetail: '',
@@ -63,18 +69,20 @@ const state = {
 };
 let rtc = null;
 let mjpeg = null;
+let wsv = null;      // WebSocket video, while it is shown
 let chrome = null;   // PageChrome, once everything it acts on exists (end of this file)
 
 const stats = new Stats(video, (m) => signalling.send(m));
 
 function wantWebRtc() {
-  return !state.noWebRtc && params.get('transport') !== 'mjpeg' &&
+  return !state.noWebRtc && (PINNED === null || PINNED === 'webrtc') &&
          typeof globalThis.RTCPeerConnection === 'function';
 }
 
 function sendHello() {
   const codecs = receivableCodecs(params.get('codec') || 'VP8');
-  signalling.send({ type: 'hello', version: 1, codecs, transport: wantWebRtc() ? 'webrtc' : 'mjpeg' });
+  signalling.send(helloFor({ pinned: PINNED, noWebRtc: state.noWebRtc, codecs,
+                             hasRtc: typeof globalThis.RTCPeerConnection === 'function' }));
 }
 
 // ---- status line ------------------------------------------------------------------------
@@ -84,6 +92,7 @@ function renderStatus() {
   if (state.phase === 'connecting') parts.push('connecting…');
   else if (state.phase === 'disconnected') parts.push(state.note || 'disconnected');
   else if (state.transport === 'mjpeg') parts.push('MJPEG fallback');
+  else if (state.transport === 'ws') parts.push('WebSocket video' + (stats.rtc.codec ? ' ' + stats.rtc.codec : ''));
   else if (state.rtcState === 'connected') parts.push('WebRTC' + (stats.rtc.codec ? ' ' + stats.rtc.codec : ''));
   else parts.push('WebRTC connecting…');
   if (state.phase === 'session' && state.renderer !== 'unknown') {
@@ -133,7 +142,7 @@ function sendInput(record) {
   if (chrome) chrome.idle.hide(false);   // the server counts input as activity too
 }
 
-new InputCapture(stage, () => (state.transport === 'mjpeg' ? img : video), sendInput,
+new InputCapture(stage, () => (state.transport === 'mjpeg' ? img : state.transport === 'ws' ? canvas : video), sendInput,
                  { hover: params.get('hover') === '1' });
 const resize = new ResizeReporter(stage, sendInput, {
   fixed: fixedSize ? { w: Number(fixedSize[1]), h: Number(fixedSize[2]) } : null,
@@ -144,6 +153,7 @@ const resize = new ResizeReporter(stage, sendInput, {
 function teardown() {
   if (rtc) rtc.close();
   if (mjpeg) mjpeg.close();
+  stopWsVideo();
   rtc = null;
   mjpeg = null;
   stats.setTransport(null);
@@ -158,7 +168,43 @@ function startMjpeg() {
   renderStatus();
 }
 
+function startWsVideo() {
+  wsv = new WsVideoTransport({
+    canvas,
+    sendBinary: (b) => signalling.sendBinary(b),
+    onDrawn: (seq, arrived, t) => stats.canvasFrame(seq, arrived, t),
+  });
+  stats.canvasShown = true;
+  state.transport = 'ws';
+  stats.setTransport(wsv);
+}
+
+function stopWsVideo() {
+  if (wsv) wsv.close();
+  wsv = null;
+  stats.canvasShown = false;
+}
+
+/** WebRTC presented its first frame under the canvas: show it, stop the WebSocket video. */
+function switchToWebRtc() {
+  if (!wsv || !rtc) return;
+  signalling.send({ type: 'ws-video', on: false });
+  stopWsVideo();
+  state.transport = 'webrtc';
+  stats.setTransport(rtc);
+  renderStatus();
+}
+
 function fallback(reason) {
+  if (wsv && rtc) {   // WebRTC never made it: stay on WebSocket video, drop the server's webrtcbin
+    console.warn(`vtkstream: WebRTC ${reason}; staying on WebSocket video`);
+    signalling.send({ type: 'transport', transport: 'ws' });
+    rtc.close();
+    rtc = null;
+    state.rtcState = null;
+    renderStatus();
+    return;
+  }
   if (state.transport !== 'webrtc') return;
   console.warn(`vtkstream: WebRTC ${reason}; falling back to MJPEG`);
   signalling.send({ type: 'transport', transport: 'mjpeg' });
@@ -166,7 +212,7 @@ function fallback(reason) {
 }
 
 function startWebRtc() {
-  state.transport = 'webrtc';
+  state.transport = wsv ? 'ws' : 'webrtc';
   state.rtcState = 'connecting';
   rtc = new RtcTransport({
     video,
@@ -178,7 +224,8 @@ function startWebRtc() {
     onConnected: () => { state.rtcState = 'connected'; renderStatus(); },
     onFail: fallback,
   });
-  stats.setTransport(rtc);
+  if (wsv) onFirstVideoFrame(video, switchToWebRtc);
+  else stats.setTransport(rtc);
   renderStatus();
 }
 
@@ -191,8 +238,9 @@ function onMessage(msg) {
       state.note = '';
       state.peerId = msg.peer_id;
       state.welcome = msg;
-      if (wantWebRtc()) startWebRtc();
-      else startMjpeg();
+      if (msg.ws_video) startWsVideo();
+      if (wantWebRtc() && msg.codec !== 'MJPEG' && PINNED !== 'ws') startWebRtc();
+      else if (!msg.ws_video) startMjpeg();
       resize.setLimit(msg.max_render_size);
       resize.report(true);
       break;
@@ -251,6 +299,7 @@ function onMessage(msg) {
 const signalling = new Signalling({
   onOpen: sendHello,
   onMessage,
+  onBinary: (buf) => { if (wsv) wsv.push(buf); },
   onClose(retryMs) {
     teardown();
     const note = state.note && state.note.startsWith('server ended') ? state.note + '; ' : '';
@@ -268,7 +317,8 @@ signalling.connect();
 
 function snapshot() {
   const v = state.transport === 'mjpeg' ? { w: img.naturalWidth, h: img.naturalHeight }
-                                        : { w: video.videoWidth, h: video.videoHeight };
+          : state.transport === 'ws' ? { w: canvas.width, h: canvas.height }
+          : { w: video.videoWidth, h: video.videoHeight };
   return {
     transport: state.transport,
     rtcState: state.rtcState,
@@ -318,6 +368,8 @@ window.vtkstream = {
   recordLatency: () => stats.latency.record(),
   // Fresh WebRTC numbers (cumulative bytesReceived etc.), for exact measurement windows.
   rtcStats: () => (rtc ? rtc.stats() : Promise.resolve(null)),
+  // WebSocket video's start, first message, first keyframe and first picture (ms, page clock).
+  wsTimes: () => (wsv ? { ...wsv.times } : null),
   toggleOverlay: (show) => overlay.toggle(show),
   savePicture: () => chrome.save(withToken('snapshot.png')),
 };

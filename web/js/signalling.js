@@ -12,6 +12,7 @@ export class Signalling {
    * @param {object} handlers
    * @param {() => void} handlers.onOpen          socket open: send `hello` now
    * @param {(msg: object) => void} handlers.onMessage
+   * @param {(buf: ArrayBuffer) => void} [handlers.onBinary]  a binary message (WebSocket video)
    * @param {(retryMs: number) => void} handlers.onClose  socket gone; reconnecting in retryMs
    * @param {string} [url] defaults to `ws` beside the page (works behind a path-prefixing proxy)
    */
@@ -31,6 +32,7 @@ export class Signalling {
   connect() {
     this.stopped = false;
     const ws = new WebSocket(this.url);
+    ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.onopen = () => {
       const ping = () => this.send({ type: 'ping', t: performance.now() });
@@ -39,6 +41,10 @@ export class Signalling {
       ping();                   // an RTT right away, not after the first interval
     };
     ws.onmessage = (ev) => {
+      if (typeof ev.data !== 'string') {
+        if (this.handlers.onBinary) this.handlers.onBinary(ev.data);
+        return;
+      }
       let msg;
       try {
         msg = JSON.parse(ev.data);
@@ -80,6 +86,13 @@ export class Signalling {
   send(msg) {
     if (!this.open) return false;
     this.ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  /** A binary record (WebSocket video acks). */
+  sendBinary(buf) {
+    if (!this.open) return false;
+    this.ws.send(buf);
     return true;
   }
 

@@ -26,6 +26,8 @@ export class Stats {
     this.prevBytes = null;
     this.transport = null;      // object with async stats(), or null (MJPEG)
     this.waiters = [];
+    this.canvasShown = false;   // WebSocket video is what the page shows
+    this.canvasFrames = 0;      // pictures WebSocket video drew, all sessions
     this.hasRvfc = 'requestVideoFrameCallback' in HTMLVideoElement.prototype;
     if (this.hasRvfc) video.requestVideoFrameCallback((now, md) => this.onVideoFrame(now, md));
     setInterval(() => this.sample(), SAMPLE_MS);
@@ -35,13 +37,26 @@ export class Stats {
     // Re-arm first: the callback is one-shot.
     this.video.requestVideoFrameCallback((n, m) => this.onVideoFrame(n, m));
     const t = md.presentationTime ?? now;
+    // While WebSocket video shows the picture, WebRTC frames under the canvas are not counted.
+    if (this.canvasShown) return;
+    this.countFrame(t);
+    this.latency.presentedFrame(md.rtpTimestamp, t);
+    if (this.transport) this.link.frame(md);
+  }
+
+  countFrame(t) {
     this.framesPresented++;
     this.lastFrameAt = t;
     this.frameTimes.push(t);
     while (this.frameTimes.length && this.frameTimes[0] < t - 1000) this.frameTimes.shift();
-    this.latency.presentedFrame(md.rtpTimestamp, t);
-    if (this.transport) this.link.frame(md);
     this.waiters = this.waiters.filter((w) => !w.check());
+  }
+
+  /** WebSocket video drew a picture reflecting input `seq` (0: none) on the canvas at `t`. */
+  canvasFrame(seq, arrived, t) {
+    this.canvasFrames++;
+    this.countFrame(t);
+    if (seq > 0) this.latency.drawn(seq, arrived, t);
   }
 
   /** Resolves once `n` more frames have been presented; rejects after `timeoutMs`. */
@@ -106,8 +121,9 @@ export class Stats {
 
   snapshot() {
     return {
-      fps: this.hasRvfc ? this.fps() : null,
+      fps: this.hasRvfc || this.canvasShown ? this.fps() : null,
       framesPresented: this.framesPresented,
+      wsFramesDrawn: this.canvasFrames,
       bitrateKbps: this.bitrateKbps,
       bytesReceived: this.bytesReceived,
       rttMs: this.rtc.rttMs ?? null,

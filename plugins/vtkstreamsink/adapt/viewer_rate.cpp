@@ -90,7 +90,30 @@ void ViewerRate::on_page(const PageStats& s, WebRtcBranch& branch, std::function
   });
 }
 
-void ViewerRate::tick(WebRtcBranch& branch, std::function<void()> changed) {
+void ViewerRate::on_ws(uint64_t bytes_sent, uint64_t bytes_acked, std::optional<double> rtt_s,
+                       std::function<void()> changed) {
+  const int64_t now = g_get_monotonic_time();
+  const adapt::SenderSample ss{now, bytes_sent};
+  ctl_.on_sender(ss);
+  trace(adapt::trace_line(peer_, ss));
+  if (rtt_s) {
+    adapt::ReceiverReport rr;
+    rr.t_us = now;
+    rr.rtt_s = rtt_s;
+    ctl_.on_receiver_report(rr);
+    trace(adapt::trace_line(peer_, rr));
+  }
+  adapt::PageReport p;
+  p.t_us = now;
+  p.bytes = bytes_acked;
+  last_page_us_ = now;
+  ctl_.on_page(p);
+  trace(adapt::trace_line(peer_, p));
+  note_decision(now);
+  changed();
+}
+
+void ViewerRate::tick(WebRtcBranch* branch, std::function<void()> changed) {
   const int64_t now = g_get_monotonic_time();
   const int before = ctl_.target_kbps();
   ctl_.tick(now);
@@ -98,8 +121,8 @@ void ViewerRate::tick(WebRtcBranch& branch, std::function<void()> changed) {
     note_decision(now);
     changed();
   }
-  if (ctl_.reporting() && now - last_page_us_ < kTickSampleUs) return;  // the page reports drive sampling
-  branch.request_stats([this, alive = std::weak_ptr<bool>(alive_), changed = std::move(changed)](const RtcStats& rtc) {
+  if (!branch || (ctl_.reporting() && now - last_page_us_ < kTickSampleUs)) return;  // reports drive sampling
+  branch->request_stats([this, alive = std::weak_ptr<bool>(alive_), changed = std::move(changed)](const RtcStats& rtc) {
     if (!alive.lock()) return;
     const int before = ctl_.target_kbps();
     feed_rtc(rtc, g_get_monotonic_time());

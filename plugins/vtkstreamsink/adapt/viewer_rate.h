@@ -27,8 +27,13 @@ class ViewerRate {
 
   // A page report; `changed` runs once the controller has decided (on the sink's context).
   void on_page(const PageStats& s, WebRtcBranch& branch, std::function<void()> changed);
-  // The sink's tick: decay and, for clients that send no page reports, receiver reports.
-  void tick(WebRtcBranch& branch, std::function<void()> changed);
+  // WebSocket video (no webrtcbin): what the server sent and the page acknowledged, cumulative,
+  // and the smallest ack round trip of the window, stand in for the page report, the sender
+  // sample and the receiver report's round trip (no loss: TCP).
+  void on_ws(uint64_t bytes_sent, uint64_t bytes_acked, std::optional<double> rtt_s, std::function<void()> changed);
+  // The sink's tick: decay and, for clients that send no page reports, receiver reports
+  // (`branch` null: a WebSocket video viewer, decay only).
+  void tick(WebRtcBranch* branch, std::function<void()> changed);
 
   int target_kbps() const { return ctl_.target_kbps(); }
   const adapt::RateController& controller() const { return ctl_; }

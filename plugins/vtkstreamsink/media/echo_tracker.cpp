@@ -28,6 +28,20 @@ std::vector<EchoTracker::Echo> EchoTracker::frame(uint64_t input_seq, Transport 
   return out;
 }
 
+uint64_t EchoTracker::frame_for(uint32_t peer, uint64_t input_seq, Transport transport) {
+  if (input_seq == 0) return 0;
+  std::lock_guard lock(lock_);
+  auto it = peers_.find(peer);
+  if (it == peers_.end() || it->second.transport != transport) return 0;
+  auto& pending = it->second.pending;
+  uint64_t newest = 0;
+  while (!pending.empty() && pending.front().first <= input_seq) {
+    newest = pending.front().second;
+    pending.pop_front();
+  }
+  return newest;
+}
+
 void EchoTracker::set_transport(uint32_t peer, Transport t) {
   std::lock_guard lock(lock_);
   peers_[peer].transport = t;

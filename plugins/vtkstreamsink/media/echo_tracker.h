@@ -34,6 +34,9 @@ class EchoTracker {
   // A frame reflecting global input `input_seq` left the encoder of `transport`: returns, for each
   // peer watching through that transport with pending events <= input_seq, the newest of them.
   std::vector<Echo> frame(uint64_t input_seq, Transport transport);
+  // The same for one peer only, if it watches through `transport` (a branch of its own, such as
+  // WebSocket video): its newest client seq <= input_seq, once; 0 when none.
+  uint64_t frame_for(uint32_t peer, uint64_t input_seq, Transport transport);
 
   void set_transport(uint32_t peer, Transport t);
   void remove_peer(uint32_t peer);

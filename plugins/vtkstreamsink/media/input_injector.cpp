@@ -52,16 +52,19 @@ bool InputInjector::inject(uint32_t peer, const InputRecord& r, int width, int h
   return gst_pad_push_event(sink_pad_, ev);
 }
 
+void InputInjector::photon(uint64_t seq) {
+  if (seq == 0 || !metrics_) return;
+  const int64_t now = g_get_monotonic_time();
+  std::lock_guard lock(sent_lock_);
+  while (!sent_.empty() && sent_.front().first <= seq) {
+    metrics_->input_to_photon_seconds.observe(double(now - sent_.front().second) / 1e6);
+    sent_.pop_front();
+  }
+}
+
 void InputInjector::frame(uint64_t seq, Transport transport, std::optional<uint32_t> rtp, uint64_t pts) {
   if (seq == 0) return;
-  if (metrics_) {
-    const int64_t now = g_get_monotonic_time();
-    std::lock_guard lock(sent_lock_);
-    while (!sent_.empty() && sent_.front().first <= seq) {
-      metrics_->input_to_photon_seconds.observe(double(now - sent_.front().second) / 1e6);
-      sent_.pop_front();
-    }
-  }
+  photon(seq);
   auto echoes = echo_.frame(seq, transport);
   if (echoes.empty()) return;
   std::lock_guard lock(lock_);

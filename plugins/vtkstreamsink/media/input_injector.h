@@ -45,6 +45,8 @@ class InputInjector {
   bool inject(uint32_t peer, const InputRecord& r, int width, int height);
   // A frame reflecting global input `seq` left an encoder (any thread).
   void frame(uint64_t seq, Transport transport, std::optional<uint32_t> rtp, uint64_t pts);
+  // Only the sink-wide input-to-photon figure of frame() (a branch that echoes per viewer itself).
+  void photon(uint64_t seq);
   EchoTracker& echo() { return echo_; }
 
  private:

@@ -55,6 +55,8 @@ struct SinkMetrics {
   Counter encoded_bytes;         // RTP bytes out of the shared encode (rung 0)
   Counter webrtc_sent_bytes;     // RTP bytes handed to the viewers' webrtcbins (WebSocket and WHEP)
   Counter mjpeg_sent_bytes;      // JPEG bytes written to MJPEG responses
+  Counter ws_sent_bytes;         // encoded frames (with header) sent as WebSocket video
+  Counter ws_frames_skipped;     // WebSocket video frames skipped by flow control (viewer behind)
   Histogram encode_seconds;      // encoder sink pad -> src pad, same PTS
   Histogram frame_age_seconds;   // renderer finished the frame (vtksrc meta) -> at the payloader
   Histogram input_to_photon_seconds;  // input sent upstream -> the first frame showing it encoded

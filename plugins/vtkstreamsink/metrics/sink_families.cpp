@@ -24,9 +24,9 @@ MetricFamily histogram(const char* name, const char* help, const Histogram& h) {
 
 std::vector<MetricFamily> sink_families(const SinkMetrics& m, const ScrapeState& s) {
   std::vector<MetricFamily> out;
-  MetricFamily peers{"vtkstream_peers", "Connected peers by transport (webrtc, mjpeg, whep, none) and role",
+  MetricFamily peers{"vtkstream_peers", "Connected peers by transport (webrtc, ws, mjpeg, whep, none) and role",
                      Type::kGauge, {}, {}};
-  for (const char* transport : {"webrtc", "mjpeg", "whep", "none"})
+  for (const char* transport : {"webrtc", "ws", "mjpeg", "whep", "none"})
     for (const char* role : {"owner", "viewer"}) {
       const auto it = s.peers.find({transport, role});
       peers.samples.push_back({{{"transport", transport}, {"role", role}}, double(it == s.peers.end() ? 0 : it->second)});
@@ -57,7 +57,14 @@ std::vector<MetricFamily> sink_families(const SinkMetrics& m, const ScrapeState&
                     Type::kCounter, {}, {}};
   sent.samples.push_back({{{"transport", "webrtc"}, {"rung", kRung0}}, double(m.webrtc_sent_bytes.value())});
   sent.samples.push_back({{{"transport", "mjpeg"}, {"rung", "mjpeg"}}, double(m.mjpeg_sent_bytes.value())});
+  sent.samples.push_back({{{"transport", "ws"}, {"rung", kRung0}}, double(m.ws_sent_bytes.value())});
   out.push_back(std::move(sent));
+  out.push_back(one("vtkstream_ws_video_in_flight_bytes",
+                    "WebSocket video sent and not yet acknowledged by the pages, all viewers together", Type::kGauge,
+                    double(s.ws_in_flight_bytes)));
+  out.push_back(one("vtkstream_ws_video_skipped_frames_total",
+                    "WebSocket video frames not sent because the viewer was behind (skipped to the next keyframe)",
+                    Type::kCounter, double(m.ws_frames_skipped.value())));
   MetricFamily kbps{"vtkstream_sent_kbps", "kbit/s handed to viewers over the last second", Type::kGauge, {}, {}};
   kbps.samples.push_back({{{"transport", "webrtc"}, {"rung", kRung0}}, r.webrtc_kbps});
   kbps.samples.push_back({{{"transport", "mjpeg"}, {"rung", "mjpeg"}}, r.mjpeg_kbps});

@@ -15,10 +15,11 @@
 namespace vtkstream::sink {
 
 struct ScrapeState {
-  // (transport, role) -> peers now. Transports: webrtc, mjpeg, whep, none (a WebSocket peer
+  // (transport, role) -> peers now. Transports: webrtc, ws, mjpeg, whep, none (a WebSocket peer
   // that has not chosen one yet); roles: owner, viewer. Every combination is reported, zeros too.
   std::map<std::pair<std::string, std::string>, size_t> peers;
   uint64_t peers_served = 0;  // WebSocket peers accepted since the start
+  uint64_t ws_in_flight_bytes = 0;  // WebSocket video sent and not yet acked, all viewers
   bool renderer_running = false;
   int width = 0, height = 0;
 };

@@ -43,15 +43,8 @@ Actions Handler::on_text(std::string_view text) {
   if (std::get_if<Stay>(&msg)) return {action::Stay{}};
   // Only a WebRTC session has a link to control; a report racing the MJPEG fallback is dropped.
   if (auto* st = std::get_if<PageStats>(&msg)) return webrtc_active() ? Actions{action::Stats{*st}} : Actions{};
-  if (std::get_if<TransportSwitch>(&msg)) {
-    if (state_ == State::kMjpeg) return {};  // already there; harmless
-    Actions out;
-    if (webrtc_active()) out.push_back(action::StopWebRtc{});
-    early_candidates_.clear();
-    state_ = State::kMjpeg;
-    out.push_back(action::StartMjpeg{});
-    return out;
-  }
+  if (auto* t = std::get_if<TransportSwitch>(&msg)) return on_transport(t->transport);
+  if (auto* v = std::get_if<WsVideoSwitch>(&msg)) return on_ws_video(v->on);
   return {error(ErrorCode::kInternal, "unhandled message")};
 }
 
@@ -63,21 +56,58 @@ Actions Handler::on_hello(const Hello& h) {
   w.width = info_->width;
   w.height = info_->height;
   w.mjpeg = mjpeg_path();
-  if (h.transport == Transport::kWebRtc) {
+  if (h.transport == Transport::kWebRtc || h.transport == Transport::kWs) {
     if (std::find(h.codecs.begin(), h.codecs.end(), info_->codec) == h.codecs.end())
       return {error(ErrorCode::kNoCodec, std::string("this server streams ") + codec_name(info_->codec) +
                                              ", which the browser did not list; use transport \"mjpeg\"")};
     w.codec = codec_name(info_->codec);
-    state_ = State::kNegotiating;
-    return {action::Send{serialize(w)},
-            action::Send{renderer_message(info_->renderer_state, info_->renderer_detail)},
-            action::StartWebRtc{info_->codec}};
+    w.ws_video = ws_video_ = h.ws_video;
+    state_ = h.transport == Transport::kWs ? State::kWs : State::kNegotiating;
+    Actions out{action::Send{serialize(w)},
+                action::Send{renderer_message(info_->renderer_state, info_->renderer_detail)}};
+    // WebSocket video first: it shows a picture while WebRTC is still negotiating.
+    if (ws_video_) out.push_back(action::StartWsVideo{info_->codec});
+    if (state_ == State::kNegotiating) out.push_back(action::StartWebRtc{info_->codec});
+    return out;
   }
   w.codec = "MJPEG";
   state_ = State::kMjpeg;
   return {action::Send{serialize(w)},
           action::Send{renderer_message(info_->renderer_state, info_->renderer_detail)},
           action::StartMjpeg{}};
+}
+
+Actions Handler::on_transport(Transport to) {
+  Actions out;
+  if (to == Transport::kWs) {
+    if (state_ == State::kWs) return {};  // already there; harmless
+    // An MJPEG hello agreed no codec: the page must say hello with ws (or ws_video) for this.
+    if (state_ == State::kMjpeg)
+      return {error(ErrorCode::kBadState, "this session is MJPEG; reconnect with transport \"ws\"")};
+    if (webrtc_active()) out.push_back(action::StopWebRtc{});
+    early_candidates_.clear();
+    state_ = State::kWs;
+    if (!ws_video_) out.push_back(action::StartWsVideo{info_->codec});
+    ws_video_ = true;
+    return out;
+  }
+  if (state_ == State::kMjpeg) return {};  // already there; harmless
+  if (webrtc_active()) out.push_back(action::StopWebRtc{});
+  if (ws_video_) out.push_back(action::StopWsVideo{});
+  ws_video_ = false;
+  early_candidates_.clear();
+  state_ = State::kMjpeg;
+  out.push_back(action::StartMjpeg{});
+  return out;
+}
+
+Actions Handler::on_ws_video(bool on) {
+  if (on == ws_video_) return {};
+  if (on && state_ == State::kMjpeg)
+    return {error(ErrorCode::kBadState, "this session is MJPEG; reconnect with transport \"ws\"")};
+  ws_video_ = on;
+  if (on) return {action::StartWsVideo{info_->codec}};
+  return {action::StopWsVideo{}};
 }
 
 Actions Handler::on_input(const InputRecord& r) {
@@ -118,6 +148,11 @@ Actions Handler::on_answer_rejected(const std::string& why) {
 
 Actions Handler::on_webrtc_failed(const std::string& why) {
   if (!webrtc_active()) return {};
+  early_candidates_.clear();
+  if (ws_video_) {  // the page still has its WebSocket video: it stays on that
+    state_ = State::kWs;
+    return {action::StopWebRtc{}, error(ErrorCode::kInternal, "WebRTC failed: " + why + "; staying on WebSocket video")};
+  }
   // The peer becomes an MJPEG peer (docs/protocol.md): /mjpeg?peer=ID works at once and the
   // page's own `transport` switch is a no-op; late ICE and answers get bad-state.
   state_ = State::kMjpeg;

@@ -6,6 +6,10 @@
 //   AwaitHello --hello(webrtc)--> Negotiating --on_offer--> AwaitAnswer --answer--> Answered
 //        |                             \__________________________|___________________|
 //        +--hello(mjpeg)--> Mjpeg <----- transport{mjpeg} / on_webrtc_failed ---------+
+//        +--hello(ws)-----> Ws    <----- transport{ws} / on_webrtc_failed with ws video on
+//
+// WebSocket video (StartWsVideo/StopWsVideo) is a flag beside the state: a page that asked for it
+// in its hello (`ws_video`) gets it at once, also while WebRTC negotiates, until `ws-video` off.
 //
 // Malformed or out-of-order messages produce an error reply and leave the state unchanged.
 // Who may steer is not decided here: Inject and Control go to the server's ControlArbiter.
@@ -42,17 +46,19 @@ struct Inject { InputRecord record; };              // input for the renderer (i
 struct Control { ControlRequest request; };         // a `control` message for the arbiter
 struct Stay {};                                     // the viewer is still there: reset the idle timer
 struct Stats { PageStats stats; };                  // the page's link statistics (congestion control)
+struct StartWsVideo { Codec codec; };               // send the encoded stream on the WebSocket
+struct StopWsVideo {};
 }  // namespace action
 
 using Action = std::variant<action::Send, action::StartWebRtc, action::ApplyAnswer,
                             action::AddRemoteCandidate, action::StopWebRtc, action::StartMjpeg,
                             action::Inject, action::Control, action::Stay,
-                            action::Stats>;
+                            action::Stats, action::StartWsVideo, action::StopWsVideo>;
 using Actions = std::vector<Action>;
 
 class Handler {
  public:
-  enum class State { kAwaitHello, kNegotiating, kAwaitAnswer, kAnswered, kMjpeg };
+  enum class State { kAwaitHello, kNegotiating, kAwaitAnswer, kAnswered, kMjpeg, kWs };
 
   Handler(uint32_t peer_id, const ServerInfo* info) : peer_id_(peer_id), info_(info) {}
 
@@ -75,12 +81,15 @@ class Handler {
   bool controlling() const { return controlling_; }
 
   State state() const { return state_; }
+  bool ws_video() const { return ws_video_; }
   uint32_t peer_id() const { return peer_id_; }
   std::string mjpeg_path() const { return "/mjpeg?peer=" + std::to_string(peer_id_); }
 
  private:
   Actions on_hello(const Hello& h);
   Actions on_input(const InputRecord& r);
+  Actions on_transport(Transport to);
+  Actions on_ws_video(bool on);
   bool said_hello() const { return state_ != State::kAwaitHello; }
   bool webrtc_active() const {
     return state_ == State::kNegotiating || state_ == State::kAwaitAnswer || state_ == State::kAnswered;
@@ -90,6 +99,7 @@ class Handler {
   const ServerInfo* info_;
   State state_ = State::kAwaitHello;
   bool controlling_ = false;
+  bool ws_video_ = false;  // binary video on the WebSocket is on
   // Local candidates gathered before our offer went out wait here: the browser cannot use a
   // candidate before it has the offer.
   std::vector<std::pair<unsigned, std::string>> early_candidates_;

@@ -36,7 +36,7 @@ Peer::Peer(uint32_t id, SoupWebsocketConnection* ws, Env env)
                                    gsize n = 0;
                                    const char* p = static_cast<const char*>(g_bytes_get_data(msg, &n));
                                    if (type != SOUP_WEBSOCKET_DATA_TEXT) {
-                                     self->send(error_message({ErrorCode::kBadJson, "binary messages are not part of the protocol"}));
+                                     self->on_binary(reinterpret_cast<const uint8_t*>(p), n);
                                      return;
                                    }
                                    self->perform(self->handler_.on_text(std::string_view(p ? p : "", n)));
@@ -61,6 +61,7 @@ Peer::Peer(uint32_t id, SoupWebsocketConnection* ws, Env env)
 
 Peer::~Peer() {
   cancel_source(flush_source_);
+  stop_ws_video();
   stop_webrtc();
   env_.echo->remove_peer(id_);
   g_signal_handler_disconnect(ws_, message_id_);
@@ -90,6 +91,10 @@ void Peer::perform(Actions actions) {
       if (session_) session_->add_remote_candidate(c->mline, c->candidate);
     } else if (std::get_if<action::StopWebRtc>(&a)) {
       stop_webrtc();
+    } else if (auto* wv = std::get_if<action::StartWsVideo>(&a)) {
+      start_ws_video(wv->codec);
+    } else if (std::get_if<action::StopWsVideo>(&a)) {
+      stop_ws_video();
     } else if (std::get_if<action::StartMjpeg>(&a)) {
       env_.echo->set_transport(id_, Transport::kMjpeg);
     } else if (auto* in = std::get_if<action::Inject>(&a)) {
@@ -188,17 +193,17 @@ void Peer::start_webrtc(Codec codec) {
     perform(handler_.on_webrtc_failed(err));
     return;
   }
-  if (env_.adaptive) rate_ = std::make_unique<ViewerRate>(id_, env_.rate_limits);
+  if (env_.adaptive && !rate_) rate_ = std::make_unique<ViewerRate>(id_, env_.rate_limits);
 }
 
 void Peer::stop_webrtc() {
-  rate_.reset();
+  if (!ws_branch_) rate_.reset();  // WebSocket video keeps its controller
   session_.reset();
 }
 
 void Peer::rate_tick() {
-  if (rate_ && session_)
-    rate_->tick(*session_, [this] { estimate_changed(); });
+  if (rate_ && (session_ || ws_branch_))
+    rate_->tick(session_.get(), [this] { estimate_changed(); });
 }
 
 void Peer::estimate_changed() {

@@ -18,6 +18,8 @@
 #include "echo_tracker.h"
 #include "viewer_rate.h"
 #include "webrtc_branch.h"
+#include "ws_video_branch.h"
+#include "ws_video_flow.h"
 
 namespace vtkstream::sink {
 
@@ -29,6 +31,7 @@ class Peer {
     GstBin* sink;        // where the viewer's branch goes
     Media* media;
     EchoTracker* echo;
+    InputInjector* injector = nullptr;  // WebSocket video echoes input per viewer
     const ServerInfo* info;
     const IceConfig* ice;
     std::function<void(uint32_t peer)> closed;  // the WebSocket ended: the server drops us
@@ -55,6 +58,8 @@ class Peer {
   Handler& handler() { return handler_; }
   bool webrtc() const { return session_ != nullptr; }
   bool mjpeg() const { return handler_.state() == Handler::State::kMjpeg; }
+  bool ws_video() const { return ws_branch_ != nullptr; }
+  size_t ws_in_flight_bytes() const { return ws_flow_ ? ws_flow_->in_flight_bytes() : 0; }
 
   void send(const std::string& text);  // WebSocket
   // A frame reflecting this peer's input `seq` left the encoder.
@@ -89,13 +94,24 @@ class Peer {
   void stop_webrtc();
   void note_activity();
   void estimate_changed();
+  // WebSocket video (peer_ws_video.cpp).
+  void start_ws_video(Codec codec);
+  void stop_ws_video();
+  void on_binary(const uint8_t* data, size_t n);
+  void ws_frame(const WsVideoBranch::Frame& f);
+  void ws_report(int64_t now_us);
 
   uint32_t id_;
   SoupWebsocketConnection* ws_;  // a reference of our own (libsoup drops its reference early)
   Env env_;
   Handler handler_;
   std::unique_ptr<WebRtcBranch> session_;
-  std::unique_ptr<ViewerRate> rate_;     // declared after session_: destroyed first
+  std::unique_ptr<WsVideoBranch> ws_branch_;
+  std::unique_ptr<WsVideoFlow> ws_flow_;
+  Codec ws_codec_ = Codec::kVP8;
+  int64_t ws_report_us_ = 0;                // the last ack report to the rate controller
+  std::optional<int64_t> ws_min_rtt_us_;    // smallest ack round trip since then
+  std::unique_ptr<ViewerRate> rate_;     // declared after session_ and ws_branch_: destroyed first
   std::string last_estimate_;
   gulong message_id_ = 0, closed_id_ = 0, error_id_ = 0;
   InputLimiter limiter_;

@@ -267,8 +267,13 @@ std::variant<ClientMessage, ProtocolError> parse_hello(const Fields& f) {
     h.transport = Transport::kWebRtc;
   else if (*transport == "mjpeg")
     h.transport = Transport::kMjpeg;
+  else if (*transport == "ws")
+    h.transport = Transport::kWs;
   else
-    return bad_field("field 'transport' must be \"webrtc\" or \"mjpeg\"");
+    return bad_field("field 'transport' must be \"webrtc\", \"ws\" or \"mjpeg\"");
+  if (JsonNode* n = f.value("ws_video", G_TYPE_BOOLEAN, &err, "a boolean")) h.ws_video = json_node_get_boolean(n);
+  if (err) return *err;
+  if (h.transport == Transport::kWs) h.ws_video = true;
   return h;
 }
 
@@ -309,7 +314,8 @@ std::variant<ClientMessage, ProtocolError> parse_typed(const std::string& type, 
     auto t = f.string("transport", &err);
     if (err) return *err;
     if (!t) return missing("transport");
-    if (*t != "mjpeg") return bad_field("field 'transport' can only switch to \"mjpeg\"");
+    if (*t == "ws") return TransportSwitch{Transport::kWs};
+    if (*t != "mjpeg") return bad_field("field 'transport' can only switch to \"mjpeg\" or \"ws\"");
     return TransportSwitch{Transport::kMjpeg};
   }
   if (type == "control") {
@@ -328,6 +334,12 @@ std::variant<ClientMessage, ProtocolError> parse_typed(const std::string& type, 
     return c;
   }
   if (type == "stay") return Stay{};
+  if (type == "ws-video") {
+    JsonNode* n = f.value("on", G_TYPE_BOOLEAN, &err, "a boolean");
+    if (err) return *err;
+    if (!n) return missing("on");
+    return WsVideoSwitch{json_node_get_boolean(n) != FALSE};
+  }
   if (type == "stats") {
     auto st = parse_page_stats(f.object());
     if (auto* e = std::get_if<ProtocolError>(&st)) return *e;
@@ -362,7 +374,14 @@ std::optional<Codec> codec_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-const char* transport_name(Transport t) { return t == Transport::kMjpeg ? "mjpeg" : "webrtc"; }
+const char* transport_name(Transport t) {
+  switch (t) {
+    case Transport::kMjpeg: return "mjpeg";
+    case Transport::kWs: return "ws";
+    case Transport::kWebRtc: break;
+  }
+  return "webrtc";
+}
 
 const char* input_kind_name(InputRecord::Kind k) {
   for (const auto& kn : kKinds)

@@ -39,7 +39,8 @@ enum class Codec { kVP8, kH264 };
 const char* codec_name(Codec c);  // "VP8" / "H264", as in the protocol
 std::optional<Codec> codec_from_name(std::string_view name);
 
-enum class Transport { kWebRtc, kMjpeg };
+// kWs: the encoded stream as binary WebSocket messages (docs/protocol.md "WebSocket video").
+enum class Transport { kWebRtc, kMjpeg, kWs };
 const char* transport_name(Transport t);
 
 // One input record (docs/protocol.md "Input records"), validated and clamped.
@@ -62,6 +63,9 @@ struct Hello {
   int version = kProtocolVersion;
   std::vector<Codec> codecs;  // known codecs the browser listed, in its order; unknown names dropped
   Transport transport = Transport::kWebRtc;
+  // `ws_video`: with transport webrtc, the page also decodes WebSocket video and wants it at once
+  // (until it sends `ws-video` off); transport ws implies it.
+  bool ws_video = false;
 };
 struct Answer { std::string sdp; };
 struct IceCandidate {
@@ -70,7 +74,9 @@ struct IceCandidate {
 };
 struct Input { InputRecord record; };
 struct Ping { double t = 0; };
-struct TransportSwitch { Transport transport = Transport::kMjpeg; };
+struct TransportSwitch { Transport transport = Transport::kMjpeg; };  // to mjpeg or ws
+// `ws-video`: start or stop this peer's WebSocket video (the page presents WebRTC now).
+struct WsVideoSwitch { bool on = false; };
 // `control` (docs/protocol.md "Control"): who steers.
 struct ControlRequest {
   enum class Action { kRequest, kRelease, kGrant, kTake };
@@ -90,7 +96,7 @@ struct PageStats {
 };
 
 using ClientMessage = std::variant<Hello, Answer, IceCandidate, Input, Ping, TransportSwitch, ControlRequest,
-                                   Stay, PageStats>;
+                                   Stay, PageStats, WsVideoSwitch>;
 
 // Parses one WebSocket text message; longer than max_bytes is a too-large error.
 std::variant<ClientMessage, ProtocolError> parse_client_message(std::string_view text,
@@ -116,6 +122,7 @@ struct Welcome {
   int width = 0, height = 0;
   std::string mjpeg;  // URL path of this peer's MJPEG stream
   int max_render_size = kMaxRenderSize;  // the resize limit, so the page never asks for more
+  bool ws_video = false;  // binary WebSocket video follows (sent only when true)
 };
 
 std::string serialize(const Welcome& w);

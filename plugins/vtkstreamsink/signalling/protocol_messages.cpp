@@ -76,6 +76,10 @@ std::string serialize(const Welcome& w) {
   json_builder_end_array(b);
   j.str("codec", w.codec).integer("width", w.width).integer("height", w.height);
   j.str("mjpeg", w.mjpeg).integer("max_render_size", w.max_render_size);
+  if (w.ws_video) {
+    json_builder_set_member_name(b, "ws_video");
+    json_builder_add_boolean_value(b, TRUE);
+  }
   return j.finish();
 }
 

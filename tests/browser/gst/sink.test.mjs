@@ -18,7 +18,7 @@ async function testsrcScenario(t, name) {
     // videotestsrc ignores navigation: the stream goes on, nothing fails.
     const frames = await waitFrameCount(b, 20, 10000);
     t.diagnostic(`${frames} frames after the drag`);
-    const s = await waitStats(b, "s.rtcState === 'connected'", 1000);
+    const s = await waitStats(b, "s.transport === 'webrtc' && s.rtcState === 'connected'", 1000);
     assert.equal(s.renderer, 'running');
   });
 }

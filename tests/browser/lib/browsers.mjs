@@ -85,11 +85,12 @@ export async function launchChromium({ width = 640, height = 360, phone = false,
   return wrap(page, () => browser.close(), 'chromium');
 }
 
-export async function launchFirefox({ width = 640, height = 360 } = {}) {
+/** `acceptInsecureCerts`: trust the test's own self-signed certificate (https tests only). */
+export async function launchFirefox({ width = 640, height = 360, acceptInsecureCerts = false } = {}) {
   const { default: puppeteer } = await import('puppeteer-core');
   const browser = await puppeteer.launch({
     browser: 'firefox', executablePath: BROWSERS.firefox.path, headless: true,
-    extraPrefsFirefox: FIREFOX_PREFS,
+    extraPrefsFirefox: FIREFOX_PREFS, acceptInsecureCerts,
   });
   const page = await browser.newPage();
   await page.setViewport({ width, height, deviceScaleFactor: 1 });

@@ -83,7 +83,7 @@ export async function interactiveSizeScenario(t, name) {
       // A generous WebRTC deadline: on a loaded machine the connection can take longer than the
       // page's default 3 s before it falls back to MJPEG, which has no frame sizes to compare.
       await b.goto(pageUrl(`size=${W}x${H}&rtc_timeout=20000`, server.url));
-      await waitStats(b, `s.rtcState === 'connected' && s.videoWidth === ${W} && s.videoHeight === ${H}`, 20000);
+      await waitStats(b, `s.transport === 'webrtc' && s.rtcState === 'connected' && s.videoWidth === ${W} && s.videoHeight === ${H}`, 20000);
       await recordFrames(b);
       const css = await b.evaluate(() => {
         const r = document.getElementById('video').getBoundingClientRect();

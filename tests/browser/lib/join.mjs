@@ -9,7 +9,7 @@ export async function joinIdleScenario(t, name) {
   // Nobody else is connected and nothing moves: the scene is idle when we join.
   await withBrowser(t, name, async (b) => {
     await b.goto(pageUrl('size=640x360'));
-    await waitStats(b, "s.rtcState === 'connected'", 20000);
+    await waitStats(b, "s.transport === 'webrtc' && s.rtcState === 'connected'", 20000);
     const connectedAt = await b.evaluate(() => performance.now());
     const s = await waitStats(b, 's.framesPresented >= 1 && s.videoWidth > 0', 10000);
     const firstAt = await b.evaluate(() => performance.now());

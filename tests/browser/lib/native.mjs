@@ -11,7 +11,7 @@ const QUERY = `size=${W}x${H}`;
 
 /** Waits until the picture is the requested size and settled (no input in flight). */
 async function ready(b, w = W, h = H) {
-  await waitStats(b, `s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${w} && s.videoHeight === ${h}`, 20000);
+  await waitStats(b, `s.transport === 'webrtc' && s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${w} && s.videoHeight === ${h}`, 20000);
 }
 
 /** Zooms in with the wheel until the picture changed, and waits for the zoom to settle. */

@@ -35,9 +35,9 @@ export async function reloadScenario(t, name, count) {
   await withBrowser(t, name, async (b) => {
     const url = pageUrl('size=320x180');
     await b.goto(url);
-    await waitStats(b, "s.rtcState === 'connected' && s.framesPresented >= 1", 20000);
+    await waitStats(b, "s.transport === 'webrtc' && s.rtcState === 'connected' && s.framesPresented >= 1", 20000);
     await b.page.reload();
-    await waitStats(b, "s.rtcState === 'connected' && s.framesPresented >= 1", 20000);
+    await waitStats(b, "s.transport === 'webrtc' && s.rtcState === 'connected' && s.framesPresented >= 1", 20000);
     await waitHealth((h) => h.peers === 1, 10000, 'one peer after the warm-up');
     const base = serverStats();
     t.diagnostic(`baseline with one peer: ${base.fds} fds, RSS ${base.rssKb} KiB`);
@@ -45,9 +45,9 @@ export async function reloadScenario(t, name, count) {
     for (let i = 0; i < count; ++i) {
       await b.page.reload();
       if (i % 3 === 0) await waitStats(b, 's.peerId !== null', 20000);
-      else await waitStats(b, "s.rtcState === 'connected'", 20000);
+      else await waitStats(b, "s.transport === 'webrtc' && s.rtcState === 'connected'", 20000);
     }
-    await waitStats(b, "s.rtcState === 'connected' && s.framesPresented >= 1", 20000);
+    await waitStats(b, "s.transport === 'webrtc' && s.rtcState === 'connected' && s.framesPresented >= 1", 20000);
     await waitHealth((h) => h.peers === 1, 15000, 'every reloaded-away peer to be freed');
     const after = await settleFds(base.fds, 10000);
     t.diagnostic(`${count} reloads in ${((Date.now() - t0) / 1000).toFixed(1)} s; after: ${after.fds} fds ` +

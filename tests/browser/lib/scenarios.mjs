@@ -93,7 +93,7 @@ export async function webrtcScenario(t, name) {
 export async function wheelScenario(t, name) {
   await withBrowser(t, name, async (b) => {
     await b.goto(pageUrl(QUERY));
-    await waitStats(b, `s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${W}`, 20000);
+    await waitStats(b, `s.transport === 'webrtc' && s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${W}`, 20000);
     const before = await snapshot(b, '#video');
     await b.mouse.move(W / 2, H / 2);
     for (let i = 0; i < 5; i++) await b.wheel(0, -120);
@@ -110,7 +110,7 @@ export async function wheelScenario(t, name) {
 export async function keysScenario(t, name) {
   await withBrowser(t, name, async (b) => {
     await b.goto(pageUrl(QUERY));
-    await waitStats(b, `s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${W}`, 20000);
+    await waitStats(b, `s.transport === 'webrtc' && s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${W}`, 20000);
     await b.mouse.move(W / 2, H / 2);
     const start = await snapshot(b, '#video');
     for (let i = 0; i < 8; i++) await b.wheel(0, -120);
@@ -139,7 +139,7 @@ export async function resizeScenario(t, name) {
     await b.goto(pageUrl());   // no ?size: follow the window
     let a = await area();
     assert.equal(a.w, W, 'the picture area is not the full window width');
-    await waitStats(b, `s.rtcState === 'connected' && s.videoWidth === ${even(a.w)} && s.videoHeight === ${even(a.h)}`, 20000);
+    await waitStats(b, `s.transport === 'webrtc' && s.rtcState === 'connected' && s.videoWidth === ${even(a.w)} && s.videoHeight === ${even(a.h)}`, 20000);
     await b.page.setViewportSize({ width: 480, height: 320 });
     await b.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
     a = await area();
@@ -178,10 +178,10 @@ export async function reconnectScenario(t, name) {
       };
     });
     await b.goto(pageUrl(QUERY));
-    const s1 = await waitStats(b, "s.rtcState === 'connected' && s.framesPresented >= 1", 20000);
+    const s1 = await waitStats(b, "s.transport === 'webrtc' && s.rtcState === 'connected' && s.framesPresented >= 1", 20000);
     await b.evaluate(() => window.__sockets.at(-1).close());
     const s2 = await waitStats(b, `s.peerId !== null && s.peerId !== ${s1.peerId} && ` +
-                                  `s.rtcState === 'connected'`, 20000);
+                                  `s.transport === 'webrtc' && s.rtcState === 'connected'`, 20000);
     t.diagnostic(`reconnected as peer ${s2.peerId} (was ${s1.peerId})`);
     await waitHealth((h) => h.peers === 1, 10000, 'the old peer to be freed');
     await b.evaluate(() => window.vtkstream.waitFrames(1, 15000));
@@ -189,7 +189,7 @@ export async function reconnectScenario(t, name) {
     // address and gets in with the cookie, as the same role.
     await assertTokenLeftTheAddressBar(b, t);
     await b.page.reload();
-    const s3 = await waitStats(b, "s.rtcState === 'connected' && s.framesPresented >= 1 && s.control", 20000);
+    const s3 = await waitStats(b, "s.transport === 'webrtc' && s.rtcState === 'connected' && s.framesPresented >= 1 && s.control", 20000);
     assert.equal(s3.control.role, 'owner', 'the reloaded page lost its role');
     await waitHealth((h) => h.peers === 1, 10000, 'the peer before the reload to be freed');
   });
@@ -229,7 +229,9 @@ export async function fallbackScenario(t, name) {
       };
     });
     const t0 = Date.now();
-    await b.goto(pageUrl(QUERY));
+    // Pinned to WebRTC: MJPEG is its fallback. (Unpinned, a browser with WebCodecs stays on the
+    // WebSocket video it started with instead: e2e/ws_video.test.mjs and net/one-port.)
+    await b.goto(pageUrl('transport=webrtc&' + QUERY));
     await waitStats(b, "s.transport === 'mjpeg' && s.videoWidth > 0", 20000);
     t.diagnostic(`fell back to MJPEG ${Date.now() - t0} ms after loading the page`);
     await mjpegDragChanges(t, b);
@@ -258,7 +260,7 @@ export async function viewOnlyScenario(t, name) {
   }
   await withBrowser(t, name, async (b) => {
     await b.goto(pageUrl(QUERY, link));
-    await waitStats(b, "s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth > 0 && s.control", 20000);
+    await waitStats(b, "s.transport === 'webrtc' && s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth > 0 && s.control", 20000);
     const s = await waitStats(b, "s.control.role === 'viewer' && !s.control.you", 5000);
     await assertTokenLeftTheAddressBar(b, t);
     const label = await b.evaluate(() => document.getElementById('control').textContent);

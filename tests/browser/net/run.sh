@@ -5,7 +5,7 @@
 #   run.sh tls      the server with a certificate made for this run (https, wss)
 #   run.sh turn     a coturn of the test's own; the page forced to relay through it
 #   run.sh ice-tcp  every UDP packet dropped by nftables: WebRTC must still connect, over TCP
-#   run.sh one-port only the HTTP port left open (what a tunnel carries): the page says MJPEG
+#   run.sh one-port only the HTTPS port left open (what a tunnel carries): WebSocket video
 # Env as ../run.sh: VTKSTREAM_BUILD_DIR; CI set = anything missing fails, else it skips (77).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +25,10 @@ command -v npm >/dev/null || missing "npm is not installed"
 case $what in
   tls) command -v openssl >/dev/null || missing "openssl is missing (Debian package openssl)" ;;
   turn) command -v turnserver >/dev/null || missing "turnserver is missing (Debian package coturn)" ;;
-  ice-tcp | one-port) command -v nft >/dev/null || missing "nft is missing (Debian package nftables)" ;;
+  ice-tcp) command -v nft >/dev/null || missing "nft is missing (Debian package nftables)" ;;
+  one-port)
+    command -v nft >/dev/null || missing "nft is missing (Debian package nftables)"
+    command -v openssl >/dev/null || missing "openssl is missing (Debian package openssl)" ;;
 esac
 build=${VTKSTREAM_BUILD_DIR:-$here/../../../build}
 [ -x "$build/apps/serve/vtkstream-serve" ] || missing "the server is not built ($build/apps/serve/vtkstream-serve)"

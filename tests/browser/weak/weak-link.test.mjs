@@ -43,7 +43,7 @@ test(`chromium at ${LINK_KBPS} kbit/s: every drag seen, no freeze over 1 s, esti
   { timeout: 180000 }, (t) => withBrowser(t, 'chromium', async (b) => {
     await b.page.setViewportSize({ width: W, height: H });
     await b.goto(pageUrl(`size=${W}x${H}&rtc_timeout=20000`));
-    await waitStats(b, `s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${W}`, 40000);
+    await waitStats(b, `s.transport === 'webrtc' && s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${W}`, 40000);
     await b.evaluate(RECORDER);
     // Warm-up: the controller starts at the configured 1.2 Mbit/s and learns the link while the
     // encoder has something to send.

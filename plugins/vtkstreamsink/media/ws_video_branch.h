@@ -1,0 +1,54 @@
+// One viewer's WebSocket video (docs/protocol.md "WebSocket video"): a branch on the shared
+// encode's RTP tee that only depayloads (rtpvp8depay / rtph264depay: no second encode), so the
+// page gets exactly the frames a WebRTC viewer gets, whole, one per message. Each frame goes to
+// `on_frame` on the sink's context with the newest input of this viewer it reflects; flow control
+// is the caller's (ws_video_flow.h).
+//
+// The attach point is one function (source_tee in the .cpp): when encodes become a ladder, it
+// moves to the viewer's rung.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "branch.h"
+#include "input_injector.h"
+#include "protocol.h"
+
+namespace vtkstream::sink {
+
+class Media;
+
+class WsVideoBranch : public Branch {
+ public:
+  struct Frame {
+    GBytes* data;        // the encoded frame (transfer none)
+    bool keyframe;
+    uint64_t echo_seq;   // this viewer's newest input `s` the frame reflects (0: none)
+    uint64_t pts_ns;
+    bool after_gap;      // frames before it were dropped here (the sink's context fell behind)
+  };
+  using FrameFn = std::function<void(const Frame&)>;
+
+  static std::unique_ptr<WsVideoBranch> create(GstBin* sink, Media& media, InputInjector& input, uint32_t peer,
+                                               FrameFn on_frame, ErrorFn on_error, std::string* err);
+  ~WsVideoBranch() override;
+
+  // Frames handed to the sink's context and not yet taken: more are dropped (after_gap), so a
+  // stalled context cannot pile up frames.
+  static constexpr int kMaxPosted = 4;
+
+  struct Target;  // what the streaming threads use (the .cpp)
+
+ private:
+  WsVideoBranch(GstBin* sink, ErrorFn on_error) : Branch(sink, "wsvideo", std::move(on_error)) {}
+
+  std::shared_ptr<FrameFn> on_frame_;
+};
+
+}  // namespace vtkstream::sink

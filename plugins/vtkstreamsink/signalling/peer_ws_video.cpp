@@ -1,0 +1,121 @@
+// Peer's WebSocket video (docs/protocol.md "WebSocket video"): its branch (ws_video_branch.h)
+// hands each encoded frame here, the flow control (ws_video_flow.h) decides whether it goes out,
+// and the page's binary acks move the window and feed this viewer's congestion controller.
+#include <gst/gst.h>
+
+#include "media.h"
+#include "peer.h"
+#include "sink_context.h"
+#include "ws_video_wire.h"
+
+GST_DEBUG_CATEGORY_STATIC(sink_ws_video_debug);
+#define GST_CAT_DEFAULT sink_ws_video_debug
+
+namespace vtkstream::sink {
+
+namespace {
+// Acks reach the congestion controller in batches, as often as a WebRTC page reports its stats.
+constexpr int64_t kReportUs = 300'000;
+}  // namespace
+
+void Peer::start_ws_video(Codec codec) {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(sink_ws_video_debug, "vtkstreamsink-wsvideo", 0, "vtkstreamsink WebSocket video");
+    g_once_init_leave(&once, 1);
+  }
+  if (ws_branch_ || !env_.injector) return;
+  ws_codec_ = codec;
+  ws_flow_ = std::make_unique<WsVideoFlow>();
+  env_.echo->set_transport(id_, Transport::kWs);
+  std::string err;
+  ws_branch_ = WsVideoBranch::create(
+      env_.sink, *env_.media, *env_.injector, id_, [this](const WsVideoBranch::Frame& f) { ws_frame(f); },
+      [this](const std::string& why) {
+        // Not inside the branch's own error routing: dropping the branch destroys its bin.
+        post_to(current_context(), [alive = std::weak_ptr<bool>(alive_), this, why] {
+          if (!alive.lock()) return;
+          GST_WARNING("peer %u: WebSocket video failed: %s", id_, why.c_str());
+          send(error_message({ErrorCode::kInternal, "WebSocket video failed: " + why}));
+          stop_ws_video();
+        });
+      },
+      &err);
+  if (!ws_branch_) {
+    GST_WARNING("peer %u: %s", id_, err.c_str());
+    send(error_message({ErrorCode::kInternal, err}));
+    ws_flow_.reset();
+    return;
+  }
+  ws_report_us_ = g_get_monotonic_time();
+  if (env_.adaptive && !rate_) rate_ = std::make_unique<ViewerRate>(id_, env_.rate_limits);
+  // The page needs a keyframe to start; a WebRTC viewer's PLI would ask the same way.
+  env_.media->force_keyframe();
+  GST_INFO("peer %u: WebSocket video on (%s)", id_, codec_name(codec));
+}
+
+void Peer::stop_ws_video() {
+  if (!ws_branch_) return;
+  ws_branch_.reset();
+  ws_flow_.reset();
+  ws_min_rtt_us_.reset();
+  if (!session_) rate_.reset();
+  env_.echo->set_transport(id_, mjpeg() ? Transport::kMjpeg : Transport::kWebRtc);
+  GST_INFO("peer %u: WebSocket video off", id_);
+}
+
+void Peer::ws_frame(const WsVideoBranch::Frame& f) {
+  if (!ws_flow_ || soup_websocket_connection_get_state(ws_) != SOUP_WEBSOCKET_STATE_OPEN) return;
+  const int64_t now = g_get_monotonic_time();
+  gsize n = 0;
+  const auto* data = static_cast<const uint8_t*>(g_bytes_get_data(f.data, &n));
+  if (f.after_gap) ws_flow_->lost();  // frames we never saw: wait for a keyframe
+  const WsVideoFlow::Offer o = ws_flow_->offer(f.keyframe, n, f.echo_seq, now);
+  if (o.want_keyframe) env_.media->force_keyframe();
+  if (!o.send) {
+    env_.media->metrics().ws_frames_skipped.add();
+    GST_LOG("peer %u: WebSocket video frame skipped (%zu in flight)", id_, ws_flow_->in_flight());
+    return;
+  }
+  wsvideo::FrameHeader h;
+  h.codec = wsvideo::codec_id(ws_codec_);
+  h.keyframe = f.keyframe;
+  h.frame_id = o.frame_id;
+  h.seq = o.seq;
+  h.pts_us = f.pts_ns / 1000;
+  h.width = static_cast<uint16_t>(env_.media->width());
+  h.height = static_cast<uint16_t>(env_.media->height());
+  const std::vector<uint8_t> msg = wsvideo::encode_frame(h, data, n);
+  soup_websocket_connection_send_binary(ws_, msg.data(), msg.size());
+  env_.media->metrics().ws_sent_bytes.add(msg.size());
+}
+
+void Peer::on_binary(const uint8_t* data, size_t n) {
+  const auto rec = wsvideo::parse_record(data, n);
+  if (const auto* bad = std::get_if<wsvideo::BadRecord>(&rec)) {
+    // Only this viewer's socket ends; the reason says why (the page shows it, people read it).
+    const std::string reason = "bad binary message: " + bad->reason;
+    log_limit_once("binary", "closing: " + reason);
+    if (soup_websocket_connection_get_state(ws_) == SOUP_WEBSOCKET_STATE_OPEN)
+      soup_websocket_connection_close(ws_, SOUP_WEBSOCKET_CLOSE_UNSUPPORTED_DATA, reason.substr(0, 120).c_str());
+    return;
+  }
+  if (!ws_flow_) return;  // a late ack after the video stopped
+  const int64_t now = g_get_monotonic_time();
+  const WsVideoFlow::AckResult r = ws_flow_->ack(std::get<wsvideo::Ack>(rec).frame_id, now);
+  if (r.want_keyframe) env_.media->force_keyframe();
+  if (r.rtt_us && (!ws_min_rtt_us_ || *r.rtt_us < *ws_min_rtt_us_)) ws_min_rtt_us_ = r.rtt_us;
+  if (r.known && now - ws_report_us_ >= kReportUs) ws_report(now);
+}
+
+// WebRTC's own statistics steer a viewer that has both (the page's `stats`); acks steer the rest.
+void Peer::ws_report(int64_t now_us) {
+  ws_report_us_ = now_us;
+  std::optional<double> rtt;
+  if (ws_min_rtt_us_) rtt = double(*ws_min_rtt_us_) / 1e6;
+  ws_min_rtt_us_.reset();
+  if (!rate_ || session_) return;
+  rate_->on_ws(ws_flow_->bytes_sent(), ws_flow_->bytes_acked(), rtt, [this] { estimate_changed(); });
+}
+
+}  // namespace vtkstream::sink

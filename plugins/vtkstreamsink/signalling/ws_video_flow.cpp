@@ -1,0 +1,52 @@
+#include "ws_video_flow.h"
+
+#include <algorithm>
+
+namespace vtkstream::sink {
+
+bool WsVideoFlow::want_keyframe_now(int64_t now_us) {
+  if (window_.size() >= kMaxInFlight) return false;  // asked when an ack makes room
+  if (last_key_request_us_ && now_us - *last_key_request_us_ < kKeyframeRetryUs) return false;
+  last_key_request_us_ = now_us;
+  return true;
+}
+
+WsVideoFlow::Offer WsVideoFlow::offer(bool keyframe, size_t bytes, uint64_t echo_seq, int64_t now_us) {
+  pending_seq_ = std::max(pending_seq_, echo_seq);
+  Offer o;
+  if (keyframe && window_.size() < kMaxInFlight) need_keyframe_ = false;
+  if (need_keyframe_ || window_.size() >= kMaxInFlight) {
+    need_keyframe_ = true;
+    ++skipped_;
+    o.want_keyframe = want_keyframe_now(now_us);
+    return o;
+  }
+  o.send = true;
+  o.frame_id = next_id_++;
+  o.seq = pending_seq_;
+  pending_seq_ = 0;
+  last_key_request_us_.reset();
+  window_.push_back({o.frame_id, bytes, now_us});
+  bytes_sent_ += bytes;
+  return o;
+}
+
+WsVideoFlow::AckResult WsVideoFlow::ack(uint32_t frame_id, int64_t now_us) {
+  AckResult r;
+  while (!window_.empty() && window_.front().id <= frame_id) {
+    r.known = true;
+    r.rtt_us = now_us - window_.front().t_us;
+    bytes_acked_ += window_.front().bytes;
+    window_.pop_front();
+  }
+  if (r.known && need_keyframe_) r.want_keyframe = want_keyframe_now(now_us);
+  return r;
+}
+
+size_t WsVideoFlow::in_flight_bytes() const {
+  size_t n = 0;
+  for (const Sent& s : window_) n += s.bytes;
+  return n;
+}
+
+}  // namespace vtkstream::sink

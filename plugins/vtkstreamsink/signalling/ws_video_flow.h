@@ -1,0 +1,69 @@
+// Flow control of one viewer's WebSocket video (docs/protocol.md "WebSocket video"): which
+// encoded frames go out, given the page's acks. Pure C++ with the time passed in, so the rules
+// are unit-tested without sockets.
+//
+// The rules: at most kMaxInFlight frames sent and not yet acked. A frame that finds the window
+// full is skipped, and so is every frame after it until a keyframe: a decoder cannot use a delta
+// frame whose predecessor it never got, and queueing instead would only make the picture later
+// (TCP already holds what is in flight). While skipping with room in the window the viewer wants
+// a keyframe (want_keyframe; the caller asks the encoder, whose guard limits the rate). The first
+// frame sent is a keyframe. The echo of input (`seq`) a skipped frame carried rides on the next
+// frame sent, so input-to-photon still resolves. Memory: the window (two entries) and counters.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+
+namespace vtkstream::sink {
+
+class WsVideoFlow {
+ public:
+  static constexpr size_t kMaxInFlight = 2;
+  // While skipping with room in the window, ask again for a keyframe after this long (the first
+  // request may have fallen inside the encoder's guard or been lost with a renderer restart).
+  static constexpr int64_t kKeyframeRetryUs = 1'000'000;
+
+  struct Offer {
+    bool send = false;
+    uint32_t frame_id = 0;  // when send
+    uint64_t seq = 0;       // the echo to put in the header (0: none)
+    bool want_keyframe = false;
+  };
+  // An encoded frame is ready; `echo_seq` is this viewer's newest input it reflects (0: none).
+  Offer offer(bool keyframe, size_t bytes, uint64_t echo_seq, int64_t now_us);
+
+  struct AckResult {
+    bool known = false;                // it acked at least one frame in flight
+    std::optional<int64_t> rtt_us;     // send -> ack of the newest frame it acked
+    bool want_keyframe = false;
+  };
+  AckResult ack(uint32_t frame_id, int64_t now_us);
+  // Frames were lost before they reached us: the next frame sent must be a keyframe.
+  void lost() { need_keyframe_ = true; }
+
+  size_t in_flight() const { return window_.size(); }
+  size_t in_flight_bytes() const;
+  uint64_t bytes_sent() const { return bytes_sent_; }
+  uint64_t bytes_acked() const { return bytes_acked_; }
+  uint64_t frames_sent() const { return next_id_ - 1; }
+  uint64_t frames_skipped() const { return skipped_; }
+
+ private:
+  bool want_keyframe_now(int64_t now_us);
+
+  struct Sent {
+    uint32_t id;
+    size_t bytes;
+    int64_t t_us;
+  };
+  std::deque<Sent> window_;
+  uint32_t next_id_ = 1;
+  bool need_keyframe_ = true;  // the first frame, and after a skip
+  uint64_t pending_seq_ = 0;   // an echo a skipped frame carried
+  std::optional<int64_t> last_key_request_us_;
+  uint64_t bytes_sent_ = 0, bytes_acked_ = 0, skipped_ = 0;
+};
+
+}  // namespace vtkstream::sink

@@ -1,0 +1,129 @@
+// WebSocket video, the server's side (docs/protocol.md "WebSocket video"), with a node client
+// (lib/ws_video_client.mjs) against the real sink under gst-launch (with-gst-launch.sh: vtksrc
+// and the demo renderer on VTKSTREAM_URL): header and keyframe first, input echoed in the header,
+// flow control by acks, a client that stops acking, garbage binary, switching the video off.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { connect, metric, ack } from '../lib/ws_video_client.mjs';
+
+const URL_ = process.env.VTKSTREAM_URL;
+const T = { timeout: 60000 };
+
+// Drags on the demo scene (the renderer draws only on change) until a frame reflects the input
+// and `frames` more frames arrived at `c` (or at `watch`), or `moves` moves were sent.
+async function dragUntilEcho(c, from, frames = 12, watch = c, moves = 200) {
+  let s = from;
+  const target = watch.frames.length + frames;
+  const done = () => c.frames.some((f) => f.seq > from) && watch.frames.length >= target;
+  c.send({ type: 'input', t: 'pd', x: 0.3, y: 0.5, b: 1, s: ++s });
+  for (let i = 0; i < moves && !done(); ++i) {
+    c.send({ type: 'input', t: 'pm', x: 0.3 + 0.002 * i, y: 0.5, s: ++s });
+    const n = watch.frames.length;
+    await watch.until((x) => x.frames.length > n, 50, 'frame').catch(() => {});
+  }
+  c.send({ type: 'input', t: 'pu', x: 0.6, y: 0.5, b: 1, s: ++s });
+  return s;
+}
+
+test('ws video: keyframe first, header fields, input echoed in the header', T, async () => {
+  const c = await connect(URL_);
+  try {
+    const welcome = c.texts.find((m) => m.type === 'welcome');
+    assert.equal(welcome.ws_video, true);
+    assert.equal(welcome.codec, 'VP8');
+    await c.until((x) => x.frames.length >= 1, 10000, 'first frame');
+    const f0 = c.frames[0];
+    assert.equal(f0.version, 1);
+    assert.equal(f0.headerBytes, 28);
+    assert.equal(f0.codec, 1);  // VP8
+    assert.equal(f0.keyframe, true);
+    assert.equal(f0.id, 1);
+    assert.ok(f0.width > 0 && f0.height > 0, `size ${f0.width}x${f0.height}`);
+    // A VP8 keyframe: bit 0 of the first byte is 0 and the start code 9d 01 2a follows at 3.
+    assert.equal(f0.payload[0] & 1, 0);
+    assert.deepEqual([...f0.payload.subarray(3, 6)], [0x9d, 0x01, 0x2a]);
+    const last = await dragUntilEcho(c, 0);
+    const echoed = c.frames.filter((f) => f.seq > 0);
+    assert.ok(echoed.length >= 1, 'some frame reflects our input');
+    assert.ok(echoed.every((f) => f.seq <= last), 'echoes are our own sequence numbers');
+    const ids = c.frames.map((f) => f.id);
+    assert.deepEqual(ids, ids.map((_, i) => i + 1), 'frame ids count up from 1 without gaps');
+    assert.ok(c.frames.length >= 5, `${c.frames.length} frames while dragging`);
+    // A peer on WebSocket video is counted as such.
+    assert.ok(await metric(URL_, 'vtkstream_peers{transport="ws"') >= 1);
+    // Its acks reached its congestion controller (every 300 ms): /healthz lists it with a receive
+    // rate once a second of frames has been acked.
+    await dragUntilEcho(c, last, 40);
+    const u = new URL(URL_);
+    const health = await (await fetch(`${u.origin}/healthz?token=${u.searchParams.get('token')}`)).json();
+    const me = health.viewers.find((v) => v.peer === welcome.peer_id);
+    assert.ok(me, `no congestion controller for peer ${welcome.peer_id}: ${JSON.stringify(health.viewers)}`);
+    assert.ok(me.recv_kbps > 0 && me.send_kbps > 0, `controller saw ${JSON.stringify(me)}`);
+  } finally {
+    c.close();
+  }
+});
+
+test('ws video: a client that stops acking gets two frames, another keeps streaming, memory bounded', T, async () => {
+  const quiet = await connect(URL_, { ack: false });
+  const busy = await connect(URL_);
+  try {
+    await quiet.until((x) => x.frames.length >= 2, 10000, 'two frames for the non-acking client');
+    const skippedBefore = await metric(URL_, 'vtkstream_ws_video_skipped_frames_total');
+    const busyBefore = busy.frames.length;
+    await dragUntilEcho(busy, 1000, 20);
+    assert.ok(busy.frames.length - busyBefore >= 10, `the acking client got ${busy.frames.length - busyBefore} frames`);
+    assert.equal(quiet.frames.length, 2, 'no frame beyond the in-flight limit');
+    assert.ok(await metric(URL_, 'vtkstream_ws_video_skipped_frames_total') > skippedBefore, 'frames were skipped');
+    // What the server holds for viewers: at most two frames each.
+    const inFlight = await metric(URL_, 'vtkstream_ws_video_in_flight_bytes');
+    const quietBytes = quiet.frames.reduce((n, f) => n + f.payload.length, 0);
+    const busyMax = Math.max(...busy.frames.map((f) => f.payload.length));
+    assert.ok(inFlight <= quietBytes + 2 * busyMax, `in flight ${inFlight} B, bound ${quietBytes + 2 * busyMax} B`);
+    assert.ok(inFlight >= quietBytes, 'the non-acking client\'s frames are counted as in flight');
+    // Acking again resumes it, at a keyframe.
+    quiet.ws.send(ack(quiet.frames[1].id));
+    quiet.autoAck = true;
+    await dragUntilEcho(busy, 3000, 10, quiet);
+    await quiet.until((x) => x.frames.length >= 3, 10000, 'frames after the ack');
+    assert.equal(quiet.frames[2].keyframe, true, 'after skipping, the next frame is a keyframe');
+  } finally {
+    quiet.close();
+    busy.close();
+  }
+});
+
+test('ws video: garbage binary closes that socket with a reason, another viewer keeps streaming', T, async () => {
+  const bad = await connect(URL_);
+  const good = await connect(URL_);
+  try {
+    await bad.until((x) => x.frames.length >= 1, 10000, 'first frame');
+    bad.ws.send(Buffer.from([7, 1, 2, 3]));
+    await bad.until((x) => x.closed, 5000, 'close');
+    assert.equal(bad.closed.code, 1003);
+    assert.match(bad.closed.reason, /bad binary message: unknown binary record kind 7/);
+    const before = good.frames.length;
+    await dragUntilEcho(good, 5000);
+    assert.ok(good.frames.length > before + 3, 'the other viewer still streams');
+    assert.equal(good.closed, null);
+  } finally {
+    bad.close();
+    good.close();
+  }
+});
+
+test('ws video: ws-video off stops the frames; webrtc hello with ws_video gets both', T, async () => {
+  const c = await connect(URL_, { transport: 'webrtc', wsVideo: true });
+  try {
+    assert.equal(c.texts.find((m) => m.type === 'welcome').ws_video, true);
+    await c.until((x) => x.frames.length >= 1 && x.texts.some((m) => m.type === 'offer'), 10000, 'frame and offer');
+    c.send({ type: 'ws-video', on: false });
+    c.send({ type: 'ping', t: 1 });
+    await c.until((x) => x.texts.some((m) => m.type === 'pong'), 5000, 'pong');
+    const n = c.frames.length;  // everything sent before the switch has arrived (one TCP stream)
+    await dragUntilEcho(c, 7000, 1000, c, 40);  // 40 moves, each waiting 50 ms for a frame
+    assert.equal(c.frames.length, n, 'no frames after ws-video off');
+  } finally {
+    c.close();
+  }
+});
