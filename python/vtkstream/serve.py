@@ -98,10 +98,14 @@ class Server:
         self._pump = pump
         self._size = size
         self._finalizer = weakref.finalize(self, Server._stop, proc, pump,
-                                           publisher if owns_publisher else None)
+                                           publisher if owns_publisher else None, os.getpid())
 
     @staticmethod
-    def _stop(proc, pump, publisher):
+    def _stop(proc, pump, publisher, owner_pid=None):
+        if owner_pid is not None and os.getpid() != owner_pid:
+            # A fork of the program that started the server (its atexit and its garbage
+            # collector run our finalizer too): the server and its ring are the parent's.
+            return
         if pump is not None:
             pump.stop()
         if proc.poll() is None:
