@@ -11,6 +11,7 @@ import os
 import selectors
 import shutil
 import subprocess
+import threading
 import time
 import weakref
 
@@ -39,6 +40,18 @@ def _find_program(program):
         raise FileNotFoundError("vtkstream-serve not found (install vtkstream, put it on PATH, "
                                 "or pass program= / set VTKSTREAM_SERVE)")
     return found
+
+
+def _exit_with_us():
+    """A prefix that makes the server get SIGTERM when this program dies, even by SIGKILL (no
+    finalizer runs then): util-linux's setpriv sets PR_SET_PDEATHSIG and execs the server (same
+    pid). The signal follows the *thread* that started the child, so only the main thread uses
+    it (a serve() from a short-lived thread would otherwise lose its server with the thread);
+    Python's own preexec_fn could set it too, but is unsafe in a program with threads."""
+    if threading.current_thread() is not threading.main_thread():
+        return []
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--"] if setpriv else []
 
 
 def _read_links(proc, timeout):
@@ -166,7 +179,7 @@ def serve(render_window, name=None, *, publisher=None, port=0, bind="127.0.0.1",
         # A publisher of the caller's stays wired as it is unless pump= says otherwise.
         input_pump = (notebook.connect(publisher, render_window, pump)
                       if owns or pump is not None else None)
-        command = [_find_program(program), "--shm", publisher.name(), "--bind", bind,
+        command = [*_exit_with_us(), _find_program(program), "--shm", publisher.name(), "--bind", bind,
                    "--port", str(port), "--frame-ancestors", frame_ancestors, *args]
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
     except BaseException:

@@ -82,3 +82,36 @@ def test_server_stops_when_the_program_exits():
     pid = int(out.split()[0])
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_server_stops_when_the_program_is_killed():
+    """SIGKILL runs no finalizer: the server must still not outlive the program (it used to run
+    on, serving a ring nobody writes, until someone found its pid)."""
+    import select
+    import signal
+    import subprocess
+    import sys
+    script = (
+        "import os, signal, conftest, vtkstream\n"
+        "s = conftest.Scene()\n"
+        "server = vtkstream.serve(s.window, pump=False)\n"
+        "print(server.pid, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n")
+    here = os.path.dirname(os.path.abspath(__file__))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.environ.get("PYTHONPATH", ""), here]))
+    done = subprocess.run([sys.executable, "-c", script], env=env, timeout=60,
+                          stdout=subprocess.PIPE, text=True)
+    assert done.returncode == -signal.SIGKILL
+    pid = int(done.stdout.split()[0])
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return  # already gone
+    try:
+        # A pidfd becomes readable when the process exits: a wakeup, not a poll.
+        gone = select.select([fd], [], [], 15)[0]
+        if not gone:
+            os.kill(pid, signal.SIGTERM)  # do not leave it behind for the next test
+        assert gone, "vtkstream-serve outlived the killed program"
+    finally:
+        os.close(fd)
