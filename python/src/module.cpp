@@ -185,6 +185,10 @@ PYBIND11_MODULE(_vtkstream, m) {
   using vtkstream::python::PyPublisher;
   m.doc() = "libvtkstream for python3-vtk9: publish a VTK render window to vtkstream viewers";
 
+  m.def("sweep_stale", &vtkstream::shm::sweep_stale, py::arg("prefix"),
+        "Removes the rings whose name starts with PREFIX and whose writer process is gone "
+        "(killed before it could remove its own). Returns their names.");
+
   py::class_<PyPublisher>(m, "Publisher", R"(Publishes a VTK render window through the vtkstream
 shared-memory ring NAME, for vtksrc / vtkstream-serve (`vtkstream-serve --shm NAME`).
 

@@ -16,10 +16,11 @@ import time
 import weakref
 
 from ._config import BINDIR
-from ._vtkstream import Publisher
+from ._vtkstream import Publisher, sweep_stale
 from . import notebook
 
 _names = itertools.count(1)
+_PRIVATE_PREFIX = "vtkstream-py-"
 # Frames a notebook can embed from a Jupyter server on this machine (any port): CSP
 # frame-ancestors sources for vtkstream-serve. The page still needs the token.
 NOTEBOOK_ANCESTORS = "'self' http://localhost:* http://127.0.0.1:*"
@@ -174,7 +175,11 @@ def serve(render_window, name=None, *, publisher=None, port=0, bind="127.0.0.1",
     size = tuple(render_window.GetSize()) if hasattr(render_window, "GetSize") else (640, 480)
     owns = publisher is None
     if owns:
-        publisher = Publisher(render_window, name or "vtkstream-py-%d-%d" % (os.getpid(), next(_names)))
+        if name is None:
+            # Private rings of programs killed before they could remove theirs (SIGKILL, a
+            # crash) stay in /dev/shm, tens of MiB each, until someone removes them.
+            sweep_stale(_PRIVATE_PREFIX)
+        publisher = Publisher(render_window, name or "%s%d-%d" % (_PRIVATE_PREFIX, os.getpid(), next(_names)))
     try:
         # A publisher of the caller's stays wired as it is unless pump= says otherwise.
         input_pump = (notebook.connect(publisher, render_window, pump)

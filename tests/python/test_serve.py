@@ -95,7 +95,7 @@ def test_server_stops_when_the_program_is_killed():
         "import os, signal, conftest, vtkstream\n"
         "s = conftest.Scene()\n"
         "server = vtkstream.serve(s.window, pump=False)\n"
-        "print(server.pid, flush=True)\n"
+        "print(server.pid, server.publisher.name(), flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n")
     here = os.path.dirname(os.path.abspath(__file__))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.environ.get("PYTHONPATH", ""), here]))
@@ -115,3 +115,11 @@ def test_server_stops_when_the_program_is_killed():
         assert gone, "vtkstream-serve outlived the killed program"
     finally:
         os.close(fd)
+    # Its ring stayed (nothing ran to remove it); the next serve() sweeps it.
+    ring = "/dev/shm/" + done.stdout.split()[1]
+    assert os.path.exists(ring)
+    import conftest
+    s = conftest.Scene()
+    with vtkstream.serve(s.window, pump=False):
+        assert not os.path.exists(ring)
+    s.window.Finalize()
