@@ -133,3 +133,20 @@ def test_two_publishers_on_one_name_in_one_process(scene, shm_name):
 def test_out_of_range_slots_is_value_error(scene, shm_name, slots):
     with pytest.raises(ValueError, match="slots"):
         vtkstream.Publisher(scene.window, name=shm_name, slots=slots)
+
+
+def test_close_removes_the_timer_from_the_attached_interactor(scene, shm_name):
+    """attach_interactor(a), then set_interactor(b): close() used to remove the timer observer
+    from b (not there) and leave it on a, pointing at the freed publisher for a's next timer
+    tick (a crash as soon as a's event loop ran)."""
+    from vtkmodules.vtkRenderingCore import vtkRenderWindowInteractor
+    first, other = vtkRenderWindowInteractor(), vtkRenderWindowInteractor()
+    first.SetInteractorStyle(None)  # a style observes TimerEvent too: keep only ours
+    assert not first.HasObserver("TimerEvent")
+    pub = vtkstream.Publisher(scene.window, name=shm_name)
+    pub.attach_interactor(first)
+    assert first.HasObserver("TimerEvent")
+    pub.set_interactor(other)
+    pub.close()
+    assert not first.HasObserver("TimerEvent"), "the timer observer outlived the publisher"
+    assert not scene.window.HasObserver("EndEvent")
