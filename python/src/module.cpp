@@ -45,6 +45,10 @@ class PyPublisher {
   PyPublisher(py::object window, const std::string& name, py::int_ slots, int input_interval_ms,
               bool allow_resize, std::vector<std::string> extra_keys) {
     auto* w = static_cast<vtkRenderWindow*>(vtk_pointer(window, "vtkRenderWindow", "render_window"));
+    // Said here: the library's message quotes the name, and Python's C-string error message
+    // would end at the NUL.
+    if (name.find('\0') != std::string::npos)
+      throw py::value_error("name: a shared-memory name cannot contain a NUL character");
     std::string err;
     const std::string key = shm::posix_name(name, &err);
     if (key.empty()) throw py::value_error("name: " + err);

@@ -71,3 +71,10 @@ def test_publisher_keeps_the_window_alive(shm_name):
     del window  # only the publisher refers to it now
     assert pub.publish()
     pub.close()
+
+
+def test_name_with_nul_says_so(scene):
+    # The library's message quotes the name, and a C string stops at the NUL: the error used to
+    # read "shared-memory name 'a" and nothing more.
+    with pytest.raises(ValueError, match="NUL"):
+        vtkstream.Publisher(scene.window, name="a\0b")
