@@ -42,7 +42,7 @@ class PyPublisher {
  public:
   // slots is taken as a Python int of any size so that -1 or 2**40 get the ValueError below,
   // not pybind11's "incompatible constructor arguments".
-  PyPublisher(py::object window, const std::string& name, py::int_ slots, int input_interval_ms,
+  PyPublisher(py::object window, const std::string& name, py::int_ slots, py::int_ input_interval_ms,
               bool allow_resize, std::vector<std::string> extra_keys) {
     auto* w = static_cast<vtkRenderWindow*>(vtk_pointer(window, "vtkRenderWindow", "render_window"));
     // Said here: the library's message quotes the name, and Python's C-string error message
@@ -54,6 +54,9 @@ class PyPublisher {
     if (key.empty()) throw py::value_error("name: " + err);
     if (slots < py::int_(3) || slots > py::int_(16))
       throw py::value_error("slots must be between 3 and 16");
+    // The library takes anything below 1 ms as 1 ms: a 1 kHz timer nobody asked for.
+    if (input_interval_ms < py::int_(1) || input_interval_ms > py::int_(3'600'000))
+      throw py::value_error("input_interval_ms must be between 1 and 3600000");
     // The library refuses a name another live process publishes, but lets its own process
     // replace the ring (a restart); two live Publishers of one program would then take the
     // name from each other at every frame, each "repairing" the other's overwrite.
@@ -62,7 +65,7 @@ class PyPublisher {
                             "'; close that Publisher or pick another name");
     Publisher::Options options;
     options.slots = slots.cast<uint32_t>();
-    options.input_interval_ms = input_interval_ms;
+    options.input_interval_ms = input_interval_ms.cast<int>();
     options.allow_resize = allow_resize;
     options.extra_keys = std::move(extra_keys);
     pub_ = Publisher::create(name, w, options, &err);
@@ -203,7 +206,7 @@ renders the window; wake() is the one method safe from any thread.
 
 Raises TypeError for a render_window that is not a vtkRenderWindow, ValueError for a bad name,
 OSError when the shared-memory object cannot be created.)")
-      .def(py::init<py::object, const std::string&, py::int_, int, bool, std::vector<std::string>>(),
+      .def(py::init<py::object, const std::string&, py::int_, py::int_, bool, std::vector<std::string>>(),
            py::arg("render_window"), py::arg("name") = "vtkstream", py::arg("slots") = 4,
            py::arg("input_interval_ms") = 15, py::arg("allow_resize") = true,
            py::arg("extra_keys") = std::vector<std::string>{})

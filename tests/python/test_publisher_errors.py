@@ -78,3 +78,11 @@ def test_name_with_nul_says_so(scene):
     # read "shared-memory name 'a" and nothing more.
     with pytest.raises(ValueError, match="NUL"):
         vtkstream.Publisher(scene.window, name="a\0b")
+
+
+@pytest.mark.parametrize("interval", [0, -5, 2 ** 40])
+def test_bad_input_interval_is_value_error(scene, shm_name, interval):
+    # 0 and -5 used to be taken as 1 ms (a timer at 1 kHz), 2**40 gave pybind11's
+    # "incompatible constructor arguments".
+    with pytest.raises(ValueError, match="input_interval_ms"):
+        vtkstream.Publisher(scene.window, name=shm_name, input_interval_ms=interval)
