@@ -161,6 +161,19 @@ class Server:
                 'tab</a></div>' % (link, width, height, link))
 
 
+def _check_arguments(port, args, timeout):
+    """Mistakes the server would report only as "exited (status 2)", or that would go wrong
+    quietly (a string of args splits into one option per character)."""
+    if isinstance(args, (str, bytes)):
+        raise TypeError("args: a list of vtkstream-serve options, e.g. [%r], not a string" % args)
+    if isinstance(port, bool) or not isinstance(port, int):
+        raise TypeError("port must be an int (0: any free port), not %s" % type(port).__name__)
+    if not 0 <= port <= 65535:
+        raise ValueError("port must be between 0 and 65535, not %d" % port)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError("timeout must be a number of seconds, not %s" % type(timeout).__name__)
+
+
 def serve(render_window, name=None, *, publisher=None, port=0, bind="127.0.0.1", args=(),
           program=None, frame_ancestors=NOTEBOOK_ANCESTORS, pump=None, timeout=20.0):
     """Starts vtkstream-serve attached to `render_window` and returns a Server with its links.
@@ -172,6 +185,7 @@ def serve(render_window, name=None, *, publisher=None, port=0, bind="127.0.0.1",
     it, pump=False leaves input to you: publisher.process_input()).
     port 0 picks a free port; args: further vtkstream-serve options (e.g. ["--codec", "h264"]).
     """
+    _check_arguments(port, args, timeout)
     size = tuple(render_window.GetSize()) if hasattr(render_window, "GetSize") else (640, 480)
     owns = publisher is None
     if owns:

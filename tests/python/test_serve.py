@@ -59,7 +59,7 @@ def test_serve_with_the_callers_publisher_leaves_it_open(scene, shm_name):
 def test_serve_failure_raises_and_leaves_nothing(scene, shm_name):
     # A port the server refuses: it exits at once; serve() says so and frees the name.
     with pytest.raises(RuntimeError, match="exited"):
-        vtkstream.serve(scene.window, shm_name, port=70000)
+        vtkstream.serve(scene.window, shm_name, args=["--port", "70000"])
     with vtkstream.Publisher(scene.window, name=shm_name):
         pass
     with pytest.raises(FileNotFoundError):
@@ -123,3 +123,16 @@ def test_server_stops_when_the_program_is_killed():
     with vtkstream.serve(s.window, pump=False):
         assert not os.path.exists(ring)
     s.window.Finalize()
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(args="--no-auth"), TypeError, "list"),  # used to be split into characters
+    (dict(port=None), TypeError, "port"),         # used to be passed on as "None"
+    (dict(port=-1), ValueError, "port"),
+    (dict(port=70000), ValueError, "port"),
+    (dict(timeout=None), TypeError, "timeout"),
+])
+def test_serve_bad_arguments_say_which(scene, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        vtkstream.serve(scene.window, pump=False, **kwargs)
+    assert not [n for n in os.listdir("/dev/shm") if n.startswith("vtkstream-py-%d-" % os.getpid())]
