@@ -25,6 +25,9 @@ struct Publisher::Impl {
   std::unique_ptr<shm::FrameWriter> writer;
   vtkWeakPointer<vtkRenderWindow> window;
   vtkWeakPointer<vtkRenderWindowInteractor> iren;
+  // The interactor AttachInteractor() put the timer on: SetInteractor() may name another one
+  // since, and the timer must come off the one that has it.
+  vtkWeakPointer<vtkRenderWindowInteractor> timer_iren;
   // Wraps slot memory during a readback (SetArray with save=1: VTK never frees it).
   vtkNew<vtkUnsignedCharArray> slot_array;
   InputApplier applier;
@@ -115,10 +118,11 @@ std::unique_ptr<Publisher> Publisher::create(const std::string& name, vtkRenderW
 
 void Publisher::Impl::detach_observers() {
   if (window && render_end_tag) window->RemoveObserver(render_end_tag);
-  if (iren && timer_tag) iren->RemoveObserver(timer_tag);
-  if (iren && timer_id >= 0) iren->DestroyTimer(timer_id);
+  if (timer_iren && timer_tag) timer_iren->RemoveObserver(timer_tag);
+  if (timer_iren && timer_id >= 0) timer_iren->DestroyTimer(timer_id);
   render_end_tag = timer_tag = 0;
   timer_id = -1;
+  timer_iren = nullptr;
 }
 
 Publisher::~Publisher() {
@@ -192,6 +196,7 @@ void Publisher::AttachInteractor(vtkRenderWindowInteractor* iren) {
   // interactor each run their own), and input must be applied on the GUI thread. So remote
   // input is picked up by a repeating timer on that thread: 15 ms adds at most one frame
   // interval of latency at 60 Hz, and an idle tick costs a couple of atomic loads.
+  d.timer_iren = iren;
   d.timer_tag = iren->AddObserver(vtkCommand::TimerEvent, d.on_timer);
   d.timer_id = iren->CreateRepeatingTimer(static_cast<unsigned long>(
       std::max(d.options.input_interval_ms, 1)));

@@ -361,7 +361,10 @@ bool FrameWriter::wait_input(int timeout_ms) {
     const uint64_t now = monotonic_ns();
     if (now >= end) return false;
     const uint64_t left_ms = (end - now + 999'999) / 1'000'000;
-    futex_wait(&d.h->input_futex, v, int(std::min<uint64_t>(left_ms, kObjectCheckMs)));
+    // A signal ends the wait ("input may be available" is allowed to be wrong): the host's
+    // handler may have asked it to stop (Python raises KeyboardInterrupt only once we return).
+    if (futex_wait(&d.h->input_futex, v, int(std::min<uint64_t>(left_ms, kObjectCheckMs))))
+      return true;
     if (d.h->input_futex.load(std::memory_order_acquire) != v) return true;
     const uint64_t before = d.republished;
     d.repair_if_damaged();

@@ -43,7 +43,7 @@ std::string posix_name(const std::string& name, std::string* err) {
 
 namespace detail {
 
-void futex_wait(std::atomic<uint32_t>* word, uint32_t expected, int timeout_ms) {
+bool futex_wait(std::atomic<uint32_t>* word, uint32_t expected, int timeout_ms) {
   timespec ts{}, *tsp = nullptr;
   if (timeout_ms >= 0) {
     ts.tv_sec = timeout_ms / 1000;
@@ -51,7 +51,8 @@ void futex_wait(std::atomic<uint32_t>* word, uint32_t expected, int timeout_ms) 
     tsp = &ts;
   }
   static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t));
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT, expected, tsp, nullptr, 0);
+  return syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT, expected, tsp, nullptr,
+                 0) != 0 && errno == EINTR;
 }
 
 void futex_wake_all(std::atomic<uint32_t>* word) {

@@ -13,8 +13,9 @@
 namespace vtkstream::shm::detail {
 
 // Futex on a 32-bit word in a MAP_SHARED mapping (not FUTEX_PRIVATE: the waker is another
-// process). wait returns when *word != expected, on a wake, on timeout or on a signal.
-void futex_wait(std::atomic<uint32_t>* word, uint32_t expected, int timeout_ms);
+// process). wait returns when *word != expected, on a wake, on timeout or on a signal; true
+// only for a signal (EINTR), so a caller can let its program see it (Python's Ctrl-C).
+bool futex_wait(std::atomic<uint32_t>* word, uint32_t expected, int timeout_ms);
 void futex_wake_all(std::atomic<uint32_t>* word);
 
 // true when `pid` names a live process (kill(pid, 0) succeeds or is only denied).

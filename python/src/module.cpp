@@ -12,8 +12,15 @@
 #include <vtkRenderWindow.h>
 #include <vtkRenderWindowInteractor.h>
 
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,15 +40,32 @@ namespace {
 // to the window still gets frames).
 class PyPublisher {
  public:
-  PyPublisher(py::object window, const std::string& name, uint32_t slots, int input_interval_ms,
+  // slots is taken as a Python int of any size so that -1 or 2**40 get the ValueError below,
+  // not pybind11's "incompatible constructor arguments".
+  PyPublisher(py::object window, const std::string& name, py::int_ slots, py::int_ input_interval_ms,
               bool allow_resize, std::vector<std::string> extra_keys) {
     auto* w = static_cast<vtkRenderWindow*>(vtk_pointer(window, "vtkRenderWindow", "render_window"));
+    // Said here: the library's message quotes the name, and Python's C-string error message
+    // would end at the NUL.
+    if (name.find('\0') != std::string::npos)
+      throw py::value_error("name: a shared-memory name cannot contain a NUL character");
     std::string err;
-    if (shm::posix_name(name, &err).empty()) throw py::value_error("name: " + err);
-    if (slots < 3 || slots > 16) throw py::value_error("slots must be between 3 and 16");
+    const std::string key = shm::posix_name(name, &err);
+    if (key.empty()) throw py::value_error("name: " + err);
+    if (slots < py::int_(3) || slots > py::int_(16))
+      throw py::value_error("slots must be between 3 and 16");
+    // The library takes anything below 1 ms as 1 ms: a 1 kHz timer nobody asked for.
+    if (input_interval_ms < py::int_(1) || input_interval_ms > py::int_(3'600'000))
+      throw py::value_error("input_interval_ms must be between 1 and 3600000");
+    // The library refuses a name another live process publishes, but lets its own process
+    // replace the ring (a restart); two live Publishers of one program would then take the
+    // name from each other at every frame, each "repairing" the other's overwrite.
+    if (names_in_use().count(key))
+      throw py::value_error("name: this program is already publishing as '" + name +
+                            "'; close that Publisher or pick another name");
     Publisher::Options options;
-    options.slots = slots;
-    options.input_interval_ms = input_interval_ms;
+    options.slots = slots.cast<uint32_t>();
+    options.input_interval_ms = input_interval_ms.cast<int>();
     options.allow_resize = allow_resize;
     options.extra_keys = std::move(extra_keys);
     pub_ = Publisher::create(name, w, options, &err);
@@ -51,10 +75,15 @@ class PyPublisher {
       throw py::error_already_set();
     }
     window_ = std::move(window);
+    key_ = key;
+    names_in_use().insert(key_);
   }
 
+  ~PyPublisher() { close(); }
+
   Publisher& get() {
-    if (!pub_) throw py::value_error("the publisher is closed");
+    check_process();
+    if (!pub_ || closing_) throw py::value_error("the publisher is closed");
     return *pub_;
   }
 
@@ -67,15 +96,42 @@ class PyPublisher {
     iren_ = std::move(iren);
   }
 
+  // The GIL is released while the futex sleeps. close() may then run on another thread: it
+  // waits (see close()) until this call has left the Publisher. Ctrl-C ends the sleep early
+  // (the library returns on a signal) and raises KeyboardInterrupt here.
   bool wait_input(int timeout_ms) {
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
     Publisher& p = get();
-    py::gil_scoped_release unlocked;  // a futex sleep: let other Python threads run
-    return p.WaitInput(timeout_ms);
+    bool woke;
+    {
+      std::lock_guard lock(mutex_);
+      ++waiters_;
+    }
+    {
+      py::gil_scoped_release unlocked;
+      woke = p.WaitInput(timeout_ms);
+      std::lock_guard lock(mutex_);
+      if (--waiters_ == 0) left_.notify_all();
+    }
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    return woke;
   }
 
   // Removes the observers and the ring (readers see the writer leave). Idempotent.
   void close() {
-    pub_.reset();
+    if (!pub_) return;
+    if (getpid() != owner_pid_) {
+      // A forked child: the ring, the observers and the writer's heartbeat thread are the
+      // parent's (the thread does not even exist here; joining it would hang). Let go of the
+      // C++ object without running its destructor.
+      (void)pub_.release();
+    } else {
+      closing_ = true;  // get() refuses new calls from here on
+      wait_for_waiters();
+      names_in_use().erase(key_);
+      pub_.reset();
+    }
+    closing_ = false;
     iren_ = py::none();
     window_ = py::none();
   }
@@ -89,8 +145,42 @@ class PyPublisher {
         vtk_pointer(iren, "vtkRenderWindowInteractor", "interactor"));
   }
 
+  static std::set<std::string>& names_in_use() {
+    static std::set<std::string> names;  // guarded by the GIL
+    return names;
+  }
+
+  void check_process() const {
+    if (getpid() != owner_pid_)
+      throw std::runtime_error("this Publisher belongs to process " +
+                               std::to_string(owner_pid_) +
+                               "; a fork cannot use it (make a new one, with another name)");
+  }
+
+  // Threads sleeping in wait_input() use the ring: wake them and wait, without the GIL (they
+  // need it to return), until they are out. Wake() is lost when it lands just before a waiter
+  // reads the futex word, hence the retry every 50 ms.
+  void wait_for_waiters() {
+    {
+      std::lock_guard lock(mutex_);
+      if (waiters_ == 0) return;
+    }
+    py::gil_scoped_release unlocked;
+    std::unique_lock lock(mutex_);
+    while (waiters_ > 0) {
+      pub_->Wake();
+      left_.wait_for(lock, std::chrono::milliseconds(50));
+    }
+  }
+
   py::object window_ = py::none();
   py::object iren_ = py::none();
+  std::string key_;
+  const pid_t owner_pid_ = getpid();
+  bool closing_ = false;
+  std::mutex mutex_;
+  std::condition_variable left_;
+  int waiters_ = 0;  // threads in wait_input(), under mutex_
   // Declared last, destroyed first: the observers come off while the window still exists.
   std::unique_ptr<Publisher> pub_;
 };
@@ -102,6 +192,10 @@ PYBIND11_MODULE(_vtkstream, m) {
   using vtkstream::python::PyPublisher;
   m.doc() = "libvtkstream for python3-vtk9: publish a VTK render window to vtkstream viewers";
 
+  m.def("sweep_stale", &vtkstream::shm::sweep_stale, py::arg("prefix"),
+        "Removes the rings whose name starts with PREFIX and whose writer process is gone "
+        "(killed before it could remove its own). Returns their names.");
+
   py::class_<PyPublisher>(m, "Publisher", R"(Publishes a VTK render window through the vtkstream
 shared-memory ring NAME, for vtksrc / vtkstream-serve (`vtkstream-serve --shm NAME`).
 
@@ -112,7 +206,7 @@ renders the window; wake() is the one method safe from any thread.
 
 Raises TypeError for a render_window that is not a vtkRenderWindow, ValueError for a bad name,
 OSError when the shared-memory object cannot be created.)")
-      .def(py::init<py::object, const std::string&, uint32_t, int, bool, std::vector<std::string>>(),
+      .def(py::init<py::object, const std::string&, py::int_, py::int_, bool, std::vector<std::string>>(),
            py::arg("render_window"), py::arg("name") = "vtkstream", py::arg("slots") = 4,
            py::arg("input_interval_ms") = 15, py::arg("allow_resize") = true,
            py::arg("extra_keys") = std::vector<std::string>{})

@@ -11,14 +11,16 @@ import os
 import selectors
 import shutil
 import subprocess
+import threading
 import time
 import weakref
 
 from ._config import BINDIR
-from ._vtkstream import Publisher
+from ._vtkstream import Publisher, sweep_stale
 from . import notebook
 
 _names = itertools.count(1)
+_PRIVATE_PREFIX = "vtkstream-py-"
 # Frames a notebook can embed from a Jupyter server on this machine (any port): CSP
 # frame-ancestors sources for vtkstream-serve. The page still needs the token.
 NOTEBOOK_ANCESTORS = "'self' http://localhost:* http://127.0.0.1:*"
@@ -39,6 +41,18 @@ def _find_program(program):
         raise FileNotFoundError("vtkstream-serve not found (install vtkstream, put it on PATH, "
                                 "or pass program= / set VTKSTREAM_SERVE)")
     return found
+
+
+def _exit_with_us():
+    """A prefix that makes the server get SIGTERM when this program dies, even by SIGKILL (no
+    finalizer runs then): util-linux's setpriv sets PR_SET_PDEATHSIG and execs the server (same
+    pid). The signal follows the *thread* that started the child, so only the main thread uses
+    it (a serve() from a short-lived thread would otherwise lose its server with the thread);
+    Python's own preexec_fn could set it too, but is unsafe in a program with threads."""
+    if threading.current_thread() is not threading.main_thread():
+        return []
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--"] if setpriv else []
 
 
 def _read_links(proc, timeout):
@@ -98,10 +112,14 @@ class Server:
         self._pump = pump
         self._size = size
         self._finalizer = weakref.finalize(self, Server._stop, proc, pump,
-                                           publisher if owns_publisher else None)
+                                           publisher if owns_publisher else None, os.getpid())
 
     @staticmethod
-    def _stop(proc, pump, publisher):
+    def _stop(proc, pump, publisher, owner_pid=None):
+        if owner_pid is not None and os.getpid() != owner_pid:
+            # A fork of the program that started the server (its atexit and its garbage
+            # collector run our finalizer too): the server and its ring are the parent's.
+            return
         if pump is not None:
             pump.stop()
         if proc.poll() is None:
@@ -143,6 +161,19 @@ class Server:
                 'tab</a></div>' % (link, width, height, link))
 
 
+def _check_arguments(port, args, timeout):
+    """Mistakes the server would report only as "exited (status 2)", or that would go wrong
+    quietly (a string of args splits into one option per character)."""
+    if isinstance(args, (str, bytes)):
+        raise TypeError("args: a list of vtkstream-serve options, e.g. [%r], not a string" % args)
+    if isinstance(port, bool) or not isinstance(port, int):
+        raise TypeError("port must be an int (0: any free port), not %s" % type(port).__name__)
+    if not 0 <= port <= 65535:
+        raise ValueError("port must be between 0 and 65535, not %d" % port)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError("timeout must be a number of seconds, not %s" % type(timeout).__name__)
+
+
 def serve(render_window, name=None, *, publisher=None, port=0, bind="127.0.0.1", args=(),
           program=None, frame_ancestors=NOTEBOOK_ANCESTORS, pump=None, timeout=20.0):
     """Starts vtkstream-serve attached to `render_window` and returns a Server with its links.
@@ -154,15 +185,20 @@ def serve(render_window, name=None, *, publisher=None, port=0, bind="127.0.0.1",
     it, pump=False leaves input to you: publisher.process_input()).
     port 0 picks a free port; args: further vtkstream-serve options (e.g. ["--codec", "h264"]).
     """
+    _check_arguments(port, args, timeout)
     size = tuple(render_window.GetSize()) if hasattr(render_window, "GetSize") else (640, 480)
     owns = publisher is None
     if owns:
-        publisher = Publisher(render_window, name or "vtkstream-py-%d-%d" % (os.getpid(), next(_names)))
+        if name is None:
+            # Private rings of programs killed before they could remove theirs (SIGKILL, a
+            # crash) stay in /dev/shm, tens of MiB each, until someone removes them.
+            sweep_stale(_PRIVATE_PREFIX)
+        publisher = Publisher(render_window, name or "%s%d-%d" % (_PRIVATE_PREFIX, os.getpid(), next(_names)))
     try:
         # A publisher of the caller's stays wired as it is unless pump= says otherwise.
         input_pump = (notebook.connect(publisher, render_window, pump)
                       if owns or pump is not None else None)
-        command = [_find_program(program), "--shm", publisher.name(), "--bind", bind,
+        command = [*_exit_with_us(), _find_program(program), "--shm", publisher.name(), "--bind", bind,
                    "--port", str(port), "--frame-ancestors", frame_ancestors, *args]
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
     except BaseException:

@@ -71,3 +71,18 @@ def test_publisher_keeps_the_window_alive(shm_name):
     del window  # only the publisher refers to it now
     assert pub.publish()
     pub.close()
+
+
+def test_name_with_nul_says_so(scene):
+    # The library's message quotes the name, and a C string stops at the NUL: the error used to
+    # read "shared-memory name 'a" and nothing more.
+    with pytest.raises(ValueError, match="NUL"):
+        vtkstream.Publisher(scene.window, name="a\0b")
+
+
+@pytest.mark.parametrize("interval", [0, -5, 2 ** 40])
+def test_bad_input_interval_is_value_error(scene, shm_name, interval):
+    # 0 and -5 used to be taken as 1 ms (a timer at 1 kHz), 2**40 gave pybind11's
+    # "incompatible constructor arguments".
+    with pytest.raises(ValueError, match="input_interval_ms"):
+        vtkstream.Publisher(scene.window, name=shm_name, input_interval_ms=interval)

@@ -79,7 +79,8 @@ class VTKSTREAM_API Publisher {
   bool ProcessInput();
 
   // Sleeps until remote input arrives, Wake() is called or `timeout_ms` passes (< 0: no limit).
-  // A futex wait, no polling. Returns true when input may be available.
+  // A futex wait, no polling; a signal delivered to this thread ends it too. Returns true when
+  // input may be available.
   bool WaitInput(int timeout_ms);
   // Breaks a WaitInput() in progress. The only method safe to call from any thread.
   void Wake();

@@ -113,7 +113,8 @@ class VTKSTREAM_API FrameWriter {
   // latest one; nothing else is ever dropped.
   size_t drain_input(std::vector<InputEvent>* out);
   // Blocks until input arrives or the timeout passes (futex, no polling). timeout_ms < 0: forever.
-  // Returns true when input may be available. wake_input() unblocks it from another thread.
+  // Returns true when input may be available (also after a signal interrupted the wait).
+  // wake_input() unblocks it from another thread.
   bool wait_input(int timeout_ms);
   void wake_input();
 
