@@ -37,8 +37,9 @@
 //     arriving, is as likely a stalled machine; it cuts but holds nothing;
 //   * an encoder that does not use its target (an idle scene, small interactive frames) still
 //     probes with its bursts: a page-report interval whose bytes all arrived, without new loss,
-//     proves its rate; with no congestion remembered the target grows (12 %/s) up to twice the
-//     best such proof of the last 5 s. The full-size stills and keyframes after a drag are those
+//     proves its rate; on a link that showed no bottleneck for 5 minutes the target grows
+//     (12 %/s) up to twice the best such proof of the last 5 s (a tbf bucket lets short bursts
+//     through above the link's rate, so not after a real congestion). The full-size stills and keyframes after a drag are those
 //     bursts, so an unconstrained link climbs to the finer still's 2.5 Mbit/s (on a loaded
 //     machine the encoder never filled the 1.2 Mbit/s start, and the estimate never rose).
 // The queueing delay is the round-trip time of the receiver reports above its minimum of the last
@@ -146,6 +147,7 @@ class RateController {
   std::optional<ReceiverReport> last_rr_;
   std::optional<double> congested_kbps_;    // receive rate when congestion was last seen
   int64_t congested_at_us_ = 0;
+  std::optional<int64_t> link_seen_us_;     // the last cut with evidence of a link (not forgotten)
   int queue_votes_ = 0;                      // consecutive decisions with sending > arriving
   std::optional<double> prev_delay_ms_;
   std::deque<std::pair<int64_t, double>> rtts_;  // (t_us, rtt ms) of the last kRttWindowUs
