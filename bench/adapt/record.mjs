@@ -3,7 +3,7 @@
 // whole time so the encoder uses what it is given, while the link changes. The server writes what
 // its controller sees (VTKSTREAM_ADAPT_TRACE, plugins/vtkstreamsink/adapt/trace.h); this script
 // adds an `L` line at each link change, on the same monotonic clock.
-//   node bench/adapt/record.mjs --trace FILE --scenario step|burst-loss
+//   node bench/adapt/record.mjs --trace FILE --scenario step|burst-loss|free-drags
 // bench/adapt/record.sh runs it with the namespaces and the server around it.
 import { appendFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -49,15 +49,20 @@ try {
   await b.goto(page.href);
   await waitStats(b, `s.rtcState === 'connected' && s.videoWidth === ${W}`, 30000);
   const r = H / 4;
-  await b.mouse.move(W / 2 + r, H / 2);
-  await b.mouse.down();
-  const drag = (async () => {
-    for (let i = 0; dragging; i++) {
-      const a = (i / 120) * 2 * Math.PI;
-      await b.mouse.move(W / 2 + r * Math.cos(a), H / 2 + r * Math.sin(a));
-      await nextFrame(b);
-    }
-  })();
+  const startDrag = async () => {
+    dragging = true;
+    await b.mouse.move(W / 2 + r, H / 2);
+    await b.mouse.down();
+    // Wrapped: an async function returning the loop's promise would wait for the loop.
+    return { done: (async () => {
+      for (let i = 0; dragging; i++) {
+        const a = (i / 120) * 2 * Math.PI;
+        await b.mouse.move(W / 2 + r * Math.cos(a), H / 2 + r * Math.sin(a));
+        await nextFrame(b);
+      }
+    })() };
+  };
+  let drag = await startDrag();
   const wait = (s) => new Promise((res) => setTimeout(res, s * 1000));
   if (opt.scenario === 'step') {
     link(5000); await wait(15);
@@ -69,11 +74,24 @@ try {
     link(2000); await wait(10);
     for (let i = 0; i < 8; i++) { await outage(200 + 100 * (i % 3)); await wait(2); }
     await wait(10);
+  } else if (opt.scenario === 'free-drags') {
+    // The weak-link benchmark's unconstrained row: separate drags, each followed by the
+    // full-size still and a pause in which the idle scene sends next to nothing.
+    link(0);
+    for (let i = 0; i < 12; i++) {
+      await wait(2);
+      dragging = false;
+      await drag.done;
+      await b.mouse.up();
+      await wait(2.5);
+      drag = await startDrag();
+    }
+    await wait(2);
   } else {
     throw new Error(`unknown scenario ${opt.scenario}`);
   }
   dragging = false;
-  await drag;
+  await drag.done;
   await b.mouse.up();
   console.log(JSON.stringify(await b.evaluate(() => window.vtkstream.stats())));
 } catch (e) {

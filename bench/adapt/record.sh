@@ -5,7 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tests="$here/../../tests/browser"
-scenario=${1:?usage: record.sh step|burst-loss OUT}
+scenario=${1:?usage: record.sh step|burst-loss|free-drags OUT}
 out=$(realpath -m "${2:?usage: record.sh SCENARIO OUT}")
 : >"$out"
 export PUPPETEER_SKIP_DOWNLOAD=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

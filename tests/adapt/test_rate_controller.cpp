@@ -8,40 +8,15 @@
 #include <cmath>
 
 #include "encoder_policy.h"
+#include "link_model.h"
 #include "rate_controller.h"
 
 using namespace vtkstream::adapt;
+using vtkstream::adapt::test::LinkModel;
 
 namespace {
 
 constexpr int64_t kMs = 1000;
-
-// The sender fills whatever target it is given (a drag); the link carries `kbps` and queues up to
-// 200 ms of it; the page reports every 300 ms with the queueing delay its frames saw.
-struct LinkModel {
-  double kbps;
-  double queue_bits = 0;
-  uint64_t sent = 0, received = 0, packets = 0, lost = 0;
-  double lost_bits = 0;
-
-  void step(double target_kbps, int64_t dt_us) {
-    const double in = target_kbps * 1000 * dt_us / 1e6;
-    const double out_cap = kbps * 1000 * dt_us / 1e6;
-    sent += uint64_t(in / 8);
-    queue_bits += in;
-    const double out = std::min(queue_bits, out_cap);
-    queue_bits -= out;
-    received += uint64_t(out / 8);
-    packets = received / 1200;
-    const double max_q = kbps * 1000 * 0.2;
-    if (queue_bits > max_q) {
-      lost_bits += queue_bits - max_q;
-      lost = uint64_t(lost_bits / 8 / 1200);
-      queue_bits = max_q;
-    }
-  }
-  double delay_ms() const { return queue_bits / (kbps * 1000) * 1000; }
-};
 
 struct Sim {
   RateController c{Limits{150, 8000, 1200}};

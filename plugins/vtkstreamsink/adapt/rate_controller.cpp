@@ -30,6 +30,25 @@ constexpr double kNearGrowth = 0.05, kFarGrowth = 1.12;
 constexpr double kMaxCut = 1.0 / 3;
 // The encoder counts as using its target when it sends at least this share of it.
 constexpr double kBusyShare = 0.75;
+// An interval between two page reports proves the link carried its rate when what left in it
+// arrived in it (this share of the bytes, no new loss): nothing stayed in a queue. Intervals
+// shorter than kMinIntervalUs are too short to tell (a report delayed by a busy thread).
+constexpr double kWholeShare = 0.95;
+constexpr int64_t kMinIntervalUs = 200'000;
+// Such proofs count for this long; growth without the encoder using its target (an idle scene,
+// small interactive frames) goes up to kProbeHeadroom x the best of them. The bursts that prove
+// most are the full-size stills and keyframes after a drag (the probes of this controller, as
+// padding is for GCC's probing in application-limited periods): on an unconstrained link the
+// whole burst arrives between two reports, on a 1 Mbit/s tbf link its tail waits in the queue.
+constexpr int64_t kDeliveredWindowUs = 5'000'000;
+constexpr double kProbeHeadroom = 2.0;
+// Those probes cannot tell a link's short-term allowance from its rate: across a 1 Mbit/s tbf
+// link with a 16 kB bucket, intervals of 300 ms arrive whole at up to 1.1-1.4 Mbit/s, and the
+// growth they allowed took the 1 Mbit/s e2e test's estimate to 1162 kbit/s once the congestion
+// at its start was 30 s old. So they are used only on a link that has not shown a bottleneck
+// (loss, bytes held on the way) for this long; where it has, growth is as before (the encoder
+// must use its target).
+constexpr int64_t kProbeQuietUs = 300'000'000;
 
 void trim(std::deque<RateController::Point>* w, int64_t newest) {
   while (w->size() > 1 && w->front().t_us < newest - 2 * RateController::kWindowUs) w->pop_front();
@@ -92,6 +111,7 @@ void RateController::on_page(const PageReport& p) {
     received_.clear();  // the page's counters restarted (a new peer connection)
     pages_.clear();
   }
+  note_delivery(p);
   received_.push_back({p.t_us, p.bytes});
   trim(&received_, p.t_us);
   pages_.push_back(p);
@@ -102,6 +122,29 @@ void RateController::on_page(const PageReport& p) {
   if (p.freezes) signals_.freezes = *p.freezes;
   if (p.dropped) signals_.dropped = *p.dropped;
   decide(p.t_us);
+}
+
+void RateController::note_delivery(const PageReport& p) {
+  // What had left by the time of this report (the sender is sampled as the report arrives).
+  std::optional<Point> sent;
+  if (!sent_.empty() && std::abs(sent_.back().t_us - p.t_us) <= 100'000) sent = Point{p.t_us, sent_.back().bytes};
+  const std::optional<Point> prev = prev_sent_at_page_;
+  prev_sent_at_page_ = sent;
+  if (!sent || !prev || !last_page_ || sent->bytes < prev->bytes || p.bytes < last_page_->bytes) return;
+  const int64_t dt = p.t_us - last_page_->t_us;
+  if (dt < kMinIntervalUs || prev->t_us != last_page_->t_us) return;
+  const double left = double(sent->bytes - prev->bytes), arrived = double(p.bytes - last_page_->bytes);
+  const bool no_new_loss = !p.lost || !last_page_->lost || *p.lost <= *last_page_->lost;
+  if (left <= 0 || arrived < kWholeShare * left || !no_new_loss) return;
+  delivered_.emplace_back(p.t_us, arrived * 8.0 / 1000.0 / (double(dt) / 1e6));
+  while (delivered_.front().first < p.t_us - kDeliveredWindowUs) delivered_.pop_front();
+}
+
+std::optional<double> RateController::delivered_peak_kbps(int64_t now_us) const {
+  std::optional<double> peak;
+  for (const auto& [t, kbps] : delivered_)
+    if (t >= now_us - kDeliveredWindowUs) peak = std::max(peak.value_or(0), kbps);
+  return peak;
 }
 
 std::optional<double> RateController::queue_delay_ms() const {
@@ -171,7 +214,10 @@ void RateController::decide(int64_t now_us) {
     const bool link_bound = (queue || lossy) && send && *send > 1.05 * *recv + 10;
     double factor = 0.85;
     if (lossy && !queue) factor = std::clamp(1 - 0.5 * *loss, 0.7, 0.95);
-    return decrease(now_us, factor, link_bound ? *recv : 0);
+    // Evidence of a link, not a stalled machine: loss, or bytes held on the way (more leaving
+    // than arriving while a queue fills, more arriving than leaving while it drains).
+    const bool held = send && std::abs(*send - *recv) > 0.05 * *recv + 10;
+    return decrease(now_us, factor, link_bound ? *recv : 0, held || lossy);
   }
   if ((loss && *loss > kLossLow) || (delay && *delay > kDelayLowMs)) {
     state_ = "hold";
@@ -179,14 +225,23 @@ void RateController::decide(int64_t now_us) {
     return;
   }
   if (!busy) {
-    state_ = "app-limited";  // an idle scene proves nothing about the link
+    // An idle scene or small interactive frames prove nothing about the link by their average;
+    // their bursts do (note_delivery): with no congestion remembered, grow towards what a burst
+    // showed the link carries.
+    const bool quiet = !link_seen_us_ || now_us - *link_seen_us_ >= kProbeQuietUs;
+    const auto peak = delivered_peak_kbps(now_us);
+    if (quiet && peak && target_kbps_ < kProbeHeadroom * *peak)
+      return increase(now_us, kProbeHeadroom * *peak, false, "increase-probed");
+    state_ = "app-limited";
     last_increase_us_ = now_us;
     return;
   }
-  increase(now_us, *recv, sent >= kProbeShare * target_kbps_);
+  // Never far above what demonstrably arrives (GCC allows 1.5 x the incoming rate; an estimate far
+  // above a link the encoder never filled would be a promise nobody checked).
+  increase(now_us, 1.25 * *recv + 30, sent >= kProbeShare * target_kbps_, "increase");
 }
 
-void RateController::decrease(int64_t now_us, double factor, double recv_kbps) {
+void RateController::decrease(int64_t now_us, double factor, double recv_kbps, bool evidence) {
   last_increase_us_ = now_us;
   if (last_decrease_us_ && now_us - *last_decrease_us_ < kBackoffUs) {
     state_ = "hold";
@@ -200,14 +255,22 @@ void RateController::decrease(int64_t now_us, double factor, double recv_kbps) {
   // counts no headers, and the link also carries RTCP, retransmissions and the data channel), not
   // the link's nominal rate. Otherwise (loss without a queue, an outage) the target before the
   // cut: such loss says nothing about the rate.
-  congested_kbps_ = recv_kbps > 0 ? recv_kbps : target_kbps_;
-  congested_at_us_ = now_us;
+  // A cut without that evidence (a longer round trip alone, with everything that left arriving
+  // and nothing lost) is what a stalled machine looks like as much as a link: the receiver
+  // report waited in a busy thread, or the encoder paused. It cuts, but is not remembered as the
+  // link's capacity, which would hold the estimate for kRememberUs (on the unconstrained link of
+  // a loaded machine: 439-745 kbit/s for the rest of a session).
+  if (evidence) {
+    congested_kbps_ = recv_kbps > 0 ? recv_kbps : target_kbps_;
+    congested_at_us_ = now_us;
+    link_seen_us_ = now_us;
+  }
   last_decrease_us_ = now_us;
   set_target(next);
   state_ = "decrease";
 }
 
-void RateController::increase(int64_t now_us, double recv_kbps, bool filled) {
+void RateController::increase(int64_t now_us, double cap_kbps, bool filled, const char* state) {
   const double dt = last_increase_us_ ? std::min(1.0, double(now_us - *last_increase_us_) / 1e6) : 0.3;
   last_increase_us_ = now_us;
   // Where the link was last full (remembered kRememberUs): carefully (additively) up to it, since
@@ -228,11 +291,9 @@ void RateController::increase(int64_t now_us, double recv_kbps, bool filled) {
   double next = remembered ? target_kbps_ + std::max(10.0, kNearGrowth * target_kbps_) * dt
                            : target_kbps_ * std::pow(kFarGrowth, dt);
   if (remembered && target_kbps_ < *congested_kbps_) next = std::min(next, *congested_kbps_);
-  // Never far above what demonstrably arrives (GCC allows 1.5 x the incoming rate; an estimate
-  // far above a link the encoder never filled would be a promise nobody checked).
-  next = std::min(next, std::max(target_kbps_, 1.25 * recv_kbps + 30));
+  next = std::min(next, std::max(target_kbps_, cap_kbps));
   set_target(next);
-  state_ = remembered ? "increase-near" : "increase";
+  state_ = remembered ? "increase-near" : state;
 }
 
 void RateController::tick(int64_t now_us) {

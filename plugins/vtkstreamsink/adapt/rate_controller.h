@@ -31,7 +31,17 @@
 //     target (a probe), multiplicatively (12 %/s) once no congestion is remembered: the round
 //     trip shows an overshoot a second or two late, 25 %/s overshot a 1 Mbit/s link by 20 %, and
 //     so did additive growth to 1.2 x the rate that arrived (1111 kbit/s of payload on a link
-//     that carries about 900 of it next to headers, RTCP and the data channel).
+//     that carries about 900 of it next to headers, RTCP and the data channel);
+//   * a cut remembers the capacity only with evidence of a link (loss, or bytes held on the way:
+//     sending and receiving rates apart). A longer round trip alone, with everything that left
+//     arriving, is as likely a stalled machine; it cuts but holds nothing;
+//   * an encoder that does not use its target (an idle scene, small interactive frames) still
+//     probes with its bursts: a page-report interval whose bytes all arrived, without new loss,
+//     proves its rate; on a link that showed no bottleneck for 5 minutes the target grows
+//     (12 %/s) up to twice the best such proof of the last 5 s (a tbf bucket lets short bursts
+//     through above the link's rate, so not after a real congestion). The full-size stills and keyframes after a drag are those
+//     bursts, so an unconstrained link climbs to the finer still's 2.5 Mbit/s (on a loaded
+//     machine the encoder never filled the 1.2 Mbit/s start, and the estimate never rose).
 // The queueing delay is the round-trip time of the receiver reports above its minimum of the last
 // 30 s (the median of the reports of the last second): a network-only measure. The page's own
 // delay (arrival against RTP timestamp) also holds the encoding time, which on a loaded machine
@@ -104,8 +114,8 @@ class RateController {
   const Limits& limits() const { return limits_; }
   const Signals& signals() const { return signals_; }
   bool reporting() const { return last_page_us_.has_value(); }
-  // What the last decision was: starting, increase, increase-near, at-capacity, hold, app-limited,
-  // decrease, decay, rr-only.
+  // What the last decision was: starting, increase, increase-near, increase-probed, at-capacity,
+  // hold, app-limited, decrease, decay, rr-only.
   const std::string& state() const { return state_; }
 
  public:  // for the window helpers
@@ -120,9 +130,10 @@ class RateController {
   void decide(int64_t now_us);
   // To factor x target, or 0.85 x recv_kbps if lower but not below a third of it (recv_kbps 0:
   // the receive rate says nothing).
-  void decrease(int64_t now_us, double factor, double recv_kbps);
-  // `filled`: the encoder sends (nearly) all of its target.
-  void increase(int64_t now_us, double recv_kbps, bool filled);
+  // `evidence`: loss, or bytes held on the way: the cut is remembered as the capacity.
+  void decrease(int64_t now_us, double factor, double recv_kbps, bool evidence);
+  // `filled`: the encoder sends (nearly) all of its target; no growth past `cap_kbps`.
+  void increase(int64_t now_us, double cap_kbps, bool filled, const char* state);
   void set_target(double kbps);
 
   Limits limits_;
@@ -136,9 +147,15 @@ class RateController {
   std::optional<ReceiverReport> last_rr_;
   std::optional<double> congested_kbps_;    // receive rate when congestion was last seen
   int64_t congested_at_us_ = 0;
+  std::optional<int64_t> link_seen_us_;     // the last cut with evidence of a link (not forgotten)
   int queue_votes_ = 0;                      // consecutive decisions with sending > arriving
   std::optional<double> prev_delay_ms_;
   std::deque<std::pair<int64_t, double>> rtts_;  // (t_us, rtt ms) of the last kRttWindowUs
+  // Page-report intervals whose bytes arrived whole (t_us, kbit/s), see note_delivery().
+  std::deque<std::pair<int64_t, double>> delivered_;
+  std::optional<Point> prev_sent_at_page_;
+  void note_delivery(const PageReport& p);
+  std::optional<double> delivered_peak_kbps(int64_t now_us) const;
   std::optional<double> queue_delay_ms() const;
 };
 
