@@ -240,7 +240,10 @@ void WebService::broadcast_control() {
   rates_changed();  // the encoder follows the new controller's estimate
 }
 
-void WebService::rates_changed() { apply_shared_rate(peers_, arbiter_.controller(), *m_.media); }
+void WebService::rates_changed() {
+  if (!rungs_) rungs_ = std::make_unique<RungPlanner>(config_.rate_limits.max_kbps);
+  rungs_->apply(peers_, arbiter_.controller(), *m_.media, g_get_monotonic_time());
+}
 
 void WebService::on_input(uint32_t peer, const InputRecord& r) {
   const auto res = arbiter_.on_input(peer, r.kind, g_get_monotonic_time() / 1000);
@@ -298,6 +301,7 @@ void WebService::tick() {
       peer->warn_idle(idle.seconds_left);
     peer->rate_tick();
   }
+  rates_changed();  // a rung move up waits for a held estimate, which needs time to pass
 }
 
 void WebService::set_renderer_state(RendererStatus state, const std::string& detail) {

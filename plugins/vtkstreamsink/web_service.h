@@ -27,6 +27,7 @@
 #include "peer.h"
 #include "snapshot.h"
 #include "rate_controller.h"
+#include "shared_rate.h"
 #include "vtkstream/vtksrc-contract.h"
 #include "webrtc_branch.h"
 #include "whep_sessions.h"
@@ -126,6 +127,7 @@ class WebService {
   GSource* tick_ = nullptr;
   int64_t last_refusal_log_us_ = INT64_MIN / 2;
   std::map<uint32_t, std::unique_ptr<Peer>> peers_;
+  std::unique_ptr<RungPlanner> rungs_;
   std::unique_ptr<WhepSessions> whep_;  // view-only WHEP viewers; they share the slots
   uint32_t next_peer_ = 1;
   uint64_t peers_served_ = 0;

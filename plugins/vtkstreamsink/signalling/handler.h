@@ -42,12 +42,13 @@ struct Inject { InputRecord record; };              // input for the renderer (i
 struct Control { ControlRequest request; };         // a `control` message for the arbiter
 struct Stay {};                                     // the viewer is still there: reset the idle timer
 struct Stats { PageStats stats; };                  // the page's link statistics (congestion control)
+struct Quality { QualityRequest request; };         // pin a rung, or auto
 }  // namespace action
 
 using Action = std::variant<action::Send, action::StartWebRtc, action::ApplyAnswer,
                             action::AddRemoteCandidate, action::StopWebRtc, action::StartMjpeg,
                             action::Inject, action::Control, action::Stay,
-                            action::Stats>;
+                            action::Stats, action::Quality>;
 using Actions = std::vector<Action>;
 
 class Handler {

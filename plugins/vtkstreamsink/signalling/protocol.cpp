@@ -328,6 +328,11 @@ std::variant<ClientMessage, ProtocolError> parse_typed(const std::string& type, 
     return c;
   }
   if (type == "stay") return Stay{};
+  if (type == "quality") {
+    auto q = parse_quality(f.object());
+    if (auto* e = std::get_if<ProtocolError>(&q)) return *e;
+    return std::get<QualityRequest>(q);
+  }
   if (type == "stats") {
     auto st = parse_page_stats(f.object());
     if (auto* e = std::get_if<ProtocolError>(&st)) return *e;
