@@ -47,6 +47,8 @@ void RungPlanner::apply(Peers& peers, std::optional<uint32_t> controller, Media&
     RungInfo info{rung, static_cast<int>(ladder.size()), 0, 0, media.rung_bitrate_kbps(rung), p.pinned_rung().has_value(),
                   heights};
     media.rung_size(rung, &info.width, &info.height);
+    info.render_width = media.width();
+    info.render_height = media.height();
     std::string msg = rung_message(info);
     if (msg != p.last_rung()) {
       p.send(msg);

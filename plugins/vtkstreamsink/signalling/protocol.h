@@ -148,11 +148,13 @@ std::string idle_warning_message(int seconds);
 // `estimate`: this viewer's estimated bandwidth and the shared encoder's bitrate (kbit/s).
 std::string estimate_message(int kbps, int encoder_kbps, bool steers);
 // `rung`: the rung this viewer receives (of `rungs`), its picture size now, its encoder's bitrate
-// (kbit/s, 0 for pass-through), whether the viewer pinned it, and the ladder's heights (0: full).
+// (kbit/s, 0 for pass-through), whether the viewer pinned it, the ladder's heights (0: full) and the
+// render size.
 struct RungInfo {
   int rung = 0, rungs = 1, width = 0, height = 0, kbps = 0;
   bool pinned = false;
   std::vector<int> heights;
+  int render_width = 0, render_height = 0;  // what the renderer renders now (the input's size)
 };
 std::string rung_message(const RungInfo& r);
 

@@ -27,7 +27,8 @@ std::string rung_message(const RungInfo& r) {
   return "{\"type\":\"rung\",\"rung\":" + std::to_string(r.rung) + ",\"rungs\":" + std::to_string(r.rungs) +
          ",\"width\":" + std::to_string(r.width) + ",\"height\":" + std::to_string(r.height) +
          ",\"kbps\":" + std::to_string(r.kbps) + ",\"pinned\":" + (r.pinned ? "true" : "false") +
-         ",\"heights\":[" + heights + "]}";
+         ",\"heights\":[" + heights + "],\"render_width\":" + std::to_string(r.render_width) +
+         ",\"render_height\":" + std::to_string(r.render_height) + "}";
 }
 
 }  // namespace vtkstream::sink

@@ -26,7 +26,7 @@ const overlayText = (b) => b.evaluate(() => document.getElementById('overlay').t
 
 export async function qualityScenario(t, name) {
   await withBrowser(t, name, async (b) => {
-    await b.goto(pageUrl(`size=${W}x${H}`));
+    await b.goto(pageUrl(`size=${W}x${H}&rtc_timeout=20000`));
     // Connected at the full size, and the server has said which rungs there are.
     await waitStats(b, `s.rtcState === 'connected' && s.videoHeight === ${H} && s.rungs === 3 && s.rung === 0`, 20000);
     const roles = await b.evaluate(() => document.getElementById('menu-quality-2').getAttribute('role'));
