@@ -22,7 +22,11 @@ async function chooseByKeyboard(b, id) {
   await b.keyboard.press('Enter');
 }
 
-const overlayText = (b) => b.evaluate(() => document.getElementById('overlay').textContent);
+// The overlay redraws twice a second; showing it again redraws it now, from the latest stats.
+const overlayText = (b) => b.evaluate(() => {
+  window.vtkstream.toggleOverlay(true);
+  return document.getElementById('overlay').textContent;
+});
 
 export async function qualityScenario(t, name) {
   await withBrowser(t, name, async (b) => {
