@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import { keysScenario, webrtcScenario, mjpegScenario, viewOnlyScenario } from '../lib/scenarios.mjs';
 import { interactiveSizeScenario } from '../lib/interactive.mjs';
+import { qualityScenario } from '../lib/quality.mjs';
 import { keyboardScenario, saveScenario, fullscreenScenario } from '../lib/native.mjs';
 
 const T = { timeout: 60000 };
