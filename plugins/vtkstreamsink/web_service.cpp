@@ -56,9 +56,12 @@ WebService::WebService(const WebConfig& config, Parts parts, Events events)
   routes.rules = RequestRules{config.allowed_hosts, config.frame_ancestors};
   routes.tls = config.tls;
   http_ = std::make_unique<HttpServer>(std::move(routes));
+  // A lower rung whose encoder failed: its viewers move to another rung now.
+  m_.media->on_rung_failed([this](int) { rates_changed(); });
 }
 
 WebService::~WebService() {
+  m_.media->on_rung_failed(nullptr);
   *alive_ = false;
   shutdown(ByeCode::kShutdown, "server shutting down");
   m_.input->stop();

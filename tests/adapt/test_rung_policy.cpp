@@ -136,3 +136,11 @@ TEST(RungPolicy, PassThroughHasOneRungAndNoBitrate) {
   EXPECT_EQ(s.at(2).rung, 0);
   EXPECT_EQ(rung_bitrates(ladder, s, in).at(0), 0);
 }
+
+TEST(RungPolicy, AFailedRungIsAvoided) {
+  EXPECT_EQ(usable_rung(1, {true, true, true}), 1);
+  EXPECT_EQ(usable_rung(1, {true, false, true}), 2) << "down to the smaller picture first";
+  EXPECT_EQ(usable_rung(2, {true, true, false}), 1) << "up when nothing below works";
+  EXPECT_EQ(usable_rung(2, {true, false, false}), 0);
+  EXPECT_EQ(usable_rung(0, {false, false, false}), 0) << "the top rung is always there";
+}

@@ -215,6 +215,65 @@ TEST(Rungs, CreatedOnDemandRemovedWhenUnusedOneStreamAcrossMoves) {
   gst_object_unref(pipe);
 }
 
+// An error inside a rung's encoder (routed as the sink routes it: Branch::route_error) marks the
+// rung failed, says so once, refuses new users, and tells whoever moves the viewers.
+TEST(Rungs, AFailedRungIsReportedAndRefused) {
+  GstElement* pipe = gst_pipeline_new(nullptr);
+  GstElement* src = gst_parse_bin_from_description(
+      "videotestsrc is-live=true ! capsfilter caps=video/x-raw,format=I420,width=320,height=240,framerate=30/1", TRUE,
+      nullptr);
+  gst_bin_add(GST_BIN(pipe), src);
+  auto media = std::make_unique<Media>(GST_BIN(pipe));
+  media->configure(MediaConfig{});
+  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=320,height=240,framerate=30/1");
+  std::string err;
+  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
+  gst_caps_unref(caps);
+  GstPad* srcpad = gst_element_get_static_pad(src, "src");
+  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
+  gst_object_unref(srcpad);
+  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  std::vector<int> failed;
+  media->on_rung_failed([&](int r) { failed.push_back(r); });
+  GstElement* tee = media->acquire_rung(1, &err);
+  ASSERT_NE(tee, nullptr) << err;
+  // An element of the rung's own bin posts an error, as a broken encoder would.
+  GstElement* rung_bin = nullptr;
+  GstIterator* it = gst_bin_iterate_elements(GST_BIN(pipe));
+  GValue v = G_VALUE_INIT;
+  while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+    GstElement* e = GST_ELEMENT(g_value_get_object(&v));
+    if (g_str_has_prefix(GST_OBJECT_NAME(e), "rung1-")) rung_bin = GST_ELEMENT(gst_object_ref(e));
+    g_value_reset(&v);
+  }
+  g_value_unset(&v);
+  gst_iterator_free(it);
+  ASSERT_NE(rung_bin, nullptr);
+  GError* gerr = g_error_new_literal(GST_STREAM_ERROR, GST_STREAM_ERROR_ENCODE, "test: the encoder broke");
+  GstMessage* msg = gst_message_new_error(GST_OBJECT(rung_bin), gerr, "test");
+  g_error_free(gerr);
+  EXPECT_TRUE(Branch::route_error(msg)) << "the rung's owner did not claim its error";
+  EXPECT_TRUE(Branch::route_error(msg));  // a second report of the same failure
+  gst_message_unref(msg);
+  // Both reports were posted to this context before the marker: once it ran, so did they.
+  bool marker = false;
+  vtkstream::test::post_to_main([&] { marker = true; });
+  ASSERT_TRUE(run_until([&] { return marker; }, 5000));
+  EXPECT_EQ(failed, std::vector<int>{1}) << "reported once";
+  EXPECT_FALSE(media->rung_usable(1));
+  EXPECT_TRUE(media->rung_usable(2));
+  EXPECT_EQ(media->acquire_rung(1, &err), nullptr);
+  EXPECT_NE(err.find("failed"), std::string::npos) << err;
+  media->release_rung(1);  // the last user leaves: it goes
+  EXPECT_EQ(media->rung_encodes(), 0u);
+  gst_object_unref(rung_bin);
+  gst_element_set_state(pipe, GST_STATE_NULL);
+  media->reset();
+  EXPECT_TRUE(media->rung_usable(1)) << "a restarted sink tries it again";
+  media.reset();
+  gst_object_unref(pipe);
+}
+
 TEST(Rungs, PassThroughHasOneRung) {
   GstElement* pipe = gst_pipeline_new(nullptr);
   Media media(GST_BIN(pipe));

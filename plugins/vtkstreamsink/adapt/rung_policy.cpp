@@ -37,6 +37,17 @@ RungState next_rung(const std::vector<Rung>& ladder, const RungState& prev, int 
   return {prev.rung, since};
 }
 
+int usable_rung(int rung, const std::vector<bool>& usable) {
+  const int n = static_cast<int>(usable.size());
+  auto ok = [&](int r) { return r == 0 || (r < n && usable[r]); };
+  if (rung < 0 || ok(rung)) return rung;
+  for (int r = rung + 1; r < n; ++r)
+    if (ok(r)) return r;
+  for (int r = rung - 1; r > 0; --r)
+    if (ok(r)) return r;
+  return 0;
+}
+
 std::map<uint32_t, RungState> assign_rungs(const std::vector<Rung>& ladder, const std::map<uint32_t, RungState>& prev,
                                            const std::map<uint32_t, ViewerRungInput>& inputs, int64_t now_us) {
   std::map<uint32_t, RungState> out;

@@ -44,6 +44,10 @@ int ideal_rung(const std::vector<Rung>& ladder, int kbps);
 RungState next_rung(const std::vector<Rung>& ladder, const RungState& prev, int kbps, std::optional<int> pinned,
                     int64_t now_us);
 
+// `rung` if usable[rung], else the nearest usable one below it (smaller pictures), else above it;
+// rung 0 counts as usable whatever `usable` says (it is the sink's own encoder, always there).
+int usable_rung(int rung, const std::vector<bool>& usable);
+
 struct ViewerRungInput {
   int kbps = 0;
   std::optional<int> pinned;

@@ -26,6 +26,9 @@ void RungPlanner::apply(Peers& peers, std::optional<uint32_t> controller, Media&
     inputs[id] = {kbps, p->pinned_rung()};
   }
   states_ = adapt::assign_rungs(ladder, states_, inputs, now_us);
+  std::vector<bool> usable;
+  for (size_t r = 0; r < ladder.size(); ++r) usable.push_back(media.rung_usable(static_cast<int>(r)));
+  for (auto& [id, st] : states_) st.rung = adapt::usable_rung(st.rung, usable);
   for (auto& [id, st] : states_) peers.at(id)->session()->move_to_rung(st.rung);
   for (const auto& [rung, kbps] : adapt::rung_bitrates(ladder, states_, inputs)) {
     const int now = media.rung_bitrate_kbps(rung);

@@ -194,6 +194,7 @@ bool Media::build_middle(Input kind, std::string* err) {
 
 void Media::reset() {
   rungs_.clear();  // their viewers are gone by now (the sink stopped)
+  failed_rungs_.clear();
   GstElement* middle;
   GstPad* pad;
   GstElement* pay;

@@ -27,6 +27,7 @@
 #include <mutex>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,12 @@ class Media {
   // cannot be built or the ladder has no such rung). Every acquire is paired with a release.
   GstElement* acquire_rung(int rung, std::string* err);
   void release_rung(int rung);
+  // A lower rung whose encoder reported an error is marked failed (a WARNING on stderr): it
+  // takes no new users until the sink restarts, and `failed` (sink context) is told, so that the
+  // viewers on it can be moved (adapt/rung_policy.h usable_rung). Its last user's release
+  // removes it.
+  bool rung_usable(int rung) const { return failed_rungs_.count(rung) == 0; }
+  void on_rung_failed(std::function<void(int rung)> failed) { rung_failed_ = std::move(failed); }
   // Lower rungs that exist now (for tests and /healthz).
   size_t rung_encodes() const { return rungs_.size(); }
   // A rung's encoder bitrate: set (returns the rate in effect, 0 without an encoder of ours) and
@@ -141,6 +148,9 @@ class Media {
     int users = 0;
   };
   std::map<int, RungSlot> rungs_;  // lower rungs (1..), main context only
+  std::set<int> failed_rungs_;     // main context only
+  std::function<void(int)> rung_failed_;
+  void rung_error(int rung, const std::string& why);
   int width_ = 0, height_ = 0;
   int bitrate_kbps_ = 0;          // what the running encoder was last set to (0: none)
   gint64 last_keyframe_us_ = 0;

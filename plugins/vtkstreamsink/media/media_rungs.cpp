@@ -30,6 +30,10 @@ GstElement* Media::acquire_rung(int rung, std::string* err) {
     *err = "no rung " + std::to_string(rung) + " for this input";
     return nullptr;
   }
+  if (!rung_usable(rung)) {
+    *err = "rung " + std::to_string(rung) + "'s encoder failed earlier";
+    return nullptr;
+  }
   RungSlot& slot = rungs_[rung];
   if (!slot.encode) {
     Codec codec;
@@ -42,7 +46,7 @@ GstElement* Media::acquire_rung(int rung, std::string* err) {
     kbps = std::min(kbps, std::max(rungs[rung].max_kbps, 1));
     slot.encode = RungEncode::create(
         bin_, in_tee_, rung, rungs[rung].max_height, codec, kbps, ident_,
-        [rung](const std::string& why) { g_printerr("vtkstreamsink: rung %d: encoder error: %s\n", rung, why.c_str()); },
+        [this, rung](const std::string& why) { rung_error(rung, why); },
         err);
     if (!slot.encode) {
       rungs_.erase(rung);
@@ -51,6 +55,13 @@ GstElement* Media::acquire_rung(int rung, std::string* err) {
   }
   ++slot.users;
   return slot.encode->tee();
+}
+
+void Media::rung_error(int rung, const std::string& why) {
+  if (!failed_rungs_.insert(rung).second) return;  // one report per rung
+  g_printerr("vtkstreamsink: WARNING: rung %d's encoder failed (%s); its viewers move to another rung\n", rung,
+             why.c_str());
+  if (rung_failed_) rung_failed_(rung);
 }
 
 void Media::release_rung(int rung) {
