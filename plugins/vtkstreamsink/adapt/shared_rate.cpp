@@ -91,6 +91,8 @@ void add_rate_health(JsonBuilder* b, const Peers& peers, std::optional<uint32_t>
     if (WebRtcBranch* w = const_cast<Peer&>(*p).session()) {
       json_builder_set_member_name(b, "rung");
       json_builder_add_int_value(b, w->rung());
+      json_builder_set_member_name(b, "rung_kbps");  // the bitrate of this viewer's rung's encoder
+      json_builder_add_int_value(b, media.rung_bitrate_kbps(w->rung()));
       json_builder_set_member_name(b, "rung_moves");
       json_builder_add_int_value(b, w->rung_moves());
       json_builder_set_member_name(b, "last_move_gap_ms");

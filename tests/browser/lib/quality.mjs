@@ -23,6 +23,9 @@ async function chooseByKeyboard(b, id) {
 }
 
 // The overlay redraws twice a second; showing it again redraws it now, from the latest stats.
+/** /healthz with the page's token cookie. */
+const health = (b) => b.evaluate(async () => (await fetch('healthz')).json());
+
 const overlayText = (b) => b.evaluate(() => {
   window.vtkstream.toggleOverlay(true);
   return document.getElementById('overlay').textContent;
@@ -49,11 +52,20 @@ export async function qualityScenario(t, name) {
     assert.match(text, new RegExp(`rung\\s+2 of 3: ${low.videoWidth}×240 .*\\(pinned\\)`));
     assert.match(text, new RegExp(`render\\s+${W}×${H}`), 'the overlay does not show the render size');
     assert.match(text, /estimate\s+\d+ kbit\/s/, 'the overlay does not show the estimated bandwidth');
+    // The server encodes the lower rung for this viewer, within the rung's range.
+    const h = await health(b);
+    t.diagnostic(`healthz: rung_encodes ${h.rung_encodes} viewers ${JSON.stringify(h.viewers)}`);
+    assert.equal(h.rung_encodes, 1, 'the 240-line rung is not being encoded');
+    assert.equal(h.viewers[0].rung, 2);
+    assert.ok(h.viewers[0].rung_kbps > 0 && h.viewers[0].rung_kbps <= 300, `rung 2 at ${h.viewers[0].rung_kbps} kbit/s`);
 
     // Back to automatic: an unconstrained link goes back to the full size.
     await chooseByKeyboard(b, 'quality-auto');
     const back = await waitStats(b, `s.videoHeight === ${H} && s.rung === 0 && s.rungPinned === false`, 15000);
     t.diagnostic(`automatic: ${back.videoWidth}x${back.videoHeight}`);
     assert.match(await overlayText(b), /rung\s+0 of 3: .*\(auto\)/);
+    // Nobody needs the lower rung any more: it went when the move completed, which is before the
+    // server could say rung 0.
+    assert.equal((await health(b)).rung_encodes, 0, 'the 240-line rung is still encoded');
   });
 }
