@@ -202,13 +202,7 @@ bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
   }
 
   if (!ghost_sink(queue_, err) || !attach(media_.rtp_tee(), err)) return false;
-  // Every viewer starts on the top rung (rung 0 always exists); the rung policy moves it.
-  std::string unused;
-  media_.acquire_rung(0, &unused);
-  GstPad* ghost = gst_element_get_static_pad(bin_, "sink");
-  Media* media = &media_;
-  switch_ = std::make_unique<RungSwitch>(ghost, tee_pad(), 0, codec, [media](int rung) { media->release_rung(rung); });
-  gst_object_unref(ghost);
+  start_rungs(codec);
   GST_INFO("peer %u: branch added", peer_);
   return true;
 }
@@ -377,32 +371,9 @@ bool WebRtcBranch::send_channel_text(const std::string& text) {
   return true;
 }
 
-bool WebRtcBranch::move_to_rung(int rung) {
-  if (!switch_ || switch_->target() == rung) return false;
-  std::string err;
-  if (GstElement* tee = media_.acquire_rung(rung, &err)) {
-    if (switch_->move_to(tee, rung)) {
-      GST_INFO("peer %u: moving to rung %d", peer_, rung);
-      media_.force_keyframe(rung);
-      return true;
-    }
-    media_.release_rung(rung);
-    return false;
-  }
-  GST_WARNING("peer %u: %s", peer_, err.c_str());
-  return false;
-}
-
 WebRtcBranch::~WebRtcBranch() {
   link_->self = nullptr;  // late callbacks from webrtcbin's threads now find nobody
-  if (switch_) {
-    // The pad that feeds us now is the one ~Branch unlinks and releases; the rung's claim goes
-    // after that (a rung's tee must outlive the pads still linked to it).
-    int rung = 0;
-    adopt_tee_pad(switch_->stop(&rung));
-    Media* media = &media_;
-    post_to(current_context(), [media, rung] { post_to(current_context(), [media, rung] { media->release_rung(rung); }); });
-  }
+  stop_rungs();
   if (channel_) gst_object_unref(channel_);
   GST_INFO("peer %u: branch removal started", peer_);
   // ~Branch unlinks and removes the bin, webrtcbin first.

@@ -93,6 +93,8 @@ class WebRtcBranch : public Branch {
   void connect_signals();
   void negotiate();
   void connect_channel();
+  void start_rungs(Codec codec);  // webrtc_rungs.cpp
+  void stop_rungs();
 
   Media& media_;
   uint32_t peer_;
