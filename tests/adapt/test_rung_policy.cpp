@@ -121,6 +121,13 @@ TEST(RungPolicy, RungFollowsItsWeakestViewerWithinItsRange) {
   EXPECT_EQ(b.at(1), 300) << "a pinned viewer's rung gets at least its entry rate";
 }
 
+TEST(RungPolicy, ALowerRungLeavesRoomToProveTheNextOne) {
+  // The estimate rises only while the encoder uses it: each rung's ceiling must let it reach the
+  // next rung's entry rate with the margin, or its viewers stay there for good.
+  for (size_t r = 1; r < kLadder.size(); ++r)
+    EXPECT_GT(kLadder[r].max_kbps, kLadder[r - 1].min_kbps * (1 + kUpMargin)) << "rung " << r;
+}
+
 TEST(RungPolicy, GoneViewersAreDropped) {
   std::map<uint32_t, RungState> prev{{1, {0, -1}}, {2, {2, -1}}};
   const auto s = assign_rungs(kLadder, prev, {{1, {4000, std::nullopt}}}, 0);

@@ -7,8 +7,12 @@ namespace vtkstream::adapt {
 
 std::vector<Rung> default_ladder(int max_kbps) {
   // Entry rates: what each size needs to look clean at 30 fps with the sink's VP8 settings
-  // (docs/performance.md "Rungs"); the top rung's ceiling is the controller's maximum.
-  return {{0, 800, std::max(800, max_kbps)}, {360, 300, 800}, {240, 0, 300}};
+  // (docs/performance.md "Rungs"); the top rung's ceiling is the controller's maximum. A lower
+  // rung's ceiling lies above the next rung's entry rate plus the margin: the controller raises an
+  // estimate only while the encoder uses it, so a rung capped at the next one's entry rate would
+  // keep its viewers' estimates under the margin for good (seen: a viewer stuck on the 240-line
+  // rung behind a 1 Mbit/s link).
+  return {{0, 800, std::max(800, max_kbps)}, {360, 300, 1000}, {240, 0, 400}};
 }
 
 std::vector<Rung> passthrough_ladder() { return {{0, 0, 0}}; }
