@@ -105,7 +105,7 @@ void install_sink_properties(GObjectClass* k) {
                                         vtkstreamsink_codec_get_type(), static_cast<gint>(d.codec), kRW));
   install(PROP_BITRATE, g_param_spec_uint("bitrate", "Bitrate", "Target bitrate of the built-in encoder, kbit/s",
                                           50, 100000, d.bitrate_kbps, kRW));
-  install(PROP_ADAPTIVE_BITRATE, g_param_spec_boolean("adaptive-bitrate", "Adaptive bitrate", "Estimate each WebRTC viewer's bandwidth and let the encoder follow the viewer in control (or the only viewer), between min-bitrate and max-bitrate, starting at bitrate",
+  install(PROP_ADAPTIVE_BITRATE, g_param_spec_boolean("adaptive-bitrate", "Adaptive bitrate", "Estimate each WebRTC viewer's bandwidth and move it between rungs, shared encodes of raw input at the full size, at most 360 and at most 240 lines (each encoded only while a viewer is on it, its bitrate following its own viewers between min-bitrate and max-bitrate, starting at bitrate). Input that arrives encoded (VP8/H.264 pass-through) and a custom encoder have one rung only",
                                                      d.adaptive, kRW));
   install(PROP_MIN_BITRATE, g_param_spec_uint("min-bitrate", "Min bitrate", "Lowest bitrate adaptation goes to, kbit/s",
                                               50, 100000, d.min_bitrate_kbps, kRW));

@@ -56,9 +56,12 @@ WebService::WebService(const WebConfig& config, Parts parts, Events events)
   routes.rules = RequestRules{config.allowed_hosts, config.frame_ancestors};
   routes.tls = config.tls;
   http_ = std::make_unique<HttpServer>(std::move(routes));
+  // A lower rung whose encoder failed: its viewers move to another rung now.
+  m_.media->on_rung_failed([this](int) { rates_changed(); });
 }
 
 WebService::~WebService() {
+  m_.media->on_rung_failed(nullptr);
   *alive_ = false;
   shutdown(ByeCode::kShutdown, "server shutting down");
   m_.input->stop();
@@ -246,7 +249,10 @@ void WebService::broadcast_control() {
   rates_changed();  // the encoder follows the new controller's estimate
 }
 
-void WebService::rates_changed() { apply_shared_rate(peers_, arbiter_.controller(), *m_.media); }
+void WebService::rates_changed() {
+  if (!rungs_) rungs_ = std::make_unique<RungPlanner>(config_.rate_limits.max_kbps);
+  rungs_->apply(peers_, arbiter_.controller(), *m_.media, g_get_monotonic_time());
+}
 
 void WebService::on_input(uint32_t peer, const InputRecord& r) {
   const auto res = arbiter_.on_input(peer, r.kind, g_get_monotonic_time() / 1000);
@@ -304,6 +310,7 @@ void WebService::tick() {
       peer->warn_idle(idle.seconds_left);
     peer->rate_tick();
   }
+  rates_changed();  // a rung move up waits for a held estimate, which needs time to pass
 }
 
 void WebService::set_renderer_state(RendererStatus state, const std::string& detail) {

@@ -28,6 +28,7 @@
 #include "peer.h"
 #include "snapshot.h"
 #include "rate_controller.h"
+#include "shared_rate.h"
 #include "vtkstream/vtksrc-contract.h"
 #include "webrtc_branch.h"
 #include "whep_sessions.h"
@@ -128,6 +129,7 @@ class WebService {
   GSource* tick_ = nullptr;
   int64_t last_refusal_log_us_ = INT64_MIN / 2;
   std::map<uint32_t, std::unique_ptr<Peer>> peers_;
+  std::unique_ptr<RungPlanner> rungs_;
   std::unique_ptr<WhepSessions> whep_;  // view-only WHEP viewers; they share the slots
   std::vector<std::unique_ptr<JanusForwarder>> janus_;  // the audience behind Janus, if configured
   uint32_t next_peer_ = 1;

@@ -23,6 +23,7 @@ import { InputCapture } from './input.js';
 import { ResizeReporter } from './resize.js';
 import { Stats } from './stats.js';
 import { Overlay, OVERLAY_KEY_CODE } from './overlay.js';
+import { QualityMenu } from './quality.js';
 import { ControlPanel } from './control.js';
 import { PageChrome } from './chrome.js';
 
@@ -71,6 +72,7 @@ let rtc = null;
 let mjpeg = null;
 let wsv = null;      // WebSocket video, while it is shown
 let chrome = null;   // PageChrome, once everything it acts on exists (end of this file)
+let quality = null;  // QualityMenu (quality.js), with the chrome
 
 const stats = new Stats(video, (m) => signalling.send(m));
 
@@ -264,6 +266,10 @@ function onMessage(msg) {
     case 'estimate':
       stats.estimate = msg;
       return;
+    case 'rung':
+      stats.rung = msg;
+      if (quality) quality.update(msg);
+      return;
     case 'frame':
       stats.latency.frame(msg.seq, msg.rtp, performance.now(), state.transport === 'mjpeg');
       return;   // hot path: no status redraw
@@ -358,6 +364,7 @@ chrome = new PageChrome({
   snapshotUrl: () => withToken('snapshot.png'),
 });
 renderStatus();
+quality = new QualityMenu(chrome.menu, (m) => signalling.send(m), (t) => chrome.say(t));
 
 /** For tests and benchmarks (read-only use expected). */
 window.vtkstream = {

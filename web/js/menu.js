@@ -1,13 +1,15 @@
 // The page's menu, reachable by touch, mouse and keyboard (WAI-ARIA menu button pattern): the
-// stats overlay, keys for the scene (so a phone can reset the camera), save picture. A quality
-// choice will go here once the server offers one; until then there is none (no dead controls).
+// stats overlay, keys for the scene (so a phone can reset the camera), save picture, and the
+// quality choice once the server offers more than one rung (quality.js adds it then: no dead
+// controls).
 //
 // Keyboard: Enter, Space or ArrowDown on the button opens it on the first item; ArrowUp/Down,
 // Home/End move; Enter/Space choose; Escape closes it and returns to the button; Tab closes it.
 
 /**
- * @typedef {{label: string, id: string, run: () => void, checked?: () => boolean}} MenuItem
- *   checked: a menuitemcheckbox (its state read each time the menu opens)
+ * @typedef {{label: string, id: string, run: () => void, checked?: () => boolean, radio?: boolean}} MenuItem
+ *   checked: a menuitemcheckbox (its state read each time the menu opens); with radio, a
+ *   menuitemradio (one of a group)
  * @typedef {{group?: string, items: MenuItem[]}} MenuSection
  */
 
@@ -18,19 +20,7 @@ export class Menu {
     this.el = el;
     this.items = [];
     for (const [i, s] of sections.entries()) {
-      if (i > 0) {
-        const sep = document.createElement('div');
-        sep.setAttribute('role', 'separator');
-        el.append(sep);
-      }
-      if (s.group) {
-        const g = document.createElement('div');
-        g.className = 'group';
-        g.setAttribute('aria-hidden', 'true');  // each item's label says it in full
-        g.textContent = s.group;
-        el.append(g);
-      }
-      for (const item of s.items) this.add(item);
+      this.addSection(s, i > 0);
     }
     button.addEventListener('click', () => this.toggle(false));
     button.addEventListener('keydown', (e) => {
@@ -51,12 +41,39 @@ export class Menu {
     });
   }
 
+  /** Appends a section (after a separator unless it is the first); returns its elements. */
+  addSection(s, separated = this.items.length > 0) {
+    const added = [];
+    if (separated) {
+      const sep = document.createElement('div');
+      sep.setAttribute('role', 'separator');
+      this.el.append(sep);
+      added.push(sep);
+    }
+    if (s.group) {
+      const g = document.createElement('div');
+      g.className = 'group';
+      g.setAttribute('aria-hidden', 'true');  // each item's label says it in full
+      g.textContent = s.group;
+      this.el.append(g);
+      added.push(g);
+    }
+    for (const item of s.items) added.push(this.add(item));
+    return added;
+  }
+
+  /** Removes what addSection returned. */
+  removeSection(added) {
+    for (const el of added) el.remove();
+    this.items = this.items.filter((x) => !added.includes(x.el));
+  }
+
   add(item) {
     const b = document.createElement('button');
     b.type = 'button';
     b.id = `menu-${item.id}`;
     b.tabIndex = -1;
-    b.setAttribute('role', item.checked ? 'menuitemcheckbox' : 'menuitem');
+    b.setAttribute('role', item.checked ? (item.radio ? 'menuitemradio' : 'menuitemcheckbox') : 'menuitem');
     b.textContent = item.label;
     b.addEventListener('click', () => {
       this.close(true);
@@ -64,6 +81,7 @@ export class Menu {
     });
     this.el.append(b);
     this.items.push({ el: b, item });
+    return b;
   }
 
   get isOpen() { return !this.el.hidden; }

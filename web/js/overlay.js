@@ -5,6 +5,14 @@ export { OVERLAY_KEY_CODE } from './shortcuts.js';
 
 const fmt = (v, unit = '', digits = 0) => (v == null ? '–' : v.toFixed(digits) + unit);
 
+/** "1 of 3: 640×360 at 600 kbit/s (pinned)" from the server's `rung` message. */
+export function rungLine(s) {
+  if (s.rung == null) return '–';
+  const size = s.rungWidth ? `${s.rungWidth}×${s.rungHeight}` : 'no picture yet';
+  const rate = s.rungKbps ? ` at ${s.rungKbps} kbit/s` : '';
+  return `${s.rung} of ${s.rungs}: ${size}${rate} (${s.rungPinned ? 'pinned' : 'auto'})`;
+}
+
 export class Overlay {
   /** @param {HTMLElement} el @param {() => object} read returns window.vtkstream.stats() */
   constructor(el, read) {
@@ -35,6 +43,8 @@ export class Overlay {
       `bitrate    ${fmt(s.bitrateKbps, ' kbit/s')}`,
       `estimate   ${fmt(s.estimateKbps, ' kbit/s')}` +
         (s.encoderKbps ? ` (encoder ${s.encoderKbps} kbit/s${s.estimateSteers ? ', follows this viewer' : ''})` : ''),
+      `rung       ${rungLine(s)}`,
+      `render     ${s.renderWidth ? s.renderWidth + '×' + s.renderHeight : '–'}`,
       `rtt        ${fmt(s.rttMs ?? s.wsRttMs, ' ms', 1)}`,
       `codec      ${s.codec || '–'}`,
       `input→photon p50/p95  ${lat}`,

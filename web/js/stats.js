@@ -16,6 +16,7 @@ export class Stats {
     this.video = video;
     this.link = new LinkReport(send);
     this.estimate = null;       // the server's last `estimate` for this viewer
+    this.rung = null;           // the server's last `rung` for this viewer
     this.latency = new LatencyTracker();
     this.framesPresented = 0;   // frames this page saw presented (rVFC callbacks), all sessions
     this.frameTimes = [];       // presentation times over the last second, for fps
@@ -87,6 +88,7 @@ export class Stats {
     this.bytesReceived = null;
     this.rtc = {};
     this.estimate = null;
+    this.rung = null;
     this.link.reset();
   }
 
@@ -135,6 +137,14 @@ export class Stats {
       estimateKbps: this.estimate?.kbps ?? null,
       encoderKbps: this.estimate?.encoder_kbps ?? null,
       estimateSteers: this.estimate?.steers ?? null,
+      rung: this.rung?.rung ?? null,
+      rungs: this.rung?.rungs ?? null,
+      rungWidth: this.rung?.width ?? null,
+      rungHeight: this.rung?.height ?? null,
+      rungKbps: this.rung?.kbps ?? null,
+      rungPinned: this.rung?.pinned ?? null,
+      renderWidth: this.rung?.render_width ?? null,
+      renderHeight: this.rung?.render_height ?? null,
       latency: this.latency.summary(),
     };
   }

@@ -2,6 +2,7 @@
 
 #include <gst/gst.h>
 
+#include <climits>
 #include <vector>
 
 #include "encoder_policy.h"
@@ -10,23 +11,53 @@
 
 namespace vtkstream::sink {
 
-int apply_shared_rate(Peers& peers, std::optional<uint32_t> controller, Media& media) {
-  std::vector<adapt::ViewerEstimate> viewers;
-  for (auto& [id, p] : peers)
-    if (const ViewerRate* r = p->rate()) viewers.push_back({id, r->target_kbps(), controller == id});
-  int now = media.bitrate_kbps();
-  if (const auto want = adapt::shared_encoder_kbps(viewers); want && now > 0 && adapt::worth_changing(now, *want))
-    now = media.set_bitrate(*want);
+int RungPlanner::rung_of(uint32_t peer) const {
+  const auto it = states_.find(peer);
+  return it != states_.end() ? it->second.rung : -1;
+}
+
+void RungPlanner::apply(Peers& peers, std::optional<uint32_t> controller, Media& media, int64_t now_us) {
+  const std::vector<adapt::Rung> ladder = media.ladder(max_kbps_);
+  std::map<uint32_t, adapt::ViewerRungInput> inputs;
   for (auto& [id, p] : peers) {
-    const ViewerRate* r = p->rate();
-    if (!r) continue;
-    const bool steers = controller == id || (viewers.size() == 1 && !controller);
-    std::string msg = estimate_message(r->target_kbps(), now, steers);
-    if (msg == p->last_estimate()) continue;
-    p->send(msg);
-    p->last_estimate() = std::move(msg);
+    if (!p->session()) continue;
+    // Without adaptation a viewer has no estimate: it stays on the top rung unless it pins one.
+    const int kbps = p->rate() ? p->rate()->target_kbps() : INT_MAX / 2;
+    inputs[id] = {kbps, p->pinned_rung()};
   }
-  return now;
+  states_ = adapt::assign_rungs(ladder, states_, inputs, now_us);
+  std::vector<bool> usable;
+  for (size_t r = 0; r < ladder.size(); ++r) usable.push_back(media.rung_usable(static_cast<int>(r)));
+  for (auto& [id, st] : states_) st.rung = adapt::usable_rung(st.rung, usable);
+  for (auto& [id, st] : states_) peers.at(id)->session()->move_to_rung(st.rung);
+  for (const auto& [rung, kbps] : adapt::rung_bitrates(ladder, states_, inputs)) {
+    const int now = media.rung_bitrate_kbps(rung);
+    if (kbps > 0 && now > 0 && kbps < INT_MAX / 4 && adapt::worth_changing(now, kbps)) media.set_rung_bitrate(rung, kbps);
+  }
+  std::vector<int> heights;
+  for (const adapt::Rung& r : ladder) heights.push_back(r.max_height);
+  for (auto& [id, st] : states_) {
+    Peer& p = *peers.at(id);
+    const int rung = p.session()->rung();  // what it receives now (a move ends at a keyframe)
+    if (const ViewerRate* r = p.rate()) {
+      const bool steers = controller == id || (states_.size() == 1 && !controller);
+      std::string msg = estimate_message(r->target_kbps(), media.rung_bitrate_kbps(rung), steers);
+      if (msg != p.last_estimate()) {
+        p.send(msg);
+        p.last_estimate() = std::move(msg);
+      }
+    }
+    RungInfo info{rung, static_cast<int>(ladder.size()), 0, 0, media.rung_bitrate_kbps(rung), p.pinned_rung().has_value(),
+                  heights};
+    media.rung_size(rung, &info.width, &info.height);
+    info.render_width = media.width();
+    info.render_height = media.height();
+    std::string msg = rung_message(info);
+    if (msg != p.last_rung()) {
+      p.send(msg);
+      p.last_rung() = std::move(msg);
+    }
+  }
 }
 
 namespace {
@@ -42,6 +73,8 @@ void member(JsonBuilder* b, const char* name, std::optional<double> v) {
 void add_rate_health(JsonBuilder* b, const Peers& peers, std::optional<uint32_t> controller, const Media& media) {
   json_builder_set_member_name(b, "encoder_kbps");
   json_builder_add_int_value(b, media.bitrate_kbps());
+  json_builder_set_member_name(b, "rung_encodes");  // lower rungs encoding now
+  json_builder_add_int_value(b, static_cast<gint64>(media.rung_encodes()));
   json_builder_set_member_name(b, "viewers");
   json_builder_begin_array(b);
   for (const auto& [id, p] : peers) {
@@ -55,6 +88,16 @@ void add_rate_health(JsonBuilder* b, const Peers& peers, std::optional<uint32_t>
     json_builder_add_string_value(b, role_name(p->role()));
     json_builder_set_member_name(b, "controlling");
     json_builder_add_boolean_value(b, controller == id);
+    if (WebRtcBranch* w = const_cast<Peer&>(*p).session()) {
+      json_builder_set_member_name(b, "rung");
+      json_builder_add_int_value(b, w->rung());
+      json_builder_set_member_name(b, "rung_kbps");  // the bitrate of this viewer's rung's encoder
+      json_builder_add_int_value(b, media.rung_bitrate_kbps(w->rung()));
+      json_builder_set_member_name(b, "rung_moves");
+      json_builder_add_int_value(b, w->rung_moves());
+      json_builder_set_member_name(b, "last_move_gap_ms");
+      json_builder_add_double_value(b, w->last_move_gap_ms());
+    }
     json_builder_set_member_name(b, "estimate_kbps");
     json_builder_add_int_value(b, r->target_kbps());
     json_builder_set_member_name(b, "state");

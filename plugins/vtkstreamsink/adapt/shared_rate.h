@@ -1,6 +1,7 @@
-// The server side of the interim policy of encoder_policy.h: after any viewer's estimate moved,
-// set the one shared encoder's bitrate and tell each WebRTC viewer its estimate (`estimate`,
-// only when it changed); and the per-viewer figures for /healthz.
+// The server side of the rung policy (rung_policy.h): after any viewer's estimate or pin moved (and
+// on the 1 s tick, which lets a held estimate climb a rung), put each WebRTC viewer on its rung,
+// set each rung's encoder bitrate, and tell each viewer its estimate (`estimate`) and rung
+// (`rung`), only when they changed; and the per-viewer figures for /healthz.
 #pragma once
 
 #include <json-glib/json-glib.h>
@@ -10,14 +11,25 @@
 #include <memory>
 #include <optional>
 
+#include "rung_policy.h"
+
 namespace vtkstream::sink {
 
 class Media;
 class Peer;
 using Peers = std::map<uint32_t, std::unique_ptr<Peer>>;
 
-// Applies the policy; returns the encoder's bitrate now (0: no encoder of ours).
-int apply_shared_rate(Peers& peers, std::optional<uint32_t> controller, Media& media);
+class RungPlanner {
+ public:
+  explicit RungPlanner(int max_kbps) : max_kbps_(max_kbps) {}
+  void apply(Peers& peers, std::optional<uint32_t> controller, Media& media, int64_t now_us);
+  // The rung a viewer is assigned (-1: none).
+  int rung_of(uint32_t peer) const;
+
+ private:
+  int max_kbps_;
+  std::map<uint32_t, adapt::RungState> states_;
+};
 // "encoder_kbps" and "viewers": [{peer, role, controlling, estimate_kbps, state, recv_kbps,
 // send_kbps, loss, delay_ms, rtt_ms, freezes, frames_dropped}] for WebRTC viewers with adaptation.
 void add_rate_health(JsonBuilder* b, const Peers& peers, std::optional<uint32_t> controller, const Media& media);

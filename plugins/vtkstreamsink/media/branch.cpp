@@ -103,11 +103,12 @@ bool Branch::ghost_sink(GstElement* e, std::string* err) {
   return true;
 }
 
-bool Branch::attach(GstElement* tee, std::string* err) {
+bool Branch::attach(GstElement* tee, std::string* err, const std::function<bool(std::string*)>& before_link) {
   if (!gst_bin_add(parent_, bin_)) {
     *err = "cannot add the branch to the sink";
     return false;
   }
+  if (before_link && !before_link(err)) return false;
   gst_element_sync_state_with_parent(bin_);
   tee_pad_ = gst_element_request_pad_simple(tee, "src_%u");
   GstPad* sink = gst_element_get_static_pad(bin_, "sink");

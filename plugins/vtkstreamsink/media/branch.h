@@ -38,14 +38,24 @@ class Branch {
   // `parent` is the sink bin; `on_error` runs on the calling thread's context (the sink's).
   Branch(GstBin* parent, const std::string& name, ErrorFn on_error);
   // Adds the bin (its elements already in it, a ghost "sink" pad made) to the parent, brings it
-  // to the parent's state and links it to a new request pad of `tee`.
-  bool attach(GstElement* tee, std::string* err);
+  // to the parent's state and links it to a new request pad of `tee`. `before_link`, if given, runs
+  // once the bin is in the parent and before frames can flow (gst_bin_add unlinks every pad of
+  // what it adds, so a branch with an output links it there); false from it aborts with *err.
+  bool attach(GstElement* tee, std::string* err, const std::function<bool(std::string*)>& before_link = {});
   // This element goes to NULL before the rest of the bin (webrtcbin before its queue: the
   // reverse order has deadlocked on 1.22); `after`, if given, runs on it once it is in NULL.
   using AfterNull = void (*)(GstElement*);
   void null_first(GstElement* e, AfterNull after = nullptr) {
     null_first_ = e;
     after_null_ = after;
+  }
+  // The tee pad the bin is linked to (transfer none), and a replacement for it (transfer full):
+  // a branch moved to another tee (rung_switch.h) hands over the pad that feeds it now, which is
+  // the one the teardown unlinks and releases.
+  GstPad* tee_pad() const { return tee_pad_; }
+  void adopt_tee_pad(GstPad* pad) {
+    if (tee_pad_) gst_object_unref(tee_pad_);
+    tee_pad_ = pad;
   }
   // Makes a ghost "sink" pad on the bin for `e`'s sink pad.
   bool ghost_sink(GstElement* e, std::string* err);

@@ -5,36 +5,14 @@
 #include <algorithm>
 
 #include "media_probes.h"
+#include "rung_encode.h"
 #include "sink_context.h"
-#include "still_quality.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_media_debug);
 #define GST_CAT_DEFAULT sink_media_debug
 
 namespace vtkstream::sink {
 
-namespace {
-
-// vtksrc frames come at a variable rate (framerate 0/1) without durations. Encoders derive their
-// rate control (and libvpx its speed) from frame durations: vp8enc then assumes one 90 kHz tick
-// per frame and spent 140-170 ms per frame (measured). Give every frame the interval since the
-// previous one, clamped.
-GstPadProbeReturn give_duration(GstPad*, GstPadProbeInfo* info, gpointer data) {
-  auto* last_pts = static_cast<GstClockTime*>(data);  // streaming thread only
-  GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
-  if (!GST_BUFFER_PTS_IS_VALID(buf) || GST_BUFFER_DURATION_IS_VALID(buf)) return GST_PAD_PROBE_OK;
-  constexpr GstClockTime kMin = GST_SECOND / 60, kMax = GST_SECOND / 10, kFirst = GST_SECOND / 30;
-  GstClockTime d = kFirst;
-  if (GST_CLOCK_TIME_IS_VALID(*last_pts) && GST_BUFFER_PTS(buf) > *last_pts)
-    d = std::clamp(GST_BUFFER_PTS(buf) - *last_pts, kMin, kMax);
-  *last_pts = GST_BUFFER_PTS(buf);
-  buf = gst_buffer_make_writable(buf);
-  GST_BUFFER_DURATION(buf) = d;
-  GST_PAD_PROBE_INFO_DATA(info) = buf;
-  return GST_PAD_PROBE_OK;
-}
-
-}  // namespace
 
 Media::Input Media::input_of(GstCaps* caps) {
   if (!caps || gst_caps_is_empty(caps) || gst_caps_is_any(caps)) return Media::Input::kNone;
@@ -78,6 +56,7 @@ Media::Media(GstBin* bin) : bin_(bin) {
 }
 
 Media::~Media() {
+  rungs_.clear();
   last_frame_.reset();
   GSource* t = keyframe_timer_;
   cancel_source(t);
@@ -179,20 +158,9 @@ bool Media::build_middle(Input kind, std::string* err) {
     gst_object_unref(gst_object_ref_sink(middle));
     return false;
   }
+  apply_identity(pay, ident_);
   if (GstElement* enc = gst_bin_get_by_name(GST_BIN(middle), "enc")) {
-    // Browsers send PLI/FIR in bursts after loss; one keyframe per guard interval is enough.
-    if (g_object_class_find_property(G_OBJECT_GET_CLASS(enc), "min-force-key-unit-interval"))
-      g_object_set(enc, "min-force-key-unit-interval", static_cast<guint64>(kKeyframeGuardMs) * GST_MSECOND,
-                   nullptr);
-    GstPad* sink = gst_element_get_static_pad(enc, "sink");
-    gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER, give_duration, new GstClockTime(GST_CLOCK_TIME_NONE),
-                      [](gpointer d) { delete static_cast<GstClockTime*>(d); });
-    gst_object_unref(sink);
-    // The renderer's still gets a finer quantizer (still_quality.h); the probe on the part's
-    // input sees the mark before the leaky queue can drop the marked buffer.
-    GstPad* input = gst_element_get_static_pad(middle, "sink");
-    StillQuality::attach(input, enc);
-    if (input) gst_object_unref(input);
+    prepare_encoder(middle, enc, kKeyframeGuardMs);
     gst_object_unref(enc);
   }
   gst_bin_add(bin_, middle);
@@ -225,6 +193,8 @@ bool Media::build_middle(Input kind, std::string* err) {
 }
 
 void Media::reset() {
+  rungs_.clear();  // their viewers are gone by now (the sink stopped)
+  failed_rungs_.clear();
   GstElement* middle;
   GstPad* pad;
   GstElement* pay;
@@ -281,18 +251,7 @@ int Media::set_bitrate(int kbps) {
     enc = gst_bin_get_by_name(GST_BIN(middle_), "enc");
   }
   if (!enc) return 0;
-  GObjectClass* k = G_OBJECT_GET_CLASS(enc);
-  bool set = false;
-  if (GParamSpec* p = g_object_class_find_property(k, "target-bitrate"); p && p->value_type == G_TYPE_INT) {
-    g_object_set(enc, "target-bitrate", kbps * 1000, nullptr);  // vp8enc: bit/s
-    set = true;
-  } else if (GParamSpec* q = g_object_class_find_property(k, "bitrate"); q && q->value_type == G_TYPE_UINT) {
-    g_object_set(enc, "bitrate", guint(kbps), nullptr);  // x264enc: kbit/s
-    set = true;
-  }
-  // The browsers' keyframe requests (PLI/FIR) reach the encoder directly: its own guard follows.
-  if (set && g_object_class_find_property(k, "min-force-key-unit-interval"))
-    g_object_set(enc, "min-force-key-unit-interval", guint64(keyframe_guard_ms(kbps)) * GST_MSECOND, nullptr);
+  const bool set = set_encoder_bitrate(enc, kbps, keyframe_guard_ms(kbps));
   gst_object_unref(enc);
   std::lock_guard lock(lock_);
   if (set) {
@@ -319,9 +278,7 @@ void Media::force_keyframe() {
   GstElement* pay = payloader();
   if (!pay) return;  // nothing encoded yet: the first frame is a keyframe anyway
   last_keyframe_us_ = now;
-  GstPad* pad = gst_element_get_static_pad(pay, "src");
-  gst_pad_send_event(pad, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
-  gst_object_unref(pad);
+  request_keyframe(pay);
   gst_object_unref(pay);
 }
 

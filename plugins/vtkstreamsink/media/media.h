@@ -3,13 +3,20 @@
 //
 //   sink (ghost) ─► tee "input" ─► fakesink "keepalive" (keeps the bin a sink; EOS; paces a
 //                        │                             source that is not live)
-//                        ├─► MIDDLE ─► tee "rtp" ─► [WebRTC viewer N] ...
+//                        ├─► MIDDLE ─► tee "rtp" ─► [WebRTC viewer N] ...       (rung 0)
+//                        ├─► [rung N: scale + encoder] ─► tee "rung-N" ─► [viewers] (while used)
 //                        └─► [MJPEG encoder, while someone watches]
 //
 // MIDDLE is chosen by the first caps (encoder_factory.h says what it is for each kind of input):
 // raw video is encoded, VP8 or H.264 that arrives already encoded is only payloaded. Media owns the
 // keyframe guard (browsers' PLI/FIR and joining viewers, at most one per kKeyframeGuardMs) and
 // gives encoders frame durations. Input and echoes are InputInjector's (input_injector.h).
+//
+// Rungs (adapt/rung_policy.h): rung 0 is MIDDLE and the RTP tee, always there once caps came;
+// with raw input and the built-in encoder, lower rungs (rung_encode.h) are created by the first
+// acquire_rung() and destroyed by the last release_rung(). Pass-through input and a custom
+// encoder have rung 0 only. Every rung's payloader carries the same RTP identity
+// (encoder_setup.h), so a viewer moves between rungs without renegotiating (rung_switch.h).
 #pragma once
 
 #include <gst/gst.h>
@@ -18,15 +25,22 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "encoder_factory.h"
+#include "encoder_setup.h"
 #include "last_frame.h"
+#include "rung_policy.h"
 #include "protocol.h"
 #include "registry.h"
 
 namespace vtkstream::sink {
+
+class RungEncode;
 
 class Media {
  public:
@@ -51,7 +65,32 @@ class Media {
 
   GstPad* input_pad() const;  // the input tee's sink pad (transfer none)
   GstElement* input_tee() const { return in_tee_; }
-  GstElement* rtp_tee() const { return rtp_tee_; }
+  GstElement* rtp_tee() const { return rtp_tee_; }  // the top rung's RTP (rung_tee(0))
+
+  // The ladder for the current input (one rung before caps, for pass-through input and for a
+  // custom encoder); the top rung's ceiling is `max_kbps`.
+  std::vector<adapt::Rung> ladder(int max_kbps) const;
+  // A rung's RTP tee: rung 0's always, a lower one while it exists (else nullptr). Transfer none.
+  GstElement* rung_tee(int rung) const;
+  // Main/sink context. A user of rung `rung`: creates it on first use (nullptr with *err when it
+  // cannot be built or the ladder has no such rung). Every acquire is paired with a release.
+  GstElement* acquire_rung(int rung, std::string* err);
+  void release_rung(int rung);
+  // A lower rung whose encoder reported an error is marked failed (a WARNING on stderr): it
+  // takes no new users until the sink restarts, and `failed` (sink context) is told, so that the
+  // viewers on it can be moved (adapt/rung_policy.h usable_rung). Its last user's release
+  // removes it.
+  bool rung_usable(int rung) const { return failed_rungs_.count(rung) == 0; }
+  void on_rung_failed(std::function<void(int rung)> failed) { rung_failed_ = std::move(failed); }
+  // Lower rungs that exist now (for tests and /healthz).
+  size_t rung_encodes() const { return rungs_.size(); }
+  // A rung's encoder bitrate: set (returns the rate in effect, 0 without an encoder of ours) and
+  // read. Rung 0 is set_bitrate()/bitrate_kbps().
+  int set_rung_bitrate(int rung, int kbps);
+  int rung_bitrate_kbps(int rung) const;
+  // The size a rung encodes now (0x0 before its first frame).
+  void rung_size(int rung, int* w, int* h) const;
+  void force_keyframe(int rung);
   Input input() const;
   // The codec viewers get: the configured one for raw input, the input's otherwise.
   Codec codec() const;
@@ -103,6 +142,15 @@ class Media {
   MediaConfig config_;
   Input input_ = Input::kNone;
   GstElement* pay_ = nullptr;     // our reference
+  RtpIdentity ident_ = RtpIdentity::random();
+  struct RungSlot {
+    std::unique_ptr<RungEncode> encode;
+    int users = 0;
+  };
+  std::map<int, RungSlot> rungs_;  // lower rungs (1..), main context only
+  std::set<int> failed_rungs_;     // main context only
+  std::function<void(int)> rung_failed_;
+  void rung_error(int rung, const std::string& why);
   int width_ = 0, height_ = 0;
   int bitrate_kbps_ = 0;          // what the running encoder was last set to (0: none)
   gint64 last_keyframe_us_ = 0;

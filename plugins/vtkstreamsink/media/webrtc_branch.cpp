@@ -206,6 +206,7 @@ bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
   }
 
   if (!ghost_sink(queue_, err) || !attach(media_.rtp_tee(), err)) return false;
+  start_rungs(codec);
   GST_INFO("peer %u: branch added", peer_);
   return true;
 }
@@ -271,7 +272,7 @@ void WebRtcBranch::connect_signals() {
         s.connected_ = true;
         GST_INFO("peer %u connected", s.peer_);
         // Until now every frame went nowhere; the browser needs a keyframe to start decoding.
-        s.media_.force_keyframe();
+        s.media_.force_keyframe(s.rung());
         if (s.cb_.connected) s.cb_.connected();
       });
     else if (st == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
@@ -376,6 +377,7 @@ bool WebRtcBranch::send_channel_text(const std::string& text) {
 
 WebRtcBranch::~WebRtcBranch() {
   link_->self = nullptr;  // late callbacks from webrtcbin's threads now find nobody
+  stop_rungs();
   if (channel_) gst_object_unref(channel_);
   GST_INFO("peer %u: branch removal started", peer_);
   // ~Branch unlinks and removes the bin, webrtcbin first.

@@ -16,6 +16,7 @@
 #include "branch.h"
 #include "protocol.h"
 #include "rtx_budget.h"
+#include "rung_switch.h"
 #include "webrtc_stats.h"
 
 typedef struct _GstWebRTCDataChannel GstWebRTCDataChannel;
@@ -72,6 +73,15 @@ class WebRtcBranch : public Branch {
   }
   uint64_t retransmissions_dropped() const { return rtx_ ? rtx_->dropped() : 0; }
 
+  // The rung this viewer receives (adapt/rung_policy.h), the one it is moving to (= rung() when
+  // none), and a move: the rung is created if needed and asked for a keyframe; the move completes
+  // at that keyframe (rung_switch.h). False when already there or the rung cannot be built.
+  int rung() const { return switch_ ? switch_->rung() : 0; }
+  int rung_target() const { return switch_ ? switch_->target() : 0; }
+  bool move_to_rung(int rung);
+  int rung_moves() const { return switch_ ? switch_->moves() : 0; }
+  double last_move_gap_ms() const { return switch_ ? switch_->last_gap_ms() : -1; }
+
   struct Link;  // shared with webrtcbin's threads; points back here while we live
   static void init_debug();
 
@@ -83,6 +93,8 @@ class WebRtcBranch : public Branch {
   void connect_signals();
   void negotiate();
   void connect_channel();
+  void start_rungs(Codec codec);  // webrtc_rungs.cpp
+  void stop_rungs();
 
   Media& media_;
   uint32_t peer_;
@@ -94,6 +106,7 @@ class WebRtcBranch : public Branch {
   std::shared_ptr<std::atomic<int64_t>> last_rtcp_ = std::make_shared<std::atomic<int64_t>>(0);
   bool answerer_ = false;  // WHEP: the remote side offers
   std::shared_ptr<RtxBudget> rtx_;
+  std::unique_ptr<RungSwitch> switch_;  // once attached
   bool offered_ = false;
   bool connected_ = false;
 };

@@ -48,12 +48,14 @@ struct Stay {};                                     // the viewer is still there
 struct Stats { PageStats stats; };                  // the page's link statistics (congestion control)
 struct StartWsVideo { Codec codec; };               // send the encoded stream on the WebSocket
 struct StopWsVideo {};
+struct Quality { QualityRequest request; };         // pin a rung, or auto
 }  // namespace action
 
 using Action = std::variant<action::Send, action::StartWebRtc, action::ApplyAnswer,
                             action::AddRemoteCandidate, action::StopWebRtc, action::StartMjpeg,
                             action::Inject, action::Control, action::Stay,
-                            action::Stats, action::StartWsVideo, action::StopWsVideo>;
+                            action::Stats, action::StartWsVideo, action::StopWsVideo,
+                            action::Quality>;
 using Actions = std::vector<Action>;
 
 class Handler {

@@ -114,6 +114,10 @@ void Peer::perform(Actions actions) {
       schedule_flush(now);
     } else if (auto* st = std::get_if<action::Stats>(&a)) {
       if (rate_ && session_) rate_->on_page(st->stats, *session_, [this] { estimate_changed(); });
+    } else if (auto* q = std::get_if<action::Quality>(&a)) {
+      pinned_rung_ = q->request.rung;
+      GST_INFO("peer %u: quality %s", id_, pinned_rung_ ? std::to_string(*pinned_rung_).c_str() : "auto");
+      if (env_.rate_changed) env_.rate_changed(id_);  // the rung policy runs now
     } else if (auto* c = std::get_if<action::Control>(&a)) {
       note_activity();
       if (env_.control) env_.control(id_, c->request);

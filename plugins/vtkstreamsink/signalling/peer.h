@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "auth.h"
@@ -82,6 +83,11 @@ class Peer {
   void rate_tick();
   // The last `estimate` message sent, so the server sends only changes.
   std::string& last_estimate() { return last_estimate_; }
+  // The WebRTC branch (nullptr without WebRTC), the rung the viewer pinned in its quality menu
+  // (nullopt: auto), and the last `rung` message sent.
+  WebRtcBranch* session() { return session_.get(); }
+  std::optional<int> pinned_rung() const { return pinned_rung_; }
+  std::string& last_rung() { return last_rung_; }
   // The pipeline reported an error inside this peer's branch.
   void webrtc_failed(const std::string& why);
 
@@ -113,6 +119,8 @@ class Peer {
   std::optional<int64_t> ws_min_rtt_us_;    // smallest ack round trip since then
   std::unique_ptr<ViewerRate> rate_;     // declared after session_ and ws_branch_: destroyed first
   std::string last_estimate_;
+  std::string last_rung_;
+  std::optional<int> pinned_rung_;
   gulong message_id_ = 0, closed_id_ = 0, error_id_ = 0;
   InputLimiter limiter_;
   GSource* flush_source_ = nullptr;     // pending coalesced moves go out when this fires

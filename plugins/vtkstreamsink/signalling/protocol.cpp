@@ -340,6 +340,11 @@ std::variant<ClientMessage, ProtocolError> parse_typed(const std::string& type, 
     if (!n) return missing("on");
     return WsVideoSwitch{json_node_get_boolean(n) != FALSE};
   }
+  if (type == "quality") {
+    auto q = parse_quality(f.object());
+    if (auto* e = std::get_if<ProtocolError>(&q)) return *e;
+    return std::get<QualityRequest>(q);
+  }
   if (type == "stats") {
     auto st = parse_page_stats(f.object());
     if (auto* e = std::get_if<ProtocolError>(&st)) return *e;

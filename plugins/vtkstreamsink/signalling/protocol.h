@@ -95,8 +95,13 @@ struct PageStats {
   std::optional<double> freeze_ms, jb_delay_ms, jb_emitted, delay_ms;
 };
 
+// `quality` (docs/protocol.md "Quality"): pin this viewer to a rung of the ladder, or back to auto.
+struct QualityRequest {
+  std::optional<int> rung;  // nullopt: auto (the estimate chooses)
+};
+
 using ClientMessage = std::variant<Hello, Answer, IceCandidate, Input, Ping, TransportSwitch, ControlRequest,
-                                   Stay, PageStats, WsVideoSwitch>;
+                                   Stay, PageStats, WsVideoSwitch, QualityRequest>;
 
 // Parses one WebSocket text message; longer than max_bytes is a too-large error.
 std::variant<ClientMessage, ProtocolError> parse_client_message(std::string_view text,
@@ -104,6 +109,10 @@ std::variant<ClientMessage, ProtocolError> parse_client_message(std::string_view
 // Parses one data-channel message: a bare input record (no "type" needed).
 std::variant<InputRecord, ProtocolError> parse_input_record(std::string_view text,
                                                             size_t max_bytes = kMaxMessageBytes);
+
+// The fields of a `quality` message (quality_message.cpp).
+std::variant<QualityRequest, ProtocolError> parse_quality(::_JsonObject* o);
+constexpr int kMaxRungs = 8;
 
 // The fields of a `stats` message (stats_message.cpp); `o` is the message object.
 std::variant<PageStats, ProtocolError> parse_page_stats(::_JsonObject* o);
@@ -145,6 +154,16 @@ std::string idle_warning_message(int seconds);
 
 // `estimate`: this viewer's estimated bandwidth and the shared encoder's bitrate (kbit/s).
 std::string estimate_message(int kbps, int encoder_kbps, bool steers);
+// `rung`: the rung this viewer receives (of `rungs`), its picture size now, its encoder's bitrate
+// (kbit/s, 0 for pass-through), whether the viewer pinned it, the ladder's heights (0: full) and the
+// render size.
+struct RungInfo {
+  int rung = 0, rungs = 1, width = 0, height = 0, kbps = 0;
+  bool pinned = false;
+  std::vector<int> heights;
+  int render_width = 0, render_height = 0;  // what the renderer renders now (the input's size)
+};
+std::string rung_message(const RungInfo& r);
 
 // The control state as one peer sees it.
 struct ControlState {

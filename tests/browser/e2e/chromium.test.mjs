@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { reloadScenario } from '../lib/reloads.mjs';
 import { interactiveSizeScenario } from '../lib/interactive.mjs';
 import { joinIdleScenario } from '../lib/join.mjs';
+import { qualityScenario } from '../lib/quality.mjs';
 import { resizeScenario, reconnectScenario, keysScenario, webrtcScenario, wheelScenario, mjpegScenario, fallbackScenario, viewOnlyScenario } from '../lib/scenarios.mjs';
 import { keyboardScenario, phoneScenario, saveScenario, fullscreenScenario } from '../lib/native.mjs';
 
@@ -31,3 +32,5 @@ test('chromium: a phone with touch: pinch zooms, the menu opens by a tap and its
      (t) => phoneScenario(t, 'chromium'));
 test('chromium: save picture is a PNG of the renderer frame', T, (t) => saveScenario(t, 'chromium'));
 test('chromium: full screen by the button, back by Alt+Enter', T, (t) => fullscreenScenario(t, 'chromium'));
+test('chromium: pinning a rung in the quality menu (keyboard) changes the received size; the overlay shows it', { timeout: 60000 },
+     (t) => qualityScenario(t, 'chromium'));

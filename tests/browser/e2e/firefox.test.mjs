@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import { keysScenario, webrtcScenario, mjpegScenario, viewOnlyScenario } from '../lib/scenarios.mjs';
 import { interactiveSizeScenario } from '../lib/interactive.mjs';
+import { qualityScenario } from '../lib/quality.mjs';
 import { keyboardScenario, saveScenario, fullscreenScenario } from '../lib/native.mjs';
 
 const T = { timeout: 60000 };
@@ -19,3 +20,5 @@ test('firefox: keyboard only: Tab reaches the controls, Escape returns to the pi
      (t) => keyboardScenario(t, 'firefox'));
 test('firefox: save picture is a PNG of the renderer frame', T, (t) => saveScenario(t, 'firefox'));
 test('firefox: full screen by the button, back by Alt+Enter', T, (t) => fullscreenScenario(t, 'firefox'));
+test('firefox: pinning a rung in the quality menu (keyboard) changes the received size; the overlay shows it', { timeout: 60000 },
+     (t) => qualityScenario(t, 'firefox'));

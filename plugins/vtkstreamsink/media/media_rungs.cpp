@@ -1,0 +1,102 @@
+// Media's rungs (media.h): the ladder for the input, and the lower rungs' lives.
+#include <gst/gst.h>
+
+#include <algorithm>
+
+#include "media.h"
+#include "rung_encode.h"
+
+
+namespace vtkstream::sink {
+
+std::vector<adapt::Rung> Media::ladder(int max_kbps) const {
+  std::lock_guard lock(lock_);
+  // Lower rungs are our own encoder at another size: a custom encoder description may not take
+  // the scaled caps (or be affordable several times), and pass-through input is not encoded.
+  if (input_ == Input::kRaw && config_.encoder.empty()) return adapt::default_ladder(max_kbps);
+  return adapt::passthrough_ladder();
+}
+
+GstElement* Media::rung_tee(int rung) const {
+  if (rung == 0) return rtp_tee_;
+  const auto it = rungs_.find(rung);
+  return it != rungs_.end() ? it->second.encode->tee() : nullptr;
+}
+
+GstElement* Media::acquire_rung(int rung, std::string* err) {
+  if (rung == 0) return rtp_tee_;
+  const std::vector<adapt::Rung> rungs = ladder(0);
+  if (rung < 0 || rung >= static_cast<int>(rungs.size())) {
+    *err = "no rung " + std::to_string(rung) + " for this input";
+    return nullptr;
+  }
+  if (!rung_usable(rung)) {
+    *err = "rung " + std::to_string(rung) + "'s encoder failed earlier";
+    return nullptr;
+  }
+  RungSlot& slot = rungs_[rung];
+  if (!slot.encode) {
+    Codec codec;
+    int kbps;
+    {
+      std::lock_guard lock(lock_);
+      codec = config_.codec;
+      kbps = config_.bitrate_kbps;
+    }
+    kbps = std::min(kbps, std::max(rungs[rung].max_kbps, 1));
+    slot.encode = RungEncode::create(
+        bin_, in_tee_, rung, rungs[rung].max_height, codec, kbps, ident_,
+        [this, rung](const std::string& why) { rung_error(rung, why); },
+        err);
+    if (!slot.encode) {
+      rungs_.erase(rung);
+      return nullptr;
+    }
+  }
+  ++slot.users;
+  return slot.encode->tee();
+}
+
+void Media::rung_error(int rung, const std::string& why) {
+  if (!failed_rungs_.insert(rung).second) return;  // one report per rung
+  g_printerr("vtkstreamsink: WARNING: rung %d's encoder failed (%s); its viewers move to another rung\n", rung,
+             why.c_str());
+  if (rung_failed_) rung_failed_(rung);
+}
+
+void Media::release_rung(int rung) {
+  const auto it = rungs_.find(rung);
+  if (it == rungs_.end()) return;
+  if (--it->second.users <= 0) rungs_.erase(it);
+}
+
+int Media::set_rung_bitrate(int rung, int kbps) {
+  if (rung == 0) return set_bitrate(kbps);
+  const auto it = rungs_.find(rung);
+  return it != rungs_.end() ? it->second.encode->set_bitrate(kbps) : 0;
+}
+
+int Media::rung_bitrate_kbps(int rung) const {
+  if (rung == 0) return bitrate_kbps();
+  const auto it = rungs_.find(rung);
+  return it != rungs_.end() ? it->second.encode->bitrate_kbps() : 0;
+}
+
+void Media::rung_size(int rung, int* w, int* h) const {
+  *w = *h = 0;
+  if (rung == 0) {
+    *w = width();
+    *h = height();
+    return;
+  }
+  const auto it = rungs_.find(rung);
+  if (it != rungs_.end()) it->second.encode->size(w, h);
+}
+
+void Media::force_keyframe(int rung) {
+  if (rung == 0) return force_keyframe();
+  const auto it = rungs_.find(rung);
+  if (it != rungs_.end()) it->second.encode->force_keyframe();
+}
+
+}  // namespace vtkstream::sink

@@ -1,0 +1,66 @@
+// The page's `quality` message (docs/protocol.md "Quality") and the server's `rung` reply: "auto"
+// or a rung number pins; anything else is refused with bad-field and the session goes on.
+#include <gtest/gtest.h>
+#include <json-glib/json-glib.h>
+
+#include <string>
+
+#include "handler.h"
+#include "protocol.h"
+
+using namespace vtkstream::sink;
+
+namespace {
+
+std::variant<ClientMessage, ProtocolError> parse(const std::string& text) { return parse_client_message(text); }
+
+}  // namespace
+
+TEST(QualityMessage, AutoAndRungs) {
+  auto a = parse(R"({"type":"quality","rung":"auto"})");
+  ASSERT_TRUE(std::holds_alternative<ClientMessage>(a));
+  EXPECT_FALSE(std::get<QualityRequest>(std::get<ClientMessage>(a)).rung.has_value());
+  auto two = parse(R"({"type":"quality","rung":2})");
+  ASSERT_TRUE(std::holds_alternative<ClientMessage>(two));
+  EXPECT_EQ(std::get<QualityRequest>(std::get<ClientMessage>(two)).rung, 2);
+  auto last = parse(R"({"type":"quality","rung":7})");
+  EXPECT_TRUE(std::holds_alternative<ClientMessage>(last)) << "beyond the ladder is clamped by the server";
+}
+
+TEST(QualityMessage, GarbageIsRefused) {
+  for (const char* text : {R"({"type":"quality"})", R"({"type":"quality","rung":-1})", R"({"type":"quality","rung":8})",
+                           R"({"type":"quality","rung":"best"})", R"({"type":"quality","rung":1.5})",
+                           R"({"type":"quality","rung":[1]})", R"({"type":"quality","rung":null})",
+                           R"({"type":"quality","rung":true})"}) {
+    auto r = parse(text);
+    ASSERT_TRUE(std::holds_alternative<ProtocolError>(r)) << text;
+    EXPECT_EQ(std::get<ProtocolError>(r).code, ErrorCode::kBadField) << text;
+  }
+}
+
+TEST(QualityMessage, HandlerTurnsItIntoAnAction) {
+  ServerInfo info;
+  Handler h(1, &info);
+  h.on_text(R"({"type":"hello","version":1,"codecs":["VP8"],"transport":"webrtc"})");
+  const Actions out = h.on_text(R"({"type":"quality","rung":1})");
+  ASSERT_EQ(out.size(), 1u);
+  const auto* q = std::get_if<action::Quality>(&out[0]);
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(q->request.rung, 1);
+}
+
+TEST(QualityMessage, RungReplyIsJson) {
+  const std::string text = rung_message({1, 3, 640, 360, 600, true, {0, 360, 240}});
+  JsonParser* p = json_parser_new();
+  ASSERT_TRUE(json_parser_load_from_data(p, text.c_str(), -1, nullptr)) << text;
+  JsonObject* o = json_node_get_object(json_parser_get_root(p));
+  EXPECT_STREQ(json_object_get_string_member(o, "type"), "rung");
+  EXPECT_EQ(json_object_get_int_member(o, "rung"), 1);
+  EXPECT_EQ(json_object_get_int_member(o, "rungs"), 3);
+  EXPECT_EQ(json_object_get_int_member(o, "width"), 640);
+  EXPECT_EQ(json_object_get_int_member(o, "height"), 360);
+  EXPECT_EQ(json_object_get_int_member(o, "kbps"), 600);
+  EXPECT_TRUE(json_object_get_boolean_member(o, "pinned"));
+  EXPECT_EQ(json_array_get_length(json_object_get_array_member(o, "heights")), 3u);
+  g_object_unref(p);
+}

@@ -1,0 +1,297 @@
+// Rungs in a real pipeline (media/rung_encode.h, media/rung_switch.h): a lower rung's encode
+// exists only while a viewer is on it, a viewer moved onto it gets its smaller picture, and the
+// RTP the viewer receives stays one stream across moves (consecutive sequence numbers and VP8
+// picture ids, one SSRC). The viewer is a real Branch (queue ! appsink) moved by the same
+// RungSwitch a WebRTC viewer uses.
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+#include <gst/rtp/gstrtpbuffer.h>
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include "branch.h"
+#include "media.h"
+#include "rtp_splice.h"
+#include "rung_switch.h"
+#include "test_main_context.h"
+
+using namespace vtkstream::sink;
+using vtkstream::test::run_until;
+
+namespace {
+
+struct Packet {
+  uint16_t seq;
+  int picture_id;
+  guint32 ssrc;
+  bool keyframe_start;
+};
+
+// A viewer: queue ! appsink in a branch of its own, recording every RTP packet it receives.
+class TestViewer : public Branch {
+ public:
+  TestViewer(GstBin* parent, GstElement* tee) : Branch(parent, "test-viewer", [](const std::string&) {}) {
+    GstElement* q = gst_element_factory_make("queue", nullptr);
+    sink_ = gst_element_factory_make("appsink", nullptr);
+    g_object_set(sink_, "sync", FALSE, "emit-signals", FALSE, "max-buffers", 0u, nullptr);
+    gst_bin_add_many(bin(), q, sink_, nullptr);
+    gst_element_link(q, sink_);
+    GstAppSinkCallbacks cb{};
+    cb.new_sample = [](GstAppSink* s, gpointer d) -> GstFlowReturn {
+      auto* self = static_cast<TestViewer*>(d);
+      GstSample* sample = gst_app_sink_pull_sample(s);
+      GstBuffer* buf = gst_sample_get_buffer(sample);
+      Packet p{};
+      RtpPosition pos;
+      rtp_position(buf, Codec::kVP8, &pos);
+      p.seq = pos.seq;
+      p.picture_id = pos.picture_id;
+      GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+      if (gst_rtp_buffer_map(buf, GST_MAP_READ, &rtp)) {
+        p.ssrc = gst_rtp_buffer_get_ssrc(&rtp);
+        gst_rtp_buffer_unmap(&rtp);
+      }
+      p.keyframe_start = rtp_starts_keyframe(buf, Codec::kVP8);
+      gst_sample_unref(sample);
+      {
+        std::lock_guard l(self->lock_);
+        self->packets_.push_back(p);
+      }
+      g_main_context_wakeup(nullptr);
+      return GST_FLOW_OK;
+    };
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink_), &cb, this, nullptr);
+    std::string err;
+    EXPECT_TRUE(ghost_sink(q, &err) && attach(tee, &err)) << err;
+    GstPad* ghost = gst_element_get_static_pad(bin_, "sink");
+    switch_ = std::make_unique<RungSwitch>(ghost, tee_pad(), 0, Codec::kVP8, [this](int rung) { released_.push_back(rung); });
+    gst_object_unref(ghost);
+  }
+  ~TestViewer() override {
+    int rung = 0;
+    adopt_tee_pad(switch_->stop(&rung));
+  }
+  RungSwitch& rungs() { return *switch_; }
+  std::vector<Packet> packets() {
+    std::lock_guard l(lock_);
+    return packets_;
+  }
+  size_t count() {
+    std::lock_guard l(lock_);
+    return packets_.size();
+  }
+  std::vector<int> released_;
+
+ private:
+  GstElement* sink_;
+  std::mutex lock_;
+  std::vector<Packet> packets_;
+  std::unique_ptr<RungSwitch> switch_;
+};
+
+int tees_in(GstElement* pipe) {
+  int n = 0;
+  GstIterator* it = gst_bin_iterate_elements(GST_BIN(pipe));
+  GValue v = G_VALUE_INIT;
+  while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+    GstElementFactory* f = gst_element_get_factory(GST_ELEMENT(g_value_get_object(&v)));
+    if (f && g_strcmp0(GST_OBJECT_NAME(f), "tee") == 0) ++n;
+    g_value_reset(&v);
+  }
+  g_value_unset(&v);
+  gst_iterator_free(it);
+  return n;
+}
+
+bool has_element(GstElement* pipe, const char* name) {
+  GstElement* e = gst_bin_get_by_name(GST_BIN(pipe), name);
+  if (e) gst_object_unref(e);
+  return e != nullptr;
+}
+
+bool has_child_named(GstElement* pipe, const char* prefix) {
+  bool found = false;
+  GstIterator* it = gst_bin_iterate_elements(GST_BIN(pipe));
+  GValue v = G_VALUE_INIT;
+  while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+    if (g_str_has_prefix(GST_OBJECT_NAME(g_value_get_object(&v)), prefix)) found = true;
+    g_value_reset(&v);
+  }
+  g_value_unset(&v);
+  gst_iterator_free(it);
+  return found;
+}
+
+// The packets after the first keyframe start are one stream: consecutive numbers, one SSRC,
+// picture ids that never go back by more than a frame's worth of packets.
+void expect_one_stream(const std::vector<Packet>& ps) {
+  ASSERT_FALSE(ps.empty());
+  std::set<guint32> ssrcs;
+  for (size_t i = 1; i < ps.size(); ++i) {
+    EXPECT_EQ(uint16_t(ps[i - 1].seq + 1), ps[i].seq) << "sequence gap at packet " << i;
+    const int d = (ps[i].picture_id - ps[i - 1].picture_id + 0x8000) & 0x7fff;
+    EXPECT_TRUE(d == 0 || d == 1) << "picture id " << ps[i - 1].picture_id << " -> " << ps[i].picture_id << " at " << i;
+  }
+  for (const Packet& p : ps) ssrcs.insert(p.ssrc);
+  EXPECT_EQ(ssrcs.size(), 1u);
+}
+
+}  // namespace
+
+TEST(Rungs, CreatedOnDemandRemovedWhenUnusedOneStreamAcrossMoves) {
+  GstElement* pipe = gst_pipeline_new(nullptr);
+  GstElement* src = gst_parse_bin_from_description(
+      "videotestsrc is-live=true pattern=ball ! capsfilter caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1", TRUE,
+      nullptr);
+  gst_bin_add(GST_BIN(pipe), src);
+  auto media = std::make_unique<Media>(GST_BIN(pipe));
+  MediaConfig cfg;
+  cfg.bitrate_kbps = 1000;
+  media->configure(cfg);
+  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=640,height=480,framerate=30/1");
+  std::string err;
+  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
+  gst_caps_unref(caps);
+  GstPad* srcpad = gst_element_get_static_pad(src, "src");
+  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
+  gst_object_unref(srcpad);
+  ASSERT_EQ(media->ladder(5000).size(), 3u);
+  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+
+  const int base_tees = tees_in(pipe);  // input and rtp
+  EXPECT_EQ(base_tees, 2);
+  EXPECT_EQ(media->rung_encodes(), 0u) << "no viewer needs a lower rung";
+  EXPECT_EQ(media->rung_tee(2), nullptr);
+
+  {
+    TestViewer viewer(GST_BIN(pipe), media->rtp_tee());
+    ASSERT_TRUE(run_until([&] { return viewer.count() >= 20; }, 20000)) << "the top rung sent nothing";
+
+    // Onto the lowest rung: it is created for us and the move completes at its first keyframe.
+    GstElement* tee = media->acquire_rung(2, &err);
+    ASSERT_NE(tee, nullptr) << err;
+    EXPECT_EQ(media->rung_encodes(), 1u);
+    EXPECT_EQ(tees_in(pipe), base_tees + 1);
+    EXPECT_TRUE(has_element(pipe, "rung-2"));
+    ASSERT_TRUE(viewer.rungs().move_to(tee, 2));
+    media->force_keyframe(2);
+    ASSERT_TRUE(run_until([&] { return viewer.rungs().rung() == 2 && !viewer.released_.empty(); }, 20000))
+        << "the move to rung 2 did not complete";
+    EXPECT_EQ(viewer.released_, std::vector<int>{0}) << "the top rung's pad was given back";
+    int w = 0, h = 0;
+    ASSERT_TRUE(run_until([&] { media->rung_size(2, &w, &h); return h > 0; }, 20000));
+    EXPECT_EQ(h, 240) << "rung 2 encodes at most 240 lines";
+    EXPECT_EQ(w, 320) << "with the input's aspect";
+    EXPECT_GE(viewer.rungs().last_gap_ms(), 0);
+    g_printerr("move to rung 2: %.1f ms from request to its first keyframe packet\n", viewer.rungs().last_gap_ms());
+
+    // Back to the top rung; rung 2 loses its last user and goes.
+    const size_t before = viewer.count();
+    ASSERT_TRUE(viewer.rungs().move_to(media->acquire_rung(0, &err), 0));
+    media->force_keyframe(0);
+    ASSERT_TRUE(run_until([&] { return viewer.rungs().rung() == 0 && viewer.released_.size() == 2; }, 20000));
+    for (int r : viewer.released_) media->release_rung(r);
+    EXPECT_EQ(media->rung_encodes(), 0u) << "nobody is on rung 2 any more";
+    ASSERT_TRUE(run_until([&] { return tees_in(pipe) == base_tees; }, 5000)) << "rung 2's tee stayed";
+    EXPECT_FALSE(has_element(pipe, "rung-2"));
+    ASSERT_TRUE(run_until([&] { return viewer.count() >= before + 20; }, 20000)) << "nothing after moving back";
+
+    // From the first keyframe on, the viewer saw one stream across both moves.
+    std::vector<Packet> ps = viewer.packets();
+    size_t first_key = 0;
+    while (first_key < ps.size() && !ps[first_key].keyframe_start) ++first_key;
+    ASSERT_LT(first_key, ps.size());
+    expect_one_stream(std::vector<Packet>(ps.begin() + long(first_key), ps.end()));
+    EXPECT_EQ(viewer.rungs().moves(), 2);
+  }
+  // The viewer's teardown runs on this context.
+  EXPECT_TRUE(run_until([&] { return !has_child_named(pipe, "test-viewer"); }, 5000));
+  gst_element_set_state(pipe, GST_STATE_NULL);
+  media->reset();
+  media.reset();
+  gst_object_unref(pipe);
+}
+
+// An error inside a rung's encoder (routed as the sink routes it: Branch::route_error) marks the
+// rung failed, says so once, refuses new users, and tells whoever moves the viewers.
+TEST(Rungs, AFailedRungIsReportedAndRefused) {
+  GstElement* pipe = gst_pipeline_new(nullptr);
+  GstElement* src = gst_parse_bin_from_description(
+      "videotestsrc is-live=true ! capsfilter caps=video/x-raw,format=I420,width=320,height=240,framerate=30/1", TRUE,
+      nullptr);
+  gst_bin_add(GST_BIN(pipe), src);
+  auto media = std::make_unique<Media>(GST_BIN(pipe));
+  media->configure(MediaConfig{});
+  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=320,height=240,framerate=30/1");
+  std::string err;
+  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
+  gst_caps_unref(caps);
+  GstPad* srcpad = gst_element_get_static_pad(src, "src");
+  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
+  gst_object_unref(srcpad);
+  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  std::vector<int> failed;
+  media->on_rung_failed([&](int r) { failed.push_back(r); });
+  GstElement* tee = media->acquire_rung(1, &err);
+  ASSERT_NE(tee, nullptr) << err;
+  // An element of the rung's own bin posts an error, as a broken encoder would.
+  GstElement* rung_bin = nullptr;
+  GstIterator* it = gst_bin_iterate_elements(GST_BIN(pipe));
+  GValue v = G_VALUE_INIT;
+  while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+    GstElement* e = GST_ELEMENT(g_value_get_object(&v));
+    if (g_str_has_prefix(GST_OBJECT_NAME(e), "rung1-")) rung_bin = GST_ELEMENT(gst_object_ref(e));
+    g_value_reset(&v);
+  }
+  g_value_unset(&v);
+  gst_iterator_free(it);
+  ASSERT_NE(rung_bin, nullptr);
+  GError* gerr = g_error_new_literal(GST_STREAM_ERROR, GST_STREAM_ERROR_ENCODE, "test: the encoder broke");
+  GstMessage* msg = gst_message_new_error(GST_OBJECT(rung_bin), gerr, "test");
+  g_error_free(gerr);
+  EXPECT_TRUE(Branch::route_error(msg)) << "the rung's owner did not claim its error";
+  EXPECT_TRUE(Branch::route_error(msg));  // a second report of the same failure
+  gst_message_unref(msg);
+  // Both reports were posted to this context before the marker: once it ran, so did they.
+  bool marker = false;
+  vtkstream::test::post_to_main([&] { marker = true; });
+  ASSERT_TRUE(run_until([&] { return marker; }, 5000));
+  EXPECT_EQ(failed, std::vector<int>{1}) << "reported once";
+  EXPECT_FALSE(media->rung_usable(1));
+  EXPECT_TRUE(media->rung_usable(2));
+  EXPECT_EQ(media->acquire_rung(1, &err), nullptr);
+  EXPECT_NE(err.find("failed"), std::string::npos) << err;
+  media->release_rung(1);  // the last user leaves: it goes
+  EXPECT_EQ(media->rung_encodes(), 0u);
+  gst_object_unref(rung_bin);
+  gst_element_set_state(pipe, GST_STATE_NULL);
+  media->reset();
+  EXPECT_TRUE(media->rung_usable(1)) << "a restarted sink tries it again";
+  media.reset();
+  gst_object_unref(pipe);
+}
+
+TEST(Rungs, PassThroughHasOneRung) {
+  GstElement* pipe = gst_pipeline_new(nullptr);
+  Media media(GST_BIN(pipe));
+  GstCaps* caps = gst_caps_from_string("video/x-vp8,width=640,height=480,framerate=30/1");
+  std::string err;
+  ASSERT_TRUE(media.on_caps(caps, &err)) << err;
+  gst_caps_unref(caps);
+  EXPECT_EQ(media.ladder(5000).size(), 1u);
+  EXPECT_EQ(media.acquire_rung(1, &err), nullptr);
+  EXPECT_NE(err.find("no rung 1"), std::string::npos) << err;
+  EXPECT_EQ(media.rung_encodes(), 0u);
+  EXPECT_EQ(media.acquire_rung(0, &err), media.rtp_tee());
+  media.reset();
+  gst_object_unref(pipe);
+}
+
+int main(int argc, char** argv) {
+  gst_init(&argc, &argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
