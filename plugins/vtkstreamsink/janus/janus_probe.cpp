@@ -3,6 +3,7 @@
 #include <json-glib/json-glib.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "sink_context.h"
 
@@ -36,6 +37,30 @@ bool parse_info(GBytes* body, std::string* why) {
 
 }  // namespace
 
+// One GET in flight. The answer is read by hand, in pieces, rather than with
+// soup_session_send_and_read_async: that one reads whatever the server sends into memory before
+// it returns (a broken or hostile "Janus" streaming an endless answer grew the server by gigabytes
+// and kept the sink's context busy), and soup's own timeout only bounds each read, so an answer
+// that trickles a byte a second never ended. Here the answer is capped at kMaxAnswerBytes and the
+// whole request at kTimeoutS.
+struct JanusProbe::Request {
+  JanusProbe* self;
+  std::weak_ptr<bool> alive;
+  SoupMessage* msg;
+  GCancellable* cancel = g_cancellable_new();
+  GSource* deadline = nullptr;
+  GInputStream* body = nullptr;
+  GByteArray* data = g_byte_array_new();
+  bool timed_out = false;
+  ~Request() {
+    cancel_source(deadline);
+    if (body) g_object_unref(body);  // unread rest: libsoup drops the connection
+    g_byte_array_unref(data);
+    g_object_unref(cancel);
+    g_object_unref(msg);
+  }
+};
+
 JanusProbe::JanusProbe(std::string base, ChangedFn changed) : changed_(std::move(changed)) {
   while (!base.empty() && base.back() == '/') base.pop_back();
   info_url_ = base + "/info";
@@ -43,15 +68,13 @@ JanusProbe::JanusProbe(std::string base, ChangedFn changed) : changed_(std::move
   soup_session_set_timeout(session_, kTimeoutS);
   // Janus is a peer of ours, not the web: no proxy from the environment.
   soup_session_set_proxy_resolver(session_, nullptr);
-  cancel_ = g_cancellable_new();
   ask();
 }
 
 JanusProbe::~JanusProbe() {
   *alive_ = false;
-  g_cancellable_cancel(cancel_);
+  if (inflight_) g_cancellable_cancel(inflight_);  // its callback sees the probe gone and frees it
   cancel_source(timer_);
-  g_object_unref(cancel_);
   soup_session_abort(session_);
   g_object_unref(session_);
 }
@@ -70,36 +93,69 @@ void JanusProbe::ask() {
     answered(false, "bad URL " + info_url_);
     return;
   }
-  struct Ctx {
-    JanusProbe* self;
-    std::weak_ptr<bool> alive;
-    SoupMessage* msg;
-  };
-  auto* c = new Ctx{this, alive_, msg};
-  soup_session_send_and_read_async(
-      session_, msg, G_PRIORITY_DEFAULT, cancel_,
+  auto* r = new Request{this, alive_, msg};
+  inflight_ = r->cancel;
+  r->deadline = add_timeout(guint(kTimeoutS * 1000), [r] {
+    r->timed_out = true;
+    // This source ends with this call; our reference goes first, as the cancel may complete (and
+    // free) the request right here.
+    g_source_unref(std::exchange(r->deadline, nullptr));
+    g_cancellable_cancel(r->cancel);
+    return false;
+  });
+  soup_session_send_async(
+      session_, msg, G_PRIORITY_DEFAULT, r->cancel,
       [](GObject* src, GAsyncResult* res, gpointer d) {
-        auto* c = static_cast<Ctx*>(d);
+        auto* r = static_cast<Request*>(d);
         GError* err = nullptr;
-        GBytes* body = soup_session_send_and_read_finish(SOUP_SESSION(src), res, &err);
-        if (c->alive.lock() && !g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-          std::string why;
-          bool ok = false;
-          if (err) {
-            why = err->message;
-          } else if (soup_message_get_status(c->msg) != SOUP_STATUS_OK) {
-            why = "HTTP " + std::to_string(soup_message_get_status(c->msg));
-          } else {
-            ok = parse_info(body, &why);
-          }
-          c->self->answered(ok, why);
-        }
-        g_clear_error(&err);
-        if (body) g_bytes_unref(body);
-        g_object_unref(c->msg);
-        delete c;
+        r->body = soup_session_send_finish(SOUP_SESSION(src), res, &err);
+        if (err) return finish(r, false, err);
+        if (soup_message_get_status(r->msg) != SOUP_STATUS_OK)
+          return finish(r, false, nullptr, "HTTP " + std::to_string(soup_message_get_status(r->msg)));
+        read_more(r);
       },
-      c);
+      r);
+}
+
+void JanusProbe::read_more(Request* r) {
+  g_input_stream_read_bytes_async(
+      r->body, 16384, G_PRIORITY_DEFAULT, r->cancel,
+      [](GObject* src, GAsyncResult* res, gpointer d) {
+        auto* r = static_cast<Request*>(d);
+        GError* err = nullptr;
+        GBytes* piece = g_input_stream_read_bytes_finish(G_INPUT_STREAM(src), res, &err);
+        if (err) return finish(r, false, err);
+        gsize n = 0;
+        const void* p = g_bytes_get_data(piece, &n);
+        if (n > 0) g_byte_array_append(r->data, static_cast<const guint8*>(p), guint(n));
+        g_bytes_unref(piece);
+        if (n == 0) {
+          std::string why;
+          GBytes* all = g_bytes_new_static(r->data->data, r->data->len);
+          const bool ok = parse_info(all, &why);
+          g_bytes_unref(all);
+          return finish(r, ok, nullptr, why);
+        }
+        if (r->data->len > kMaxAnswerBytes)
+          return finish(r, false, nullptr,
+                        "the answer is larger than " + std::to_string(kMaxAnswerBytes / 1024) +
+                            " KiB, not Janus's server_info");
+        read_more(r);
+      },
+      r);
+}
+
+void JanusProbe::finish(Request* r, bool ok, GError* err, const std::string& why) {
+  const bool cancelled = g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  std::string reason = err ? err->message : why;
+  if (r->timed_out) reason = "no complete answer within " + std::to_string(kTimeoutS) + " s";
+  // Cancelled without our deadline: the probe is being destroyed.
+  if (r->alive.lock() && (!cancelled || r->timed_out)) {
+    r->self->inflight_ = nullptr;
+    r->self->answered(ok, reason);
+  }
+  g_clear_error(&err);
+  delete r;
 }
 
 void JanusProbe::answered(bool ok, const std::string& why) {
