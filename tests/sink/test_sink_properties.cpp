@@ -247,6 +247,21 @@ const std::vector<BadSetting>& bad_settings() {
                       5004, nullptr);
        },
        "two Janus on 127.0.0.1"},
+      // Accepted before: credentials (shown in /metrics to view-only links), a query (the probe's
+      // /info went into it), a multicast address (the RTP left for a group, off this host).
+      {"JanusUrlWithCredentials",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://admin:s3cret@127.0.0.1:8088/janus", "janus-video-port", 5004, nullptr);
+       },
+       "janus-url: the URL has credentials in it"},
+      {"JanusUrlWithQuery",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://127.0.0.1:8088/janus?x=1", "janus-video-port", 5004, nullptr);
+       },
+       "janus-url: the URL has a query"},
+      {"JanusMulticast",
+       [](GstElement* e) { g_object_set(e, "janus-url", "http://224.0.0.1:8088/janus", "janus-video-port", 5004, nullptr); },
+       "janus-url: the URL is not one host's address"},
   };
   return v;
 }
@@ -265,7 +280,7 @@ TEST_P(SinkBadSetting, FailsReadyWithAnErrorNamingTheProperty) {
   EXPECT_EQ(s.set_state(GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
 }
 
-INSTANTIATE_TEST_SUITE_P(Settings, SinkBadSetting, ::testing::Range(0, 11),
+INSTANTIATE_TEST_SUITE_P(Settings, SinkBadSetting, ::testing::Range(0, 14),
                          [](const ::testing::TestParamInfo<int>& i) {
                            return std::string(bad_settings()[static_cast<size_t>(i.param)].name);
                          });
