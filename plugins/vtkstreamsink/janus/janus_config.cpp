@@ -74,6 +74,11 @@ bool janus_configuration(const std::string& urls, int video_port, int rtcp_port,
   }
   gchar** parts = g_strsplit(urls.c_str(), ",", -1);
   bool ok = true;
+  if (g_strv_length(parts) > guint(kMaxJanus)) {
+    *err = std::string(names.url) + ": " + std::to_string(g_strv_length(parts)) + " URLs; at most " +
+           std::to_string(kMaxJanus) + " Janus per sink (each gets a copy of the stream; let Janus instances feed each other beyond that)";
+    ok = false;
+  }
   for (gchar** u = parts; ok && *u; ++u) {
     const std::string url = g_strstrip(*u);
     JanusConfig c;
