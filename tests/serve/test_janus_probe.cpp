@@ -21,7 +21,7 @@ class FakeJanus {
  public:
   enum Mode { kGood, kEndless, kTrickle };
   // The first `good` requests are answered properly, the rest as `then`.
-  FakeJanus(int good, Mode then) : good_(good), then_(then) {
+  FakeJanus(int good, Mode then, std::string body = kInfo) : good_(good), then_(then), body_(std::move(body)) {
     service_ = g_socket_service_new();
     GInetAddress* lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
     GSocketAddress* a = g_inet_socket_address_new(lo, 0);
@@ -77,8 +77,8 @@ class FakeJanus {
 
   void answer(Conn* c) {
     if (c->mode == kGood) {
-      write(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(kInfo.size()) +
-                   "\r\nConnection: close\r\n\r\n" + kInfo);
+      write(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body_.size()) +
+                   "\r\nConnection: close\r\n\r\n" + body_);
       g_io_stream_close(G_IO_STREAM(c->c), nullptr, nullptr);
     } else if (c->mode == kEndless) {
       write(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
@@ -110,6 +110,7 @@ class FakeJanus {
   int port_ = 0;
   int good_ = 0, served_ = 0;
   Mode then_;
+  std::string body_;
   guint64 sent_ = 0;
   std::vector<Conn*> conns_;  // leaked on purpose: pending callbacks may still name them
 };
@@ -161,6 +162,47 @@ TEST(JanusProbe, AJanusThatStopsFinishingItsAnswersGoesDown) {
   const guint bound = JanusProbe::kUpIntervalMs + JanusProbe::kTimeoutS * 1000 + 2000;
   ASSERT_TRUE(run_until([&] { return seen.downs > 0; }, bound)) << "a trickling answer kept Janus 'up'";
   EXPECT_EQ(seen.why, "no complete answer within 2 s");
+}
+
+// Counts CRITICALs of json-glib while alive (a GLib CRITICAL is a caller's bug, and fatal under
+// G_DEBUG=fatal-criticals).
+struct JsonCriticals {
+  int n = 0;
+  guint id = g_log_set_handler("Json", GLogLevelFlags(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING),
+                               +[](const gchar*, GLogLevelFlags, const gchar*, gpointer d) { ++*static_cast<int*>(d); },
+                               &n);
+  ~JsonCriticals() { g_log_remove_handler("Json", id); }
+};
+
+TEST(JanusProbe, AnAnswerOfTheWrongShapeIsDownWithoutCriticals) {
+  for (const char* body : {R"({"janus": {"x": 1}})", R"({"janus": ["server_info"]})", R"([1, 2])", "null"}) {
+    FakeJanus janus(1000, FakeJanus::kGood, body);
+    JsonCriticals criticals;
+    Seen seen;
+    JanusProbe probe(janus.url(), [&](bool up, const std::string& why) { (up ? seen.ups : seen.downs)++, seen.why = why; });
+    ASSERT_TRUE(run_until([&] { return seen.downs > 0 || seen.ups > 0; }, 5000)) << body;
+    EXPECT_EQ(seen.downs, 1) << body;
+    EXPECT_EQ(seen.why, "the answer is not Janus's server_info") << body;
+    EXPECT_EQ(criticals.n, 0) << body;
+  }
+}
+
+TEST(JanusProbe, TheVersionReachesTheLogOnlyAsShortPrintableText) {
+  // A version string that would write a second, forged line (in red) into the operator's log.
+  FakeJanus janus(1000, FakeJanus::kGood,
+                  R"({"janus": "server_info", "version_string": "1.1\nvtkstream-serve: \u001b[31mforged"})");
+  JsonCriticals criticals;
+  Seen seen;
+  JanusProbe probe(janus.url(), [&](bool up, const std::string& why) { (up ? seen.ups : seen.downs)++, seen.why = why; });
+  ASSERT_TRUE(run_until([&] { return seen.ups > 0; }, 5000));
+  EXPECT_EQ(seen.why, "Janus 1.1?vtkstream-serve: ?[31mforged");
+  // An array where the version belongs: still Janus, version unknown, and no CRITICAL.
+  FakeJanus other(1000, FakeJanus::kGood, R"({"janus": "server_info", "version_string": [1]})");
+  Seen seen2;
+  JanusProbe probe2(other.url(), [&](bool up, const std::string& why) { (up ? seen2.ups : seen2.downs)++, seen2.why = why; });
+  ASSERT_TRUE(run_until([&] { return seen2.ups > 0; }, 5000));
+  EXPECT_EQ(seen2.why, "Janus ?");
+  EXPECT_EQ(criticals.n, 0);
 }
 
 }  // namespace

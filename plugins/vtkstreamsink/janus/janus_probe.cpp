@@ -11,6 +11,23 @@ namespace vtkstream::sink {
 
 namespace {
 
+// The string member `name` of `o`, or null when it is missing or not a string (json-glib's
+// json_object_get_string_member logs a CRITICAL for an object or array there: an answer must not
+// be able to do that).
+const char* string_member(JsonObject* o, const char* name) {
+  JsonNode* n = json_object_get_member(o, name);
+  return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING ? json_node_get_string(n)
+                                                                                        : nullptr;
+}
+
+// What the log may say of Janus's version: printable ASCII, short. It goes to the operator's
+// terminal, where a newline or an escape sequence from the network could forge lines or colours.
+std::string printable(const char* v) {
+  std::string out;
+  for (const char* c = v; *c && out.size() < 40; ++c) out += (*c >= 0x20 && *c < 0x7f) ? *c : '?';
+  return out;
+}
+
 // "server_info" with a version string, or why not.
 bool parse_info(GBytes* body, std::string* why) {
   gsize n = 0;
@@ -23,11 +40,10 @@ bool parse_info(GBytes* body, std::string* why) {
   bool ok = false;
   if (json_parser_load_from_data(parser, data, gssize(n), nullptr) && JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
     JsonObject* o = json_node_get_object(json_parser_get_root(parser));
-    const char* kind = json_object_has_member(o, "janus") ? json_object_get_string_member(o, "janus") : nullptr;
-    if (g_strcmp0(kind, "server_info") == 0) {
+    if (g_strcmp0(string_member(o, "janus"), "server_info") == 0) {
       ok = true;
-      const char* v = json_object_has_member(o, "version_string") ? json_object_get_string_member(o, "version_string") : nullptr;
-      *why = std::string("Janus ") + (v ? v : "?");
+      const char* v = string_member(o, "version_string");
+      *why = "Janus " + printable(v ? v : "?");
     }
   }
   g_object_unref(parser);
