@@ -19,7 +19,7 @@ const std::string kInfo = R"({"janus": "server_info", "version_string": "1.2.3"}
 
 class FakeJanus {
  public:
-  enum Mode { kGood, kEndless, kTrickle };
+  enum Mode { kGood, kEndless, kTrickle, kRaw };  // kRaw: the body given is the whole response
   // The first `good` requests are answered properly, the rest as `then`.
   FakeJanus(int good, Mode then, std::string body = kInfo) : good_(good), then_(then), body_(std::move(body)) {
     service_ = g_socket_service_new();
@@ -47,6 +47,7 @@ class FakeJanus {
     for (Conn* c : conns_) c->gone = true;  // their callbacks and timers end with the connections
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/janus"; }
+  int requests() const { return served_; }
   guint64 body_bytes_sent() const { return sent_; }
 
  private:
@@ -76,7 +77,10 @@ class FakeJanus {
   }
 
   void answer(Conn* c) {
-    if (c->mode == kGood) {
+    if (c->mode == kRaw) {
+      write(c, body_);
+      g_io_stream_close(G_IO_STREAM(c->c), nullptr, nullptr);
+    } else if (c->mode == kGood) {
       write(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body_.size()) +
                    "\r\nConnection: close\r\n\r\n" + body_);
       g_io_stream_close(G_IO_STREAM(c->c), nullptr, nullptr);
@@ -203,6 +207,20 @@ TEST(JanusProbe, TheVersionReachesTheLogOnlyAsShortPrintableText) {
   ASSERT_TRUE(run_until([&] { return seen2.ups > 0; }, 5000));
   EXPECT_EQ(seen2.why, "Janus ?");
   EXPECT_EQ(criticals.n, 0);
+}
+
+TEST(JanusProbe, ARedirectIsNotFollowed) {
+  // The probe goes where it was told and nowhere else: a redirect (here to a real Janus-like
+  // answer on another port, in the wild anywhere) is an answer that is not Janus's.
+  FakeJanus elsewhere(1000, FakeJanus::kGood);
+  FakeJanus janus(0, FakeJanus::kRaw,
+                  "HTTP/1.1 302 Found\r\nLocation: " + elsewhere.url() + "/info\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  Seen seen;
+  JanusProbe probe(janus.url(), [&](bool up, const std::string& why) { (up ? seen.ups : seen.downs)++, seen.why = why; });
+  ASSERT_TRUE(run_until([&] { return seen.downs > 0 || seen.ups > 0; }, 5000));
+  EXPECT_EQ(seen.downs, 1);
+  EXPECT_EQ(seen.why, "HTTP 302");
+  EXPECT_EQ(elsewhere.requests(), 0);
 }
 
 }  // namespace

@@ -109,6 +109,9 @@ void JanusProbe::ask() {
     answered(false, "bad URL " + info_url_);
     return;
   }
+  // Only the host we were given: a redirect (soup follows them by default) could send the probe
+  // anywhere, and what answers there is not the Janus the RTP goes to.
+  soup_message_add_flags(msg, SOUP_MESSAGE_NO_REDIRECT);
   auto* r = new Request{this, alive_, msg};
   inflight_ = r->cancel;
   r->deadline = add_timeout(guint(kTimeoutS * 1000), [r] {
