@@ -247,6 +247,13 @@ const std::vector<BadSetting>& bad_settings() {
                       5004, nullptr);
        },
        "two Janus on 127.0.0.1"},
+      // The same host spelled two ways was two Janus: the stream went to it twice.
+      {"JanusTwoOnOneHostSpelledTwoWays",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://[::1]:8088/janus,http://[0:0::1]:8090/janus", "janus-video-port", 5004,
+                      nullptr);
+       },
+       "two Janus on ::1"},
       // Accepted before: credentials (shown in /metrics to view-only links), a query (the probe's
       // /info went into it), a multicast address (the RTP left for a group, off this host).
       {"JanusUrlWithCredentials",
@@ -288,7 +295,7 @@ TEST_P(SinkBadSetting, FailsReadyWithAnErrorNamingTheProperty) {
   EXPECT_EQ(s.set_state(GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
 }
 
-INSTANTIATE_TEST_SUITE_P(Settings, SinkBadSetting, ::testing::Range(0, 15),
+INSTANTIATE_TEST_SUITE_P(Settings, SinkBadSetting, ::testing::Range(0, 16),
                          [](const ::testing::TestParamInfo<int>& i) {
                            return std::string(bad_settings()[static_cast<size_t>(i.param)].name);
                          });

@@ -34,7 +34,10 @@ bool one_target(const std::string& url, JanusConfig* out, std::string* err, cons
   const char* problem = ok ? target_problem(uri, numeric) : nullptr;
   if (ok && !problem) {
     out->api_url = url;
-    out->host = host;
+    // In the address's one canonical spelling, so that [::1] and [0:0::1] are seen to be one host.
+    gchar* canonical = g_inet_address_to_string(numeric);
+    out->host = canonical;
+    g_free(canonical);
   }
   if (numeric) g_object_unref(numeric);
   if (uri) g_uri_unref(uri);
