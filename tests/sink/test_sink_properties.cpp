@@ -266,6 +266,11 @@ const std::vector<BadSetting>& bad_settings() {
          g_object_set(e, "janus-url", "http://127.0.0.1:8088/janus?x=1", "janus-video-port", 5004, nullptr);
        },
        "janus-url: the URL has a query"},
+      {"JanusUrlWithNewline",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://127.0.0.1:8088/ja\nnus", "janus-video-port", 5004, nullptr);
+       },
+       "janus-url: the URL has a space or a control character"},
       {"JanusMulticast",
        [](GstElement* e) { g_object_set(e, "janus-url", "http://224.0.0.1:8088/janus", "janus-video-port", 5004, nullptr); },
        "janus-url: the URL is not one host's address"},
@@ -295,7 +300,7 @@ TEST_P(SinkBadSetting, FailsReadyWithAnErrorNamingTheProperty) {
   EXPECT_EQ(s.set_state(GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
 }
 
-INSTANTIATE_TEST_SUITE_P(Settings, SinkBadSetting, ::testing::Range(0, 16),
+INSTANTIATE_TEST_SUITE_P(Settings, SinkBadSetting, ::testing::Range(0, 17),
                          [](const ::testing::TestParamInfo<int>& i) {
                            return std::string(bad_settings()[static_cast<size_t>(i.param)].name);
                          });

@@ -32,6 +32,9 @@ bool one_target(const std::string& url, JanusConfig* out, std::string* err, cons
   GInetAddress* numeric = host ? g_inet_address_new_from_string(host) : nullptr;
   const bool ok = uri && (g_strcmp0(scheme, "http") == 0 || g_strcmp0(scheme, "https") == 0) && numeric;
   const char* problem = ok ? target_problem(uri, numeric) : nullptr;
+  // GLib parses "http://h/a b" and a URL with a newline; the log and /metrics would carry them.
+  for (unsigned char c : url)
+    if (ok && !problem && (c <= 0x20 || c == 0x7f)) problem = "has a space or a control character in it";
   if (ok && !problem) {
     out->api_url = url;
     // In the address's one canonical spelling, so that [::1] and [0:0::1] are seen to be one host.
