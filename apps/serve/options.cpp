@@ -65,12 +65,15 @@ bool loopback_address(const std::string& a) {
 }
 
 // The command line as GOption filled it; strings are owned (g_free'd by the destructor).
+// Not a port: the option was not given (its default is then launch/janus/janus-config.sh's).
+constexpr gint kPortUnset = G_MININT;
+
 struct Raw {
   gint port = 8000, bitrate = 0, repeat_ms = 1000, max_peers = 32, owner_slots = 4;
   gdouble fps = -1, max_input_rate = 250, idle_timeout = 60;  // fps -1: not given
   gint max_message_bytes = static_cast<gint>(sink::kMaxMessageBytes), handshake_timeout = 10, control_idle = 60;
   gint http_header_timeout = 10, http_idle_timeout = 60;
-  gint janus_video_port = 5004, janus_rtcp_port = 5005;  // launch/janus/janus-config.sh's defaults
+  gint janus_video_port = kPortUnset, janus_rtcp_port = kPortUnset;  // given only with --janus
   gchar** allowed_hosts = nullptr;
   gchar* frame_ancestors = nullptr;
   gchar *bind = nullptr, *shm = nullptr, *render = nullptr, *renderer = nullptr, *web = nullptr, *codec = nullptr,
@@ -255,9 +258,15 @@ bool parse_options(int argc, char** argv, ServeConfig* config, std::string* err)
     g_free(joined);
   }
   if (r.frame_ancestors) set("frame-ancestors", r.frame_ancestors);
+  if (!r.janus && (r.janus_video_port != kPortUnset || r.janus_rtcp_port != kPortUnset)) {
+    // Quietly running without the audience the operator asked ports for would be worse.
+    *err = "--janus-video-port and --janus-rtcp-port need --janus (see --help)";
+    return false;
+  }
   if (r.janus) {
     std::vector<sink::JanusConfig> janus;
-    const int video = r.janus_video_port, rtcp = r.janus_rtcp_port;
+    const int video = r.janus_video_port == kPortUnset ? 5004 : r.janus_video_port;
+    const int rtcp = r.janus_rtcp_port == kPortUnset ? 5005 : r.janus_rtcp_port;
     if (video < 1 || video > 65535 || rtcp < 0 || rtcp > 65535 ||
         !sink::janus_configuration(r.janus, video, rtcp, &janus, err, {"--janus", "--janus-video-port", "--janus-rtcp-port"})) {
       if (err->empty()) *err = "--janus-video-port and --janus-rtcp-port are UDP ports (1-65535; RTCP may be 0)";

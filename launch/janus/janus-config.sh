@@ -88,13 +88,22 @@ cors: {
 }
 CFG
 
+# Every viewer reaches Janus's API (the viewer page talks to it), and the streaming plugin lets any
+# API client create mountpoints (UDP ports on every interface; written to this file if
+# "permanent") and destroy or edit one without a secret (every Janus viewer loses the stream).
+# Random keys that nobody is told close both; the mountpoint is static, so nothing needs them.
+key() { head -c 24 /dev/urandom | base64 | tr -d '/+='; }
+touch "$out/janus.plugin.streaming.jcfg"
+chmod 600 "$out/janus.plugin.streaming.jcfg"
 cat >"$out/janus.plugin.streaming.jcfg" <<CFG
 general: {
+	admin_key = "$(key)"
 }
 vtkstream: {
 	type = "rtp"
 	id = 1
 	description = "vtkstream"
+	secret = "$(key)"
 	media = (
 		{
 			type = "video"

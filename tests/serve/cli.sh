@@ -35,5 +35,11 @@ expect 2 "" "^vtkstream-serve: --janus-rtcp-port: must differ from --janus-video
   "$serve" --janus http://127.0.0.1:8088/janus --janus-video-port 6000 --janus-rtcp-port 6000
 expect 2 "" "^vtkstream-serve: --janus-video-port and --janus-rtcp-port are UDP ports" -- \
   "$serve" --janus http://127.0.0.1:8088/janus --janus-video-port 70000
+# Ports without --janus were ignored: the server ran without the audience asked for.
+expect 2 "" "^vtkstream-serve: --janus-video-port and --janus-rtcp-port need --janus" -- \
+  timeout 10 "$serve" --no-renderer --janus-video-port 6000
+# A URL with credentials: refused without repeating them.
+expect 2 "" "^vtkstream-serve: --janus: the URL has credentials in it" -- \
+  "$serve" --janus http://admin:s3cret@127.0.0.1:8088/janus
 [ "$fail" -eq 0 ] && echo "programs-cli: ok"
 exit "$fail"

@@ -102,6 +102,48 @@ TEST(RtcpFeedback, AnnouncesItselfAndTurnsAPliIntoAKeyframeRequest) {
   g_object_unref(janus);
 }
 
+// A UDP socket on 127.0.0.1 at a port of the kernel's choosing, and that port.
+GSocket* loopback_socket(int* port) {
+  GSocket* s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, nullptr);
+  GInetAddress* lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+  GSocketAddress* a = g_inet_socket_address_new(lo, 0);
+  g_socket_bind(s, a, FALSE, nullptr);
+  g_object_unref(a);
+  g_object_unref(lo);
+  GSocketAddress* bound = g_socket_get_local_address(s, nullptr);
+  *port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+  g_object_unref(bound);
+  g_socket_set_timeout(s, 5);
+  return s;
+}
+
+TEST(RtcpFeedback, OnlyJanusCanAskForKeyframes) {
+  // The socket is there for Janus's RTCP port alone: anyone else who finds it (it listened on
+  // every interface) must not be able to make the encoder spend keyframes.
+  int janus_port = 0, stranger_port = 0;
+  GSocket* janus = loopback_socket(&janus_port);
+  GSocket* stranger = loopback_socket(&stranger_port);
+  int requests = 0;
+  RtcpFeedback fb;
+  std::string why;
+  ASSERT_TRUE(fb.open("127.0.0.1", janus_port, [&] { ++requests; }, &why)) << why;
+  fb.announce();
+  guint8 buf[64];
+  GSocketAddress* from = nullptr;
+  ASSERT_EQ(g_socket_receive_from(janus, &from, reinterpret_cast<gchar*>(buf), sizeof buf, nullptr, nullptr), 8);
+  const Bytes pli = psfb(1, 0);
+  // The stranger's PLI is queued first, Janus's after it.
+  ASSERT_EQ(g_socket_send_to(stranger, from, reinterpret_cast<const gchar*>(pli.data()), pli.size(), nullptr, nullptr),
+            gssize(pli.size()));
+  ASSERT_EQ(g_socket_send_to(janus, from, reinterpret_cast<const gchar*>(pli.data()), pli.size(), nullptr, nullptr),
+            gssize(pli.size()));
+  EXPECT_TRUE(run_until([&] { return requests >= 1; }));
+  EXPECT_EQ(fb.requests(), 1u);
+  g_object_unref(from);
+  g_object_unref(stranger);
+  g_object_unref(janus);
+}
+
 TEST(RtcpFeedback, AHostNameIsRefused) {
   RtcpFeedback fb;
   std::string why;

@@ -247,6 +247,41 @@ const std::vector<BadSetting>& bad_settings() {
                       5004, nullptr);
        },
        "two Janus on 127.0.0.1"},
+      // The same host spelled two ways was two Janus: the stream went to it twice.
+      {"JanusTwoOnOneHostSpelledTwoWays",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://[::1]:8088/janus,http://[0:0::1]:8090/janus", "janus-video-port", 5004,
+                      nullptr);
+       },
+       "two Janus on ::1"},
+      // Accepted before: credentials (shown in /metrics to view-only links), a query (the probe's
+      // /info went into it), a multicast address (the RTP left for a group, off this host).
+      {"JanusUrlWithCredentials",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://admin:s3cret@127.0.0.1:8088/janus", "janus-video-port", 5004, nullptr);
+       },
+       "janus-url: the URL has credentials in it"},
+      {"JanusUrlWithQuery",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://127.0.0.1:8088/janus?x=1", "janus-video-port", 5004, nullptr);
+       },
+       "janus-url: the URL has a query"},
+      {"JanusUrlWithNewline",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://127.0.0.1:8088/ja\nnus", "janus-video-port", 5004, nullptr);
+       },
+       "janus-url: the URL has a space or a control character"},
+      {"JanusMulticast",
+       [](GstElement* e) { g_object_set(e, "janus-url", "http://224.0.0.1:8088/janus", "janus-video-port", 5004, nullptr); },
+       "janus-url: the URL is not one host's address"},
+      // 250 Janus took the server to 1021 file descriptors (each: a thread, sockets, a stream copy).
+      {"JanusTooMany",
+       [](GstElement* e) {
+         std::string urls;
+         for (int i = 1; i <= 50; ++i) urls += (i > 1 ? "," : "") + ("http://127.0.0." + std::to_string(i) + ":8088/janus");
+         g_object_set(e, "janus-url", urls.c_str(), "janus-video-port", 5004, nullptr);
+       },
+       "janus-url: 50 URLs; at most 16"},
   };
   return v;
 }
@@ -265,7 +300,7 @@ TEST_P(SinkBadSetting, FailsReadyWithAnErrorNamingTheProperty) {
   EXPECT_EQ(s.set_state(GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
 }
 
-INSTANTIATE_TEST_SUITE_P(Settings, SinkBadSetting, ::testing::Range(0, 11),
+INSTANTIATE_TEST_SUITE_P(Settings, SinkBadSetting, ::testing::Range(0, 17),
                          [](const ::testing::TestParamInfo<int>& i) {
                            return std::string(bad_settings()[static_cast<size_t>(i.param)].name);
                          });

@@ -6,6 +6,23 @@ namespace vtkstream::sink {
 
 namespace {
 
+// What is wrong with a well-formed http(s) URL with a numeric host as the address of one Janus,
+// or null. Each of these was accepted once and failed later, quietly or worse.
+const char* target_problem(GUri* uri, GInetAddress* host) {
+  // /metrics (which view-only links may read) and the log show the URL: no secrets in it.
+  if (g_uri_get_userinfo(uri)) return "has credentials in it (they would show in /metrics and the log)";
+  // The probe asks for <url>/info: a query or fragment would swallow that path.
+  if (g_uri_get_query(uri) || g_uri_get_fragment(uri)) return "has a query or fragment (the probe appends /info)";
+  if (g_uri_get_port(uri) == 0) return "has port 0";
+  // The RTP goes to this address: it must be one host, not a group or everyone on a link.
+  gchar* text = g_inet_address_to_string(host);
+  const bool broadcast = g_strcmp0(text, "255.255.255.255") == 0;
+  g_free(text);
+  if (g_inet_address_get_is_multicast(host) || g_inet_address_get_is_any(host) || broadcast)
+    return "is not one host's address (multicast, broadcast or any)";
+  return nullptr;
+}
+
 bool one_target(const std::string& url, JanusConfig* out, std::string* err, const JanusNames& names) {
   GError* gerr = nullptr;
   GUri* uri = url.empty() ? nullptr : g_uri_parse(url.c_str(), G_URI_FLAGS_NONE, &gerr);
@@ -14,12 +31,24 @@ bool one_target(const std::string& url, JanusConfig* out, std::string* err, cons
   const char* host = uri ? g_uri_get_host(uri) : nullptr;
   GInetAddress* numeric = host ? g_inet_address_new_from_string(host) : nullptr;
   const bool ok = uri && (g_strcmp0(scheme, "http") == 0 || g_strcmp0(scheme, "https") == 0) && numeric;
-  if (ok) {
+  const char* problem = ok ? target_problem(uri, numeric) : nullptr;
+  // GLib parses "http://h/a b" and a URL with a newline; the log and /metrics would carry them.
+  for (unsigned char c : url)
+    if (ok && !problem && (c <= 0x20 || c == 0x7f)) problem = "has a space or a control character in it";
+  if (ok && !problem) {
     out->api_url = url;
-    out->host = host;
+    // In the address's one canonical spelling, so that [::1] and [0:0::1] are seen to be one host.
+    gchar* canonical = g_inet_address_to_string(numeric);
+    out->host = canonical;
+    g_free(canonical);
   }
   if (numeric) g_object_unref(numeric);
   if (uri) g_uri_unref(uri);
+  if (problem) {
+    // Not the URL itself: it may be what holds the credentials.
+    *err = std::string(names.url) + ": the URL " + problem;
+    return false;
+  }
   if (!ok) {
     *err = std::string(names.url) + ": '" + url +
            "' is not an http(s) URL with a numeric host (Janus's HTTP API, e.g. http://127.0.0.1:8088/janus; the RTP "
@@ -51,6 +80,11 @@ bool janus_configuration(const std::string& urls, int video_port, int rtcp_port,
   }
   gchar** parts = g_strsplit(urls.c_str(), ",", -1);
   bool ok = true;
+  if (g_strv_length(parts) > guint(kMaxJanus)) {
+    *err = std::string(names.url) + ": " + std::to_string(g_strv_length(parts)) + " URLs; at most " +
+           std::to_string(kMaxJanus) + " Janus per sink (each gets a copy of the stream; let Janus instances feed each other beyond that)";
+    ok = false;
+  }
   for (gchar** u = parts; ok && *u; ++u) {
     const std::string url = g_strstrip(*u);
     JanusConfig c;

@@ -17,6 +17,12 @@ struct JanusConfig {
   bool enabled() const { return video_port > 0; }
 };
 
+// At most this many Janus from one sink. Each costs a full copy of the stream on the uplink, a
+// thread and about four file descriptors: 250 of them took the server to 1021 descriptors, the
+// whole of a common 1024 limit, leaving none for the direct viewers. Past a handful, Janus
+// instances should feed each other, not each be fed by the render machine.
+constexpr int kMaxJanus = 16;
+
 // What the messages call the three settings: the sink's properties, or a program's options.
 struct JanusNames {
   const char* url = "janus-url";

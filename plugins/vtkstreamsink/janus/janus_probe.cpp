@@ -3,12 +3,30 @@
 #include <json-glib/json-glib.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "sink_context.h"
 
 namespace vtkstream::sink {
 
 namespace {
+
+// The string member `name` of `o`, or null when it is missing or not a string (json-glib's
+// json_object_get_string_member logs a CRITICAL for an object or array there: an answer must not
+// be able to do that).
+const char* string_member(JsonObject* o, const char* name) {
+  JsonNode* n = json_object_get_member(o, name);
+  return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING ? json_node_get_string(n)
+                                                                                        : nullptr;
+}
+
+// What the log may say of Janus's version: printable ASCII, short. It goes to the operator's
+// terminal, where a newline or an escape sequence from the network could forge lines or colours.
+std::string printable(const char* v) {
+  std::string out;
+  for (const char* c = v; *c && out.size() < 40; ++c) out += (*c >= 0x20 && *c < 0x7f) ? *c : '?';
+  return out;
+}
 
 // "server_info" with a version string, or why not.
 bool parse_info(GBytes* body, std::string* why) {
@@ -22,11 +40,10 @@ bool parse_info(GBytes* body, std::string* why) {
   bool ok = false;
   if (json_parser_load_from_data(parser, data, gssize(n), nullptr) && JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
     JsonObject* o = json_node_get_object(json_parser_get_root(parser));
-    const char* kind = json_object_has_member(o, "janus") ? json_object_get_string_member(o, "janus") : nullptr;
-    if (g_strcmp0(kind, "server_info") == 0) {
+    if (g_strcmp0(string_member(o, "janus"), "server_info") == 0) {
       ok = true;
-      const char* v = json_object_has_member(o, "version_string") ? json_object_get_string_member(o, "version_string") : nullptr;
-      *why = std::string("Janus ") + (v ? v : "?");
+      const char* v = string_member(o, "version_string");
+      *why = "Janus " + printable(v ? v : "?");
     }
   }
   g_object_unref(parser);
@@ -36,6 +53,30 @@ bool parse_info(GBytes* body, std::string* why) {
 
 }  // namespace
 
+// One GET in flight. The answer is read by hand, in pieces, rather than with
+// soup_session_send_and_read_async: that one reads whatever the server sends into memory before
+// it returns (a broken or hostile "Janus" streaming an endless answer grew the server by gigabytes
+// and kept the sink's context busy), and soup's own timeout only bounds each read, so an answer
+// that trickles a byte a second never ended. Here the answer is capped at kMaxAnswerBytes and the
+// whole request at kTimeoutS.
+struct JanusProbe::Request {
+  JanusProbe* self;
+  std::weak_ptr<bool> alive;
+  SoupMessage* msg;
+  GCancellable* cancel = g_cancellable_new();
+  GSource* deadline = nullptr;
+  GInputStream* body = nullptr;
+  GByteArray* data = g_byte_array_new();
+  bool timed_out = false;
+  ~Request() {
+    cancel_source(deadline);
+    if (body) g_object_unref(body);  // unread rest: libsoup drops the connection
+    g_byte_array_unref(data);
+    g_object_unref(cancel);
+    g_object_unref(msg);
+  }
+};
+
 JanusProbe::JanusProbe(std::string base, ChangedFn changed) : changed_(std::move(changed)) {
   while (!base.empty() && base.back() == '/') base.pop_back();
   info_url_ = base + "/info";
@@ -43,15 +84,13 @@ JanusProbe::JanusProbe(std::string base, ChangedFn changed) : changed_(std::move
   soup_session_set_timeout(session_, kTimeoutS);
   // Janus is a peer of ours, not the web: no proxy from the environment.
   soup_session_set_proxy_resolver(session_, nullptr);
-  cancel_ = g_cancellable_new();
   ask();
 }
 
 JanusProbe::~JanusProbe() {
   *alive_ = false;
-  g_cancellable_cancel(cancel_);
+  if (inflight_) g_cancellable_cancel(inflight_);  // its callback sees the probe gone and frees it
   cancel_source(timer_);
-  g_object_unref(cancel_);
   soup_session_abort(session_);
   g_object_unref(session_);
 }
@@ -70,36 +109,72 @@ void JanusProbe::ask() {
     answered(false, "bad URL " + info_url_);
     return;
   }
-  struct Ctx {
-    JanusProbe* self;
-    std::weak_ptr<bool> alive;
-    SoupMessage* msg;
-  };
-  auto* c = new Ctx{this, alive_, msg};
-  soup_session_send_and_read_async(
-      session_, msg, G_PRIORITY_DEFAULT, cancel_,
+  // Only the host we were given: a redirect (soup follows them by default) could send the probe
+  // anywhere, and what answers there is not the Janus the RTP goes to.
+  soup_message_add_flags(msg, SOUP_MESSAGE_NO_REDIRECT);
+  auto* r = new Request{this, alive_, msg};
+  inflight_ = r->cancel;
+  r->deadline = add_timeout(guint(kTimeoutS * 1000), [r] {
+    r->timed_out = true;
+    // This source ends with this call; our reference goes first, as the cancel may complete (and
+    // free) the request right here.
+    g_source_unref(std::exchange(r->deadline, nullptr));
+    g_cancellable_cancel(r->cancel);
+    return false;
+  });
+  soup_session_send_async(
+      session_, msg, G_PRIORITY_DEFAULT, r->cancel,
       [](GObject* src, GAsyncResult* res, gpointer d) {
-        auto* c = static_cast<Ctx*>(d);
+        auto* r = static_cast<Request*>(d);
         GError* err = nullptr;
-        GBytes* body = soup_session_send_and_read_finish(SOUP_SESSION(src), res, &err);
-        if (c->alive.lock() && !g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-          std::string why;
-          bool ok = false;
-          if (err) {
-            why = err->message;
-          } else if (soup_message_get_status(c->msg) != SOUP_STATUS_OK) {
-            why = "HTTP " + std::to_string(soup_message_get_status(c->msg));
-          } else {
-            ok = parse_info(body, &why);
-          }
-          c->self->answered(ok, why);
-        }
-        g_clear_error(&err);
-        if (body) g_bytes_unref(body);
-        g_object_unref(c->msg);
-        delete c;
+        r->body = soup_session_send_finish(SOUP_SESSION(src), res, &err);
+        if (err) return finish(r, false, err);
+        if (soup_message_get_status(r->msg) != SOUP_STATUS_OK)
+          return finish(r, false, nullptr, "HTTP " + std::to_string(soup_message_get_status(r->msg)));
+        read_more(r);
       },
-      c);
+      r);
+}
+
+void JanusProbe::read_more(Request* r) {
+  g_input_stream_read_bytes_async(
+      r->body, 16384, G_PRIORITY_DEFAULT, r->cancel,
+      [](GObject* src, GAsyncResult* res, gpointer d) {
+        auto* r = static_cast<Request*>(d);
+        GError* err = nullptr;
+        GBytes* piece = g_input_stream_read_bytes_finish(G_INPUT_STREAM(src), res, &err);
+        if (err) return finish(r, false, err);
+        gsize n = 0;
+        const void* p = g_bytes_get_data(piece, &n);
+        if (n > 0) g_byte_array_append(r->data, static_cast<const guint8*>(p), guint(n));
+        g_bytes_unref(piece);
+        if (n == 0) {
+          std::string why;
+          GBytes* all = g_bytes_new_static(r->data->data, r->data->len);
+          const bool ok = parse_info(all, &why);
+          g_bytes_unref(all);
+          return finish(r, ok, nullptr, why);
+        }
+        if (r->data->len > kMaxAnswerBytes)
+          return finish(r, false, nullptr,
+                        "the answer is larger than " + std::to_string(kMaxAnswerBytes / 1024) +
+                            " KiB, not Janus's server_info");
+        read_more(r);
+      },
+      r);
+}
+
+void JanusProbe::finish(Request* r, bool ok, GError* err, const std::string& why) {
+  const bool cancelled = g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  std::string reason = err ? err->message : why;
+  if (r->timed_out) reason = "no complete answer within " + std::to_string(kTimeoutS) + " s";
+  // Cancelled without our deadline: the probe is being destroyed.
+  if (r->alive.lock() && (!cancelled || r->timed_out)) {
+    r->self->inflight_ = nullptr;
+    r->self->answered(ok, reason);
+  }
+  g_clear_error(&err);
+  delete r;
 }
 
 void JanusProbe::answered(bool ok, const std::string& why) {

@@ -32,17 +32,22 @@ class JanusProbe {
   static constexpr int kUpIntervalMs = 1000;
   static constexpr int kFirstRetryMs = 250;
   static constexpr int kMaxRetryMs = 4000;
-  static constexpr int kTimeoutS = 2;  // a request that takes longer counts as down
+  static constexpr int kTimeoutS = 2;  // a request that takes longer, in all, counts as down
+  static constexpr unsigned kMaxAnswerBytes = 64 * 1024;  // Janus's /info is about 2 KB
 
  private:
+  struct Request;
   void ask();
+  static void read_more(Request* r);
+  // Reports the request's outcome (unless the probe is gone) and frees it; takes `err`.
+  static void finish(Request* r, bool ok, GError* err, const std::string& why = {});
   void answered(bool ok, const std::string& why);
   void schedule(int ms);
 
   std::string info_url_;
   ChangedFn changed_;
   SoupSession* session_ = nullptr;
-  GCancellable* cancel_ = nullptr;
+  GCancellable* inflight_ = nullptr;  // the request in flight (owned by it), if any
   GSource* timer_ = nullptr;
   bool up_ = false;
   bool known_ = false;  // the first answer is reported whatever it says

@@ -21,7 +21,10 @@ bool RtcpFeedback::open(const std::string& host, int rtcp_port, KeyframeFn on_ke
   GSocketAddress* local = g_inet_socket_address_new(any, 0);
   g_object_unref(any);
   if (socket_) g_socket_set_blocking(socket_, FALSE);
-  const bool ok = socket_ && g_socket_bind(socket_, local, FALSE, &gerr);
+  // Connected to Janus's RTCP port: the kernel then delivers only what comes from there (Janus
+  // sends its PLI from that port), and the socket has the one local address that reaches Janus
+  // instead of listening on every interface for anyone's keyframe requests.
+  const bool ok = socket_ && g_socket_bind(socket_, local, FALSE, &gerr) && g_socket_connect(socket_, janus_, nullptr, &gerr);
   g_object_unref(local);
   if (!ok) {
     *err = std::string("janus: cannot open the RTCP socket: ") + (gerr ? gerr->message : "?");
@@ -83,8 +86,8 @@ gboolean RtcpFeedback::readable(GSocket* s, GIOCondition, gpointer data) {
     GError* err = nullptr;
     const gssize n = g_socket_receive(s, reinterpret_cast<gchar*>(buf), sizeof buf, nullptr, &err);
     if (n < 0) {
-      // WOULD_BLOCK: drained. An unconnected UDP socket gets no ICMP errors, so nothing else is
-      // expected; whatever it is, the next readable call retries, and the probe reports Janus.
+      // WOULD_BLOCK: drained. Or the ICMP error of a report that reached no Janus (the socket is
+      // connected): reading it clears it, and the probe is what reports Janus down.
       g_error_free(err);
       break;
     }

@@ -7,7 +7,8 @@
 // asked us for keyframes over RTCP; Janus killed mid-stream leaves the direct viewer streaming and
 // /metrics says janus down (nothing forwarded meanwhile); Janus restarted, forwarding resumes and
 // the viewer page, reconnecting by itself, shows the picture again. A second Janus (the server
-// feeds two: 127.0.0.1 and 127.0.0.2) started later gets the stream as well.
+// feeds two: 127.0.0.1 and 127.0.0.2) started later gets the stream as well. Viewers, who reach
+// Janus's API, can neither destroy the mountpoint nor create others.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -170,6 +171,39 @@ test('a second Janus on another address gets the stream too', { timeout: 120000 
   } finally {
     await viewer.close();
     pages.close();
+    await stopJanus(janus);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Sends `body` to Janus's streaming plugin over its HTTP API, as any viewer could; the plugin's answer. */
+async function streamingRequest(api, body) {
+  const post = async (url, msg) => (await fetch(url, { method: 'POST', body: JSON.stringify(msg) })).json();
+  const session = await post(api, { janus: 'create', transaction: 's' });
+  const handle = await post(`${api}/${session.data.id}`,
+                            { janus: 'attach', plugin: 'janus.plugin.streaming', transaction: 'a' });
+  const r = await post(`${api}/${session.data.id}/${handle.data.id}`, { janus: 'message', transaction: 'm', body });
+  await post(`${api}/${session.data.id}`, { janus: 'destroy', transaction: 'd' });
+  return r.plugindata.data;
+}
+
+test('the audience cannot destroy the mountpoint or create others', { timeout: 60000 }, async () => {
+  // Viewers reach Janus's API (the viewer page talks to it): without the plugin's admin_key and
+  // the mountpoint's secret, anyone could destroy mountpoint 1 (every Janus viewer loses the
+  // stream) or create mountpoints (UDP ports opened on every interface, written to the config).
+  const dir = mkdtempSync(join(tmpdir(), 'vtkstream-janus3-'));
+  execFileSync(join(launchDir, 'janus-config.sh'), [dir, '--http-port', String(HTTP_PORT),
+    '--video-port', env.VTKSTREAM_JANUS_VIDEO_PORT, '--rtcp-port', env.VTKSTREAM_JANUS_RTCP_PORT]);
+  const janus = await startJanus(dir, []);
+  try {
+    const destroy = await streamingRequest(API, { request: 'destroy', id: 1 });
+    assert.ok(destroy.error_code, `destroying mountpoint 1 succeeded: ${JSON.stringify(destroy)}`);
+    const create = await streamingRequest(API, { request: 'create', type: 'rtp', id: 66, permanent: true,
+      media: [{ type: 'video', mid: 'v', port: 0, pt: 96, codec: 'vp8' }] });
+    assert.ok(create.error_code, `creating a mountpoint succeeded: ${JSON.stringify(create)}`);
+    const list = await streamingRequest(API, { request: 'list' });
+    assert.deepEqual(list.list.map((m) => m.id), [1]);
+  } finally {
     await stopJanus(janus);
     rmSync(dir, { recursive: true, force: true });
   }
