@@ -62,7 +62,8 @@ TEST(WhepStream, AnswerAnnouncesTheSsrcItSends) {
     ASSERT_EQ(r.status, 201) << r.error << r.body;
     const std::vector<uint32_t> announced = WhepClient::ssrcs_named(r.body);
     ASSERT_FALSE(announced.empty()) << r.body;
-    ASSERT_TRUE(run_until([&] { return viewer.frames() >= 3; }, 20000)) << "viewer " << i << ": frames " << viewer.frames();
+    ASSERT_TRUE(run_until([&] { return viewer.frames() >= 3; }, 20000))
+        << "viewer " << i << ": frames " << viewer.frames();
     EXPECT_NE(std::find(announced.begin(), announced.end(), viewer.ssrc()), announced.end())
         << "viewer " << i << " receives SSRC " << viewer.ssrc() << ", the answer names " << ssrc_list(announced);
     EXPECT_EQ(http_call("DELETE", base + r.header("Location").substr(1), {{"Authorization", "Bearer " + token}}).status,
