@@ -36,7 +36,7 @@ TEST(WebRtcWarmUp, AStartedSinkLoadsThePluginsAndMakesTheCertificate) {
   g_object_set(sink, "port", 0, "address", "127.0.0.1", nullptr);
   gst_object_ref_sink(sink);
   ASSERT_EQ(gst_element_set_state(sink, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
-  // Stopping joins the warm-up thread: everything it did is done by now.
+  // The plugins are loaded before READY returns; stopping joins the certificate's thread.
   ASSERT_EQ(gst_element_set_state(sink, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
   gst_object_unref(sink);
   for (const char* name : {"webrtc", "rtpmanager", "dtls", "srtp", "nice", "sctp"}) EXPECT_TRUE(loaded(name)) << name;
