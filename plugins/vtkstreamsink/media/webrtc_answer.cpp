@@ -1,7 +1,7 @@
 // The answering half of WebRtcBranch (WHEP): the viewer's offer is applied (once the stream
-// flows into the branch), webrtcbin answers
-// with our send-only transceiver matched to the offer's video m-line, and the answer goes to
-// `answer`. Candidates then come through `candidate` as for an offering branch.
+// flows into the branch), webrtcbin answers with our send-only transceiver matched to the offer's
+// video m-line, and the answer goes to `answer`. Candidates then come through `candidate` as for
+// an offering branch.
 #define GST_USE_UNSTABLE_API  // see webrtc_branch.cpp
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
