@@ -52,6 +52,7 @@
 #include "sink_properties.h"
 #include "vtkstream/vtksrc-contract.h"
 #include "web_service.h"
+#include "webrtc_warmup.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_vtk_stream_sink_debug);
 #define GST_CAT_DEFAULT gst_vtk_stream_sink_debug
@@ -168,6 +169,7 @@ static void stop_web_side(GstVtkStreamSink* self) {
   g_main_loop_quit(p.loop);
   g_thread_join(p.thread);
   p.thread = nullptr;
+  finish_webrtc_warm_up();
   g_main_loop_unref(p.loop);
   p.loop = nullptr;
   std::lock_guard lock(p.lock);
@@ -199,6 +201,7 @@ static bool start_web_side(GstVtkStreamSink* self) {
     return false;
   }
   p.media->configure(media);
+  warm_up_webrtc();  // the first viewer's set-up skips plugin loading and the DTLS key
   {
     std::lock_guard lock(p.lock);
     p.ctx = g_main_context_new();

@@ -47,9 +47,8 @@ status=0
 "$here/netns.sh" "$here/with-server.sh" "$here/run.sh" --inside || status=1
 echo "== browser tests of vtkstreamsink under gst-launch-1.0 (private network namespace) =="
 # One file at a time (node runs the files of one call in parallel: two browsers at once on a
-# small machine miss the page's 3 s WebRTC deadline), each with sinks of its own: the whip-whep
-# test got no frames from sinks that earlier files had used (it passes on fresh ones; the cause is
-# not known yet).
+# small machine miss the page's 3 s WebRTC deadline), each with sinks of its own, so that no file
+# depends on what an earlier one left (gst/whep.test.mjs runs its page viewer first itself).
 for f in "$here"/gst/*.test.mjs; do
   "$here/netns.sh" "$here/with-gst-launch.sh" node --test --test-reporter=spec "$f" || status=1
 done

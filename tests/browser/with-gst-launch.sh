@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # with-gst-launch.sh CMD [ARGS...]: the sink as a GStreamer user runs it, no vtkstream-serve.
-# Starts the real renderer on the demo scene and two gst-launch-1.0 pipelines on 127.0.0.1:
+# Starts the real renderer on the demo scene and four gst-launch-1.0 pipelines on 127.0.0.1:
 #   vtksrc shm-name=NAME ! vtkstreamsink port=8001 token=T        -> VTKSTREAM_URL
 #   videotestsrc is-live=true ! vtkstreamsink port=8002 token=T   -> VTKSTREAM_TESTSRC_URL
 #   videotestsrc ... ! vtkstreamsink port=8003 idle-timeout=6    -> VTKSTREAM_IDLE_URL (idle warning)
+#   videotestsrc ... (5 fps) ! vtkstreamsink port=8004           -> VTKSTREAM_SLOW_URL (WHEP after a page)
 # waits for each sink's `vtkstreamsink-links` bus message (gst-launch -m prints it), runs CMD,
 # then stops what it started (by pid). Meant to run inside netns.sh.
 set -euo pipefail
@@ -70,5 +71,9 @@ export VTKSTREAM_TESTSRC_URL="http://127.0.0.1:8002/?token=$token"
 # Small and slow (160x120 at 5 fps): its encoder runs all along and must not take CPU from the others.
 start_sink sink-idle videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=5/1 ! vtkstreamsink port=8003 token="$token" idle-timeout=6
 export VTKSTREAM_IDLE_URL="http://127.0.0.1:8003/?token=$token"
-echo "with-gst-launch: sinks up at $VTKSTREAM_URL, $VTKSTREAM_TESTSRC_URL and $VTKSTREAM_IDLE_URL"
+# 5 fps: up to 200 ms between a new viewer's branch and its first frame, so that a server answering
+# a WHEP offer before its stream reached the branch is caught every time (gst/whep.test.mjs).
+start_sink sink-slow videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=5/1 ! vtkstreamsink port=8004 token="$token"
+export VTKSTREAM_SLOW_URL="http://127.0.0.1:8004/?token=$token"
+echo "with-gst-launch: sinks up at $VTKSTREAM_URL, $VTKSTREAM_TESTSRC_URL, $VTKSTREAM_IDLE_URL and $VTKSTREAM_SLOW_URL"
 "$@"

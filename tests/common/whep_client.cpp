@@ -1,5 +1,6 @@
 #include "whep_client.h"
 
+#include <gst/rtp/rtp.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 
@@ -91,8 +92,34 @@ HttpResult WhepClient::start(const std::string& endpoint, const std::string& tok
   return r;
 }
 
+std::vector<uint32_t> WhepClient::ssrcs_named(const std::string& sdp) {
+  std::vector<uint32_t> out;
+  GstSDPMessage* msg = nullptr;
+  if (gst_sdp_message_new_from_text(sdp.c_str(), &msg) != GST_SDP_OK || !msg) return out;
+  for (guint m = 0; m < gst_sdp_message_medias_len(msg); ++m) {
+    const GstSDPMedia* media = gst_sdp_message_get_media(msg, m);
+    for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
+      const GstSDPAttribute* a = gst_sdp_media_get_attribute(media, i);
+      if (g_strcmp0(a->key, "ssrc") != 0 || !a->value) continue;
+      const std::string value = a->value;  // "SSRC cname:..." or "SSRC msid:..."
+      guint64 v = 0;
+      if (g_ascii_string_to_unsigned(value.substr(0, value.find(' ')).c_str(), 10, 0, G_MAXUINT32, &v, nullptr))
+        out.push_back(static_cast<uint32_t>(v));
+    }
+  }
+  gst_sdp_message_free(msg);
+  return out;
+}
+
 void WhepClient::on_pad(GstPad* pad) {
   if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) return;
+  gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo* info, gpointer d) {
+    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+    if (!gst_rtp_buffer_map(GST_PAD_PROBE_INFO_BUFFER(info), GST_MAP_READ, &rtp)) return GST_PAD_PROBE_OK;
+    static_cast<WhepClient*>(d)->ssrc_ = gst_rtp_buffer_get_ssrc(&rtp);
+    gst_rtp_buffer_unmap(&rtp);
+    return GST_PAD_PROBE_REMOVE;
+  }, this, nullptr);
   GstElement* bin = gst_parse_bin_from_description(
       (decode_ + " ! fakesink name=sink signal-handoffs=true sync=false").c_str(), TRUE, nullptr);
   GstElement* sink = gst_bin_get_by_name(GST_BIN(bin), "sink");

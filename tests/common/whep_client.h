@@ -6,7 +6,9 @@
 #include <gst/gst.h>  // GST_USE_UNSTABLE_API comes from test_common_dep
 
 #include <atomic>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "http_call.h"
 
@@ -28,6 +30,10 @@ class WhepClient {
   HttpResult start(const std::string& endpoint, const std::string& token);
   bool apply_answer(const std::string& sdp);
   int frames() const { return frames_; }
+  // The SSRC of the first RTP packet received (0 before one came).
+  uint32_t ssrc() const { return ssrc_; }
+  // The SSRCs an SDP's a=ssrc lines name (e.g. an answer's).
+  static std::vector<uint32_t> ssrcs_named(const std::string& sdp);
   bool connected() const;
 
  private:
@@ -36,6 +42,7 @@ class WhepClient {
   GstElement* pipeline_;
   GstElement* webrtc_;
   std::atomic<int> frames_{0};
+  std::atomic<uint32_t> ssrc_{0};
 };
 
 }  // namespace vtkstream::test

@@ -1,6 +1,7 @@
 // TLS in the server (--tls-cert/--tls-key, the sink's tls-certificate-file/tls-key-file): the real
 // vtkstream-serve with a certificate made at test time by tests/common/make_test_cert.sh, and
-// libsoup clients that trust only that test CA. argv[1]: the server binary, argv[2]: the script.
+// libsoup clients that trust only that test CA (tls_fixture.h). argv[1]: the server binary,
+// argv[2]: the script.
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 #include <libsoup/soup.h>
@@ -9,9 +10,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "server_process.h"
 #include "test_main_context.h"
-#include "unique_name.h"
+#include "tls_fixture.h"
 #include "ws_client.h"
 
 // Under LeakSanitizer this process (which runs the sink with TLS in-process) ended with
@@ -23,35 +23,6 @@ extern "C" const char* __lsan_default_options() { return "detect_leaks=0"; }
 using namespace vtkstream::test;
 
 namespace {
-
-std::string g_server_binary, g_cert_script;
-
-// One set of files for the whole program: the CA, the server's pair, and a stray key.
-const TempDir& certs() {
-  static const TempDir dir("vtktls");
-  static const bool made = [] {
-    const gchar* argv[] = {g_cert_script.c_str(), dir.path().c_str(), nullptr};
-    gint status = -1;
-    gchar* err = nullptr;
-    const bool ok = g_spawn_sync(nullptr, const_cast<gchar**>(argv), nullptr, G_SPAWN_DEFAULT, nullptr, nullptr,
-                                 nullptr, &err, &status, nullptr) &&
-                    g_spawn_check_wait_status(status, nullptr);
-    if (!ok) g_printerr("make_test_cert.sh failed: %s\n", err ? err : "");
-    g_free(err);
-    return ok;
-  }();
-  EXPECT_TRUE(made);
-  return dir;
-}
-
-// A TLS database holding only the test CA.
-GTlsDatabase* test_ca() {
-  GError* e = nullptr;
-  GTlsDatabase* db = g_tls_file_database_new(certs().file("ca.pem").c_str(), &e);
-  EXPECT_NE(db, nullptr) << (e ? e->message : "");
-  g_clear_error(&e);
-  return db;
-}
 
 struct Response {
   guint status = 0;  // 0: no HTTP response (TLS or connection error)
@@ -91,7 +62,7 @@ Response https_get(const std::string& url, GTlsDatabase* cas) {
 
 // Runs the server to its exit (it is expected to refuse to start); returns the status and stderr.
 int run_to_exit(const std::vector<std::string>& args, std::string* err_text) {
-  std::vector<const gchar*> argv{g_server_binary.c_str(), "--port", "0", "--no-renderer"};
+  std::vector<const gchar*> argv{tls_server_binary().c_str(), "--port", "0", "--no-renderer"};
   for (const auto& a : args) argv.push_back(a.c_str());
   argv.push_back(nullptr);
   gchar* err = nullptr;
@@ -126,7 +97,7 @@ int settle_fds(pid_t pid, int want, int timeout_ms) {
 // Connects over plain TCP, sends `bytes`, and returns the seconds until the server closes the
 // connection (or -1 when it is still open after 10 s).
 double seconds_until_closed(const std::string& https_url, const std::string& bytes) {
-  const std::string hostport = https_url.substr(8, https_url.find('/', 8) - 8);
+  const std::string hostport = tls_host_port(https_url);
   GSocketClient* client = g_socket_client_new();
   GSocketConnection* conn = g_socket_client_connect_to_host(client, hostport.c_str(), 443, nullptr, nullptr);
   g_object_unref(client);
@@ -146,23 +117,7 @@ double seconds_until_closed(const std::string& https_url, const std::string& byt
   return timed_out ? -1 : double(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
 }
 
-class Tls : public ::testing::Test {
- protected:
-  void start(std::vector<std::string> extra = {}) {
-    const TempDir& c = certs();
-    std::vector<std::string> args{"--port", "0", "--no-renderer", "--tls-cert", c.file("server.pem"),
-                                  "--tls-key", c.file("server.key")};
-    args.insert(args.end(), extra.begin(), extra.end());
-    server_ = std::make_unique<ServerProcess>(g_server_binary, args);
-    ASSERT_TRUE(server_->started()) << "the server printed no link line";
-  }
-  void TearDown() override {
-    if (server_) {
-      EXPECT_EQ(server_->terminate(), 0);
-    }
-  }
-  std::unique_ptr<ServerProcess> server_;
-};
+class Tls : public TlsServerTest {};
 
 }  // namespace
 
@@ -171,7 +126,7 @@ TEST_F(Tls, HttpsAndWssWithTheServersCertificateAndSecureCookies) {
   const std::string& url = server_->url();
   ASSERT_EQ(url.rfind("https://127.0.0.1:", 0), 0u) << url;
   for (const auto& l : server_->lines()) EXPECT_EQ(l.find("http://"), std::string::npos) << l;
-  GTlsDatabase* ca = test_ca();
+  GTlsDatabase* ca = tls_test_ca();
 
   const Response health = https_get(url + "healthz", ca);
   EXPECT_EQ(health.status, 200u) << health.error;
@@ -216,7 +171,7 @@ TEST_F(Tls, HttpsAndWssWithTheServersCertificateAndSecureCookies) {
 // handshake is closed by the header timeout like any slow client.
 TEST_F(Tls, ConnectionsLeaveNoDescriptorsAndStalledHandshakesAreClosed) {
   start({"--http-header-timeout", "1"});
-  GTlsDatabase* ca = test_ca();
+  GTlsDatabase* ca = tls_test_ca();
   const std::string health = server_->url() + "healthz";
   ASSERT_EQ(https_get(health, ca).status, 200u);
   const int base = settle_fds(server_->pid(), 0, 300);
@@ -247,7 +202,7 @@ TEST_F(Tls, ConnectionsLeaveNoDescriptorsAndStalledHandshakesAreClosed) {
 }
 
 TEST(TlsFiles, BadFilesStopTheServerWithExit2AndSayWhichFile) {
-  const TempDir& c = certs();
+  const TempDir& c = tls_certs();
   std::string err;
   EXPECT_EQ(run_to_exit({"--tls-cert", c.file("server.pem")}, &err), 2);
   EXPECT_NE(err.find("--tls-cert and --tls-key go together"), std::string::npos) << err;
@@ -276,7 +231,7 @@ TEST(TlsFiles, BadFilesStopTheServerWithExit2AndSayWhichFile) {
 // The same checks in the element: a bad pair fails the state change with an element error naming
 // the property; a good one makes the links https.
 TEST(TlsFiles, SinkPropertiesFailTheStateChangeOrServeHttps) {
-  const TempDir& c = certs();
+  const TempDir& c = tls_certs();
   auto try_ready = [](GstElement* sink, std::string* error) {
     GstBus* bus = gst_bus_new();
     gst_element_set_bus(sink, bus);
@@ -314,7 +269,7 @@ TEST(TlsFiles, SinkPropertiesFailTheStateChangeOrServeHttps) {
   EXPECT_EQ(std::string(link ? link : "").rfind("https://127.0.0.1:", 0), 0u) << (link ? link : "");
   gchar* at = link ? std::strstr(link, "?token=") : nullptr;
   if (at) *at = '\0';
-  GTlsDatabase* ca = test_ca();
+  GTlsDatabase* ca = tls_test_ca();
   EXPECT_EQ(https_get(std::string(link ? link : "") + "healthz", ca).status, 200u);
   g_object_unref(ca);
   g_free(link);
@@ -322,14 +277,4 @@ TEST(TlsFiles, SinkPropertiesFailTheStateChangeOrServeHttps) {
   gst_object_unref(sink);
 }
 
-int main(int argc, char** argv) {
-  gst_init(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  if (argc < 3) {
-    fprintf(stderr, "usage: %s PATH/TO/vtkstream-serve PATH/TO/make_test_cert.sh\n", argv[0]);
-    return 2;
-  }
-  g_server_binary = argv[1];
-  g_cert_script = argv[2];
-  return RUN_ALL_TESTS();
-}
+int main(int argc, char** argv) { return tls_test_main(argc, argv); }

@@ -1,5 +1,5 @@
 // TLS under hostile clients, against the real vtkstream-serve (certificate made at test time by
-// tests/common/make_test_cert.sh): clients that stall in the handshake must not delay others or
+// tests/common/make_test_cert.sh, tls_fixture.h): clients that stall in the handshake must not delay others or
 // grow the server, and protocols older than TLS 1.2 are refused. argv[1]: the server binary,
 // argv[2]: the certificate script.
 #include <gnutls/gnutls.h>
@@ -11,32 +11,16 @@
 #include <cstdio>
 #include <fstream>
 
-#include "server_process.h"
 #include "test_main_context.h"
-#include "unique_name.h"
+#include "tls_fixture.h"
 
 using namespace vtkstream::test;
 
 namespace {
 
-std::string g_server_binary, g_cert_script;
-
-const TempDir& certs() {
-  static const TempDir dir("vtktlsh");
-  static const bool made = [] {
-    const gchar* argv[] = {g_cert_script.c_str(), dir.path().c_str(), nullptr};
-    gint status = -1;
-    return g_spawn_sync(nullptr, const_cast<gchar**>(argv), nullptr, G_SPAWN_DEFAULT, nullptr, nullptr, nullptr,
-                        nullptr, &status, nullptr) &&
-           g_spawn_check_wait_status(status, nullptr);
-  }();
-  EXPECT_TRUE(made);
-  return dir;
-}
-
 // Seconds an https GET of `url` takes (trusting only the test CA), or -1 when it fails.
 double https_seconds(const std::string& url) {
-  GTlsDatabase* ca = g_tls_file_database_new(certs().file("ca.pem").c_str(), nullptr);
+  GTlsDatabase* ca = tls_test_ca();
   SoupSession* session = soup_session_new_with_options("tls-database", ca, "timeout", 60, nullptr);
   SoupMessage* msg = soup_message_new("GET", url.c_str());
   const gint64 t0 = g_get_monotonic_time();
@@ -60,7 +44,7 @@ long proc_status(pid_t pid, const std::string& field) {
 
 // Opens `n` TCP connections to the server and sends `bytes` on each; the caller closes them.
 std::vector<GSocketConnection*> stall(const std::string& https_url, int n, const std::string& bytes) {
-  const std::string hostport = https_url.substr(8, https_url.find('/', 8) - 8);
+  const std::string hostport = tls_host_port(https_url);
   GSocketClient* client = g_socket_client_new();
   std::vector<GSocketConnection*> conns;
   for (int i = 0; i < n; ++i) {
@@ -81,23 +65,7 @@ void close_all(std::vector<GSocketConnection*>& conns) {
 // The start of a ClientHello that never gets its remaining bytes (its record says 512).
 const std::string kPartialHello = std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + std::string(20, 'A');
 
-class TlsHardening : public ::testing::Test {
- protected:
-  void start(std::vector<std::string> extra = {}) {
-    const TempDir& c = certs();
-    std::vector<std::string> args{"--port", "0", "--no-renderer", "--tls-cert", c.file("server.pem"),
-                                  "--tls-key", c.file("server.key")};
-    args.insert(args.end(), extra.begin(), extra.end());
-    server_ = std::make_unique<ServerProcess>(g_server_binary, args);
-    ASSERT_TRUE(server_->started()) << "the server printed no link line";
-  }
-  void TearDown() override {
-    if (server_) {
-      EXPECT_EQ(server_->terminate(), 0);
-    }
-  }
-  std::unique_ptr<ServerProcess> server_;
-};
+class TlsHardening : public TlsServerTest {};
 
 // 200 clients that send part of a ClientHello and go silent (within the default 10 s header
 // timeout): before the acceptor waited for the whole ClientHello, each took a handshake thread;
@@ -181,9 +149,9 @@ TEST_F(TlsHardening, StalledHandshakesTakeAtMostSixteenSlots) {
 
 // openssl s_client with one protocol version, sending a request; returns what it printed.
 std::string s_client(const std::string& https_url, const char* version) {
-  const std::string hostport = https_url.substr(8, https_url.find('/', 8) - 8);
+  const std::string hostport = tls_host_port(https_url);
   const std::string cmd = "printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' | openssl s_client -connect " + hostport + " " +
-                          version + " -cipher DEFAULT@SECLEVEL=0 -CAfile " + certs().file("ca.pem") +
+                          version + " -cipher DEFAULT@SECLEVEL=0 -CAfile " + tls_certs().file("ca.pem") +
                           " -ign_eof 2>&1";
   gchar* out = nullptr;
   const gchar* argv[] = {"/bin/sh", "-c", cmd.c_str(), nullptr};
@@ -208,14 +176,4 @@ TEST_F(TlsHardening, ProtocolsOlderThanTls12AreRefused) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  gst_init(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  if (argc < 3) {
-    fprintf(stderr, "usage: %s PATH/TO/vtkstream-serve PATH/TO/make_test_cert.sh\n", argv[0]);
-    return 2;
-  }
-  g_server_binary = argv[1];
-  g_cert_script = argv[2];
-  return RUN_ALL_TESTS();
-}
+int main(int argc, char** argv) { return tls_test_main(argc, argv); }

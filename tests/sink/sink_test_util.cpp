@@ -309,6 +309,31 @@ bool eventually(const std::function<bool()>& done, int timeout_ms) {
   return ok;
 }
 
+int webrtcbins(GstElement* bin) {
+  int n = 0;
+  GstIterator* it = gst_bin_iterate_recurse(GST_BIN(bin));
+  GValue v = G_VALUE_INIT;
+  while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+    GstElement* e = GST_ELEMENT(g_value_get_object(&v));
+    GstElementFactory* f = gst_element_get_factory(e);
+    if (f && g_strcmp0(GST_OBJECT_NAME(f), "webrtcbin") == 0) ++n;
+    g_value_reset(&v);
+  }
+  g_value_unset(&v);
+  gst_iterator_free(it);
+  return n;
+}
+
+bool wait_webrtcbins(GstElement* bin, int n, int timeout_ms) {
+  const gulong id = g_signal_connect(bin, "element-removed", G_CALLBACK(+[](GstBin*, GstElement*, gpointer) {
+                                       g_main_context_wakeup(nullptr);
+                                     }),
+                                     nullptr);
+  const bool ok = run_until([&] { return webrtcbins(bin) == n; }, timeout_ms);
+  g_signal_handler_disconnect(bin, id);
+  return ok;
+}
+
 }  // namespace vtkstream::sinktest
 
 int main(int argc, char** argv) {

@@ -148,6 +148,13 @@ std::string http_get_body(const std::string& url);
 // part's headers) until `parts` arrived or timeout_ms passed; returns the count.
 int read_mjpeg_parts(const std::string& url, int parts, int timeout_ms = 15000);
 
+// ---- Branches --------------------------------------------------------------------------------
+// webrtcbin elements anywhere inside `bin`.
+int webrtcbins(GstElement* bin);
+// Waits until `bin` holds `n` webrtcbins: a branch leaves the sink asynchronously (at an idle
+// moment of its tee pad, then on the sink's thread), and the sink says so with element-removed.
+bool wait_webrtcbins(GstElement* bin, int n, int timeout_ms = 5000);
+
 // ---- /proc -----------------------------------------------------------------------------------
 int fd_count();
 int threads_named(const std::string& name);

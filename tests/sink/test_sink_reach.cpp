@@ -35,34 +35,6 @@ double sample(const std::string& text, const std::string& name_and_labels) {
   return std::strtod(text.c_str() + at + key.size() - 1, nullptr);
 }
 
-// webrtcbin elements anywhere inside `bin`.
-int webrtcbins(GstElement* bin) {
-  int n = 0;
-  GstIterator* it = gst_bin_iterate_recurse(GST_BIN(bin));
-  GValue v = G_VALUE_INIT;
-  while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
-    GstElement* e = GST_ELEMENT(g_value_get_object(&v));
-    GstElementFactory* f = gst_element_get_factory(e);
-    if (f && g_strcmp0(GST_OBJECT_NAME(f), "webrtcbin") == 0) ++n;
-    g_value_reset(&v);
-  }
-  g_value_unset(&v);
-  gst_iterator_free(it);
-  return n;
-}
-
-// Waits until `bin` holds `n` webrtcbins: a branch leaves the sink asynchronously (at an idle
-// moment of its tee pad, then on the sink's thread), and the sink says so with element-removed.
-bool wait_webrtcbins(GstElement* bin, int n, int timeout_ms = 5000) {
-  const gulong id = g_signal_connect(bin, "element-removed", G_CALLBACK(+[](GstBin*, GstElement*, gpointer) {
-                                       g_main_context_wakeup(nullptr);
-                                     }),
-                                     nullptr);
-  const bool ok = run_until([&] { return webrtcbins(bin) == n; }, timeout_ms);
-  g_signal_handler_disconnect(bin, id);
-  return ok;
-}
-
 class Reach : public ::testing::Test {
  protected:
   void SetUp() override {

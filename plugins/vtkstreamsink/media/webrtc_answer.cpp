@@ -1,6 +1,7 @@
-// The answering half of WebRtcBranch (WHEP): the viewer's offer is applied, webrtcbin answers
-// with our send-only transceiver matched to the offer's video m-line, and the answer goes to
-// `answer`. Candidates then come through `candidate` as for an offering branch.
+// The answering half of WebRtcBranch (WHEP): the viewer's offer is applied (once the stream
+// flows into the branch), webrtcbin answers with our send-only transceiver matched to the offer's
+// video m-line, and the answer goes to `answer`. Candidates then come through `candidate` as for
+// an offering branch.
 #define GST_USE_UNSTABLE_API  // see webrtc_branch.cpp
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
@@ -8,9 +9,55 @@
 #include "webrtc_branch.h"
 #include "webrtc_internal.h"
 
+GST_DEBUG_CATEGORY_EXTERN(sink_webrtc_debug);
+#define GST_CAT_DEFAULT sink_webrtc_debug
+
 namespace vtkstream::sink {
 
+// Why the offer waits for the stream: webrtcbin (1.22) names in the answer (a=ssrc, with its
+// cname and msid) the SSRC of the caps its sink pad has received; answering before any caps
+// arrived, it names none, and the packets come with the payloader's SSRC, unannounced. Chromium
+// presented no frame from such a session (connected, 0 frames). A branch's first caps come with
+// the first buffer the tee pushes after it was linked, up to a frame interval later, while a
+// webrtcbin made after another one (plugins loaded, ICE and DTLS set up once) answers within a
+// millisecond: every WHEP viewer after a page viewer got nothing, while the first one on a fresh
+// sink, slower to answer, was fine (tests/browser/gst/whep.test.mjs, vtkstreamsink-reach
+// WhepStream.AnswerAnnouncesTheSsrcItSends). An offering branch needs no such wait: webrtcbin
+// asks for negotiation only once every sink pad has caps. No stream at all (no frame yet): the
+// session waits, bounded by WhepSessions::kStreamWaitMs.
 void WebRtcBranch::answer_offer(const std::string& sdp) {
+  GstPad* qsrc = gst_element_get_static_pad(queue_, "src");
+  GstPad* pad = gst_pad_get_peer(qsrc);
+  gst_object_unref(qsrc);
+  if (!pad || gst_pad_has_current_caps(pad)) {
+    if (pad) gst_object_unref(pad);
+    apply_offer(sdp);
+    return;
+  }
+  pending_offer_ = sdp;
+  stream_pad_ = pad;
+  // "caps" is notified once the pad's event function (webrtcbin's, which records the caps)
+  // accepted the event, from the streaming thread.
+  caps_handler_ = connect_link(pad, "notify::caps", G_CALLBACK((+[](GstPad*, GParamSpec*, gpointer d) {
+    run_on_main(d, [](WebRtcBranch& s) { s.stream_arrived(); });
+  })), link_);
+  if (gst_pad_has_current_caps(pad)) stream_arrived();  // came between the check and the connect
+}
+
+void WebRtcBranch::stream_arrived() {
+  if (stream_pad_) {
+    g_signal_handler_disconnect(stream_pad_, caps_handler_);
+    gst_object_unref(stream_pad_);
+    stream_pad_ = nullptr;
+  }
+  if (pending_offer_.empty()) return;
+  const std::string sdp = std::move(pending_offer_);
+  pending_offer_.clear();
+  GST_INFO_OBJECT(webrtc_, "peer %u: the stream reached the branch, answering", peer_);
+  apply_offer(sdp);
+}
+
+void WebRtcBranch::apply_offer(const std::string& sdp) {
   GstSDPMessage* msg = nullptr;
   if (gst_sdp_message_new_from_text(sdp.c_str(), &msg) != GST_SDP_OK || !msg) {
     if (msg) gst_sdp_message_free(msg);

@@ -13,7 +13,7 @@
 #include "webrtc_internal.h"
 #include "webrtc_release.h"
 
-GST_DEBUG_CATEGORY_STATIC(sink_webrtc_debug);
+GST_DEBUG_CATEGORY(sink_webrtc_debug);  // webrtc_answer.cpp logs in it too
 #define GST_CAT_DEFAULT sink_webrtc_debug
 
 namespace vtkstream::sink {
@@ -84,23 +84,6 @@ static void frequent_rtcp(GstElement* webrtc) {
     if (f && g_strcmp0(GST_OBJECT_NAME(f), "rtpsession") == 0)
       g_object_set(e, "rtcp-min-interval", guint64(200 * GST_MSECOND), nullptr);
   }), nullptr);
-}
-
-// Connects `cb` with a reference to the session's link as user data; the reference goes when
-// the handler is disconnected or the object dies.
-static void connect_link(gpointer obj, const char* signal, GCallback cb,
-                         const std::shared_ptr<WebRtcBranch::Link>& link) {
-  g_signal_connect_data(obj, signal, cb, new std::shared_ptr<WebRtcBranch::Link>(link),
-                        [](gpointer d, GClosure*) { delete static_cast<std::shared_ptr<WebRtcBranch::Link>*>(d); },
-                        GConnectFlags(0));
-}
-
-template <typename Fn>
-static void run_on_main(gpointer data, Fn fn) {
-  auto link = *static_cast<std::shared_ptr<WebRtcBranch::Link>*>(data);
-  post_to(link->ctx, [link, fn = std::move(fn)]() mutable {
-    if (link->self) fn(*link->self);
-  });
 }
 
 WebRtcBranch::WebRtcBranch(GstBin* sink, Media& media, uint32_t peer, Callbacks cb)
@@ -379,6 +362,10 @@ WebRtcBranch::~WebRtcBranch() {
   link_->self = nullptr;  // late callbacks from webrtcbin's threads now find nobody
   stop_rungs();
   if (channel_) gst_object_unref(channel_);
+  if (stream_pad_) {  // an answerer gone before its stream came
+    g_signal_handler_disconnect(stream_pad_, caps_handler_);
+    gst_object_unref(stream_pad_);
+  }
   GST_INFO("peer %u: branch removal started", peer_);
   // ~Branch unlinks and removes the bin, webrtcbin first.
 }

@@ -46,7 +46,8 @@ class WebRtcBranch : public Branch {
   static std::unique_ptr<WebRtcBranch> create(GstBin* sink, Media& media, uint32_t peer, Codec codec,
                                               const IceConfig& ice, Callbacks cb, std::string* err);
   // The answering side (WHEP, whep_sessions.h): no data channel and no offer of ours; the
-  // remote offer is applied at once and `answer` (then `candidate`s, "" when complete) follow.
+  // remote offer is applied once the stream reaches the branch (at once if it flows; see
+  // webrtc_answer.cpp for why), then `answer` (then `candidate`s, "" when complete) follow.
   // `offer_sdp` must have been checked (whep_offer.h).
   static std::unique_ptr<WebRtcBranch> create_answerer(GstBin* sink, Media& media, uint32_t peer, Codec codec,
                                                        const IceConfig& ice, const std::string& offer_sdp,
@@ -88,7 +89,9 @@ class WebRtcBranch : public Branch {
  private:
   WebRtcBranch(GstBin* sink, Media& media, uint32_t peer, Callbacks cb);
   bool build(Codec codec, const IceConfig& ice, std::string* err);
-  void answer_offer(const std::string& sdp);  // webrtc_answer.cpp
+  void answer_offer(const std::string& sdp);  // webrtc_answer.cpp, as are the two below
+  void stream_arrived();
+  void apply_offer(const std::string& sdp);
   bool link_sendonly(Codec codec, std::string* err);
   void connect_signals();
   void negotiate();
@@ -105,6 +108,9 @@ class WebRtcBranch : public Branch {
   GstWebRTCDataChannel* channel_ = nullptr;  // owned
   std::shared_ptr<std::atomic<int64_t>> last_rtcp_ = std::make_shared<std::atomic<int64_t>>(0);
   bool answerer_ = false;  // WHEP: the remote side offers
+  std::string pending_offer_;  // answerer: applied once our stream's caps reach webrtcbin
+  GstPad* stream_pad_ = nullptr;  // answerer, until then: webrtcbin's sink pad (owned)
+  gulong caps_handler_ = 0;       // on stream_pad_
   std::shared_ptr<RtxBudget> rtx_;
   std::unique_ptr<RungSwitch> switch_;  // once attached
   bool offered_ = false;

@@ -1,5 +1,5 @@
 // Shared by webrtc_branch.cpp and webrtc_answer.cpp only: the link webrtcbin's callbacks hold,
-// and promises whose replies are read on the sink's context.
+// signals and promises whose callbacks run on the sink's context.
 #pragma once
 
 #include <gst/gst.h>
@@ -20,6 +20,25 @@ struct WebRtcBranch::Link {
     if (ctx) g_main_context_unref(ctx);
   }
 };
+
+// Connects `cb` with a reference to the session's link as user data; the reference goes when
+// the handler is disconnected or the object dies. Returns the handler id.
+inline gulong connect_link(gpointer obj, const char* signal, GCallback cb,
+                           const std::shared_ptr<WebRtcBranch::Link>& link) {
+  return g_signal_connect_data(
+      obj, signal, cb, new std::shared_ptr<WebRtcBranch::Link>(link),
+      [](gpointer d, GClosure*) { delete static_cast<std::shared_ptr<WebRtcBranch::Link>*>(d); }, GConnectFlags(0));
+}
+
+// From a signal connected with connect_link (any thread): runs `fn` on the sink's context while
+// the branch lives.
+template <typename Fn>
+void run_on_main(gpointer data, Fn fn) {
+  auto link = *static_cast<std::shared_ptr<WebRtcBranch::Link>*>(data);
+  post_to(link->ctx, [link, fn = std::move(fn)]() mutable {
+    if (link->self) fn(*link->self);
+  });
+}
 
 // Promises resolve on webrtcbin's threads. Their change funcs only hand the promise to the main
 // context (never gst_promise_wait there); on the main context it has resolved, so reading it does

@@ -23,7 +23,11 @@ struct WhepSessions::Session {
   int64_t created_us = 0;
   Done done;  // until answered
   GSource* gather_timer = nullptr;
-  ~Session() { cancel_source(gather_timer); }
+  GSource* stream_timer = nullptr;  // until answered
+  ~Session() {
+    cancel_source(gather_timer);
+    cancel_source(stream_timer);
+  }
 };
 
 WhepSessions::WhepSessions(Env env) : env_(std::move(env)) {
@@ -80,6 +84,16 @@ void WhepSessions::offer(const std::string& sdp, Done done) {
     }
     return false;
   });
+  s->stream_timer = add_timeout(kStreamWaitMs, [this, res, alive = std::weak_ptr<bool>(alive_)] {
+    Session* s = alive.lock() ? session(res) : nullptr;
+    if (!s) return false;
+    cancel_source(s->stream_timer);
+    if (s->answer.empty()) {
+      env_.media->metrics().whep_refused.add();
+      remove(res, "no video to send yet (the source has produced no frame); try again");
+    }
+    return false;
+  });
   metrics.whep_sessions.add();
   const uint32_t id = s->peer;
   sessions_.emplace(res, std::move(s));
@@ -99,6 +113,7 @@ WebRtcBranch::Callbacks WhepSessions::callbacks(const std::string& res) {
   WebRtcBranch::Callbacks cb;
   cb.answer = [this, find](const std::string& answer) {
     if (Session* s = find()) {
+      cancel_source(s->stream_timer);
       s->answer = answer;
       maybe_reply(*s);
     }

@@ -1,7 +1,8 @@
 // WHEP viewers (docs/protocol.md "WHEP"): one WebRtcBranch each, answering the viewer's offer.
 // They watch only (no data channel, no input), take a view-only slot like other view-only peers
 // (the web service decides, admit()), and live until DELETE on their resource, a WebRTC failure,
-// when they never connect, the connect timeout, or once connected, RTCP silence. Everything runs on the sink's context.
+// when they never connect, the connect timeout, or once connected, RTCP silence; an offer made
+// while no video flows is answered 503 after kStreamWaitMs. Everything runs on the sink's context.
 //
 // Trickle ICE is not offered (PATCH answers 405): the answer waits until our ICE gathering is
 // complete and carries every candidate (a moment on a host's own addresses; longer with STUN or
@@ -29,6 +30,9 @@ class Media;
 class WhepSessions {
  public:
   static constexpr int kGatherTimeoutMs = 10000;
+  // The answer waits for the video to reach the new branch (webrtc_answer.cpp); a source that has
+  // produced no frame by then (a renderer not started yet) gets 503 and Retry-After.
+  static constexpr int kStreamWaitMs = 5000;
   // Browsers send receiver reports every second or so, GStreamer every few seconds; a viewer
   // silent this long has gone without DELETE (tab closed, network lost).
   static constexpr int kRtcpTimeoutS = 20;
