@@ -82,6 +82,8 @@ class Peer {
   void rate_tick();
   // The last `estimate` message sent, so the server sends only changes.
   std::string& last_estimate() { return last_estimate_; }
+  // The encode's input is known (first caps): a WebSocket video asked for before starts now.
+  void media_ready();
   // The pipeline reported an error inside this peer's branch.
   void webrtc_failed(const std::string& why);
 
@@ -109,6 +111,7 @@ class Peer {
   std::unique_ptr<WsVideoBranch> ws_branch_;
   std::unique_ptr<WsVideoFlow> ws_flow_;
   Codec ws_codec_ = Codec::kVP8;
+  bool ws_pending_ = false;                 // asked for before the first caps (media_ready)
   int64_t ws_report_us_ = 0;                // the last ack report to the rate controller
   std::optional<int64_t> ws_min_rtt_us_;    // smallest ack round trip since then
   std::unique_ptr<ViewerRate> rate_;     // declared after session_ and ws_branch_: destroyed first

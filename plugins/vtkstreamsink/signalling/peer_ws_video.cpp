@@ -25,6 +25,16 @@ void Peer::start_ws_video(Codec codec) {
     g_once_init_leave(&once, 1);
   }
   if (ws_branch_ || !env_.injector) return;
+  // Before the first caps the encode's codec is a guess (pass-through input decides it), and a
+  // depayloader for the wrong one on the RTP tee refuses the caps of the encode linked later:
+  // the whole pipeline failed (pre-encoded H.264, a page faster than the caps). It starts at
+  // the caps instead (media_ready), with the codec they say.
+  if (env_.media->input() == Media::Input::kNone) {
+    ws_pending_ = true;
+    return;
+  }
+  ws_pending_ = false;
+  codec = env_.media->codec();
   ws_codec_ = codec;
   ws_flow_ = std::make_unique<WsVideoFlow>();
   env_.echo->set_transport(id_, Transport::kWs);
@@ -54,7 +64,12 @@ void Peer::start_ws_video(Codec codec) {
   GST_INFO("peer %u: WebSocket video on (%s)", id_, codec_name(codec));
 }
 
+void Peer::media_ready() {
+  if (ws_pending_) start_ws_video(env_.media->codec());
+}
+
 void Peer::stop_ws_video() {
+  ws_pending_ = false;
   if (!ws_branch_) return;
   ws_branch_.reset();
   ws_flow_.reset();

@@ -4,6 +4,8 @@
 // flow control by acks, a client that stops acking, garbage binary, switching the video off.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
 import { connect, metric, ack } from '../lib/ws_video_client.mjs';
 
 const URL_ = process.env.VTKSTREAM_URL;
@@ -123,6 +125,42 @@ test('ws video: ws-video off stops the frames; webrtc hello with ws_video gets b
     const n = c.frames.length;  // everything sent before the switch has arrived (one TCP stream)
     await dragUntilEcho(c, 7000, 1000, c, 40);  // 40 moves, each waiting 50 ms for a frame
     assert.equal(c.frames.length, n, 'no frames after ws-video off');
+  } finally {
+    c.close();
+  }
+});
+
+// A sink of its own, fed pre-encoded H.264 (x264enc ! vtkstreamsink: no encoder in the sink, so
+// no keyframe can be forced beyond the upstream's) at a high bitrate, so that a stalled socket
+// fills in seconds. Resolves with its pid and page URL once it listens.
+async function startH264Sink(t) {
+  const token = 'wsvideo-h264-' + process.pid + '-abcdef';
+  const p = spawn('gst-launch-1.0', ['-m', 'videotestsrc', 'is-live=true', 'pattern=snow', '!',
+    'video/x-raw,width=640,height=360,framerate=30/1', '!', 'x264enc', 'tune=zerolatency',
+    'speed-preset=ultrafast', 'bitrate=8000', 'key-int-max=30', '!', 'vtkstreamsink', 'port=0', `token=${token}`],
+  { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => new Promise((resolve) => { p.once('exit', resolve); p.kill('SIGINT'); }));
+  const rl = readline.createInterface({ input: p.stdout });
+  for await (const line of rl) {
+    const m = line.match(/vtkstreamsink-links, url=\(string\)(http:\/\/[^,]+\/),/);
+    if (m) return { pid: p.pid, url: `${m[1]}?token=${token}` };
+  }
+  throw new Error('the H.264 sink exited before it listened');
+}
+
+test('ws video, pre-encoded H.264: a page there before the first caps gets H.264, the pipeline lives', T, async (t) => {
+  // The hello goes out as soon as the sink listens, before a live source's first buffer: the
+  // codec is not known yet (the sink's default says VP8).
+  const sink = await startH264Sink(t);
+  const c = await connect(sink.url);
+  try {
+    await c.until((x) => x.frames.length >= 10, 10000, 'H.264 frames');
+    assert.equal(c.frames[0].codec, 2, 'H.264 on the wire');
+    assert.equal(c.frames[0].keyframe, true);
+    // An access unit in Annex B: a start code first.
+    const head = [...c.frames[0].payload.subarray(0, 4)].join();
+    assert.ok(head === '0,0,0,1' || head.startsWith('0,0,1,'), `starts with ${head}`);
+    assert.equal(c.closed, null);
   } finally {
     c.close();
   }
