@@ -16,6 +16,20 @@ namespace vtkstream::sink {
 namespace {
 // Acks reach the congestion controller in batches, as often as a WebRTC page reports its stats.
 constexpr int64_t kReportUs = 300'000;
+
+// Whether the kernel takes more bytes on this socket now. Acks alone cannot bound what we hold:
+// a page can ack frames it never read (ids are 1, 2, 3, ...), and libsoup queues every message
+// it cannot write yet without a limit, so a page that stops reading while it acks would grow
+// that queue forever. When the socket is full the frame is skipped like one that finds the
+// window full. (libsoup has no public count of its queued bytes; the socket's state is the
+// next best thing: libsoup writes a message at once when it can, so it queues at most what
+// did not fit.)
+bool socket_takes_more(SoupWebsocketConnection* ws) {
+  GOutputStream* out = g_io_stream_get_output_stream(soup_websocket_connection_get_io_stream(ws));
+  if (!G_IS_POLLABLE_OUTPUT_STREAM(out) || !g_pollable_output_stream_can_poll(G_POLLABLE_OUTPUT_STREAM(out)))
+    return true;
+  return g_pollable_output_stream_is_writable(G_POLLABLE_OUTPUT_STREAM(out));
+}
 }  // namespace
 
 void Peer::start_ws_video(Codec codec) {
@@ -85,6 +99,12 @@ void Peer::ws_frame(const WsVideoBranch::Frame& f) {
   gsize n = 0;
   const auto* data = static_cast<const uint8_t*>(g_bytes_get_data(f.data, &n));
   if (f.after_gap) ws_flow_->lost();  // frames we never saw: wait for a keyframe
+  if (!socket_takes_more(ws_)) {
+    ws_flow_->lost();  // this frame is skipped: the page's decoder needs a keyframe next
+    env_.media->metrics().ws_frames_skipped.add();
+    GST_LOG("peer %u: WebSocket video frame skipped (socket full)", id_);
+    return;
+  }
   const WsVideoFlow::Offer o = ws_flow_->offer(f.keyframe, n, f.echo_seq, now);
   if (o.want_keyframe) env_.media->force_keyframe();
   if (!o.send) {

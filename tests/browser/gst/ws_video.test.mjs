@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import readline from 'node:readline';
 import { connect, metric, ack } from '../lib/ws_video_client.mjs';
 
@@ -148,6 +149,8 @@ async function startH264Sink(t) {
   throw new Error('the H.264 sink exited before it listened');
 }
 
+const rssKb = (pid) => Number(fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]);
+
 test('ws video, pre-encoded H.264: a page there before the first caps gets H.264, the pipeline lives', T, async (t) => {
   // The hello goes out as soon as the sink listens, before a live source's first buffer: the
   // codec is not known yet (the sink's default says VP8).
@@ -163,5 +166,36 @@ test('ws video, pre-encoded H.264: a page there before the first caps gets H.264
     assert.equal(c.closed, null);
   } finally {
     c.close();
+  }
+});
+
+test('ws video, pre-encoded H.264: a page that stops reading but acks blindly cannot grow the server', { timeout: 120000 }, async (t) => {
+  const sink = await startH264Sink(t);
+  const good = await connect(sink.url);
+  const stalled = await connect(sink.url, { ack: false });
+  try {
+    await good.until((x) => x.frames.length >= 10, 10000, 'H.264 frames');
+    // Stops reading (TCP's window closes) and acks every frame it could ever be sent.
+    stalled.ws._socket.pause();
+    const forge = setInterval(() => stalled.ws.send(ack(0xffffffff)), 5);
+    const before = rssKb(sink.pid);
+    // The reading viewer keeps streaming meanwhile: 600 frames (about 20-40 s under load),
+    // none more than 2 s after the previous one.
+    const n0 = good.frames.length;
+    try {
+      await good.until((x) => x.frames.length >= n0 + 600, 80000, 'frames for the reading viewer');
+    } finally {
+      clearInterval(forge);
+    }
+    const gaps = good.frames.slice(n0).map((f, i) => f.at - good.frames[n0 + i - 1].at);
+    assert.ok(Math.max(...gaps) < 2000, `the reading viewer waited ${Math.max(...gaps).toFixed(0)} ms for a frame`);
+    const grown = rssKb(sink.pid) - before;
+    t.diagnostic(`server RSS +${grown} kB over ${good.frames.length - n0} frames; longest wait ${Math.max(...gaps).toFixed(0)} ms`);
+    // The kernel's socket buffers hold what the stalled page did not read; the server itself
+    // holds at most a frame or two more (each well under 1 MB here).
+    assert.ok(grown < 4 * 1024, `server RSS grew by ${grown} kB while a page acked what it never read`);
+  } finally {
+    stalled.ws.terminate();
+    good.close();
   }
 });
