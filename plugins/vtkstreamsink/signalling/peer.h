@@ -97,6 +97,8 @@ class Peer {
   void note_activity();
   void estimate_changed();
   // WebSocket video (peer_ws_video.cpp).
+  // What the page asked for (ws-video on/off); starts are rate-limited (kMinWsStartUs).
+  void want_ws_video(bool on, Codec codec);
   void start_ws_video(Codec codec);
   void stop_ws_video();
   void on_binary(const uint8_t* data, size_t n);
@@ -112,6 +114,8 @@ class Peer {
   std::unique_ptr<WsVideoFlow> ws_flow_;
   Codec ws_codec_ = Codec::kVP8;
   bool ws_pending_ = false;                 // asked for before the first caps (media_ready)
+  int64_t ws_started_us_ = INT64_MIN / 2;   // the last branch built
+  GSource* ws_start_source_ = nullptr;      // a start held back by the rate limit
   int64_t ws_report_us_ = 0;                // the last ack report to the rate controller
   std::optional<int64_t> ws_min_rtt_us_;    // smallest ack round trip since then
   std::unique_ptr<ViewerRate> rate_;     // declared after session_ and ws_branch_: destroyed first

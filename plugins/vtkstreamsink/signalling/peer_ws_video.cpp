@@ -16,6 +16,11 @@ namespace vtkstream::sink {
 namespace {
 // Acks reach the congestion controller in batches, as often as a WebRTC page reports its stats.
 constexpr int64_t kReportUs = 300'000;
+// A start builds a branch (a queue thread, a depayloader) and its removal finishes later on
+// this context, so a page switching ws-video on and off in a burst built thousands of them
+// before any went away: 5000 switches blocked the sink's context for 32 s (every viewer
+// stalled), with 5000 threads and +200 MB. Stops stay immediate; starts come at most this often.
+constexpr int64_t kMinWsStartUs = 250'000;
 
 // Whether the kernel takes more bytes on this socket now. Acks alone cannot bound what we hold:
 // a page can ack frames it never read (ids are 1, 2, 3, ...), and libsoup queues every message
@@ -31,6 +36,25 @@ bool socket_takes_more(SoupWebsocketConnection* ws) {
   return g_pollable_output_stream_is_writable(G_POLLABLE_OUTPUT_STREAM(out));
 }
 }  // namespace
+
+void Peer::want_ws_video(bool on, Codec codec) {
+  if (!on) {
+    cancel_source(ws_start_source_);
+    stop_ws_video();
+    return;
+  }
+  if (ws_branch_ || ws_pending_ || ws_start_source_) return;
+  const int64_t wait_us = ws_started_us_ + kMinWsStartUs - g_get_monotonic_time();
+  if (wait_us <= 0) {
+    start_ws_video(codec);
+    return;
+  }
+  ws_start_source_ = add_timeout(static_cast<guint>(wait_us / 1000 + 1), [this, codec] {
+    cancel_source(ws_start_source_);
+    start_ws_video(codec);
+    return false;
+  });
+}
 
 void Peer::start_ws_video(Codec codec) {
   static gsize once = 0;
@@ -51,6 +75,7 @@ void Peer::start_ws_video(Codec codec) {
   codec = env_.media->codec();
   ws_codec_ = codec;
   ws_flow_ = std::make_unique<WsVideoFlow>();
+  ws_started_us_ = g_get_monotonic_time();
   env_.echo->set_transport(id_, Transport::kWs);
   std::string err;
   ws_branch_ = WsVideoBranch::create(

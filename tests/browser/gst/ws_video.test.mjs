@@ -131,6 +131,35 @@ test('ws video: ws-video off stops the frames; webrtc hello with ws_video gets b
   }
 });
 
+test('ws video: 3000 switches on and off in a burst stall no one, and it streams after', T, async () => {
+  const c = await connect(URL_, { transport: 'webrtc' });
+  const other = await connect(URL_);
+  try {
+    await other.until((x) => x.frames.length >= 1, 10000, 'first frame of the other viewer');
+    for (let i = 0; i < 3000; ++i) {
+      c.send({ type: 'ws-video', on: true });
+      c.send({ type: 'ws-video', on: false });
+    }
+    c.send({ type: 'ping', t: 1 });
+    const t0 = performance.now();
+    await c.until((x) => x.texts.some((m) => m.type === 'pong'), 60000, 'pong after the burst');
+    const took = performance.now() - t0;
+    // Each switch built a branch (a thread) before any went away: the server's context was
+    // blocked for seconds and every viewer with it.
+    assert.ok(took < 1500, `the pong took ${took.toFixed(0)} ms`);
+    const n = other.frames.length;
+    await dragUntilEcho(other, 9000, 10);
+    assert.ok(other.frames.length >= n + 10, 'the other viewer streams');
+    c.send({ type: 'ws-video', on: true });
+    await dragUntilEcho(other, 9500, 10, c);
+    assert.ok(c.frames.length >= 5, `${c.frames.length} frames once switched on for good`);
+    assert.equal(c.frames[0].keyframe, true);
+  } finally {
+    c.close();
+    other.close();
+  }
+});
+
 // A sink of its own, fed pre-encoded H.264 (x264enc ! vtkstreamsink: no encoder in the sink, so
 // no keyframe can be forced beyond the upstream's) at a high bitrate, so that a stalled socket
 // fills in seconds. Resolves with its pid and page URL once it listens.
