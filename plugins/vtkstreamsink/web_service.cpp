@@ -324,6 +324,7 @@ void WebService::set_renderer_state(RendererStatus state, const std::string& det
 void WebService::on_size(int width, int height) {
   info_.width = width;
   info_.height = height;
+  for (auto& [id, peer] : peers_) peer->media_ready();
   // "running" promises pictures and a size for input: it waits for the caps of a first attach.
   // A source that is not vtksrc (videotestsrc, a camera) sends no notices: its caps are enough.
   if (!notices_) set_renderer_state(RendererStatus::kRunning, "video source running");

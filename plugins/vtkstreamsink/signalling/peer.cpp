@@ -61,6 +61,7 @@ Peer::Peer(uint32_t id, SoupWebsocketConnection* ws, Env env)
 
 Peer::~Peer() {
   cancel_source(flush_source_);
+  cancel_source(ws_start_source_);
   stop_ws_video();
   stop_webrtc();
   env_.echo->remove_peer(id_);
@@ -92,9 +93,9 @@ void Peer::perform(Actions actions) {
     } else if (std::get_if<action::StopWebRtc>(&a)) {
       stop_webrtc();
     } else if (auto* wv = std::get_if<action::StartWsVideo>(&a)) {
-      start_ws_video(wv->codec);
+      want_ws_video(true, wv->codec);
     } else if (std::get_if<action::StopWsVideo>(&a)) {
-      stop_ws_video();
+      want_ws_video(false, {});
     } else if (std::get_if<action::StartMjpeg>(&a)) {
       env_.echo->set_transport(id_, Transport::kMjpeg);
     } else if (auto* in = std::get_if<action::Inject>(&a)) {

@@ -88,6 +88,8 @@ class Peer {
   WebRtcBranch* session() { return session_.get(); }
   std::optional<int> pinned_rung() const { return pinned_rung_; }
   std::string& last_rung() { return last_rung_; }
+  // The encode's input is known (first caps): a WebSocket video asked for before starts now.
+  void media_ready();
   // The pipeline reported an error inside this peer's branch.
   void webrtc_failed(const std::string& why);
 
@@ -101,6 +103,8 @@ class Peer {
   void note_activity();
   void estimate_changed();
   // WebSocket video (peer_ws_video.cpp).
+  // What the page asked for (ws-video on/off); starts are rate-limited (kMinWsStartUs).
+  void want_ws_video(bool on, Codec codec);
   void start_ws_video(Codec codec);
   void stop_ws_video();
   void on_binary(const uint8_t* data, size_t n);
@@ -115,6 +119,9 @@ class Peer {
   std::unique_ptr<WsVideoBranch> ws_branch_;
   std::unique_ptr<WsVideoFlow> ws_flow_;
   Codec ws_codec_ = Codec::kVP8;
+  bool ws_pending_ = false;                 // asked for before the first caps (media_ready)
+  int64_t ws_started_us_ = INT64_MIN / 2;   // the last branch built
+  GSource* ws_start_source_ = nullptr;      // a start held back by the rate limit
   int64_t ws_report_us_ = 0;                // the last ack report to the rate controller
   std::optional<int64_t> ws_min_rtt_us_;    // smallest ack round trip since then
   std::unique_ptr<ViewerRate> rate_;     // declared after session_ and ws_branch_: destroyed first

@@ -16,7 +16,45 @@ namespace vtkstream::sink {
 namespace {
 // Acks reach the congestion controller in batches, as often as a WebRTC page reports its stats.
 constexpr int64_t kReportUs = 300'000;
+// A start builds a branch (a queue thread, a depayloader) and its removal finishes later on
+// this context, so a page switching ws-video on and off in a burst built thousands of them
+// before any went away: 5000 switches blocked the sink's context for 32 s (every viewer
+// stalled), with 5000 threads and +200 MB. Stops stay immediate; starts come at most this often.
+constexpr int64_t kMinWsStartUs = 250'000;
+
+// Whether the kernel takes more bytes on this socket now. Acks alone cannot bound what we hold:
+// a page can ack frames it never read (ids are 1, 2, 3, ...), and libsoup queues every message
+// it cannot write yet without a limit, so a page that stops reading while it acks would grow
+// that queue forever. When the socket is full the frame is skipped like one that finds the
+// window full. (libsoup has no public count of its queued bytes; the socket's state is the
+// next best thing: libsoup writes a message at once when it can, so it queues at most what
+// did not fit.)
+bool socket_takes_more(SoupWebsocketConnection* ws) {
+  GOutputStream* out = g_io_stream_get_output_stream(soup_websocket_connection_get_io_stream(ws));
+  if (!G_IS_POLLABLE_OUTPUT_STREAM(out) || !g_pollable_output_stream_can_poll(G_POLLABLE_OUTPUT_STREAM(out)))
+    return true;
+  return g_pollable_output_stream_is_writable(G_POLLABLE_OUTPUT_STREAM(out));
+}
 }  // namespace
+
+void Peer::want_ws_video(bool on, Codec codec) {
+  if (!on) {
+    cancel_source(ws_start_source_);
+    stop_ws_video();
+    return;
+  }
+  if (ws_branch_ || ws_pending_ || ws_start_source_) return;
+  const int64_t wait_us = ws_started_us_ + kMinWsStartUs - g_get_monotonic_time();
+  if (wait_us <= 0) {
+    start_ws_video(codec);
+    return;
+  }
+  ws_start_source_ = add_timeout(static_cast<guint>(wait_us / 1000 + 1), [this, codec] {
+    cancel_source(ws_start_source_);
+    start_ws_video(codec);
+    return false;
+  });
+}
 
 void Peer::start_ws_video(Codec codec) {
   static gsize once = 0;
@@ -25,8 +63,19 @@ void Peer::start_ws_video(Codec codec) {
     g_once_init_leave(&once, 1);
   }
   if (ws_branch_ || !env_.injector) return;
+  // Before the first caps the encode's codec is a guess (pass-through input decides it), and a
+  // depayloader for the wrong one on the RTP tee refuses the caps of the encode linked later:
+  // the whole pipeline failed (pre-encoded H.264, a page faster than the caps). It starts at
+  // the caps instead (media_ready), with the codec they say.
+  if (env_.media->input() == Media::Input::kNone) {
+    ws_pending_ = true;
+    return;
+  }
+  ws_pending_ = false;
+  codec = env_.media->codec();
   ws_codec_ = codec;
   ws_flow_ = std::make_unique<WsVideoFlow>();
+  ws_started_us_ = g_get_monotonic_time();
   env_.echo->set_transport(id_, Transport::kWs);
   std::string err;
   ws_branch_ = WsVideoBranch::create(
@@ -54,7 +103,12 @@ void Peer::start_ws_video(Codec codec) {
   GST_INFO("peer %u: WebSocket video on (%s)", id_, codec_name(codec));
 }
 
+void Peer::media_ready() {
+  if (ws_pending_) start_ws_video(env_.media->codec());
+}
+
 void Peer::stop_ws_video() {
+  ws_pending_ = false;
   if (!ws_branch_) return;
   ws_branch_.reset();
   ws_flow_.reset();
@@ -70,6 +124,12 @@ void Peer::ws_frame(const WsVideoBranch::Frame& f) {
   gsize n = 0;
   const auto* data = static_cast<const uint8_t*>(g_bytes_get_data(f.data, &n));
   if (f.after_gap) ws_flow_->lost();  // frames we never saw: wait for a keyframe
+  if (!socket_takes_more(ws_)) {
+    ws_flow_->lost();  // this frame is skipped: the page's decoder needs a keyframe next
+    env_.media->metrics().ws_frames_skipped.add();
+    GST_LOG("peer %u: WebSocket video frame skipped (socket full)", id_);
+    return;
+  }
   const WsVideoFlow::Offer o = ws_flow_->offer(f.keyframe, n, f.echo_seq, now);
   if (o.want_keyframe) env_.media->force_keyframe();
   if (!o.send) {

@@ -4,6 +4,9 @@
 // flow control by acks, a client that stops acking, garbage binary, switching the video off.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import readline from 'node:readline';
 import { connect, metric, ack } from '../lib/ws_video_client.mjs';
 
 const URL_ = process.env.VTKSTREAM_URL;
@@ -125,5 +128,103 @@ test('ws video: ws-video off stops the frames; webrtc hello with ws_video gets b
     assert.equal(c.frames.length, n, 'no frames after ws-video off');
   } finally {
     c.close();
+  }
+});
+
+test('ws video: 3000 switches on and off in a burst stall no one, and it streams after', T, async () => {
+  const c = await connect(URL_, { transport: 'webrtc' });
+  const other = await connect(URL_);
+  try {
+    await other.until((x) => x.frames.length >= 1, 10000, 'first frame of the other viewer');
+    for (let i = 0; i < 3000; ++i) {
+      c.send({ type: 'ws-video', on: true });
+      c.send({ type: 'ws-video', on: false });
+    }
+    c.send({ type: 'ping', t: 1 });
+    const t0 = performance.now();
+    await c.until((x) => x.texts.some((m) => m.type === 'pong'), 60000, 'pong after the burst');
+    const took = performance.now() - t0;
+    // Each switch built a branch (a thread) before any went away: the server's context was
+    // blocked for seconds and every viewer with it.
+    assert.ok(took < 1500, `the pong took ${took.toFixed(0)} ms`);
+    const n = other.frames.length;
+    await dragUntilEcho(other, 9000, 10);
+    assert.ok(other.frames.length >= n + 10, 'the other viewer streams');
+    c.send({ type: 'ws-video', on: true });
+    await dragUntilEcho(other, 9500, 10, c);
+    assert.ok(c.frames.length >= 5, `${c.frames.length} frames once switched on for good`);
+    assert.equal(c.frames[0].keyframe, true);
+  } finally {
+    c.close();
+    other.close();
+  }
+});
+
+// A sink of its own, fed pre-encoded H.264 (x264enc ! vtkstreamsink: no encoder in the sink, so
+// no keyframe can be forced beyond the upstream's) at a high bitrate, so that a stalled socket
+// fills in seconds. Resolves with its pid and page URL once it listens.
+async function startH264Sink(t) {
+  const token = 'wsvideo-h264-' + process.pid + '-abcdef';
+  const p = spawn('gst-launch-1.0', ['-m', 'videotestsrc', 'is-live=true', 'pattern=snow', '!',
+    'video/x-raw,width=640,height=360,framerate=30/1', '!', 'x264enc', 'tune=zerolatency',
+    'speed-preset=ultrafast', 'bitrate=8000', 'key-int-max=30', '!', 'vtkstreamsink', 'port=0', `token=${token}`],
+  { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => new Promise((resolve) => { p.once('exit', resolve); p.kill('SIGINT'); }));
+  const rl = readline.createInterface({ input: p.stdout });
+  for await (const line of rl) {
+    const m = line.match(/vtkstreamsink-links, url=\(string\)(http:\/\/[^,]+\/),/);
+    if (m) return { pid: p.pid, url: `${m[1]}?token=${token}` };
+  }
+  throw new Error('the H.264 sink exited before it listened');
+}
+
+const rssKb = (pid) => Number(fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]);
+
+test('ws video, pre-encoded H.264: a page there before the first caps gets H.264, the pipeline lives', T, async (t) => {
+  // The hello goes out as soon as the sink listens, before a live source's first buffer: the
+  // codec is not known yet (the sink's default says VP8).
+  const sink = await startH264Sink(t);
+  const c = await connect(sink.url);
+  try {
+    await c.until((x) => x.frames.length >= 10, 10000, 'H.264 frames');
+    assert.equal(c.frames[0].codec, 2, 'H.264 on the wire');
+    assert.equal(c.frames[0].keyframe, true);
+    // An access unit in Annex B: a start code first.
+    const head = [...c.frames[0].payload.subarray(0, 4)].join();
+    assert.ok(head === '0,0,0,1' || head.startsWith('0,0,1,'), `starts with ${head}`);
+    assert.equal(c.closed, null);
+  } finally {
+    c.close();
+  }
+});
+
+test('ws video, pre-encoded H.264: a page that stops reading but acks blindly cannot grow the server', { timeout: 120000 }, async (t) => {
+  const sink = await startH264Sink(t);
+  const good = await connect(sink.url);
+  const stalled = await connect(sink.url, { ack: false });
+  try {
+    await good.until((x) => x.frames.length >= 10, 10000, 'H.264 frames');
+    // Stops reading (TCP's window closes) and acks every frame it could ever be sent.
+    stalled.ws._socket.pause();
+    const forge = setInterval(() => stalled.ws.send(ack(0xffffffff)), 5);
+    const before = rssKb(sink.pid);
+    // The reading viewer keeps streaming meanwhile: 600 frames (about 20-40 s under load),
+    // none more than 2 s after the previous one.
+    const n0 = good.frames.length;
+    try {
+      await good.until((x) => x.frames.length >= n0 + 600, 80000, 'frames for the reading viewer');
+    } finally {
+      clearInterval(forge);
+    }
+    const gaps = good.frames.slice(n0).map((f, i) => f.at - good.frames[n0 + i - 1].at);
+    assert.ok(Math.max(...gaps) < 2000, `the reading viewer waited ${Math.max(...gaps).toFixed(0)} ms for a frame`);
+    const grown = rssKb(sink.pid) - before;
+    t.diagnostic(`server RSS +${grown} kB over ${good.frames.length - n0} frames; longest wait ${Math.max(...gaps).toFixed(0)} ms`);
+    // The kernel's socket buffers hold what the stalled page did not read; the server itself
+    // holds at most a frame or two more (each well under 1 MB here).
+    assert.ok(grown < 4 * 1024, `server RSS grew by ${grown} kB while a page acked what it never read`);
+  } finally {
+    stalled.ws.terminate();
+    good.close();
   }
 });
