@@ -3,6 +3,8 @@
 // (a fresh profile each: nothing cached, as for a first visit):
 //   html      the page's HTML received (navigation responseEnd)
 //   modules   how many JS modules loaded, and when the last one arrived (resource timing)
+//   fetch     the longest single module fetch (request to response end): a slow server shows
+//             here, a waterfall of imports shows as modules >> html + fetch
 //   connect   the signalling WebSocket asked for (web/js/signalling.js's mark)
 //   open      the WebSocket open (hello goes out here)
 //   welcome   welcome received: the WebSocket video starts (wsTimes().start)
@@ -18,7 +20,7 @@ const { values: opt } = parseArgs({ options: { label: { type: 'string', default:
 const url = process.env.VTKSTREAM_URL;
 if (!url) throw new Error('VTKSTREAM_URL is not set: run bench/browser/first-picture.sh');
 const W = 1280, H = 720;
-const KEYS = ['html', 'modules', 'connect', 'open', 'welcome', 'key', 'drawn'];
+const KEYS = ['html', 'fetch', 'modules', 'connect', 'open', 'welcome', 'key', 'drawn'];
 const median = (a) => { const s = a.slice().sort((x, y) => x - y); return s[(s.length - 1) >> 1]; };
 
 async function run() {
@@ -35,6 +37,7 @@ async function run() {
       const mark = (n) => (performance.getEntriesByName(n)[0] || {}).startTime ?? NaN;
       const t = window.vtkstream.wsTimes();
       return { html: nav.responseEnd, nModules: js.length, modules: Math.max(...js.map((e) => e.responseEnd)),
+               fetch: Math.max(...js.map((e) => e.responseEnd - e.startTime)),
                connect: mark('vtkstream-ws-connect'), open: mark('vtkstream-ws-open'),
                welcome: t.start, key: t.firstKey, drawn: t.firstDraw };
     });
