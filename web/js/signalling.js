@@ -31,10 +31,14 @@ export class Signalling {
 
   connect() {
     this.stopped = false;
+    // Marks for the first-picture probe (bench/browser/first-picture.mjs): when the socket was
+    // asked for and when it opened, on the page's performance timeline.
+    performance.mark('vtkstream-ws-connect');
     const ws = new WebSocket(this.url);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.onopen = () => {
+      performance.mark('vtkstream-ws-open');
       const ping = () => this.send({ type: 'ping', t: performance.now() });
       this.pingTimer = setInterval(ping, PING_INTERVAL_MS);
       this.handlers.onOpen();   // `hello` must be the first message

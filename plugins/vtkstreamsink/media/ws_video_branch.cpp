@@ -40,7 +40,6 @@ struct WsVideoBranch::Target {
   GMainContext* ctx;
   std::weak_ptr<FrameFn> fn;
   InputInjector* input;  // lives as long as the element
-  uint32_t peer;
   std::atomic<int> posted{0};
   std::atomic<bool> gap{false};
   // The RTP packets carry vtksrc's input sequence; the depayloader drops that meta, so the probe
@@ -70,7 +69,7 @@ struct WsVideoBranch::Target {
   }
 };
 
-std::unique_ptr<WsVideoBranch> WsVideoBranch::create(GstBin* sink, Media& media, InputInjector& input, uint32_t peer,
+std::unique_ptr<WsVideoBranch> WsVideoBranch::create(GstBin* sink, Media& media, InputInjector& input,
                                                      FrameFn on_frame, ErrorFn on_error, std::string* err) {
   std::unique_ptr<WsVideoBranch> b(new WsVideoBranch(sink, std::move(on_error)));
   b->on_frame_ = std::make_shared<FrameFn>(std::move(on_frame));
@@ -93,7 +92,6 @@ std::unique_ptr<WsVideoBranch> WsVideoBranch::create(GstBin* sink, Media& media,
   target->ctx = g_main_context_ref(current_context());
   target->fn = b->on_frame_;
   target->input = &input;
-  target->peer = peer;
 
   GstElement* q = gst_bin_get_by_name(GST_BIN(inner), "q");
   GstPad* qsrc = gst_element_get_static_pad(q, "src");
@@ -115,9 +113,7 @@ std::unique_ptr<WsVideoBranch> WsVideoBranch::create(GstBin* sink, Media& media,
     if (!sample) return GST_FLOW_OK;
     GstBuffer* buf = gst_sample_get_buffer(sample);
     const uint64_t input_seq = t.seq_for(buf);
-    // This viewer's echo only (EchoTracker::frame_for), and the sink-wide input-to-photon figure.
-    const uint64_t echo = t.input->echo().frame_for(t.peer, input_seq, Transport::kWs);
-    t.input->photon(input_seq);
+    t.input->photon(input_seq);  // the sink-wide input-to-photon figure; echoes are per viewer
     if (t.posted.load() >= kMaxPosted) {
       t.gap = true;
       gst_sample_unref(sample);
@@ -126,7 +122,7 @@ std::unique_ptr<WsVideoBranch> WsVideoBranch::create(GstBin* sink, Media& media,
     gpointer bytes = nullptr;
     gsize size = 0;
     gst_buffer_extract_dup(buf, 0, gst_buffer_get_size(buf), &bytes, &size);
-    Frame f{g_bytes_new_take(bytes, size), !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT), echo,
+    Frame f{g_bytes_new_take(bytes, size), !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT), input_seq,
             GST_BUFFER_PTS_IS_VALID(buf) ? GST_BUFFER_PTS(buf) : 0, t.gap.exchange(false)};
     gst_sample_unref(sample);
     ++t.posted;

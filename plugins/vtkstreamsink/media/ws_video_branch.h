@@ -1,8 +1,9 @@
-// One viewer's WebSocket video (docs/protocol.md "WebSocket video"): a branch on the shared
-// encode's RTP tee that only depayloads (rtpvp8depay / rtph264depay: no second encode), so the
-// page gets exactly the frames a WebRTC viewer gets, whole, one per message. Each frame goes to
-// `on_frame` on the sink's context with the newest input of this viewer it reflects; flow control
-// is the caller's (ws_video_flow.h).
+// WebSocket video's frames (docs/protocol.md "WebSocket video"): a branch on the shared encode's
+// RTP tee that only depayloads (rtpvp8depay / rtph264depay: no second encode), so pages get
+// exactly the frames a WebRTC viewer gets, whole, one per message. One branch serves every
+// WebSocket viewer (ws_video_hub.h fans its frames out and keeps the current GOP for joiners);
+// each frame goes to `on_frame` on the sink's context with the input sequence it reflects; each
+// viewer's echo and flow control are the viewer's (ws_video_flow.h).
 //
 // The attach point is one function (source_tee in the .cpp): when encodes become a ladder, it
 // moves to the viewer's rung.
@@ -29,13 +30,13 @@ class WsVideoBranch : public Branch {
   struct Frame {
     GBytes* data;        // the encoded frame (transfer none)
     bool keyframe;
-    uint64_t echo_seq;   // this viewer's newest input `s` the frame reflects (0: none)
+    uint64_t input_seq;  // the newest input (vtksrc's sequence) the frame reflects (0: none)
     uint64_t pts_ns;
     bool after_gap;      // frames before it were dropped here (the sink's context fell behind)
   };
   using FrameFn = std::function<void(const Frame&)>;
 
-  static std::unique_ptr<WsVideoBranch> create(GstBin* sink, Media& media, InputInjector& input, uint32_t peer,
+  static std::unique_ptr<WsVideoBranch> create(GstBin* sink, Media& media, InputInjector& input,
                                                FrameFn on_frame, ErrorFn on_error, std::string* err);
   ~WsVideoBranch() override;
 
@@ -47,6 +48,7 @@ class WsVideoBranch : public Branch {
 
  private:
   WsVideoBranch(GstBin* sink, ErrorFn on_error) : Branch(sink, "wsvideo", std::move(on_error)) {}
+
 
   std::shared_ptr<FrameFn> on_frame_;
 };

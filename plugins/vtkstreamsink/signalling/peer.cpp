@@ -202,12 +202,12 @@ void Peer::start_webrtc(Codec codec) {
 }
 
 void Peer::stop_webrtc() {
-  if (!ws_branch_) rate_.reset();  // WebSocket video keeps its controller
+  if (!ws_on_) rate_.reset();  // WebSocket video keeps its controller
   session_.reset();
 }
 
 void Peer::rate_tick() {
-  if (rate_ && (session_ || ws_branch_))
+  if (rate_ && (session_ || ws_on_))
     rate_->tick(session_.get(), [this] { estimate_changed(); });
 }
 

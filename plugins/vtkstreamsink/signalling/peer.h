@@ -19,7 +19,7 @@
 #include "echo_tracker.h"
 #include "viewer_rate.h"
 #include "webrtc_branch.h"
-#include "ws_video_branch.h"
+#include "ws_video_hub.h"
 #include "ws_video_flow.h"
 
 namespace vtkstream::sink {
@@ -33,6 +33,7 @@ class Peer {
     Media* media;
     EchoTracker* echo;
     InputInjector* injector = nullptr;  // WebSocket video echoes input per viewer
+    WsVideoHub* ws_hub = nullptr;       // WebSocket video's frames (none: no WebSocket video)
     const ServerInfo* info;
     const IceConfig* ice;
     std::function<void(uint32_t peer)> closed;  // the WebSocket ended: the server drops us
@@ -59,7 +60,7 @@ class Peer {
   Handler& handler() { return handler_; }
   bool webrtc() const { return session_ != nullptr; }
   bool mjpeg() const { return handler_.state() == Handler::State::kMjpeg; }
-  bool ws_video() const { return ws_branch_ != nullptr; }
+  bool ws_video() const { return ws_on_; }
   size_t ws_in_flight_bytes() const { return ws_flow_ ? ws_flow_->in_flight_bytes() : 0; }
 
   void send(const std::string& text);  // WebSocket
@@ -109,6 +110,8 @@ class Peer {
   void stop_ws_video();
   void on_binary(const uint8_t* data, size_t n);
   void ws_frame(const WsVideoBranch::Frame& f);
+  void ws_replay(const std::deque<GopCache::Frame>& gop);
+  void ws_send(bool keyframe, bool cached, uint32_t frame_id, uint64_t seq, uint64_t pts_ns, GBytes* data);
   void ws_report(int64_t now_us);
 
   uint32_t id_;
@@ -116,7 +119,7 @@ class Peer {
   Env env_;
   Handler handler_;
   std::unique_ptr<WebRtcBranch> session_;
-  std::unique_ptr<WsVideoBranch> ws_branch_;
+  bool ws_on_ = false;                      // subscribed to env_.ws_hub
   std::unique_ptr<WsVideoFlow> ws_flow_;
   Codec ws_codec_ = Codec::kVP8;
   bool ws_pending_ = false;                 // asked for before the first caps (media_ready)
@@ -124,7 +127,7 @@ class Peer {
   GSource* ws_start_source_ = nullptr;      // a start held back by the rate limit
   int64_t ws_report_us_ = 0;                // the last ack report to the rate controller
   std::optional<int64_t> ws_min_rtt_us_;    // smallest ack round trip since then
-  std::unique_ptr<ViewerRate> rate_;     // declared after session_ and ws_branch_: destroyed first
+  std::unique_ptr<ViewerRate> rate_;     // declared after session_: destroyed first
   std::string last_estimate_;
   std::string last_rung_;
   std::optional<int> pinned_rung_;

@@ -1,5 +1,5 @@
-// Peer's WebSocket video (docs/protocol.md "WebSocket video"): its branch (ws_video_branch.h)
-// hands each encoded frame here, the flow control (ws_video_flow.h) decides whether it goes out,
+// Peer's WebSocket video (docs/protocol.md "WebSocket video"): the hub (ws_video_hub.h) hands
+// the cached GOP and then each encoded frame here, the flow control (ws_video_flow.h) decides whether it goes out,
 // and the page's binary acks move the window and feed this viewer's congestion controller.
 #include <gst/gst.h>
 
@@ -16,7 +16,8 @@ namespace vtkstream::sink {
 namespace {
 // Acks reach the congestion controller in batches, as often as a WebRTC page reports its stats.
 constexpr int64_t kReportUs = 300'000;
-// A start builds a branch (a queue thread, a depayloader) and its removal finishes later on
+
+// A start used to build a branch (a queue thread, a depayloader) whose removal finished later on
 // this context, so a page switching ws-video on and off in a burst built thousands of them
 // before any went away: 5000 switches blocked the sink's context for 32 s (every viewer
 // stalled), with 5000 threads and +200 MB. Stops stay immediate; starts come at most this often.
@@ -43,7 +44,7 @@ void Peer::want_ws_video(bool on, Codec codec) {
     stop_ws_video();
     return;
   }
-  if (ws_branch_ || ws_pending_ || ws_start_source_) return;
+  if (ws_on_ || ws_pending_ || ws_start_source_) return;
   const int64_t wait_us = ws_started_us_ + kMinWsStartUs - g_get_monotonic_time();
   if (wait_us <= 0) {
     start_ws_video(codec);
@@ -62,7 +63,7 @@ void Peer::start_ws_video(Codec codec) {
     GST_DEBUG_CATEGORY_INIT(sink_ws_video_debug, "vtkstreamsink-wsvideo", 0, "vtkstreamsink WebSocket video");
     g_once_init_leave(&once, 1);
   }
-  if (ws_branch_ || !env_.injector) return;
+  if (ws_on_ || !env_.injector || !env_.ws_hub) return;
   // Before the first caps the encode's codec is a guess (pass-through input decides it), and a
   // depayloader for the wrong one on the RTP tee refuses the caps of the encode linked later:
   // the whole pipeline failed (pre-encoded H.264, a page faster than the caps). It starts at
@@ -78,19 +79,22 @@ void Peer::start_ws_video(Codec codec) {
   ws_started_us_ = g_get_monotonic_time();
   env_.echo->set_transport(id_, Transport::kWs);
   std::string err;
-  ws_branch_ = WsVideoBranch::create(
-      env_.sink, *env_.media, *env_.injector, id_, [this](const WsVideoBranch::Frame& f) { ws_frame(f); },
+  bool replayed = false;
+  ws_on_ = env_.ws_hub->subscribe(
+      id_,
+      [&](const std::deque<GopCache::Frame>& gop) {
+        ws_replay(gop);
+        replayed = !gop.empty();
+      },
+      [this](const WsVideoBranch::Frame& f) { ws_frame(f); },
       [this](const std::string& why) {
-        // Not inside the branch's own error routing: dropping the branch destroys its bin.
-        post_to(current_context(), [alive = std::weak_ptr<bool>(alive_), this, why] {
-          if (!alive.lock()) return;
-          GST_WARNING("peer %u: WebSocket video failed: %s", id_, why.c_str());
-          send(error_message({ErrorCode::kInternal, "WebSocket video failed: " + why}));
-          stop_ws_video();
-        });
+        GST_WARNING("peer %u: WebSocket video failed: %s", id_, why.c_str());
+        send(error_message({ErrorCode::kInternal, "WebSocket video failed: " + why}));
+        ws_on_ = false;  // the hub dropped us already
+        stop_ws_video();
       },
       &err);
-  if (!ws_branch_) {
+  if (!ws_on_) {
     GST_WARNING("peer %u: %s", id_, err.c_str());
     send(error_message({ErrorCode::kInternal, err}));
     ws_flow_.reset();
@@ -98,8 +102,9 @@ void Peer::start_ws_video(Codec codec) {
   }
   ws_report_us_ = g_get_monotonic_time();
   if (env_.adaptive && !rate_) rate_ = std::make_unique<ViewerRate>(id_, env_.rate_limits);
-  // The page needs a keyframe to start; a WebRTC viewer's PLI would ask the same way.
-  env_.media->force_keyframe();
+  // The page needs a keyframe to start: the cached GOP is one, else ask the encoder (a WebRTC
+  // viewer's PLI would ask the same way).
+  if (!replayed) env_.media->force_keyframe();
   GST_INFO("peer %u: WebSocket video on (%s)", id_, codec_name(codec));
 }
 
@@ -109,8 +114,9 @@ void Peer::media_ready() {
 
 void Peer::stop_ws_video() {
   ws_pending_ = false;
-  if (!ws_branch_) return;
-  ws_branch_.reset();
+  if (ws_flow_ && ws_on_) env_.ws_hub->unsubscribe(id_);
+  if (!ws_flow_) return;
+  ws_on_ = false;
   ws_flow_.reset();
   ws_min_rtt_us_.reset();
   if (!session_) rate_.reset();
@@ -121,8 +127,8 @@ void Peer::stop_ws_video() {
 void Peer::ws_frame(const WsVideoBranch::Frame& f) {
   if (!ws_flow_ || soup_websocket_connection_get_state(ws_) != SOUP_WEBSOCKET_STATE_OPEN) return;
   const int64_t now = g_get_monotonic_time();
-  gsize n = 0;
-  const auto* data = static_cast<const uint8_t*>(g_bytes_get_data(f.data, &n));
+  // This viewer's echo only (EchoTracker::frame_for).
+  const uint64_t echo = env_.echo->frame_for(id_, f.input_seq, Transport::kWs);
   if (f.after_gap) ws_flow_->lost();  // frames we never saw: wait for a keyframe
   if (!socket_takes_more(ws_)) {
     ws_flow_->lost();  // this frame is skipped: the page's decoder needs a keyframe next
@@ -130,22 +136,40 @@ void Peer::ws_frame(const WsVideoBranch::Frame& f) {
     GST_LOG("peer %u: WebSocket video frame skipped (socket full)", id_);
     return;
   }
-  const WsVideoFlow::Offer o = ws_flow_->offer(f.keyframe, n, f.echo_seq, now);
+  const WsVideoFlow::Offer o = ws_flow_->offer(f.keyframe, g_bytes_get_size(f.data), echo, now);
   if (o.want_keyframe) env_.media->force_keyframe();
   if (!o.send) {
     env_.media->metrics().ws_frames_skipped.add();
     GST_LOG("peer %u: WebSocket video frame skipped (%zu in flight)", id_, ws_flow_->in_flight());
     return;
   }
+  ws_send(f.keyframe, false, o.frame_id, o.seq, f.pts_ns, f.data);
+}
+
+// The current GOP to a viewer who just joined (ws_gop_cache.h), at once: it counts as one frame in
+// flight (WsVideoFlow::replay), so the live frame after it goes out as usual.
+void Peer::ws_replay(const std::deque<GopCache::Frame>& gop) {
+  if (gop.empty() || soup_websocket_connection_get_state(ws_) != SOUP_WEBSOCKET_STATE_OPEN) return;
+  size_t bytes = 0;
+  for (const GopCache::Frame& f : gop) bytes += g_bytes_get_size(f.data);
+  uint32_t id = ws_flow_->replay(gop.size(), bytes, g_get_monotonic_time());
+  for (const GopCache::Frame& f : gop) ws_send(f.keyframe, true, id++, 0, f.pts_ns, f.data);
+  GST_INFO("peer %u: WebSocket video joined with the cached GOP (%zu frames, %zu bytes)", id_, gop.size(), bytes);
+}
+
+void Peer::ws_send(bool keyframe, bool cached, uint32_t frame_id, uint64_t seq, uint64_t pts_ns, GBytes* data) {
+  gsize n = 0;
+  const auto* bytes = static_cast<const uint8_t*>(g_bytes_get_data(data, &n));
   wsvideo::FrameHeader h;
   h.codec = wsvideo::codec_id(ws_codec_);
-  h.keyframe = f.keyframe;
-  h.frame_id = o.frame_id;
-  h.seq = o.seq;
-  h.pts_us = f.pts_ns / 1000;
+  h.keyframe = keyframe;
+  h.cached = cached;
+  h.frame_id = frame_id;
+  h.seq = seq;
+  h.pts_us = pts_ns / 1000;
   h.width = static_cast<uint16_t>(env_.media->width());
   h.height = static_cast<uint16_t>(env_.media->height());
-  const std::vector<uint8_t> msg = wsvideo::encode_frame(h, data, n);
+  const std::vector<uint8_t> msg = wsvideo::encode_frame(h, bytes, n);
   soup_websocket_connection_send_binary(ws_, msg.data(), msg.size());
   env_.media->metrics().ws_sent_bytes.add(msg.size());
 }

@@ -31,6 +31,16 @@ WsVideoFlow::Offer WsVideoFlow::offer(bool keyframe, size_t bytes, uint64_t echo
   return o;
 }
 
+uint32_t WsVideoFlow::replay(size_t frames, size_t bytes, int64_t now_us) {
+  const uint32_t first = next_id_;
+  if (frames == 0) return first;
+  next_id_ += static_cast<uint32_t>(frames);
+  window_.push_back({next_id_ - 1, bytes, now_us});
+  bytes_sent_ += bytes;
+  need_keyframe_ = false;  // the replay starts with one
+  return first;
+}
+
 WsVideoFlow::AckResult WsVideoFlow::ack(uint32_t frame_id, int64_t now_us) {
   AckResult r;
   while (!window_.empty() && window_.front().id <= frame_id) {

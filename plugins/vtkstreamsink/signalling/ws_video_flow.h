@@ -7,7 +7,7 @@
 // frame whose predecessor it never got, and queueing instead would only make the picture later
 // (TCP already holds what is in flight). While skipping with room in the window the viewer wants
 // a keyframe (want_keyframe; the caller asks the encoder, whose guard limits the rate). The first
-// frame sent is a keyframe. The echo of input (`seq`) a skipped frame carried rides on the next
+// frame sent is a keyframe (or a joiner's replay of the cached GOP, replay()). The echo of input (`seq`) a skipped frame carried rides on the next
 // frame sent, so input-to-photon still resolves. Memory: the window (two entries) and counters.
 #pragma once
 
@@ -40,6 +40,12 @@ class WsVideoFlow {
     bool want_keyframe = false;
   };
   AckResult ack(uint32_t frame_id, int64_t now_us);
+  // A joiner's replay of the cached GOP (ws_gop_cache.h), before any other frame: `frames`
+  // frames (a keyframe first) of `bytes` in all, sent at once. It takes ids first..first+frames-1
+  // (the return value is the first) and counts as ONE frame in flight, acked by the ack of its
+  // last frame (acks are cumulative): the exception to the in-flight limit, bounded by the
+  // cache's byte limit, so the live frame after it still goes out and decodes.
+  uint32_t replay(size_t frames, size_t bytes, int64_t now_us);
   // Frames were lost before they reached us: the next frame sent must be a keyframe.
   void lost() { need_keyframe_ = true; }
 

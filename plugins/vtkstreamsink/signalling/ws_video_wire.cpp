@@ -24,7 +24,7 @@ std::vector<uint8_t> encode_frame(const FrameHeader& h, const uint8_t* data, siz
   put(out, kVersion, 1);
   put(out, kHeaderBytes, 1);  // a later version may grow the header; pages skip what they do not know
   put(out, h.codec, 1);
-  put(out, h.keyframe ? kFlagKeyframe : 0, 1);
+  put(out, (h.keyframe ? kFlagKeyframe : 0) | (h.cached ? kFlagCached : 0), 1);
   put(out, h.frame_id, 4);
   put(out, h.seq, 8);
   put(out, h.pts_us, 8);
@@ -38,6 +38,7 @@ bool decode_frame(const uint8_t* msg, size_t n, FrameHeader* h, size_t* payload_
   if (n < kHeaderBytes || msg[0] != kVersion || msg[1] < kHeaderBytes || msg[1] > n) return false;
   h->codec = msg[2];
   h->keyframe = msg[3] & kFlagKeyframe;
+  h->cached = msg[3] & kFlagCached;
   h->frame_id = static_cast<uint32_t>(get(msg + 4, 4));
   h->seq = get(msg + 8, 8);
   h->pts_us = get(msg + 16, 8);

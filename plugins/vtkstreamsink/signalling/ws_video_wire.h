@@ -17,6 +17,8 @@ namespace vtkstream::sink::wsvideo {
 inline constexpr uint8_t kVersion = 1;
 inline constexpr size_t kHeaderBytes = 28;
 inline constexpr uint8_t kFlagKeyframe = 1;
+// Part of the GOP replayed to a joining viewer from the server's cache (ws_gop_cache.h).
+inline constexpr uint8_t kFlagCached = 2;
 
 // Codec numbers on the wire.
 inline constexpr uint8_t kCodecVP8 = 1;
@@ -26,6 +28,7 @@ uint8_t codec_id(Codec c);
 struct FrameHeader {
   uint8_t codec = kCodecVP8;
   bool keyframe = false;
+  bool cached = false;
   uint32_t frame_id = 0;   // per connection, from 1, +1 per frame sent; what the page acks
   uint64_t seq = 0;        // the page's own input `s` this frame is the first to reflect; 0: none
   uint64_t pts_us = 0;     // presentation time, microseconds (a VideoDecoder's timestamp)

@@ -9,7 +9,7 @@ export function parseFrame(buf) {
   const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   return {
     version: v.getUint8(0), headerBytes: v.getUint8(1), codec: v.getUint8(2),
-    keyframe: (v.getUint8(3) & 1) === 1, id: v.getUint32(4),
+    keyframe: (v.getUint8(3) & 1) === 1, cached: (v.getUint8(3) & 2) === 2, id: v.getUint32(4),
     seq: Number(v.getBigUint64(8)), ptsUs: Number(v.getBigUint64(16)),
     width: v.getUint16(24), height: v.getUint16(26), bytes: buf.byteLength,
     payload: buf.subarray(v.getUint8(1)),
