@@ -176,11 +176,14 @@ TEST_F(RenderToVtksrc, DragTurnsTheModel) {
 // The real renderer, vtksrc and vtkstreamsink's encoder: a drag gives frames at the interactive
 // size (half of each side here), then one full-size frame marked as the still, which the sink's
 // VP8 encoder encodes with its finer quantizer ceiling (still_quality.h) and only that picture.
+// The ceiling applies only from StillQuality::kBoostMinKbps up (below it the finer still is a
+// burst a slow link drops), so the encoder gets a target above that.
 TEST_F(RenderToVtksrc, DragGivesInteractiveFramesThenAFullSizeStill) {
   ASSERT_TRUE(is_executable(renderer_path()));
   const std::string name = unique_name("interactive");
   Pipeline p("vtksrc name=src shm-name=" + name +
-             " repeat-interval=0 ! vtkstreamsink name=web port=0 auth=false address=127.0.0.1");
+             " repeat-interval=0 ! vtkstreamsink name=web port=0 auth=false address=127.0.0.1"
+             " bitrate=3000");
   ASSERT_TRUE(p.ok()) << p.error();
   ASSERT_NE(p.set_state(GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
   Child renderer({renderer_path(), "--shm", name, "--size", "640x360", "--demo",
