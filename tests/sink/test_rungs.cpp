@@ -8,6 +8,7 @@
 #include <gst/rtp/gstrtpbuffer.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
 #include <set>
 #include <vector>
@@ -209,6 +210,114 @@ TEST(Rungs, CreatedOnDemandRemovedWhenUnusedOneStreamAcrossMoves) {
   }
   // The viewer's teardown runs on this context.
   EXPECT_TRUE(run_until([&] { return !has_child_named(pipe, "test-viewer"); }, 5000));
+  gst_element_set_state(pipe, GST_STATE_NULL);
+  media->reset();
+  media.reset();
+  gst_object_unref(pipe);
+}
+
+int children_of(GstElement* pipe) {
+  return static_cast<int>(GST_BIN(pipe)->numchildren);
+}
+
+// The child whose name starts with `prefix`, watched: *where is cleared when it is finalized.
+void watch_child(GstElement* pipe, const char* prefix, gpointer* where) {
+  *where = nullptr;
+  GstIterator* it = gst_bin_iterate_elements(GST_BIN(pipe));
+  GValue v = G_VALUE_INIT;
+  while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+    GObject* o = G_OBJECT(g_value_get_object(&v));
+    if (g_str_has_prefix(GST_OBJECT_NAME(o), prefix)) {
+      *where = o;
+      g_object_add_weak_pointer(o, where);
+    }
+    g_value_reset(&v);
+  }
+  g_value_unset(&v);
+  gst_iterator_free(it);
+}
+
+// A rung acquired and released before any viewer was linked to its tee (a viewer that left
+// before its move completed) is torn down like any other: the sink's children return to their
+// count before it, every time.
+TEST(Rungs, ReleasedWithoutViewerIsRemoved) {
+  GstElement* pipe = gst_pipeline_new(nullptr);
+  GstElement* src = gst_parse_bin_from_description(
+      "videotestsrc is-live=true ! capsfilter caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1", TRUE,
+      nullptr);
+  gst_bin_add(GST_BIN(pipe), src);
+  auto media = std::make_unique<Media>(GST_BIN(pipe));
+  media->configure(MediaConfig{});
+  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=640,height=480,framerate=30/1");
+  std::string err;
+  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
+  gst_caps_unref(caps);
+  GstPad* srcpad = gst_element_get_static_pad(src, "src");
+  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
+  gst_object_unref(srcpad);
+  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  // Nobody reads this pipeline's bus: its messages would keep their sources alive. (Set after
+  // the start: a pipeline going to READY unflushes its bus.)
+  GstBus* bus = gst_element_get_bus(pipe);
+  gst_bus_set_flushing(bus, TRUE);
+  gst_object_unref(bus);
+  const int base = children_of(pipe);
+  for (int round = 0; round < 5; ++round) {
+    GstElement* tee = media->acquire_rung(1, &err);
+    ASSERT_NE(tee, nullptr) << err;
+    EXPECT_GT(children_of(pipe), base);
+    // Let it encode (the released rung has packets on the way), then its last user leaves.
+    std::atomic<int> packets{0};
+    GstPad* tee_sink = gst_element_get_static_pad(tee, "sink");
+    const gulong probe = gst_pad_add_probe(
+        tee_sink, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+        [](GstPad*, GstPadProbeInfo*, gpointer d) {
+          ++*static_cast<std::atomic<int>*>(d);
+          g_main_context_wakeup(nullptr);
+          return GST_PAD_PROBE_OK;
+        },
+        &packets, nullptr);
+    ASSERT_TRUE(run_until([&] { return packets > 0; }, 20000)) << "round " << round << ": the rung sent nothing";
+    gst_pad_remove_probe(tee_sink, probe);
+    gst_object_unref(tee_sink);
+    gpointer rung_bin = nullptr, rung_tee = nullptr;
+    watch_child(pipe, "rung1-", &rung_bin);
+    watch_child(pipe, "rung-1", &rung_tee);
+    ASSERT_NE(rung_bin, nullptr);
+    ASSERT_NE(rung_tee, nullptr);
+    media->release_rung(1);
+    EXPECT_EQ(media->rung_encodes(), 0u);
+    ASSERT_TRUE(run_until([&] { return children_of(pipe) == base; }, 5000))
+        << "round " << round << ": the released rung stayed (" << children_of(pipe) << " children, " << base
+        << " before)";
+    EXPECT_EQ(rung_tee, nullptr) << "round " << round << ": the rung's tee was never freed";
+    EXPECT_EQ(rung_bin, nullptr) << "round " << round << ": the rung's bin was never freed";
+    if (rung_bin) g_object_remove_weak_pointer(G_OBJECT(rung_bin), &rung_bin);
+    if (rung_tee) g_object_remove_weak_pointer(G_OBJECT(rung_tee), &rung_tee);
+  }
+  // A viewer that leaves before its move to the rung completed (the move's pad pending on the
+  // rung's tee, dropped by the switch's stop) releases it the same way.
+  const int base_viewer = base + 1;
+  for (int round = 0; round < 5; ++round) {
+    auto viewer = std::make_unique<TestViewer>(GST_BIN(pipe), media->rtp_tee());
+    ASSERT_TRUE(run_until([&] { return viewer->count() >= 1; }, 20000)) << "the top rung sent nothing";
+    EXPECT_EQ(children_of(pipe), base_viewer);
+    GstElement* tee = media->acquire_rung(1, &err);
+    ASSERT_NE(tee, nullptr) << err;
+    gpointer rung_bin = nullptr, rung_tee = nullptr;
+    watch_child(pipe, "rung1-", &rung_bin);
+    watch_child(pipe, "rung-1", &rung_tee);
+    ASSERT_TRUE(viewer->rungs().move_to(tee, 1));
+    viewer.reset();  // before the rung's first keyframe could complete the move
+    media->release_rung(1);  // what its switch's `released` does for the pending rung
+    EXPECT_EQ(media->rung_encodes(), 0u);
+    ASSERT_TRUE(run_until([&] { return children_of(pipe) == base; }, 5000))
+        << "round " << round << ": " << children_of(pipe) << " children, " << base << " before";
+    EXPECT_EQ(rung_tee, nullptr) << "round " << round << ": the rung's tee was never freed";
+    EXPECT_EQ(rung_bin, nullptr) << "round " << round << ": the rung's bin was never freed";
+    if (rung_bin) g_object_remove_weak_pointer(G_OBJECT(rung_bin), &rung_bin);
+    if (rung_tee) g_object_remove_weak_pointer(G_OBJECT(rung_tee), &rung_tee);
+  }
   gst_element_set_state(pipe, GST_STATE_NULL);
   media->reset();
   media.reset();

@@ -62,7 +62,7 @@ bool RungEncode::build(GstElement* input_tee, Codec codec, int kbps, const RtpId
   tee_ = gst_element_factory_make("tee", ("rung-" + std::to_string(index_)).c_str());
   gst_object_ref_sink(tee_);
   g_object_set(tee_, "allow-not-linked", TRUE, nullptr);
-  gst_bin_add(sink_, GST_ELEMENT(gst_object_ref(tee_)));
+  gst_bin_add(sink_, tee_);  // the bin takes a reference of its own (tee_ is not floating any more)
   gst_element_sync_state_with_parent(tee_);
   GstPad* src = gst_element_get_static_pad(part, "src");
   GstPad* ghost = gst_ghost_pad_new("src", src);

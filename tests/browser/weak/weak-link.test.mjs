@@ -2,8 +2,8 @@
 // ends of the veth between them) of VTKSTREAM_LINK_KBPS (default 1000; run.sh runs 1 Mbit/s,
 // and 250 kbit/s on request), the real server and renderer, at the 1280x720 of the issue's
 // measurements: every drag is seen, no freeze over 1 s while dragging (the page's presented-frame
-// times), and the server's bandwidth estimate for this viewer stays below the link rate once it
-// has found it.
+// times), the server's bandwidth estimate for this viewer stays below the link rate once it has
+// found it, and the encoder of the rung the viewer is on follows that estimate.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { withBrowser, pageUrl } from '../lib/scenarios.mjs';
@@ -43,7 +43,8 @@ test(`chromium at ${LINK_KBPS} kbit/s: every drag seen, no freeze over 1 s, esti
   { timeout: 180000 }, (t) => withBrowser(t, 'chromium', async (b) => {
     await b.page.setViewportSize({ width: W, height: H });
     await b.goto(pageUrl(`size=${W}x${H}&rtc_timeout=20000`));
-    await waitStats(b, `s.transport === 'webrtc' && s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${W}`, 40000);
+    // Frames, not a width: behind a weak link the viewer may be on a lower rung's smaller picture.
+    await waitStats(b, `s.transport === 'webrtc' && s.rtcState === 'connected' && s.framesPresented >= 1`, 40000);
     await b.evaluate(RECORDER);
     // Warm-up: the controller starts at the configured 1.2 Mbit/s and learns the link while the
     // encoder has something to send.
@@ -79,15 +80,17 @@ test(`chromium at ${LINK_KBPS} kbit/s: every drag seen, no freeze over 1 s, esti
     t.diagnostic(`longest gap while dragging ${worst.toFixed(0)} ms; estimate min/max ` +
                  `${Math.min(...est)}/${Math.max(...est)} kbit/s over ${est.length} samples; ` +
                  `encoder ${s.encoderKbps} kbit/s; p50/p95 ${s.latency.p50}/${s.latency.p95} ms`);
-    // The server publishes the same estimate per viewer, and the shared encoder follows this one
-    // (it steers): /healthz with the page's token cookie.
+    // The server publishes the same estimate per viewer, and the encoder of the rung this viewer
+    // is on follows it (the only viewer of its rung): /healthz with the page's token cookie.
+    // (`encoder_kbps` is the top rung's alone, which a viewer behind a weak link may not be on.)
     const health = await b.evaluate(async () => (await fetch('healthz')).json());
     t.diagnostic(`healthz: encoder_kbps ${health.encoder_kbps} viewers ${JSON.stringify(health.viewers)}`);
     assert.equal(health.viewers.length, 1);
-    assert.equal(health.viewers[0].controlling, true);
-    assert.ok(health.viewers[0].estimate_kbps <= LINK_KBPS, 'the published estimate is above the link');
-    assert.ok(Math.abs(health.encoder_kbps - health.viewers[0].estimate_kbps) <= 0.05 * health.encoder_kbps + 1,
-      `the encoder (${health.encoder_kbps} kbit/s) does not follow the steering viewer's estimate`);
+    const v = health.viewers[0];
+    assert.equal(v.controlling, true);
+    assert.ok(v.estimate_kbps <= LINK_KBPS, 'the published estimate is above the link');
+    assert.ok(Math.abs(v.rung_kbps - v.estimate_kbps) <= 0.05 * v.rung_kbps + 1,
+      `rung ${v.rung}'s encoder (${v.rung_kbps} kbit/s) does not follow the viewer's estimate (${v.estimate_kbps})`);
     assert.ok(worst <= 1000, `a freeze of ${worst.toFixed(0)} ms while dragging`);
     assert.ok(est.length > 10, 'no estimates arrived');
     assert.ok(Math.max(...est) <= LINK_KBPS, `the estimate went above the ${LINK_KBPS} kbit/s link: ${Math.max(...est)}`);
