@@ -77,6 +77,14 @@ class TestViewer : public Branch {
     adopt_tee_pad(switch_->stop(&rung));
   }
   RungSwitch& rungs() { return *switch_; }
+  // The sticky event of `type` that reached the viewer's sink, if any.
+  bool received(GstEventType type) {
+    GstPad* pad = gst_element_get_static_pad(sink_, "sink");
+    GstEvent* ev = gst_pad_get_sticky_event(pad, type, 0);
+    gst_object_unref(pad);
+    if (ev) gst_event_unref(ev);
+    return ev != nullptr;
+  }
   std::vector<Packet> packets() {
     std::lock_guard l(lock_);
     return packets_;
@@ -439,6 +447,47 @@ TEST(Rungs, H264RungOf16By9InputEncodes) {
   EXPECT_EQ(h, 240);
   EXPECT_EQ(w % 2, 0) << w << "x" << h;
   EXPECT_LE(std::abs(w - 427), 1) << "the input's aspect";
+  media->release_rung(2);
+  gst_element_set_state(pipe, GST_STATE_NULL);
+  media->reset();
+  media.reset();
+  gst_object_unref(pipe);
+}
+
+// A viewer moved before its first rung sent it anything (a still scene: the top rung is quiet
+// until the renderer's next frame) never got that rung's stream-start, caps and segment; the new
+// rung's were dropped as duplicates, so its packets reached webrtcbin with no caps at all.
+TEST(Rungs, MoveBeforeAnyPacketStillStartsTheStream) {
+  GstElement* pipe = gst_pipeline_new(nullptr);
+  GstElement* src = gst_parse_bin_from_description(
+      "videotestsrc is-live=true ! capsfilter caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1", TRUE,
+      nullptr);
+  gst_bin_add(GST_BIN(pipe), src);
+  GstElement* quiet = gst_element_factory_make("tee", "quiet");  // a rung that sends nothing
+  g_object_set(quiet, "allow-not-linked", TRUE, nullptr);
+  gst_bin_add(GST_BIN(pipe), quiet);
+  auto media = std::make_unique<Media>(GST_BIN(pipe));
+  media->configure(MediaConfig{});
+  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=640,height=480,framerate=30/1");
+  std::string err;
+  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
+  gst_caps_unref(caps);
+  GstPad* srcpad = gst_element_get_static_pad(src, "src");
+  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
+  gst_object_unref(srcpad);
+  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  {
+    TestViewer viewer(GST_BIN(pipe), quiet);
+    GstElement* tee = media->acquire_rung(2, &err);
+    ASSERT_NE(tee, nullptr) << err;
+    ASSERT_TRUE(viewer.rungs().move_to(tee, 2));
+    ASSERT_TRUE(run_until([&] { return viewer.count() >= 5; }, 20000)) << "nothing from rung 2";
+    EXPECT_TRUE(viewer.received(GST_EVENT_STREAM_START)) << "packets without a stream-start";
+    EXPECT_TRUE(viewer.received(GST_EVENT_CAPS)) << "packets without caps";
+    EXPECT_TRUE(viewer.received(GST_EVENT_SEGMENT)) << "packets without a segment";
+    for (int r : viewer.released_) media->release_rung(r);
+  }
+  EXPECT_TRUE(run_until([&] { return !has_child_named(pipe, "test-viewer"); }, 5000));
   media->release_rung(2);
   gst_element_set_state(pipe, GST_STATE_NULL);
   media->reset();
