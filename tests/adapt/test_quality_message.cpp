@@ -49,6 +49,25 @@ TEST(QualityMessage, HandlerTurnsItIntoAnAction) {
   EXPECT_EQ(q->request.rung, 1);
 }
 
+// Rungs are WebRTC encodes: an MJPEG or WebSocket-video session that pins one is told so
+// (bad-state) instead of getting silence, and its session goes on.
+TEST(QualityMessage, RefusedOutsideWebRtc) {
+  for (const char* transport : {"mjpeg", "ws"}) {
+    ServerInfo info;
+    Handler h(1, &info);
+    h.on_text(std::string(R"({"type":"hello","version":1,"codecs":["VP8"],"transport":")") + transport + "\"}");
+    const Actions out = h.on_text(R"({"type":"quality","rung":1})");
+    ASSERT_EQ(out.size(), 1u) << transport;
+    const auto* send = std::get_if<action::Send>(&out[0]);
+    ASSERT_NE(send, nullptr) << transport << ": the pin was taken";
+    EXPECT_NE(send->text.find("\"bad-state\""), std::string::npos) << send->text;
+    EXPECT_NE(send->text.find("WebRTC"), std::string::npos) << send->text;
+    const Actions ping = h.on_text(R"({"type":"ping","t":1})");
+    ASSERT_EQ(ping.size(), 1u);
+    EXPECT_NE(std::get<action::Send>(ping[0]).text.find("pong"), std::string::npos);
+  }
+}
+
 TEST(QualityMessage, RungReplyIsJson) {
   const std::string text = rung_message({1, 3, 640, 360, 600, true, {0, 360, 240}});
   JsonParser* p = json_parser_new();

@@ -151,3 +151,32 @@ TEST(RungPolicy, AFailedRungIsAvoided) {
   EXPECT_EQ(usable_rung(2, {true, false, false}), 0);
   EXPECT_EQ(usable_rung(0, {false, false, false}), 0) << "the top rung is always there";
 }
+
+// A page pinning rungs in a loop (1000 a second) gets at most one pin applied per kPinSpacingUs,
+// and the last one it sent is the one that stays.
+TEST(PinPacer, SpacesPinsLatestWins) {
+  PinPacer p;
+  int applied = 0;
+  std::optional<int> effective;
+  int64_t now = 10 * kS;
+  for (int i = 0; i < 1000; ++i, now += 1000) {
+    const std::optional<int> pin = 1 + i % 2;
+    if (p.offer(pin, now)) {
+      ++applied;
+      effective = pin;
+    }
+    if (p.holding() && now >= p.due_us()) {
+      ++applied;
+      effective = p.take(now);
+    }
+  }
+  EXPECT_LE(applied, 1 + static_cast<int>(kS / kPinSpacingUs));
+  EXPECT_GE(applied, 2);
+  ASSERT_TRUE(p.holding());
+  EXPECT_GT(p.due_us(), now - 1000);
+  EXPECT_EQ(p.take(p.due_us()), 1 + 999 % 2) << "the last pin sent wins";
+  EXPECT_FALSE(p.holding());
+  (void)effective;
+  // A lone pin after a quiet spell applies at once, "auto" included.
+  EXPECT_TRUE(p.offer(std::nullopt, now + 2 * kS));
+}

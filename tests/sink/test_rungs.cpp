@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <set>
 #include <vector>
@@ -76,6 +77,14 @@ class TestViewer : public Branch {
     adopt_tee_pad(switch_->stop(&rung));
   }
   RungSwitch& rungs() { return *switch_; }
+  // The sticky event of `type` that reached the viewer's sink, if any.
+  bool received(GstEventType type) {
+    GstPad* pad = gst_element_get_static_pad(sink_, "sink");
+    GstEvent* ev = gst_pad_get_sticky_event(pad, type, 0);
+    gst_object_unref(pad);
+    if (ev) gst_event_unref(ev);
+    return ev != nullptr;
+  }
   std::vector<Packet> packets() {
     std::lock_guard l(lock_);
     return packets_;
@@ -379,6 +388,109 @@ TEST(Rungs, AFailedRungIsReportedAndRefused) {
   gst_element_set_state(pipe, GST_STATE_NULL);
   media->reset();
   EXPECT_TRUE(media->rung_usable(1)) << "a restarted sink tries it again";
+  media.reset();
+  gst_object_unref(pipe);
+}
+
+// H.264 at 4:2:0 needs an even width: a 16:9 input's 240-line rung is 426.7 pixels wide, and an
+// odd 427 made x264enc refuse its caps, so with H264 the lowest rung failed for every 16:9 input.
+TEST(Rungs, H264RungOf16By9InputEncodes) {
+  GstElement* pipe = gst_pipeline_new(nullptr);
+  GstElement* src = gst_parse_bin_from_description(
+      "videotestsrc is-live=true ! capsfilter caps=video/x-raw,format=I420,width=640,height=360,framerate=30/1", TRUE,
+      nullptr);
+  gst_bin_add(GST_BIN(pipe), src);
+  std::atomic<int> errors{0};
+  GstBus* bus = gst_element_get_bus(pipe);
+  gst_bus_set_sync_handler(
+      bus,
+      [](GstBus*, GstMessage* m, gpointer d) {
+        if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR) {
+          ++*static_cast<std::atomic<int>*>(d);
+          g_main_context_wakeup(nullptr);
+        }
+        return GST_BUS_DROP;
+      },
+      &errors, nullptr);
+  gst_object_unref(bus);
+  auto media = std::make_unique<Media>(GST_BIN(pipe));
+  MediaConfig cfg;
+  cfg.codec = Codec::kH264;
+  media->configure(cfg);
+  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=640,height=360,framerate=30/1");
+  std::string err;
+  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
+  gst_caps_unref(caps);
+  GstPad* srcpad = gst_element_get_static_pad(src, "src");
+  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
+  gst_object_unref(srcpad);
+  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  GstElement* tee = media->acquire_rung(2, &err);
+  ASSERT_NE(tee, nullptr) << err;
+  // A packet out of rung 2's tee: its encoder took the scaled caps.
+  std::atomic<int> packets{0};
+  GstPad* tsink = gst_element_get_static_pad(tee, "sink");
+  gst_pad_add_probe(
+      tsink, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo*, gpointer d) {
+        ++*static_cast<std::atomic<int>*>(d);
+        g_main_context_wakeup(nullptr);
+        return GST_PAD_PROBE_OK;
+      },
+      &packets, nullptr);
+  gst_object_unref(tsink);
+  run_until([&] { return packets > 0 || errors > 0; }, 20000);
+  EXPECT_EQ(errors.load(), 0) << "rung 2's encoder failed";
+  EXPECT_GT(packets.load(), 0) << "rung 2 sent nothing";
+  int w = 0, h = 0;
+  media->rung_size(2, &w, &h);
+  EXPECT_EQ(h, 240);
+  EXPECT_EQ(w % 2, 0) << w << "x" << h;
+  EXPECT_LE(std::abs(w - 427), 1) << "the input's aspect";
+  media->release_rung(2);
+  gst_element_set_state(pipe, GST_STATE_NULL);
+  media->reset();
+  media.reset();
+  gst_object_unref(pipe);
+}
+
+// A viewer moved before its first rung sent it anything (a still scene: the top rung is quiet
+// until the renderer's next frame) never got that rung's stream-start, caps and segment; the new
+// rung's were dropped as duplicates, so its packets reached webrtcbin with no caps at all.
+TEST(Rungs, MoveBeforeAnyPacketStillStartsTheStream) {
+  GstElement* pipe = gst_pipeline_new(nullptr);
+  GstElement* src = gst_parse_bin_from_description(
+      "videotestsrc is-live=true ! capsfilter caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1", TRUE,
+      nullptr);
+  gst_bin_add(GST_BIN(pipe), src);
+  GstElement* quiet = gst_element_factory_make("tee", "quiet");  // a rung that sends nothing
+  g_object_set(quiet, "allow-not-linked", TRUE, nullptr);
+  gst_bin_add(GST_BIN(pipe), quiet);
+  auto media = std::make_unique<Media>(GST_BIN(pipe));
+  media->configure(MediaConfig{});
+  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=640,height=480,framerate=30/1");
+  std::string err;
+  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
+  gst_caps_unref(caps);
+  GstPad* srcpad = gst_element_get_static_pad(src, "src");
+  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
+  gst_object_unref(srcpad);
+  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  {
+    TestViewer viewer(GST_BIN(pipe), quiet);
+    GstElement* tee = media->acquire_rung(2, &err);
+    ASSERT_NE(tee, nullptr) << err;
+    ASSERT_TRUE(viewer.rungs().move_to(tee, 2));
+    ASSERT_TRUE(run_until([&] { return viewer.count() >= 5; }, 20000)) << "nothing from rung 2";
+    EXPECT_TRUE(viewer.received(GST_EVENT_STREAM_START)) << "packets without a stream-start";
+    EXPECT_TRUE(viewer.received(GST_EVENT_CAPS)) << "packets without caps";
+    EXPECT_TRUE(viewer.received(GST_EVENT_SEGMENT)) << "packets without a segment";
+    for (int r : viewer.released_) media->release_rung(r);
+  }
+  EXPECT_TRUE(run_until([&] { return !has_child_named(pipe, "test-viewer"); }, 5000));
+  media->release_rung(2);
+  gst_element_set_state(pipe, GST_STATE_NULL);
+  media->reset();
   media.reset();
   gst_object_unref(pipe);
 }

@@ -198,6 +198,8 @@ function switchToWebRtc() {
 }
 
 function fallback(reason) {
+  // Rungs are WebRTC encodes: with WebRTC gone, so is the quality menu (no dead controls).
+  if (quality && (wsv || state.transport === 'webrtc')) quality.update({ heights: [] });
   if (wsv && rtc) {   // WebRTC never made it: stay on WebSocket video, drop the server's webrtcbin
     console.warn(`vtkstream: WebRTC ${reason}; staying on WebSocket video`);
     signalling.send({ type: 'transport', transport: 'ws' });

@@ -81,4 +81,20 @@ std::map<int, int> rung_bitrates(const std::vector<Rung>& ladder, const std::map
   return lowest;
 }
 
+bool PinPacer::offer(std::optional<int> pin, int64_t now_us) {
+  if (!held_ && now_us >= due_us()) {
+    last_us_ = now_us;
+    return true;
+  }
+  held_ = true;
+  pin_ = pin;
+  return false;
+}
+
+std::optional<int> PinPacer::take(int64_t now_us) {
+  held_ = false;
+  last_us_ = now_us;
+  return pin_;
+}
+
 }  // namespace vtkstream::adapt

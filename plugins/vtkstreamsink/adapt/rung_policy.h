@@ -59,4 +59,24 @@ std::map<uint32_t, RungState> assign_rungs(const std::vector<Rung>& ladder, cons
 std::map<int, int> rung_bitrates(const std::vector<Rung>& ladder, const std::map<uint32_t, RungState>& states,
                                  const std::map<uint32_t, ViewerRungInput>& inputs);
 
+// Spaces one viewer's quality pins kPinSpacingUs apart, the latest held one winning. Each pin can
+// create a rung's encoder (threads, an encoder, synchronous work on the sink's context): a page
+// sending pins in a loop created one per message and starved every other viewer.
+constexpr int64_t kPinSpacingUs = 250'000;
+class PinPacer {
+ public:
+  // A `quality` request at `now_us`: true when it applies now; otherwise it is held (replacing any
+  // held one) until due_us().
+  bool offer(std::optional<int> pin, int64_t now_us);
+  bool holding() const { return held_; }
+  int64_t due_us() const { return last_us_ + kPinSpacingUs; }
+  // The held pin, which applies now (call at due_us() or later, only while holding()).
+  std::optional<int> take(int64_t now_us);
+
+ private:
+  bool held_ = false;
+  std::optional<int> pin_;
+  int64_t last_us_ = INT64_MIN / 2;
+};
+
 }  // namespace vtkstream::adapt

@@ -104,7 +104,15 @@ GstPadProbeReturn on_data(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
       GstEvent* ev = GST_PAD_PROBE_INFO_EVENT(info);
       const bool stream = GST_EVENT_TYPE(ev) == GST_EVENT_STREAM_START || GST_EVENT_TYPE(ev) == GST_EVENT_CAPS ||
                           GST_EVENT_TYPE(ev) == GST_EVENT_SEGMENT;
-      if (stream) return pad == st->first ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+      if (stream) {
+        if (pad == st->first) return GST_PAD_PROBE_OK;
+        // A later rung's are duplicates, unless the first pad never sent its own (moved before
+        // its first packet, in a still scene): the branch must get one stream-start, caps, segment.
+        if (pad != st->current) return GST_PAD_PROBE_DROP;
+        GstEvent* had = gst_pad_get_sticky_event(st->sink, GST_EVENT_TYPE(ev), 0);
+        if (had) gst_event_unref(had);
+        return had ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+      }
       return pad == st->current ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
     }
     if (pad == st->pending && !st->stopped) {

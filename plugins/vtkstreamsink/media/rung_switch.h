@@ -3,7 +3,8 @@
 // dropped until the first packet of a keyframe; on that packet (in the new rung's streaming
 // thread) it unlinks the old pad from the branch's sink pad, links the new one, and shifts
 // sequence numbers and picture ids from there on to continue the old rung's. Sticky events of the
-// new pad (stream-start, caps, segment) are dropped: the rungs' RTP caps are equal by design.
+// new pad (stream-start, caps, segment) are dropped: the rungs' RTP caps are equal by design
+// (a branch moved before its first pad sent anything takes them from the new pad instead).
 // The old pad is released on the sink's context (`released` runs there with its rung).
 //
 // One pad per rung feeds the branch at any time; a probe on each pad decides under one lock, so

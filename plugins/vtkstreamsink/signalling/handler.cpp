@@ -43,7 +43,11 @@ Actions Handler::on_text(std::string_view text) {
   if (std::get_if<Stay>(&msg)) return {action::Stay{}};
   // Only a WebRTC session has a link to control; a report racing the MJPEG fallback is dropped.
   if (auto* st = std::get_if<PageStats>(&msg)) return webrtc_active() ? Actions{action::Stats{*st}} : Actions{};
-  if (auto* q = std::get_if<QualityRequest>(&msg)) return {action::Quality{*q}};
+  if (auto* q = std::get_if<QualityRequest>(&msg)) {
+    if (!webrtc_active())
+      return {error(ErrorCode::kBadState, "quality: rungs are WebRTC encodes; this session has no WebRTC video")};
+    return {action::Quality{*q}};
+  }
   if (auto* t = std::get_if<TransportSwitch>(&msg)) return on_transport(t->transport);
   if (auto* v = std::get_if<WsVideoSwitch>(&msg)) return on_ws_video(v->on);
   return {error(ErrorCode::kInternal, "unhandled message")};

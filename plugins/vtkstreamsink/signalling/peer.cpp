@@ -62,6 +62,7 @@ Peer::Peer(uint32_t id, SoupWebsocketConnection* ws, Env env)
 Peer::~Peer() {
   cancel_source(flush_source_);
   cancel_source(ws_start_source_);
+  cancel_source(pin_source_);
   stop_ws_video();
   stop_webrtc();
   env_.echo->remove_peer(id_);
@@ -116,9 +117,14 @@ void Peer::perform(Actions actions) {
     } else if (auto* st = std::get_if<action::Stats>(&a)) {
       if (rate_ && session_) rate_->on_page(st->stats, *session_, [this] { estimate_changed(); });
     } else if (auto* q = std::get_if<action::Quality>(&a)) {
-      pinned_rung_ = q->request.rung;
-      GST_INFO("peer %u: quality %s", id_, pinned_rung_ ? std::to_string(*pinned_rung_).c_str() : "auto");
-      if (env_.rate_changed) env_.rate_changed(id_);  // the rung policy runs now
+      const int64_t now = g_get_monotonic_time();
+      if (pin_pacer_.offer(q->request.rung, now)) apply_pin(q->request.rung);
+      else if (!pin_source_)
+        pin_source_ = add_timeout(static_cast<guint>((pin_pacer_.due_us() - now) / 1000 + 1), [this] {
+          cancel_source(pin_source_);
+          apply_pin(pin_pacer_.take(g_get_monotonic_time()));
+          return false;
+        });
     } else if (auto* c = std::get_if<action::Control>(&a)) {
       note_activity();
       if (env_.control) env_.control(id_, c->request);
@@ -130,6 +136,12 @@ void Peer::perform(Actions actions) {
     hello_seen_ = true;
     if (env_.said_hello) env_.said_hello(id_);
   }
+}
+
+void Peer::apply_pin(std::optional<int> rung) {
+  pinned_rung_ = rung;
+  GST_INFO("peer %u: quality %s", id_, rung ? std::to_string(*rung).c_str() : "auto");
+  if (env_.rate_changed) env_.rate_changed(id_);  // the rung policy runs now
 }
 
 void Peer::note_activity() {

@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "handler.h"
 #include "input_limiter.h"
+#include "rung_policy.h"
 #include "echo_tracker.h"
 #include "viewer_rate.h"
 #include "webrtc_branch.h"
@@ -103,6 +104,7 @@ class Peer {
   void stop_webrtc();
   void note_activity();
   void estimate_changed();
+  void apply_pin(std::optional<int> rung);  // a `quality` request, paced by pin_pacer_
   // WebSocket video (peer_ws_video.cpp).
   // What the page asked for (ws-video on/off); starts are rate-limited (kMinWsStartUs).
   void want_ws_video(bool on, Codec codec);
@@ -131,6 +133,8 @@ class Peer {
   std::string last_estimate_;
   std::string last_rung_;
   std::optional<int> pinned_rung_;
+  adapt::PinPacer pin_pacer_;
+  GSource* pin_source_ = nullptr;       // a held pin applies when this fires
   gulong message_id_ = 0, closed_id_ = 0, error_id_ = 0;
   InputLimiter limiter_;
   GSource* flush_source_ = nullptr;     // pending coalesced moves go out when this fires

@@ -234,6 +234,10 @@ export async function fallbackScenario(t, name) {
     await b.goto(pageUrl('transport=webrtc&' + QUERY));
     await waitStats(b, "s.transport === 'mjpeg' && s.videoWidth > 0", 20000);
     t.diagnostic(`fell back to MJPEG ${Date.now() - t0} ms after loading the page`);
+    // The server's rung messages came while WebRTC was trying; its rungs are gone with it, so
+    // is the quality menu (a pin would only get bad-state now).
+    const items = await b.evaluate(() => document.querySelectorAll('[id^="menu-quality"]').length);
+    assert.equal(items, 0, 'the quality menu outlived WebRTC');
     await mjpegDragChanges(t, b);
   });
 }
