@@ -185,6 +185,13 @@ def notify_test(watchdog):
         if watchdog and url:
             statuses += check_ping_gaps(sock, 300000, 6)
             statuses += [l for l in check_viewer_status(sock, url) if l.startswith("STATUS=")]
+        else:
+            # READY=1 says the links work; the renderer's first state ("waiting", as none runs)
+            # may come a moment after it (since the sink warms WebRTC up before giving out its
+            # links, CI saw SIGTERM land first). Wait for that STATUS= before stopping.
+            seen = []
+            wait_status(sock, "renderer waiting", time.monotonic() + 10, seen)
+            statuses += [l for l in seen if l.startswith("STATUS=")]
         rest, out, err = stop_server(proc, sock, label)
         if not watchdog:
             check(not any("WATCHDOG=1" in m.splitlines() for m in messages + rest),
