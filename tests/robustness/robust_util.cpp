@@ -1,10 +1,12 @@
 #include "robust_util.h"
 
 #include <dirent.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -33,6 +35,39 @@ ProcStats proc_stats(pid_t pid) {
       if (e->d_name[0] != '.') ++s.fds;
     closedir(d);
   }
+  return s;
+}
+
+ProcStats settle(pid_t pid, int fds, int timeout_ms) {
+  ProcStats s = proc_stats(pid);
+  const gint64 end = g_get_monotonic_time() + gint64(timeout_ms) * 1000;
+  while (s.fds > fds && g_get_monotonic_time() < end) {
+    vtkstream::test::run_until([] { return false; }, 20);
+    s = proc_stats(pid);
+  }
+  return s;
+}
+
+std::vector<std::string> fd_targets(pid_t pid) {
+  std::vector<std::string> out;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      char target[256];
+      const ssize_t n = readlink((dir + "/" + e->d_name).c_str(), target, sizeof target - 1);
+      out.push_back(std::string(e->d_name) + " -> " + (n > 0 ? std::string(target, size_t(n)) : "?"));
+    }
+    closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string new_fds(const std::vector<std::string>& before, const std::vector<std::string>& after) {
+  std::string s;
+  for (const auto& t : after)
+    if (std::find(before.begin(), before.end(), t) == before.end()) s += "  " + t + "\n";
   return s;
 }
 

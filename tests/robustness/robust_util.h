@@ -26,6 +26,16 @@ struct ProcStats {
   int threads = -1;
 };
 ProcStats proc_stats(pid_t pid);
+// Polls /proc (another process: it offers no wakeup) until `pid` holds at most `fds`
+// descriptors or `timeout_ms` passed, running the test's main context meanwhile; returns the last
+// reading. The server closes a departed peer's sockets on its own context shortly after the
+// peer is gone (a response sent, a branch torn down), later when the machine is loaded.
+ProcStats settle(pid_t pid, int fds, int timeout_ms);
+// What each of the process's descriptors points at ("socket:[123]", "/dev/shm/x", "anon_inode:
+// [eventfd]"), sorted: printed when a descriptor check fails, so the failure names the leak.
+std::vector<std::string> fd_targets(pid_t pid);
+// The targets in `after` that `before` lacks, one per line ("" when none).
+std::string new_fds(const std::vector<std::string>& before, const std::vector<std::string>& after);
 // Resets the process's peak RSS to its current RSS (/proc/PID/clear_refs); false if refused.
 bool reset_peak_rss(pid_t pid);
 

@@ -30,6 +30,7 @@
 
 using namespace vtkstream::test;
 using robust::proc_stats;
+using robust::settle;
 using robust::ProcStats;
 using robust::RawHttp;
 using robust::RawResponse;
@@ -40,17 +41,6 @@ std::string g_server_binary;
 
 std::string web_dir() { return robust::minimal_web_dir(); }
 
-// Polls /proc (another process: there is no wakeup to wait on) until the server's descriptors
-// are back to at most `fds`; sockets are closed on the server's context just after a response.
-ProcStats settle(pid_t pid, int fds, int timeout_ms) {
-  ProcStats s = proc_stats(pid);
-  const gint64 end = g_get_monotonic_time() + gint64(timeout_ms) * 1000;
-  while (s.fds > fds && g_get_monotonic_time() < end) {
-    run_until([] { return false; }, 20);
-    s = proc_stats(pid);
-  }
-  return s;
-}
 
 class HttpHardening : public ::testing::Test {
  protected:
@@ -149,6 +139,7 @@ TEST_F(HttpHardening, SlowClientsAreTimedOut) {
   ws.send(R"({"type":"hello","version":1,"codecs":["VP8"],"transport":"mjpeg"})");
   ASSERT_FALSE(ws.wait_for("welcome").empty());
   const ProcStats base = proc_stats(server_->pid());
+  const std::vector<std::string> base_fds = robust::fd_targets(server_->pid());
   const gint64 t0 = g_get_monotonic_time();
   // Slowloris: a request line and then a header byte now and then; a tenth send nothing at all.
   std::vector<std::unique_ptr<RawHttp>> slow;
@@ -197,7 +188,8 @@ TEST_F(HttpHardening, SlowClientsAreTimedOut) {
   // The WebSocket peer outlived both timeouts.
   ws.send(R"({"type":"ping","t":1})");
   EXPECT_FALSE(ws.wait_for("pong").empty()) << "the WebSocket was closed by an HTTP timeout";
-  EXPECT_LE(settle(server_->pid(), base.fds, 2000).fds, base.fds);
+  EXPECT_LE(settle(server_->pid(), base.fds, 5000).fds, base.fds)
+      << "descriptors the server opened since the baseline:\n" << robust::new_fds(base_fds, robust::fd_targets(server_->pid()));
 }
 
 namespace {

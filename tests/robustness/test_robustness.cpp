@@ -28,6 +28,7 @@
 using namespace vtkstream::test;
 using robust::MjpegCounter;
 using robust::proc_stats;
+using robust::settle;
 using robust::ProcStats;
 
 namespace {
@@ -43,17 +44,6 @@ std::string hello(const char* transport) {
   return std::string(R"({"type":"hello","version":1,"codecs":["VP8"],"transport":")") + transport + "\"}";
 }
 
-// Polls /proc until the server's descriptors are back to at most `fds` (sockets of peers that
-// just left are closed on the server's main context, shortly after /healthz shows them gone).
-ProcStats settle(pid_t pid, int fds, int timeout_ms) {
-  ProcStats s = proc_stats(pid);
-  const gint64 end = g_get_monotonic_time() + gint64(timeout_ms) * 1000;
-  while (s.fds > fds && g_get_monotonic_time() < end) {
-    pump_for(20);
-    s = proc_stats(pid);
-  }
-  return s;
-}
 
 class Robustness : public ::testing::Test {
  protected:

@@ -26,6 +26,7 @@
 
 using namespace vtkstream::test;
 using robust::proc_stats;
+using robust::settle;
 using robust::ProcStats;
 
 namespace {
@@ -45,18 +46,6 @@ bool saw_end_of_candidates(WsClient& ws) {
   return false;
 }
 
-// Polls /proc until the server's descriptors are back to at most `fds`: the sockets of a
-// branch are closed on the server's context shortly after /healthz shows the peer gone, and
-// /proc offers no wakeup.
-ProcStats settle(pid_t pid, int fds, int timeout_ms) {
-  ProcStats s = proc_stats(pid);
-  const gint64 end = g_get_monotonic_time() + gint64(timeout_ms) * 1000;
-  while (s.fds > fds && g_get_monotonic_time() < end) {
-    run_until([] { return false; }, 20);
-    s = proc_stats(pid);
-  }
-  return s;
-}
 
 }  // namespace
 
