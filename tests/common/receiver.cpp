@@ -3,6 +3,7 @@
 #include <gst/sdp/sdp.h>
 #include <json-glib/json-glib.h>
 
+#include "decode_counter.h"
 #include "test_main_context.h"
 
 namespace vtkstream::test {
@@ -169,23 +170,20 @@ void Receiver::on_data_channel(GstWebRTCDataChannel* ch) {
   g_main_context_wakeup(nullptr);
 }
 
+bool Receiver::watch(int min_frames, int timeout_ms, bool need_channel) {
+  const Json offer(ws_.wait_for("offer"));
+  if (!offer.ok() || answer(offer.str("sdp")).empty()) return false;
+  return run_until(
+      [&] {
+        pump_candidates();
+        return frames() >= min_frames && (!need_channel || channel_open());
+      },
+      timeout_ms);
+}
+
 void Receiver::on_pad(GstPad* pad) {
   // RTP -> depayload -> decode -> count. Built on the streaming thread that added the pad.
-  if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) return;
-  GstElement* bin = gst_parse_bin_from_description(
-      (decode_ + " ! fakesink name=sink signal-handoffs=true sync=false").c_str(), TRUE, nullptr);
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(bin), "sink");
-  g_signal_connect(sink, "handoff", G_CALLBACK(+[](GstElement*, GstBuffer*, GstPad*, gpointer d) {
-                     ++static_cast<Receiver*>(d)->frames_;
-                     g_main_context_wakeup(nullptr);
-                   }),
-                   this);
-  gst_object_unref(sink);
-  gst_bin_add(GST_BIN(pipeline_), bin);
-  gst_element_sync_state_with_parent(bin);
-  GstPad* sinkpad = gst_element_get_static_pad(bin, "sink");
-  gst_pad_link(pad, sinkpad);
-  gst_object_unref(sinkpad);
+  count_decoded_frames(pipeline_, pad, decode_, &frames_);
 }
 
 }  // namespace vtkstream::test

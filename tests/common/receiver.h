@@ -29,6 +29,10 @@ class Receiver {
   // Applies the offer, sends the answer on the WebSocket and returns its SDP text ("" on
   // failure). Waits on webrtcbin's promises: call it on the test's thread, not one of webrtcbin's.
   std::string answer(const std::string& offer_sdp);
+  // The whole join after `hello`: waits for the server's offer on the WebSocket, answers it and
+  // feeds candidates until `min_frames` frames were decoded (and the data channel is open, when
+  // `need_channel`), within `timeout_ms`. False on a missing offer, a failed answer or a timeout.
+  bool watch(int min_frames, int timeout_ms, bool need_channel = false);
   // One trickled candidate from the server.
   void add_candidate(unsigned mline, const std::string& candidate);
   // Feeds every "ice" message waiting in ws.messages() into webrtcbin (and removes it there).

@@ -4,6 +4,7 @@
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 
+#include "decode_counter.h"
 #include "test_main_context.h"
 
 namespace vtkstream::test {
@@ -120,20 +121,7 @@ void WhepClient::on_pad(GstPad* pad) {
     gst_rtp_buffer_unmap(&rtp);
     return GST_PAD_PROBE_REMOVE;
   }, this, nullptr);
-  GstElement* bin = gst_parse_bin_from_description(
-      (decode_ + " ! fakesink name=sink signal-handoffs=true sync=false").c_str(), TRUE, nullptr);
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(bin), "sink");
-  g_signal_connect(sink, "handoff", G_CALLBACK(+[](GstElement*, GstBuffer*, GstPad*, gpointer d) {
-                     ++static_cast<WhepClient*>(d)->frames_;
-                     g_main_context_wakeup(nullptr);
-                   }),
-                   this);
-  gst_object_unref(sink);
-  gst_bin_add(GST_BIN(pipeline_), bin);
-  gst_element_sync_state_with_parent(bin);
-  GstPad* sinkpad = gst_element_get_static_pad(bin, "sink");
-  gst_pad_link(pad, sinkpad);
-  gst_object_unref(sinkpad);
+  count_decoded_frames(pipeline_, pad, decode_, &frames_);
 }
 
 }  // namespace vtkstream::test

@@ -82,16 +82,7 @@ TEST_F(Reach, MetricsMoveDuringARealStream) {
   ASSERT_TRUE(ws.connect(ws_url(p_.sink())));
   ASSERT_FALSE(hello(ws, "webrtc").empty());
   Receiver rx(ws);
-  const Json offer(ws.wait_for("offer"));
-  ASSERT_TRUE(offer.ok());
-  ASSERT_FALSE(rx.answer(offer.str("sdp")).empty());
-  ASSERT_TRUE(run_until(
-      [&] {
-        rx.pump_candidates();
-        return rx.frames() >= 5 && rx.channel_open();
-      },
-      20000))
-      << "frames " << rx.frames();
+  ASSERT_TRUE(rx.watch(5, 20000, true)) << "frames " << rx.frames();
 
   const std::string first = metrics_text();
   EXPECT_EQ(sample(first, R"(vtkstream_peers{transport="webrtc",role="owner"})"), 1) << first;

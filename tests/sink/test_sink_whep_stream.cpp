@@ -43,16 +43,7 @@ TEST(WhepStream, AnswerAnnouncesTheSsrcItSends) {
     ASSERT_TRUE(ws.connect(ws_url(p.sink())));
     ASSERT_FALSE(hello(ws, "webrtc").empty());
     Receiver rx(ws);
-    const Json offer(ws.wait_for("offer"));
-    ASSERT_TRUE(offer.ok());
-    ASSERT_FALSE(rx.answer(offer.str("sdp")).empty());
-    ASSERT_TRUE(run_until(
-        [&] {
-          rx.pump_candidates();
-          return rx.frames() >= 3;
-        },
-        20000))
-        << "frames " << rx.frames();
+    ASSERT_TRUE(rx.watch(3, 20000)) << "frames " << rx.frames();
   }
   ASSERT_TRUE(wait_webrtcbins(p.sink(), 0)) << webrtcbins(p.sink());
 
