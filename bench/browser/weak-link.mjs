@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { launchChromium, launchFirefox } from '../../tests/browser/lib/browsers.mjs';
 import { waitStats, snapshot, waitPictureChange, nextFrame, changedFraction } from '../../tests/browser/lib/page.mjs';
-import { decodePng, psnr } from './psnr.mjs';
+import { decodePng, psnr, psnrY } from './psnr.mjs';
 
 const { values: opt } = parseArgs({ options: {
   label: { type: 'string', default: '?' }, browser: { type: 'string', default: 'chromium' },
@@ -107,21 +107,21 @@ try {
   snapUrl.search = new URL(url).search;
   const ref = decodePng(Buffer.from(await (await fetch(snapUrl)).arrayBuffer()));
   const fromDataUrl = (d) => (d ? decodePng(Buffer.from(d.slice(d.indexOf(',') + 1), 'base64')) : null);
-  const q = (d) => {
+  const q = (d, fn = psnr) => {
     const p = fromDataUrl(d);
-    return p && p.width === ref.width ? psnr(p, ref) : null;
+    return p && p.width === ref.width ? fn(p, ref) : null;
   };
-  const firstDb = q(still.first), lastDb = q(still.last);
+  const firstDb = q(still.first), lastDb = q(still.last), firstDbY = q(still.first, psnrY);
   const row = {
     link: opt.label, browser: opt.browser, drags: `${seen}/${DRAGS}`, p50: pct(lat, 50), p95: pct(lat, 95),
     n: lat.length, dragFps: dragMs ? (1000 * dragFrames) / dragMs : null, dragKbps, idleKbps,
-    stillS: still.firstFullMs == null ? null : still.firstFullMs / 1000, stillDb: firstDb, stillDb3s: lastDb,
+    stillS: still.firstFullMs == null ? null : still.firstFullMs / 1000, stillDb: firstDb, stillDbY: firstDbY, stillDb3s: lastDb,
     estimateKbps: s.estimateKbps,
   };
   const f = (v, d = 0) => (v == null ? 'n/a' : v.toFixed(d));
   console.log(`${opt.label.padEnd(13)} ${opt.browser.padEnd(8)} drags ${row.drags}  p50 ${f(row.p50)} ms  ` +
               `p95 ${f(row.p95)} ms (n=${lat.length})  fps ${f(row.dragFps, 1)}  dragging ${f(dragKbps)} kbit/s  ` +
-              `idle ${idleKbps.toFixed(1)} kbit/s  still ${f(row.stillS, 2)} s ${f(firstDb, 1)} dB ` +
+              `idle ${idleKbps.toFixed(1)} kbit/s  still ${f(row.stillS, 2)} s ${f(firstDb, 1)} dB (luma ${f(firstDbY, 1)}) ` +
               `(3 s: ${f(lastDb, 1)} dB)  estimate ${f(s.estimateKbps)} kbit/s`);
   console.log('JSON ' + JSON.stringify(row));
 } finally {

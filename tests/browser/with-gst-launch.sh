@@ -2,7 +2,7 @@
 # with-gst-launch.sh CMD [ARGS...]: the sink as a GStreamer user runs it, no vtkstream-serve.
 # Starts the real renderer on the demo scene and four gst-launch-1.0 pipelines on 127.0.0.1:
 #   vtksrc shm-name=NAME ! vtkstreamsink port=8001 token=T        -> VTKSTREAM_URL
-#   videotestsrc is-live=true ! vtkstreamsink port=8002 token=T   -> VTKSTREAM_TESTSRC_URL
+#   videotestsrc is-live=true (1280x720) ! vtkstreamsink port=8002 token=T -> VTKSTREAM_TESTSRC_URL
 #   videotestsrc ... ! vtkstreamsink port=8003 idle-timeout=6    -> VTKSTREAM_IDLE_URL (idle warning)
 #   videotestsrc ... (5 fps) ! vtkstreamsink port=8004           -> VTKSTREAM_SLOW_URL (WHEP after a page)
 # waits for each sink's `vtkstreamsink-links` bus message (gst-launch -m prints it), runs CMD,
@@ -65,7 +65,7 @@ start_sink() {
 
 start_sink sink-vtksrc vtksrc shm-name="$shm" ! vtkstreamsink port=8001 token="$token"
 export VTKSTREAM_URL="http://127.0.0.1:8001/?token=$token"
-start_sink sink-testsrc videotestsrc is-live=true ! vtkstreamsink port=8002 token="$token"
+start_sink sink-testsrc videotestsrc is-live=true ! video/x-raw,width=1280,height=720,framerate=15/1 ! vtkstreamsink port=8002 token="$token"
 export VTKSTREAM_TESTSRC_URL="http://127.0.0.1:8002/?token=$token"
 # A short idle timeout of its own, so the other tests never meet it (gst/idle.test.mjs).
 # Small and slow (160x120 at 5 fps): its encoder runs all along and must not take CPU from the others.

@@ -8,6 +8,7 @@
 // `wsVideoSupported()` is false and the page uses WebRTC or MJPEG.
 
 const HEADER_MIN = 28;
+const VP8_COLOUR_SPACE = { primaries: 'smpte170m', transfer: 'smpte170m', matrix: 'smpte170m', fullRange: false };
 const CODECS = { 1: 'vp8', 2: 'avc1.42E01F' };   // H.264: Annex B, so no `description`
 // Frames waiting in the decoder beyond this: drop deltas until the next keyframe (a slow
 // decoder must not build a queue the server's window cannot see).
@@ -111,7 +112,13 @@ export class WsVideoTransport {
         this.waitKey = true;
       },
     });
-    this.decoder.configure({ codec: CODECS[codecId] || 'vp8', optimizeForLatency: true });
+    const config = { codec: CODECS[codecId] || 'vp8', optimizeForLatency: true };
+    // VP8 carries no colour description; the server encodes BT.601 limited range, what every
+    // browser assumes for VP8 over WebRTC. Chromium's WebCodecs decoder otherwise tags the frames
+    // so that the canvas draws them as BT.709 (the bars of tests/browser/gst/colour.test.mjs came
+    // out up to 39 levels off). H.264 says it in its own bitstream, which would win anyway.
+    if (config.codec === 'vp8') config.colorSpace = VP8_COLOUR_SPACE;
+    this.decoder.configure(config);
   }
 
   draw(frame) {

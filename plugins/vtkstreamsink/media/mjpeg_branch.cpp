@@ -29,9 +29,12 @@ std::unique_ptr<MjpegBranch> MjpegBranch::create(GstBin* sink, Media& media, Inp
   // new branch waits forever for a second picture (seen with Firefox after WebRTC viewers left).
   // Encoded input (pass-through) is decoded first. decodebin's pad appears later, so nothing
   // is ghosted automatically (it would pick videoconvert's unlinked sink): we ghost the queue's.
+  // JPEG's colours are JFIF's, full-range BT.601 (1:4:0:0), which every browser assumes; left to
+  // itself videoconvert gives jpegenc limited range, and BT.709 at HD sizes, and the page showed
+  // colour bars 20 to 40 levels off (tests/browser/gst/colour.test.mjs).
   const std::string decode = media.input() == Media::Input::kRaw ? "" : "decodebin ! ";
   const std::string desc = "queue name=q leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! " +
-                           decode + "videoconvert ! jpegenc quality=" + std::to_string(kQuality) +
+                           decode + "videoconvert ! video/x-raw,format=I420,colorimetry=(string)1:4:0:0 ! jpegenc quality=" + std::to_string(kQuality) +
                            " ! appsink name=jpegsink sync=false async=false max-buffers=1 drop=true";
   GError* gerr = nullptr;
   GstElement* inner = gst_parse_bin_from_description(desc.c_str(), FALSE, &gerr);
