@@ -43,7 +43,7 @@ class TestViewer : public Branch {
     gst_element_link(q, sink_);
     GstAppSinkCallbacks cb{};
     cb.new_sample = [](GstAppSink* s, gpointer d) -> GstFlowReturn {
-      auto* self = static_cast<TestViewer*>(d);
+      Received& self = **static_cast<std::shared_ptr<Received>*>(d);
       GstSample* sample = gst_app_sink_pull_sample(s);
       GstBuffer* buf = gst_sample_get_buffer(sample);
       Packet p{};
@@ -59,13 +59,18 @@ class TestViewer : public Branch {
       p.keyframe_start = rtp_starts_keyframe(buf, Codec::kVP8);
       gst_sample_unref(sample);
       {
-        std::lock_guard l(self->lock_);
-        self->packets_.push_back(p);
+        std::lock_guard l(self.lock);
+        self.packets.push_back(p);
       }
       g_main_context_wakeup(nullptr);
       return GST_FLOW_OK;
     };
-    gst_app_sink_set_callbacks(GST_APP_SINK(sink_), &cb, this, nullptr);
+    // The branch's elements go away on the pipeline's terms, after this object: the callback may
+    // still run on the streaming thread then, so what it writes is shared with it and freed by
+    // appsink when it drops the callbacks (with `this` as user data, ASan caught the callback
+    // writing into a destroyed viewer, and the plain build crashed 2 runs in 15 under load).
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink_), &cb, new std::shared_ptr<Received>(received_),
+                               [](gpointer d) { delete static_cast<std::shared_ptr<Received>*>(d); });
     std::string err;
     EXPECT_TRUE(ghost_sink(q, &err) && attach(tee, &err)) << err;
     GstPad* ghost = gst_element_get_static_pad(bin_, "sink");
@@ -86,19 +91,22 @@ class TestViewer : public Branch {
     return ev != nullptr;
   }
   std::vector<Packet> packets() {
-    std::lock_guard l(lock_);
-    return packets_;
+    std::lock_guard l(received_->lock);
+    return received_->packets;
   }
   size_t count() {
-    std::lock_guard l(lock_);
-    return packets_.size();
+    std::lock_guard l(received_->lock);
+    return received_->packets.size();
   }
   std::vector<int> released_;
 
  private:
+  struct Received {
+    std::mutex lock;
+    std::vector<Packet> packets;
+  };
   GstElement* sink_;
-  std::mutex lock_;
-  std::vector<Packet> packets_;
+  std::shared_ptr<Received> received_ = std::make_shared<Received>();
   std::unique_ptr<RungSwitch> switch_;
 };
 
