@@ -264,10 +264,14 @@ test('a viewer on a lower rung through Janus: its size, following a drag, and sw
     const changed = await waitPictureChange(viewer, '#video', before, 0.02, 10000);
     t.diagnostic(`the drag changed ${(100 * changed).toFixed(1)}% of the rung-2 viewer's picture`);
 
-    // The page's menu moves the viewer to the full-size rung on the same connection.
+    // The page's menu moves the viewer to the full-size rung on the same connection; Janus asks
+    // rung 0 (its mountpoint's RTCP port) for the keyframe the viewer starts from.
+    const asked = (await metrics())['vtkstream_janus_keyframe_requests_total{rung=0}'];
     await viewer.page.selectOption('#rung', '1');
     const full = await waitVideoHeight(viewer, H, 15000);
     assert.equal(full.w, W);
+    await waitMetrics((m) => m['vtkstream_janus_keyframe_requests_total{rung=0}'] > asked, 10000,
+                      'a keyframe request for rung 0 after the switch');
     assert.equal(await viewer.page.evaluate(() => window.janusViewer.sessions), 1, 'switching started a new session');
 
     // Janus goes away: the lower rungs are no longer encoded for it.
