@@ -152,9 +152,9 @@ void install_sink_properties(GObjectClass* k) {
                                                  "", kRW));
   install(PROP_JANUS_URL, g_param_spec_string("janus-url", "Janus API URL", "HTTP API of a Janus to forward the encoded video to as RTP (e.g. http://127.0.0.1:8088/janus, numeric host; the RTP goes to that host); probed to tell whether Janus is up. Several, comma-separated, on different hosts: each gets the stream",
                                               "", kRW));
-  install(PROP_JANUS_VIDEO_PORT, g_param_spec_int("janus-video-port", "Janus video port", "videoport of the Janus streaming mountpoint to send RTP to (0 = no forwarding)",
+  install(PROP_JANUS_VIDEO_PORT, g_param_spec_int("janus-video-port", "Janus video port", "videoport of the Janus streaming mountpoint of rung 0 (full size) to send RTP to; rung N goes to this + 2N (0 = no forwarding)",
                                                   0, 65535, 0, kRW));
-  install(PROP_JANUS_RTCP_PORT, g_param_spec_int("janus-rtcp-port", "Janus RTCP port", "videortcpport of that mountpoint, for its viewers' keyframe requests (0 = none: Janus viewers wait for the next keyframe)",
+  install(PROP_JANUS_RTCP_PORT, g_param_spec_int("janus-rtcp-port", "Janus RTCP port", "videortcpport of that mountpoint, for its viewers' keyframe requests; rung N's is this + 2N (0 = none: Janus viewers wait for the next keyframe)",
                                                  0, 65535, 0, kRW));
   install(PROP_JANUS_RUNGS, g_param_spec_string("janus-rungs", "Janus rungs", "Which rungs of the encoding ladder go to Janus, each to a mountpoint of its own (rung N: janus-video-port + 2N, janus-rtcp-port + 2N): all, or rung numbers such as 0 or 0,2 (0 = full size). A lower rung is encoded only while its Janus is up",
                                                 d.janus_rungs.c_str(), kRW));
