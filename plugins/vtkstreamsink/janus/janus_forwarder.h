@@ -33,7 +33,7 @@ class JanusForwarder {
     Media* media;
     std::string log_name;  // prefix of the operator notes on stderr
   };
-  // Sink context. Null with *err when the branch or the socket cannot be made.
+  // Sink context. Null with *err when a rung's RTCP socket cannot be opened.
   static std::unique_ptr<JanusForwarder> start(const JanusConfig& c, Parts parts, std::string* err);
   ~JanusForwarder();
 
