@@ -24,9 +24,10 @@ constexpr const char* kSummary =
     "HTTP routes on --bind:--port: / (the web client), /ws (signalling, docs/protocol.md),\n"
     "/mjpeg?peer=ID (fallback stream), /healthz (JSON status).\n"
     "\n"
-    "Large audiences: --janus URL also sends the encoded video as RTP to a Janus streaming\n"
-    "mountpoint on the URL's host (ports --janus-video-port, --janus-rtcp-port); its viewers watch\n"
-    "through Janus, steering stays here (docs/janus.md, launch/janus.sh).\n"
+    "Large audiences: --janus URL also sends the encoded video as RTP to Janus streaming\n"
+    "mountpoints on the URL's host, one per rung of the encoding ladder (--janus-rungs; rung N\n"
+    "to --janus-video-port + 2N, RTCP --janus-rtcp-port + 2N); its viewers watch through Janus\n"
+    "and pick a rung, steering stays here (docs/janus.md, launch/janus.sh).\n"
     "\n"
     "The pipeline is `vtksrc ! vtkstreamsink`: the options below set the sink's properties\n"
     "(gst-inspect-1.0 vtkstreamsink). --pipeline replaces the encoder part (the sink's `encoder`):\n"
@@ -74,6 +75,7 @@ struct Raw {
   gint max_message_bytes = static_cast<gint>(sink::kMaxMessageBytes), handshake_timeout = 10, control_idle = 60;
   gint http_header_timeout = 10, http_idle_timeout = 60;
   gint janus_video_port = kPortUnset, janus_rtcp_port = kPortUnset;  // given only with --janus
+  gchar* janus_rungs = nullptr;
   gchar** allowed_hosts = nullptr;
   gchar* frame_ancestors = nullptr;
   gchar *bind = nullptr, *shm = nullptr, *render = nullptr, *renderer = nullptr, *web = nullptr, *codec = nullptr,
@@ -82,7 +84,7 @@ struct Raw {
   gchar** turn = nullptr;
   gboolean no_renderer = FALSE, no_auth = FALSE, version = FALSE;
   ~Raw() {
-    for (gchar* p : {bind, shm, render, renderer, web, codec, pipeline, stun, size, ice_address, token_file, tls_cert, tls_key, janus}) g_free(p);
+    for (gchar* p : {bind, shm, render, renderer, web, codec, pipeline, stun, size, ice_address, token_file, tls_cert, tls_key, janus, janus_rungs}) g_free(p);
     g_strfreev(turn);
     g_strfreev(allowed_hosts);
     g_free(frame_ancestors);
@@ -122,8 +124,9 @@ bool parse_table(int argc, char** argv, Raw* r, std::string* err) {
       {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &r->tls_cert, "Serve https and wss with this PEM certificate (chain); needs --tls-key. Browsers offer WebCodecs only to https pages (or localhost)", "FILE"},
       {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &r->tls_key, "The unencrypted PEM private key of --tls-cert", "FILE"},
       {"janus", 0, 0, G_OPTION_ARG_STRING, &r->janus, "Also send the encoded video as RTP to the Janus whose HTTP API is at URL (numeric host, e.g. http://127.0.0.1:8088/janus); it is probed, and forwarded to only while it answers; several comma-separated URLs on different hosts each get the stream (docs/janus.md)", "URL"},
-      {"janus-video-port", 0, 0, G_OPTION_ARG_INT, &r->janus_video_port, "With --janus: the streaming mountpoint's video RTP port on that host (default 5004)", "PORT"},
-      {"janus-rtcp-port", 0, 0, G_OPTION_ARG_INT, &r->janus_rtcp_port, "With --janus: the mountpoint's video RTCP port, for its viewers' keyframe requests (default 5005; 0 = none)", "PORT"},
+      {"janus-video-port", 0, 0, G_OPTION_ARG_INT, &r->janus_video_port, "With --janus: rung 0's (full size) streaming mountpoint's video RTP port on that host; rung N's is PORT + 2N (default 5004)", "PORT"},
+      {"janus-rtcp-port", 0, 0, G_OPTION_ARG_INT, &r->janus_rtcp_port, "With --janus: rung 0's mountpoint's video RTCP port, for its viewers' keyframe requests; rung N's is PORT + 2N (default 5005; 0 = none)", "PORT"},
+      {"janus-rungs", 0, 0, G_OPTION_ARG_STRING, &r->janus_rungs, "With --janus: the rungs sent to Janus, each to a mountpoint of its own: all (default; full size, at most 360 and at most 240 lines), or rung numbers such as 0 or 0,2. A lower rung is encoded only while Janus is up", "LIST"},
       {"no-renderer", 0, 0, G_OPTION_ARG_NONE, &r->no_renderer, "Start no renderer even without --shm (wait on the private shm name)", nullptr},
       {"version", 0, 0, G_OPTION_ARG_NONE, &r->version, "Print the version and exit", nullptr},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
@@ -258,9 +261,9 @@ bool parse_options(int argc, char** argv, ServeConfig* config, std::string* err)
     g_free(joined);
   }
   if (r.frame_ancestors) set("frame-ancestors", r.frame_ancestors);
-  if (!r.janus && (r.janus_video_port != kPortUnset || r.janus_rtcp_port != kPortUnset)) {
+  if (!r.janus && (r.janus_video_port != kPortUnset || r.janus_rtcp_port != kPortUnset || r.janus_rungs)) {
     // Quietly running without the audience the operator asked ports for would be worse.
-    *err = "--janus-video-port and --janus-rtcp-port need --janus (see --help)";
+    *err = "--janus-video-port, --janus-rtcp-port and --janus-rungs need --janus (see --help)";
     return false;
   }
   if (r.janus) {
@@ -268,7 +271,8 @@ bool parse_options(int argc, char** argv, ServeConfig* config, std::string* err)
     const int video = r.janus_video_port == kPortUnset ? 5004 : r.janus_video_port;
     const int rtcp = r.janus_rtcp_port == kPortUnset ? 5005 : r.janus_rtcp_port;
     if (video < 1 || video > 65535 || rtcp < 0 || rtcp > 65535 ||
-        !sink::janus_configuration(r.janus, video, rtcp, &janus, err, {"--janus", "--janus-video-port", "--janus-rtcp-port"})) {
+        !sink::janus_configuration(r.janus, video, rtcp, r.janus_rungs ? r.janus_rungs : "all", &janus, err,
+                                   {"--janus", "--janus-video-port", "--janus-rtcp-port", "--janus-rungs"})) {
       if (err->empty()) *err = "--janus-video-port and --janus-rtcp-port are UDP ports (1-65535; RTCP may be 0)";
       *err += " (see --help)";
       return false;
@@ -276,6 +280,7 @@ bool parse_options(int argc, char** argv, ServeConfig* config, std::string* err)
     set("janus-url", r.janus);
     set("janus-video-port", std::to_string(video));
     set("janus-rtcp-port", std::to_string(rtcp));
+    if (r.janus_rungs) set("janus-rungs", r.janus_rungs);
   }
   set("codec", r.codec && g_ascii_strcasecmp(r.codec, "h264") == 0 ? "h264" : "vp8");
   if (r.bitrate) set("bitrate", std::to_string(r.bitrate));

@@ -260,7 +260,8 @@ def main():
             time.sleep(a.settle)  # let the newest viewers reach steady state before measuring
             fps, cpu, self_cpu = measure(viewers, pids, a.window)
             load = os.getloadavg()[0]
-            print(f'{a.mode} viewers={n} fps/viewer min={min(fps):.1f} median={statistics.median(fps):.1f} '
+            mount = f' mount={a.mount}' if a.mode == 'janus' else ''
+            print(f'{a.mode}{mount} viewers={n} fps/viewer min={min(fps):.1f} median={statistics.median(fps):.1f} '
                   + ' '.join(f'cpu[{p}]={c:.0f}% threads[{p}]={threads(p)}' for p, c in cpu.items())
                   + f' cpu[loadgen]={self_cpu:.0f}% load1={load:.2f}', flush=True)
     stop.set()

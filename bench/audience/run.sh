@@ -6,6 +6,9 @@
 # Janus path. Runs itself inside a private network namespace (tests/browser/netns.sh).
 #   bench/audience/run.sh [BUILD_DIR]
 # Env: DIRECT_STEPS [1,2,4,8,12,16,24], JANUS_STEPS [1,2,4,8,16,32,48] (none: skip that part),
+#      JANUS_LOW_STEPS [none]: viewers through Janus on rung 2 (at most 240 lines, mountpoint 3),
+#      JANUS_RUNGS: the rungs fed to Janus [0; 0,2 when JANUS_LOW_STEPS is given] (every rung fed
+#      is encoded for the whole run, so the sink's CPU includes it),
 #      LATENCY [1] (0: skip the latency pair), WINDOW [8] seconds,
 #      SIZE [1280x720], FPS [30], BITRATE [1200] kbit/s.
 set -euo pipefail
@@ -27,7 +30,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$root/launch/janus/janus-config.sh" "$tmp/janus"
+low_steps=${JANUS_LOW_STEPS:-none}
+rungs=${JANUS_RUNGS:-}
+if [ -z "$rungs" ]; then
+  if [ "$low_steps" = none ]; then rungs=0; else rungs=0,2; fi
+fi
+"$root/launch/janus/janus-config.sh" "$tmp/janus" --rungs "$rungs"
 janus --configs-folder "$tmp/janus" --config "$tmp/janus/janus.jcfg" --disable-colors >"$tmp/janus.log" 2>&1 &
 janus_pid=$!
 pids+=($janus_pid)
@@ -38,7 +46,8 @@ token=benchbenchbenchbench01
 gst-launch-1.0 -m videotestsrc is-live=true pattern=ball \
   ! "video/x-raw,width=${size%x*},height=${size#*x},framerate=$fps/1" \
   ! vtkstreamsink port=8000 token=$token max-peers=100 owner-slots=1 adaptive-bitrate=false bitrate="$bitrate" \
-    janus-url=http://127.0.0.1:8088/janus janus-video-port=5004 janus-rtcp-port=5005 >"$tmp/sink.log" 2>&1 &
+    janus-url=http://127.0.0.1:8088/janus janus-video-port=5004 janus-rtcp-port=5005 janus-rungs="$rungs" \
+    >"$tmp/sink.log" 2>&1 &
 sink_pid=$!
 pids+=($sink_pid)
 # Both announce themselves in their logs; wait for those lines (bounded), not for a fixed time.
@@ -46,10 +55,12 @@ timeout 30 grep -q "HTTP webserver started" <(tail -f "$tmp/janus.log") || { cat
 timeout 30 grep -q "janus: up" <(tail -f "$tmp/sink.log") || { cat "$tmp/sink.log"; exit 1; }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "# source: videotestsrc ${size}@${fps} VP8 ${bitrate} kbit/s; sink pid $sink_pid, janus pid $janus_pid"
+echo "# source: videotestsrc ${size}@${fps} VP8 ${bitrate} kbit/s; rungs fed to Janus: $rungs; sink pid $sink_pid, janus pid $janus_pid"
 lg=(/usr/bin/python3 "$here/loadgen.py" --window "${WINDOW:-8}")
 [ "${LATENCY:-1}" = 0 ] || "${lg[@]}" --mode latency --url http://127.0.0.1:8000/ --token $token --janus http://127.0.0.1:8088/janus
 [ "${DIRECT_STEPS:-}" = none ] || "${lg[@]}" --mode direct --url http://127.0.0.1:8000/ --token $token --steps "${DIRECT_STEPS:-1,2,4,8,12,16,24}" \
   --pids "$sink_pid,$janus_pid"
 [ "${JANUS_STEPS:-}" = none ] || "${lg[@]}" --mode janus --janus http://127.0.0.1:8088/janus --steps "${JANUS_STEPS:-1,2,4,8,16,32,48}" \
+  --pids "$sink_pid,$janus_pid"
+[ "$low_steps" = none ] || "${lg[@]}" --mode janus --mount 3 --janus http://127.0.0.1:8088/janus --steps "$low_steps" \
   --pids "$sink_pid,$janus_pid"

@@ -2,20 +2,23 @@
 # janus-config.sh OUTDIR [OPTIONS]: writes a Janus configuration for vtkstream's audience into
 # OUTDIR: janus.jcfg (only the streaming plugin and the HTTP transport are loaded),
 # janus.transport.http.jcfg (the HTTP API on one address) and janus.plugin.streaming.jcfg (one RTP
-# mountpoint, id 1, that vtkstreamsink's janus-video-port / janus-rtcp-port feed). Run Janus with
+# mountpoint per rung of vtkstreamsink's encoding ladder: rung N is mountpoint id 1+N on RTP port
+# VIDEO+2N and RTCP port RTCP+2N, what vtkstreamsink's janus-video-port / janus-rtcp-port /
+# janus-rungs feed). Run Janus with
 #   janus --configs-folder OUTDIR --config OUTDIR/janus.jcfg
 # Options (defaults in brackets):
 #   --bind ADDR        HTTP API and RTP ports listen here [127.0.0.1]
 #   --http-port P      HTTP API port [8088]; the API is http://ADDR:P/janus
-#   --video-port P     the mountpoint's RTP port [5004]
-#   --rtcp-port P      its RTCP port, for keyframe requests back to the sink [5005]
+#   --video-port P     rung 0's mountpoint's RTP port; rung N's is P+2N [5004]
+#   --rtcp-port P      its RTCP port, for keyframe requests back to the sink; rung N's is P+2N [5005]
+#   --rungs LIST       the rungs, as the sink's janus-rungs: all (0,1,2) or e.g. 0 or 0,2 [all]
 #   --codec vp8|h264   what the sink encodes (its codec property) [vp8]
 #   --rtp-range A-B    UDP ports Janus uses towards its viewers [20000-40000]
 #   --nat-1-1 ADDR     public address to advertise in ICE (behind 1:1 NAT, e.g. a cloud VM) [none]
 set -euo pipefail
-[ $# -ge 1 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,19p' "$0" >&2; exit 2; }
 out=$1; shift
-bind=127.0.0.1 http_port=8088 video_port=5004 rtcp_port=5005 codec=vp8 range=20000-40000 nat=""
+bind=127.0.0.1 http_port=8088 video_port=5004 rtcp_port=5005 codec=vp8 range=20000-40000 nat="" rungs=all
 while [ $# -gt 0 ]; do
   case "$1" in
     --bind) bind=$2 ;;
@@ -23,6 +26,7 @@ while [ $# -gt 0 ]; do
     --video-port) video_port=$2 ;;
     --rtcp-port) rtcp_port=$2 ;;
     --codec) codec=$2 ;;
+    --rungs) rungs=$2 ;;
     --rtp-range) range=$2 ;;
     --nat-1-1) nat=$2 ;;
     *) echo "janus-config.sh: unknown option $1" >&2; exit 2 ;;
@@ -36,6 +40,14 @@ case "$codec" in
 			fmtp = "profile-level-id=42e01f;packetization-mode=1"' ;;
   *) echo "janus-config.sh: --codec is vp8 or h264" >&2; exit 2 ;;
 esac
+# The sink's ladder (plugins/vtkstreamsink/adapt/rung_policy.cpp, default_ladder): full size, at
+# most 360 lines, at most 240 lines.
+sizes=("full size" "at most 360 lines" "at most 240 lines")
+[ "$rungs" = all ] && rungs=0,1,2
+IFS=, read -r -a rung_list <<<"$rungs"
+for r in "${rung_list[@]}"; do
+  case "$r" in 0|1|2) ;; *) echo "janus-config.sh: --rungs is all or rung numbers 0-2 separated by commas" >&2; exit 2 ;; esac
+done
 mkdir -p "$out"
 
 # Everything Janus would load from its folders but we do not use is disabled by name: fewer
@@ -95,22 +107,26 @@ CFG
 key() { head -c 24 /dev/urandom | base64 | tr -d '/+='; }
 touch "$out/janus.plugin.streaming.jcfg"
 chmod 600 "$out/janus.plugin.streaming.jcfg"
-cat >"$out/janus.plugin.streaming.jcfg" <<CFG
+{
+cat <<CFG
 general: {
 	admin_key = "$(key)"
 }
-vtkstream: {
+CFG
+for r in "${rung_list[@]}"; do
+cat <<CFG
+vtkstream-rung$r: {
 	type = "rtp"
-	id = 1
-	description = "vtkstream"
+	id = $((1 + r))
+	description = "vtkstream rung $r (${sizes[$r]})"
 	secret = "$(key)"
 	media = (
 		{
 			type = "video"
 			mid = "v"
-			port = $video_port
+			port = $((video_port + 2 * r))
 			# Janus sends its viewers' keyframe requests (PLI) back through this port.
-			rtcpport = $rtcp_port
+			rtcpport = $((rtcp_port + 2 * r))
 			iface = "$bind"
 			pt = 96
 			$codec_lines
@@ -118,3 +134,5 @@ vtkstream: {
 	)
 }
 CFG
+done
+} >"$out/janus.plugin.streaming.jcfg"

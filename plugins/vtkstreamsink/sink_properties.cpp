@@ -152,10 +152,12 @@ void install_sink_properties(GObjectClass* k) {
                                                  "", kRW));
   install(PROP_JANUS_URL, g_param_spec_string("janus-url", "Janus API URL", "HTTP API of a Janus to forward the encoded video to as RTP (e.g. http://127.0.0.1:8088/janus, numeric host; the RTP goes to that host); probed to tell whether Janus is up. Several, comma-separated, on different hosts: each gets the stream",
                                               "", kRW));
-  install(PROP_JANUS_VIDEO_PORT, g_param_spec_int("janus-video-port", "Janus video port", "videoport of the Janus streaming mountpoint to send RTP to (0 = no forwarding)",
+  install(PROP_JANUS_VIDEO_PORT, g_param_spec_int("janus-video-port", "Janus video port", "videoport of the Janus streaming mountpoint of rung 0 (full size) to send RTP to; rung N goes to this + 2N (0 = no forwarding)",
                                                   0, 65535, 0, kRW));
-  install(PROP_JANUS_RTCP_PORT, g_param_spec_int("janus-rtcp-port", "Janus RTCP port", "videortcpport of that mountpoint, for its viewers' keyframe requests (0 = none: Janus viewers wait for the next keyframe)",
+  install(PROP_JANUS_RTCP_PORT, g_param_spec_int("janus-rtcp-port", "Janus RTCP port", "videortcpport of that mountpoint, for its viewers' keyframe requests; rung N's is this + 2N (0 = none: Janus viewers wait for the next keyframe)",
                                                  0, 65535, 0, kRW));
+  install(PROP_JANUS_RUNGS, g_param_spec_string("janus-rungs", "Janus rungs", "Which rungs of the encoding ladder go to Janus, each to a mountpoint of its own (rung N: janus-video-port + 2N, janus-rtcp-port + 2N): all, or rung numbers such as 0 or 0,2 (0 = full size). A lower rung is encoded only while its Janus is up",
+                                                d.janus_rungs.c_str(), kRW));
   install(PROP_URL, g_param_spec_string("url", "URL", "http://HOST:PORT/ (https:// with TLS) once listening (READY and up)", "", kRO));
   install(PROP_CONTROL_LINK, g_param_spec_string("control-link", "Control link", "The link to open to watch and steer (with its token), once listening", "", kRO));
   install(PROP_VIEW_LINK, g_param_spec_string("view-link", "View-only link", "The link to share with people who should only watch, once listening", "", kRO));
@@ -201,6 +203,7 @@ void set_sink_property(SinkSettings& s, guint id, const GValue* v) {
     case PROP_JANUS_URL: s.janus_url = str(v); break;
     case PROP_JANUS_VIDEO_PORT: s.janus_video_port = g_value_get_int(v); break;
     case PROP_JANUS_RTCP_PORT: s.janus_rtcp_port = g_value_get_int(v); break;
+    case PROP_JANUS_RUNGS: s.janus_rungs = str(v); break;
     default: break;
   }
 }
@@ -246,6 +249,7 @@ void get_sink_property(const SinkSettings& s, guint id, GValue* v) {
     case PROP_JANUS_URL: g_value_set_string(v, s.janus_url.c_str()); break;
     case PROP_JANUS_VIDEO_PORT: g_value_set_int(v, s.janus_video_port); break;
     case PROP_JANUS_RTCP_PORT: g_value_set_int(v, s.janus_rtcp_port); break;
+    case PROP_JANUS_RUNGS: g_value_set_string(v, s.janus_rungs.c_str()); break;
     case PROP_URL: g_value_set_string(v, s.url.c_str()); break;
     case PROP_CONTROL_LINK: g_value_set_string(v, s.control_link.c_str()); break;
     case PROP_VIEW_LINK: g_value_set_string(v, s.view_link.c_str()); break;
@@ -324,7 +328,7 @@ bool sink_configuration(SinkSettings& s, WebConfig* web, MediaConfig* media, std
   // The start is the configured bitrate, inside the bounds.
   web->rate_limits = adapt::Limits{int(s.min_bitrate_kbps), int(s.max_bitrate_kbps), int(s.bitrate_kbps)};
   media->encoder = s.encoder;
-  if (!janus_configuration(s.janus_url, s.janus_video_port, s.janus_rtcp_port, &web->janus, err)) return false;
+  if (!janus_configuration(s.janus_url, s.janus_video_port, s.janus_rtcp_port, s.janus_rungs, &web->janus, err)) return false;
   return http_rules(s, web, err);
 }
 

@@ -50,6 +50,7 @@ enum SinkProp {
   PROP_JANUS_URL,
   PROP_JANUS_VIDEO_PORT,
   PROP_JANUS_RTCP_PORT,
+  PROP_JANUS_RUNGS,
   PROP_URL,           // read-only, once listening
   PROP_CONTROL_LINK,  // read-only
   PROP_VIEW_LINK,     // read-only
@@ -83,6 +84,7 @@ struct SinkSettings {
   std::string tls_certificate_file, tls_key_file;  // both or neither (tls.h)
   std::string janus_url;  // janus/janus_forwarder.h; off while janus_video_port is 0
   int janus_video_port = 0, janus_rtcp_port = 0;
+  std::string janus_rungs = "all";  // which rungs go to Janus (janus/janus_config.h)
   // Read-only, set once listening.
   std::string url, control_link, view_link;
   unsigned peers = 0;

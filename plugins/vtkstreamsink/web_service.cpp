@@ -57,7 +57,10 @@ WebService::WebService(const WebConfig& config, Parts parts, Events events)
   routes.tls = config.tls;
   http_ = std::make_unique<HttpServer>(std::move(routes));
   // A lower rung whose encoder failed: its viewers move to another rung now.
-  m_.media->on_rung_failed([this](int) { rates_changed(); });
+  m_.media->on_rung_failed([this](int rung) {
+    for (auto& j : janus_) j->rung_failed(rung);
+    rates_changed();
+  });
 }
 
 WebService::~WebService() {
@@ -326,6 +329,7 @@ void WebService::on_size(int width, int height) {
   info_.width = width;
   info_.height = height;
   for (auto& [id, peer] : peers_) peer->media_ready();
+  for (auto& j : janus_) j->media_changed();  // lower rungs exist from the first caps on
   // "running" promises pictures and a size for input: it waits for the caps of a first attach.
   // A source that is not vtksrc (videotestsrc, a camera) sends no notices: its caps are enough.
   if (!notices_) set_renderer_state(RendererStatus::kRunning, "video source running");

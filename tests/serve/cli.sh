@@ -36,8 +36,18 @@ expect 2 "" "^vtkstream-serve: --janus-rtcp-port: must differ from --janus-video
 expect 2 "" "^vtkstream-serve: --janus-video-port and --janus-rtcp-port are UDP ports" -- \
   "$serve" --janus http://127.0.0.1:8088/janus --janus-video-port 70000
 # Ports without --janus were ignored: the server ran without the audience asked for.
-expect 2 "" "^vtkstream-serve: --janus-video-port and --janus-rtcp-port need --janus" -- \
+expect 2 "" "^vtkstream-serve: --janus-video-port, --janus-rtcp-port and --janus-rungs need --janus" -- \
   timeout 10 "$serve" --no-renderer --janus-video-port 6000
+expect 2 "" "^vtkstream-serve: --janus-video-port, --janus-rtcp-port and --janus-rungs need --janus" -- \
+  timeout 10 "$serve" --no-renderer --janus-rungs 0
+# --janus-rungs: listed in --help; a rung the ladder lacks, or rung ports that collide, are usage errors.
+expect 0 "--janus-rungs=LIST" "" -- "$serve" --help
+expect 2 "" "^vtkstream-serve: --janus-rungs: '0,3' is not 'all' or distinct rung numbers 0-2" -- \
+  "$serve" --janus http://127.0.0.1:8088/janus --janus-rungs 0,3
+expect 2 "" "^vtkstream-serve: --janus-rtcp-port: port 6002 would serve two rungs' mountpoints" -- \
+  "$serve" --janus http://127.0.0.1:8088/janus --janus-video-port 6000 --janus-rtcp-port 6002
+expect 2 "" "^vtkstream-serve: --janus-video-port: rung 2's mountpoint would need port 65536" -- \
+  "$serve" --janus http://127.0.0.1:8088/janus --janus-video-port 65532 --janus-rtcp-port 65533
 # A URL with credentials: refused without repeating them.
 expect 2 "" "^vtkstream-serve: --janus: the URL has credentials in it" -- \
   "$serve" --janus http://admin:s3cret@127.0.0.1:8088/janus

@@ -241,6 +241,32 @@ const std::vector<BadSetting>& bad_settings() {
                       nullptr);
        },
        "janus-rtcp-port"},
+      // janus-rungs (rung N: the ports + 2N): a rung the ladder lacks, a rung named twice, rung
+      // ports that land on another rung's, past 65535.
+      {"JanusRungNotInLadder",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://127.0.0.1:8088/janus", "janus-video-port", 5004, "janus-rungs", "0,3",
+                      nullptr);
+       },
+       "janus-rungs: '0,3' is not 'all' or distinct rung numbers 0-2"},
+      {"JanusRungTwice",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://127.0.0.1:8088/janus", "janus-video-port", 5004, "janus-rungs", "1,1",
+                      nullptr);
+       },
+       "janus-rungs"},
+      {"JanusRungPortsCollide",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://127.0.0.1:8088/janus", "janus-video-port", 5004, "janus-rtcp-port", 5006,
+                      nullptr);
+       },
+       "janus-rtcp-port: port 5006 would serve two rungs' mountpoints"},
+      {"JanusRungPortPast65535",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://127.0.0.1:8088/janus", "janus-video-port", 65532, "janus-rtcp-port", 65533,
+                      nullptr);
+       },
+       "janus-video-port: rung 2's mountpoint would need port 65536"},
       {"JanusTwoOnOneHost",
        [](GstElement* e) {
          g_object_set(e, "janus-url", "http://127.0.0.1:8088/janus,http://127.0.0.1:8090/janus", "janus-video-port",

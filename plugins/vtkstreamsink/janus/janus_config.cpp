@@ -2,6 +2,11 @@
 
 #include <gio/gio.h>
 
+#include <algorithm>
+#include <set>
+
+#include "rung_policy.h"
+
 namespace vtkstream::sink {
 
 namespace {
@@ -58,10 +63,62 @@ bool one_target(const std::string& url, JanusConfig* out, std::string* err, cons
   return true;
 }
 
+// "all" (or empty) or comma-separated distinct rung numbers, into `out` ascending.
+bool parse_rungs(const std::string& text, std::vector<int>* out, std::string* err, const JanusNames& names) {
+  out->clear();
+  const int n = janus_max_rungs();
+  std::string t = text;
+  t.erase(std::remove(t.begin(), t.end(), ' '), t.end());
+  if (t.empty() || t == "all") {
+    for (int r = 0; r < n; ++r) out->push_back(r);
+    return true;
+  }
+  std::set<int> seen;
+  gchar** parts = g_strsplit(t.c_str(), ",", -1);
+  bool ok = true;
+  for (gchar** p = parts; ok && *p; ++p) {
+    guint64 v = 0;
+    ok = g_ascii_string_to_unsigned(*p, 10, 0, guint64(n - 1), &v, nullptr) && seen.insert(int(v)).second;
+  }
+  g_strfreev(parts);
+  if (!ok) {
+    *err = std::string(names.rungs) + ": '" + text + "' is not 'all' or distinct rung numbers 0-" +
+           std::to_string(n - 1) + " separated by commas (0 = full size; the ladder has " + std::to_string(n) +
+           " rungs)";
+    return false;
+  }
+  out->assign(seen.begin(), seen.end());
+  return true;
+}
+
+// Every forwarded rung's mountpoint ports exist and no two of them are one port.
+bool check_rung_ports(const JanusConfig& c, std::string* err, const JanusNames& names) {
+  std::set<int> used;
+  for (int r : c.rungs) {
+    for (int port : {c.video_port_of(r), c.rtcp_port_of(r)}) {
+      if (port == 0) continue;
+      if (port > 65535) {
+        *err = std::string(names.video_port) + ": rung " + std::to_string(r) + "'s mountpoint would need port " +
+               std::to_string(port) + " (rung N uses " + names.video_port + " + 2N and " + names.rtcp_port +
+               " + 2N); choose lower ports or fewer " + names.rungs;
+        return false;
+      }
+      if (!used.insert(port).second) {
+        *err = std::string(names.rtcp_port) + ": port " + std::to_string(port) + " would serve two rungs' mountpoints (rung N uses " +
+               names.video_port + " + 2N and " + names.rtcp_port + " + 2N: make them differ by an odd number, e.g. 5004 and 5005)";
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
-bool janus_configuration(const std::string& urls, int video_port, int rtcp_port, std::vector<JanusConfig>* out,
-                         std::string* err, const JanusNames& names) {
+int janus_max_rungs() { return static_cast<int>(adapt::default_ladder(0).size()); }
+
+bool janus_configuration(const std::string& urls, int video_port, int rtcp_port, const std::string& rungs,
+                         std::vector<JanusConfig>* out, std::string* err, const JanusNames& names) {
   out->clear();
   if (video_port == 0) {
     if (!urls.empty()) {
@@ -78,6 +135,10 @@ bool janus_configuration(const std::string& urls, int video_port, int rtcp_port,
     *err = std::string(names.rtcp_port) + ": must differ from " + names.video_port;
     return false;
   }
+  JanusConfig ports;
+  ports.video_port = video_port;
+  ports.rtcp_port = rtcp_port;
+  if (!parse_rungs(rungs, &ports.rungs, err, names) || !check_rung_ports(ports, err, names)) return false;
   gchar** parts = g_strsplit(urls.c_str(), ",", -1);
   bool ok = true;
   if (g_strv_length(parts) > guint(kMaxJanus)) {
@@ -97,6 +158,7 @@ bool janus_configuration(const std::string& urls, int video_port, int rtcp_port,
       }
     c.video_port = video_port;
     c.rtcp_port = rtcp_port;
+    c.rungs = ports.rungs;
     if (ok) out->push_back(c);
   }
   g_strfreev(parts);

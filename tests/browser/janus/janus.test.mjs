@@ -31,15 +31,22 @@ const H = 360;
 const FROM = { x: W * 0.3, y: H * 0.5 };
 const TO = { x: W * 0.7, y: H * 0.6 };
 
-/** The sink's vtkstream_janus_* samples of one Janus (label janus="<its API URL>") as { name: value }. */
+/**
+ * The sink's vtkstream_janus_* samples of one Janus (label janus="<its API URL>") as { name: value }.
+ * Per-rung samples (label rung="N") are summed under their name and each kept as `name{rung=N}`.
+ */
 async function metrics(api = API) {
   const link = new URL(pageUrl());
   const r = await fetch(new URL('metrics', link.origin),
                         { headers: { Authorization: `Bearer ${link.searchParams.get('token')}` } });
   assert.equal(r.status, 200);
   const out = {};
-  for (const m of (await r.text()).matchAll(/^(vtkstream_janus_\w+)\{janus="([^"]*)"\} (\S+)$/gm)) {
-    if (m[2] === api) out[m[1]] = Number(m[3]);
+  for (const m of (await r.text()).matchAll(/^(vtkstream_janus_\w+)\{janus="([^"]*)"(?:,rung="(\d+)")?\} (\S+)$/gm)) {
+    if (m[2] !== api) continue;
+    const v = Number(m[4]);
+    if (m[3] === undefined) { out[m[1]] = v; continue; }
+    out[m[1]] = (out[m[1]] ?? 0) + v;
+    out[`${m[1]}{rung=${m[3]}}`] = v;
   }
   return out;
 }
@@ -196,14 +203,90 @@ test('the audience cannot destroy the mountpoint or create others', { timeout: 6
     '--video-port', env.VTKSTREAM_JANUS_VIDEO_PORT, '--rtcp-port', env.VTKSTREAM_JANUS_RTCP_PORT]);
   const janus = await startJanus(dir, []);
   try {
-    const destroy = await streamingRequest(API, { request: 'destroy', id: 1 });
-    assert.ok(destroy.error_code, `destroying mountpoint 1 succeeded: ${JSON.stringify(destroy)}`);
+    for (const id of [1, 3]) {
+      const destroy = await streamingRequest(API, { request: 'destroy', id });
+      assert.ok(destroy.error_code, `destroying mountpoint ${id} succeeded: ${JSON.stringify(destroy)}`);
+    }
     const create = await streamingRequest(API, { request: 'create', type: 'rtp', id: 66, permanent: true,
       media: [{ type: 'video', mid: 'v', port: 0, pt: 96, codec: 'vp8' }] });
     assert.ok(create.error_code, `creating a mountpoint succeeded: ${JSON.stringify(create)}`);
     const list = await streamingRequest(API, { request: 'list' });
-    assert.deepEqual(list.list.map((m) => m.id), [1]);
+    assert.deepEqual(list.list.map((m) => m.id).sort(), [1, 2, 3], 'one mountpoint per rung, nothing else');
   } finally {
+    await stopJanus(janus);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Resolves with the Janus viewer's picture size once it is `h` lines high. */
+async function waitVideoHeight(p, h, timeoutMs) {
+  await p.page.waitForFunction((want) => document.getElementById('video').videoHeight === want, h,
+                               { timeout: timeoutMs });
+  return p.page.evaluate(() => ({ w: document.getElementById('video').videoWidth,
+                                  h: document.getElementById('video').videoHeight }));
+}
+
+test('a viewer on a lower rung through Janus: its size, following a drag, and switching rungs', { timeout: 150000 },
+     async (t) => {
+  const why = unavailable('chromium');
+  if (why) { t.skip(why); return; }
+  const dir = mkdtempSync(join(tmpdir(), 'vtkstream-janus4-'));
+  execFileSync(join(launchDir, 'janus-config.sh'), [dir, '--http-port', String(HTTP_PORT),
+    '--video-port', env.VTKSTREAM_JANUS_VIDEO_PORT, '--rtcp-port', env.VTKSTREAM_JANUS_RTCP_PORT]);
+  const janusLog = [];
+  let janus = await startJanus(dir, janusLog);
+  const pages = await servePage();
+  const controller = await launchChromium({ width: W, height: H });
+  const viewer = await launchChromium({ width: W, height: H });
+  try {
+    await controller.goto(pageUrl(`size=${W}x${H}`));
+    await waitStats(controller, `s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${W}`, 20000);
+    // Janus up: every rung is encoded and forwarded, each to its own mountpoint.
+    const fed = await waitMetrics((m) => m.vtkstream_janus_up === 1 && m['vtkstream_janus_rung_forwarding{rung=2}'] === 1 &&
+                                         m['vtkstream_janus_forwarded_packets_total{rung=2}'] > 0 &&
+                                         m['vtkstream_janus_forwarded_packets_total{rung=1}'] > 0,
+                                  15000, 'every rung forwarded to Janus');
+    t.diagnostic(`forwarded packets per rung: ${[0, 1, 2].map((r) => fed[`vtkstream_janus_forwarded_packets_total{rung=${r}}`]).join(', ')}`);
+
+    // Rung 2 (at most 240 lines): mountpoint 3.
+    await viewer.goto(`http://127.0.0.1:${pages.address().port}/?janus=${encodeURIComponent(API)}&rung=2`);
+    await startFrameCount(viewer);
+    await waitWatching(viewer, 1, 20000);
+    await waitFrameCount(viewer, 1, 15000);
+    const low = await waitVideoHeight(viewer, 240, 15000);
+    t.diagnostic(`rung 2 through Janus: ${low.w}x${low.h}`);
+    assert.ok(low.w >= 424 && low.w <= 428, `rung 2 keeps the 16:9 aspect (${low.w}x${low.h})`);
+    const before = await snapshot(viewer, '#video');
+    assert.ok(stddev(before) > 5, 'the rung-2 picture through Janus is blank');
+    await waitMetrics((m) => m['vtkstream_janus_keyframe_requests_total{rung=2}'] > 0, 10000,
+                      "Janus asking rung 2's encoder for a keyframe (its own RTCP port)");
+    await drag(controller, FROM, TO);
+    const changed = await waitPictureChange(viewer, '#video', before, 0.02, 10000);
+    t.diagnostic(`the drag changed ${(100 * changed).toFixed(1)}% of the rung-2 viewer's picture`);
+
+    // The page's menu moves the viewer to the full-size rung on the same connection; Janus asks
+    // rung 0 (its mountpoint's RTCP port) for the keyframe the viewer starts from.
+    const asked = (await metrics())['vtkstream_janus_keyframe_requests_total{rung=0}'];
+    await viewer.page.selectOption('#rung', '1');
+    const full = await waitVideoHeight(viewer, H, 15000);
+    assert.equal(full.w, W);
+    await waitMetrics((m) => m['vtkstream_janus_keyframe_requests_total{rung=0}'] > asked, 10000,
+                      'a keyframe request for rung 0 after the switch');
+    assert.equal(await viewer.page.evaluate(() => window.janusViewer.sessions), 1, 'switching started a new session');
+
+    // Janus goes away: the lower rungs are no longer encoded for it.
+    await stopJanus(janus);
+    janus = null;
+    await waitMetrics((m) => m.vtkstream_janus_up === 0 && m['vtkstream_janus_rung_forwarding{rung=1}'] === 0 &&
+                             m['vtkstream_janus_rung_forwarding{rung=2}'] === 0, 10000, 'rungs released with Janus down');
+  } catch (e) {
+    for (const line of viewer.log.slice(-20)) t.diagnostic(line);
+    for (const line of janusLog.slice(-30)) t.diagnostic(`[janus] ${line}`);
+    throw e;
+  } finally {
+    await viewer.close();
+    await controller.close();
+    pages.close();
     await stopJanus(janus);
     rmSync(dir, { recursive: true, force: true });
   }

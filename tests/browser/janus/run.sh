@@ -11,14 +11,23 @@ if ! command -v janus >/dev/null; then
   echo "janus test: SKIP: janus is not installed (Debian package janus; scripts/packages.txt)" >&2
   exit 77
 fi
-# One TCP port and two UDP ports nobody holds now (the namespace is ours, so nobody takes them later).
+# One TCP port and the mountpoints' UDP ports (rung N: video + 2N, RTCP + 2N, three rungs: six in a
+# row) that nobody holds now (the namespace is ours, so nobody takes them later).
 read -r http video rtcp < <(python3 -c '
 import socket
-def free(kind):
-    s = socket.socket(socket.AF_INET, kind); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
-v = free(socket.SOCK_DGRAM); r = free(socket.SOCK_DGRAM)
-while r == v: r = free(socket.SOCK_DGRAM)
-print(free(socket.SOCK_STREAM), v, r)')
+def free(kind, port=0):
+    s = socket.socket(socket.AF_INET, kind)
+    try: s.bind(("127.0.0.1", port)); return s
+    except OSError: s.close(); return None
+def row(base):
+    got = [free(socket.SOCK_DGRAM, base + i) for i in range(6)]
+    for s in got:
+        if s: s.close()
+    return all(got)
+t = free(socket.SOCK_STREAM); http = t.getsockname()[1]; t.close()
+v = 10000  # below the viewer-side range of janus-config.sh (20000-40000) and the ephemeral ports
+while not row(v): v += 6
+print(http, v, v + 1)')
 export VTKSTREAM_JANUS_HTTP_PORT=$http VTKSTREAM_JANUS_VIDEO_PORT=$video VTKSTREAM_JANUS_RTCP_PORT=$rtcp
 # Janus binds its API only to an address an interface holds: give loopback a second one (this
 # namespace is the test's own).

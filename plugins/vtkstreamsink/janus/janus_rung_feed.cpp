@@ -1,0 +1,58 @@
+#include "janus_rung_feed.h"
+
+#include "media.h"
+#include "sink_context.h"
+
+namespace vtkstream::sink {
+
+namespace {
+
+// A branch's pad on a rung's tee is unlinked at an idle moment and its bin torn down on this
+// context (branch.h); the rung (and a lower rung's tee with it) goes after that, two hops behind,
+// as a WebRTC viewer's does (media/webrtc_rungs.cpp): a tee must outlive the pads linked to it.
+void release_after_branch(Media* media, int rung) {
+  post_to(current_context(), [media, rung] { post_to(current_context(), [media, rung] { media->release_rung(rung); }); });
+}
+
+}  // namespace
+
+std::unique_ptr<JanusRungFeed> JanusRungFeed::create(int rung, const Target& t, GstBin* sink, Media* media,
+                                                     std::string log_name, std::string* err) {
+  std::unique_ptr<JanusRungFeed> f(new JanusRungFeed(rung, t, sink, media, std::move(log_name)));
+  if (t.rtcp_port > 0 && !f->feedback_.open(t.host, t.rtcp_port, [media, rung] { media->force_keyframe(rung); }, err))
+    return nullptr;
+  return f;
+}
+
+JanusRungFeed::~JanusRungFeed() { stop(); }
+
+bool JanusRungFeed::start(std::string* err) {
+  if (branch_) return true;
+  GstElement* tee = media_->acquire_rung(rung_, err);
+  if (!tee) return false;
+  const std::string name = log_name_;
+  const int rung = rung_;
+  branch_ = RtpForwardBranch::create(
+      sink_, tee, target_.host, target_.video_port, counters_,
+      [name, rung](const std::string& why) {
+        g_printerr("%s: janus: RTP forwarding of rung %d failed: %s\n", name.c_str(), rung, why.c_str());
+      },
+      err);
+  if (!branch_) {
+    release_after_branch(media_, rung_);  // whatever create() linked before it failed goes first
+    return false;
+  }
+  branch_->set_forwarding(true);
+  media_->force_keyframe(rung_);
+  return true;
+}
+
+void JanusRungFeed::stop() {
+  if (!branch_) return;
+  branch_.reset();
+  release_after_branch(media_, rung_);
+}
+
+void JanusRungFeed::announce() { feedback_.announce(); }
+
+}  // namespace vtkstream::sink

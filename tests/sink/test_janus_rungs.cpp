@@ -1,0 +1,315 @@
+// Janus gets every rung (janus/janus_forwarder.h, janus_rung_feed.h) in a real pipeline: a live
+// raw source into Media (the built-in VP8 encoder, so the ladder has three rungs), the forwarder
+// pointed at a stand-in for Janus on loopback: an HTTP server that answers GET /janus/info as Janus
+// does (the probe's only question), and UDP sockets on the mountpoints' ports (rung N: video
+// port + 2N, RTCP port + 2N) that play the streaming plugin's side. Checked: while "Janus" is up,
+// the two lower rungs' encoders exist and each rung's RTP reaches its own port; a PLI sent back on
+// rung 2's RTCP port, as Janus sends for a joining viewer, is counted for rung 2 and brings a
+// keyframe on rung 2's port; "Janus" gone: the lower rungs' encoders are released (none left) and
+// nothing more is forwarded; back: they are made again; the forwarder destroyed (the sink
+// stopping): released again.
+#include <gio/gio.h>
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+#include <libsoup/soup.h>
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "janus_forwarder.h"
+#include "media.h"
+#include "rtp_splice.h"
+#include "test_main_context.h"
+
+using namespace vtkstream::sink;
+using vtkstream::test::run_until;
+
+namespace {
+
+constexpr int kRungs = 3;
+
+// GET <api>/info answered as Janus 1.1.2 answers it; everything else 404.
+class FakeJanusApi {
+ public:
+  explicit FakeJanusApi(guint port = 0) {
+    server_ = soup_server_new(nullptr, nullptr);
+    soup_server_add_handler(
+        server_, "/janus/info",
+        [](SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
+          static const char kInfo[] = R"({"janus": "server_info", "name": "Janus WebRTC Server", "version_string": "1.1.2"})";
+          soup_server_message_set_status(msg, SOUP_STATUS_OK, nullptr);
+          soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_STATIC, kInfo, sizeof kInfo - 1);
+        },
+        nullptr, nullptr);
+    GError* err = nullptr;
+    GInetAddress* lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    GSocketAddress* addr = g_inet_socket_address_new(lo, guint16(port));
+    EXPECT_TRUE(soup_server_listen(server_, addr, SoupServerListenOptions(0), &err)) << (err ? err->message : "");
+    g_clear_error(&err);
+    g_object_unref(addr);
+    g_object_unref(lo);
+    GSList* uris = soup_server_get_uris(server_);
+    port_ = uris ? g_uri_get_port(static_cast<GUri*>(uris->data)) : 0;
+    g_slist_free_full(uris, reinterpret_cast<GDestroyNotify>(g_uri_unref));
+  }
+  ~FakeJanusApi() {
+    soup_server_disconnect(server_);
+    g_object_unref(server_);
+  }
+  guint port() const { return port_; }
+
+ private:
+  SoupServer* server_;
+  guint port_ = 0;
+};
+
+// What Janus's streaming plugin holds for one rung's mountpoint: its RTP and RTCP sockets. Counts
+// RTP packets and VP8 keyframe starts; remembers where our RTCP reports come from (Janus sends its
+// PLIs there).
+struct Mountpoint {
+  GSocket* rtp = nullptr;
+  GSocket* rtcp = nullptr;
+  GSource* watch = nullptr;
+  GSource* rtcp_watch = nullptr;
+  int packets = 0;
+  int keyframes = 0;
+  GSocketAddress* reporter = nullptr;  // the sink's RTCP socket, once it reported
+
+  ~Mountpoint() {
+    for (GSource* s : {watch, rtcp_watch})
+      if (s) {
+        g_source_destroy(s);
+        g_source_unref(s);
+      }
+    for (GSocket* s : {rtp, rtcp})
+      if (s) g_object_unref(s);
+    if (reporter) g_object_unref(reporter);
+  }
+
+  static gboolean on_rtp(GSocket* s, GIOCondition, gpointer d) {
+    auto* m = static_cast<Mountpoint*>(d);
+    guint8 buf[2048];
+    gssize n;
+    while ((n = g_socket_receive(s, reinterpret_cast<gchar*>(buf), sizeof buf, nullptr, nullptr)) > 0) {
+      ++m->packets;
+      GstBuffer* b = gst_buffer_new_memdup(buf, gsize(n));
+      if (rtp_starts_keyframe(b, Codec::kVP8)) ++m->keyframes;
+      gst_buffer_unref(b);
+    }
+    return G_SOURCE_CONTINUE;
+  }
+  static gboolean on_rtcp(GSocket* s, GIOCondition, gpointer d) {
+    auto* m = static_cast<Mountpoint*>(d);
+    gchar buf[1500];
+    GSocketAddress* from = nullptr;
+    while (g_socket_receive_from(s, &from, buf, sizeof buf, nullptr, nullptr) > 0) {
+      if (m->reporter) g_object_unref(m->reporter);
+      m->reporter = from;
+      from = nullptr;
+    }
+    return G_SOURCE_CONTINUE;
+  }
+  // A PLI (RFC 4585: PT 206, FMT 1) to the sink's RTCP socket, as Janus sends one for a viewer.
+  bool send_pli() const {
+    if (!reporter) return false;
+    const guint8 pli[12] = {0x81, 206, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2};
+    return g_socket_send_to(rtcp, reporter, reinterpret_cast<const gchar*>(pli), sizeof pli, nullptr, nullptr) == 12;
+  }
+};
+
+GSocket* udp_on(int port) {
+  GSocket* s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, nullptr);
+  GInetAddress* lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+  GSocketAddress* a = g_inet_socket_address_new(lo, guint16(port));
+  const bool ok = g_socket_bind(s, a, FALSE, nullptr);
+  g_object_unref(a);
+  g_object_unref(lo);
+  if (!ok) {
+    g_object_unref(s);
+    return nullptr;
+  }
+  g_socket_set_blocking(s, FALSE);
+  return s;
+}
+
+// The mountpoints of kRungs rungs on ports base + 2N (RTP) and base + 1 + 2N (RTCP): true when all
+// could be bound. The caller tries another base when some port is taken.
+bool bind_mountpoints(int base, std::array<std::unique_ptr<Mountpoint>, kRungs>* out) {
+  for (int r = 0; r < kRungs; ++r) {
+    auto m = std::make_unique<Mountpoint>();
+    m->rtp = udp_on(base + 2 * r);
+    m->rtcp = udp_on(base + 1 + 2 * r);
+    if (!m->rtp || !m->rtcp) return false;
+    m->watch = g_socket_create_source(m->rtp, G_IO_IN, nullptr);
+    g_source_set_callback(m->watch, G_SOURCE_FUNC(Mountpoint::on_rtp), m.get(), nullptr);
+    g_source_attach(m->watch, nullptr);
+    m->rtcp_watch = g_socket_create_source(m->rtcp, G_IO_IN, nullptr);
+    g_source_set_callback(m->rtcp_watch, G_SOURCE_FUNC(Mountpoint::on_rtcp), m.get(), nullptr);
+    g_source_attach(m->rtcp_watch, nullptr);
+    (*out)[r] = std::move(m);
+  }
+  return true;
+}
+
+// A /metrics sample of the forwarder's: `name`{janus=..., rung=N}.
+double rung_metric(const std::vector<std::unique_ptr<JanusForwarder>>& all, const std::string& name, int rung) {
+  for (const MetricFamily& f : JanusForwarder::families(all))
+    if (f.name == name)
+      for (const auto& s : f.samples)
+        for (const auto& [k, v] : s.labels)
+          if (k == "rung" && v == std::to_string(rung)) return s.value;
+  return -1;
+}
+
+bool has_child_named(GstElement* pipe, const char* prefix) {
+  bool found = false;
+  GstIterator* it = gst_bin_iterate_elements(GST_BIN(pipe));
+  GValue v = G_VALUE_INIT;
+  while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+    if (g_str_has_prefix(GST_OBJECT_NAME(g_value_get_object(&v)), prefix)) found = true;
+    g_value_reset(&v);
+  }
+  g_value_unset(&v);
+  gst_iterator_free(it);
+  return found;
+}
+
+}  // namespace
+
+TEST(JanusRungs, EveryRungForwardedWhileJanusIsUpAndReleasedWhenItGoes) {
+  GstElement* pipe = gst_pipeline_new(nullptr);
+  GstElement* src = gst_parse_bin_from_description(
+      "videotestsrc is-live=true pattern=ball ! capsfilter caps=video/x-raw,format=I420,width=640,height=360,framerate=30/1",
+      TRUE, nullptr);
+  gst_bin_add(GST_BIN(pipe), src);
+  auto media = std::make_unique<Media>(GST_BIN(pipe));
+  // Stops the pipeline before Media goes, on every way out (a failed ASSERT returns early); what
+  // is declared below (the forwarder, the sockets) goes before this.
+  struct Teardown {
+    GstElement* pipe;
+    std::unique_ptr<Media>& media;
+    ~Teardown() {
+      gst_element_set_state(pipe, GST_STATE_NULL);
+      // Removals and rung releases the forwarder posted (they hold Media) run while it lives.
+      while (g_main_context_pending(nullptr)) g_main_context_iteration(nullptr, FALSE);
+      media->reset();
+      media.reset();
+      gst_object_unref(pipe);
+    }
+  } teardown{pipe, media};
+  MediaConfig cfg;
+  cfg.bitrate_kbps = 1000;
+  media->configure(cfg);
+  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=640,height=360,framerate=30/1");
+  std::string err;
+  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
+  gst_caps_unref(caps);
+  GstPad* srcpad = gst_element_get_static_pad(src, "src");
+  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
+  gst_object_unref(srcpad);
+  ASSERT_EQ(media->ladder(0).size(), size_t(kRungs));
+  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+
+  // Six consecutive UDP ports: search a few bases in the unprivileged range (a plain search over
+  // candidates, not a wait: a taken port only means the next base).
+  std::array<std::unique_ptr<Mountpoint>, kRungs> mounts;
+  int base = 0;
+  for (int b = 30000 + 2 * g_random_int_range(0, 5000); b < 60000 && !base; b += 6)
+    if (bind_mountpoints(b, &mounts)) base = b;
+  ASSERT_GT(base, 0) << "no six free UDP ports";
+
+  auto api = std::make_unique<FakeJanusApi>();
+  const guint api_port = api->port();
+  ASSERT_GT(api_port, 0u);
+  std::vector<JanusConfig> configs;
+  ASSERT_TRUE(janus_configuration("http://127.0.0.1:" + std::to_string(api_port) + "/janus", base, base + 1, "all",
+                                  &configs, &err))
+      << err;
+  ASSERT_EQ(configs.size(), 1u);
+  std::vector<std::unique_ptr<JanusForwarder>> fwd;
+  fwd.push_back(JanusForwarder::start(configs[0], {GST_BIN(pipe), media.get(), "test"}, &err));
+  ASSERT_TRUE(fwd[0]) << err;
+
+  auto all_fed = [&] {
+    for (const auto& m : mounts)
+      if (m->packets < 30 || m->keyframes < 1 || !m->reporter) return false;
+    return true;
+  };
+  ASSERT_TRUE(run_until([&] { return fwd[0]->up() && all_fed(); }, 20000))
+      << "not every rung reached its mountpoint: rung 0 " << mounts[0]->packets << ", rung 1 " << mounts[1]->packets
+      << ", rung 2 " << mounts[2]->packets << " packets";
+  EXPECT_EQ(media->rung_encodes(), size_t(kRungs - 1)) << "Janus up: both lower rungs are encoded";
+  EXPECT_TRUE(has_child_named(pipe, "rung-1"));
+  EXPECT_TRUE(has_child_named(pipe, "rung-2"));
+  for (int r = 0; r < kRungs; ++r) {
+    EXPECT_GT(rung_metric(fwd, "vtkstream_janus_forwarded_packets_total", r), 0) << "rung " << r;
+    EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_rung_forwarding", r), 1) << "rung " << r;
+  }
+
+  // A keyframe request for rung 2 (a viewer joining its mountpoint) goes to rung 2's encoder.
+  const int keyframes_before = mounts[2]->keyframes;
+  ASSERT_TRUE(mounts[2]->send_pli());
+  ASSERT_TRUE(run_until([&] { return mounts[2]->keyframes > keyframes_before; }, 10000))
+      << "no keyframe on rung 2's port after its PLI";
+  EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_keyframe_requests_total", 2), 1);
+  EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_keyframe_requests_total", 0), 0);
+  EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_keyframe_requests_total", 1), 0);
+
+  // Janus goes away: the probe sees it, the lower rungs' encoders are released.
+  api.reset();
+  ASSERT_TRUE(run_until([&] { return !fwd[0]->up() && media->rung_encodes() == 0; }, 10000))
+      << "Janus down but " << media->rung_encodes() << " lower rungs still encoded";
+  EXPECT_FALSE(has_child_named(pipe, "rung-"));
+  for (int r = 0; r < kRungs; ++r)
+    EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_rung_forwarding", r), 0) << "rung " << r << " still forwarded";
+
+  // Janus back on its port: the rungs are made again and fed.
+  api = std::make_unique<FakeJanusApi>(api_port);
+  const int rung2_packets = mounts[2]->packets;
+  ASSERT_TRUE(run_until([&] { return fwd[0]->up() && mounts[2]->packets > rung2_packets + 30; }, 15000))
+      << "rung 2 not fed again after Janus came back";
+  EXPECT_EQ(media->rung_encodes(), size_t(kRungs - 1));
+
+  // The sink stops: the forwarder goes, and the rungs with it (two hops on the context).
+  fwd.clear();
+  ASSERT_TRUE(run_until([&] { return media->rung_encodes() == 0; }, 5000)) << "rungs left after the forwarder went";
+}
+
+// Pass-through input (VP8 already encoded) has one rung: Janus gets rung 0 only, and asking for
+// the others is no error (their mountpoints stay silent).
+TEST(JanusRungs, OnlyTheTopRungForPassThroughInput) {
+  GstElement* pipe = gst_pipeline_new(nullptr);
+  Media media(GST_BIN(pipe));
+  GstCaps* caps = gst_caps_from_string("video/x-vp8,width=640,height=480,framerate=30/1");
+  std::string err;
+  ASSERT_TRUE(media.on_caps(caps, &err)) << err;
+  gst_caps_unref(caps);
+  std::array<std::unique_ptr<Mountpoint>, kRungs> mounts;
+  int base = 0;
+  for (int b = 30000 + 2 * g_random_int_range(0, 5000); b < 60000 && !base; b += 6)
+    if (bind_mountpoints(b, &mounts)) base = b;
+  ASSERT_GT(base, 0);
+  FakeJanusApi api;
+  std::vector<JanusConfig> configs;
+  ASSERT_TRUE(janus_configuration("http://127.0.0.1:" + std::to_string(api.port()) + "/janus", base, base + 1, "all",
+                                  &configs, &err));
+  std::vector<std::unique_ptr<JanusForwarder>> fwd;
+  fwd.push_back(JanusForwarder::start(configs[0], {GST_BIN(pipe), &media, "test"}, &err));
+  ASSERT_TRUE(fwd[0]) << err;
+  ASSERT_TRUE(run_until([&] { return fwd[0]->up(); }, 10000));
+  EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_rung_forwarding", 0), 1);
+  EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_rung_forwarding", 1), 0);
+  EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_rung_forwarding", 2), 0);
+  EXPECT_EQ(media.rung_encodes(), 0u);
+  fwd.clear();
+  while (g_main_context_pending(nullptr)) g_main_context_iteration(nullptr, FALSE);  // the posted releases
+  media.reset();
+  gst_object_unref(pipe);
+}
+
+int main(int argc, char** argv) {
+  gst_init(&argc, &argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
