@@ -71,7 +71,9 @@ class TlsHardening : public TlsServerTest {};
 // timeout): before the acceptor waited for the whole ClientHello, each took a handshake thread;
 // an honest request then waited ~17 s and RSS grew by ~400 MB (docs/security.md).
 TEST_F(TlsHardening, PartialClientHellosDelayNobodyAndCostNoMemory) {
-  start();
+  // A header timeout far above the bound below: a GET stuck behind the stalled clients would
+  // wait for their timeout, so the bound can be generous for a loaded machine and still fail.
+  start({"--http-header-timeout", "30"});
   const std::string health = server_->url() + "healthz";
   ASSERT_GE(https_seconds(health), 0);
   const long rss0 = proc_status(server_->pid(), "VmRSS"), threads0 = proc_status(server_->pid(), "Threads");
@@ -82,7 +84,7 @@ TEST_F(TlsHardening, PartialClientHellosDelayNobodyAndCostNoMemory) {
   std::printf("200 partial ClientHellos: honest https GET in %.2f s; RSS %ld -> %ld kB; threads %ld -> %ld\n", s,
               rss0, rss1, threads0, threads1);
   EXPECT_GE(s, 0);
-  EXPECT_LT(s, 3.0);                // generous for a loaded machine; was ~17 s
+  EXPECT_LT(s, 10.0);               // generous for a loaded machine; was ~17 s with a 10 s timeout
   EXPECT_LT(rss1 - rss0, 32 * 1024);  // kB; was ~+400 MB
   EXPECT_LE(threads1 - threads0, 16);
   close_all(conns);
