@@ -26,9 +26,11 @@ function weakViewer() {
   }));
   readline.createInterface({ input: child.stdout }).on('line', (line) => {
     const e = JSON.parse(line);
-    if (e.f) w.frames.push({ id: e.f[0], height: e.f[1], key: e.f[2], at: e.f[3] });
-    if (e.m?.type === 'rung') w.rungs.push({ ...e.m, at: e.at });
-    if (e.m?.type === 'estimate') w.estimates.push({ kbps: e.m.kbps, at: e.at });
+    // Times on this process's clock (the strong viewer's frames use it too); the pipe adds little.
+    const at = performance.now();
+    if (e.f) w.frames.push({ id: e.f[0], height: e.f[1], key: e.f[2], at });
+    if (e.m?.type === 'rung') w.rungs.push({ ...e.m, at });
+    if (e.m?.type === 'estimate') w.estimates.push({ kbps: e.m.kbps, at });
     if (e.closed) w.closed = e.closed;
     for (const x of [...w.waiters]) if (x.pred(w)) { clearTimeout(x.timer); w.waiters.delete(x); x.resolve(); }
   });
@@ -60,7 +62,9 @@ test(`ws video at ${LINK_KBPS} kbit/s: the weak viewer ends on a lower rung and 
       await weak.until((w) => w.rungs.some((m) => m.rung >= 1), 60000,
         `a lower rung for the weak viewer (estimates ${JSON.stringify(weak.estimates.slice(-5))})`);
       const moved = weak.rungs.find((m) => m.rung >= 1).at;
-      // It keeps receiving: 10 s of frames after the move, with no gap over 2 s.
+      // It keeps receiving: for 10 s after the move, no gap over 2 s, and at least a third of the
+      // frames the strong viewer got meanwhile (the renderer's rate varies with the machine's load;
+      // what the weak viewer loses beyond that is the link's).
       await weak.until((w) => w.frames.length && w.frames[w.frames.length - 1].at - moved >= 10000, 30000, '10 s of frames after the move')
         .catch((e) => {
           throw new Error(`${e.message}: moved at ${moved}, ${weak.frames.length} frames, the last at ${weak.frames.at(-1)?.at}; ` +
@@ -70,8 +74,9 @@ test(`ws video at ${LINK_KBPS} kbit/s: the weak viewer ends on a lower rung and 
       let gap = 0;
       for (let k = 1; k < after.length; k++) gap = Math.max(gap, after[k].at - after[k - 1].at);
       t.diagnostic(`weak: on rung ${weak.rungs.find((m) => m.rung >= 1).rung} after ${weak.frames.filter((f) => f.at <= moved).length} frames; ` +
-        `${after.length} frames in the 10 s after, longest gap ${gap} ms; last estimate ${JSON.stringify(weak.estimates.at(-1))}`);
-      assert.ok(after.length >= 50, `the weak viewer got ${after.length} frames in the 10 s after its move`);
+        `${after.length} frames in the 10 s after (the strong viewer: ${strong.frames.filter((f) => f.at > moved && f.at <= moved + 10000).length}), longest gap ${gap} ms; last estimate ${JSON.stringify(weak.estimates.at(-1))}`);
+      const strongAfter = strong.frames.filter((f) => f.at > moved && f.at <= moved + 10000).length;
+      assert.ok(after.length >= strongAfter / 3, `the weak viewer got ${after.length} frames in the 10 s after its move, the strong one ${strongAfter}`);
       assert.ok(gap <= 2000, `the weak viewer's longest gap after the move: ${gap} ms`);
       // The drag ends; the renderer sends its full-size still: the strong viewer gets it at the full
       // size (top rung), the weak one at its lower rung's size, across the link.
