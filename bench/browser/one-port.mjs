@@ -6,6 +6,7 @@
 //   kbit/s    what the server handed to this viewer (/metrics vtkstream_sent_bytes_total of the
 //             transport) while dragging, and over 5 s idle before
 //   skipped   (WebSocket video) frames its flow control skipped while dragging
+//   rung      the rung the viewer was on after the drags, and its estimate (the page's stats)
 //   node bench/browser/one-port.mjs --label 1mbit [--only ws]
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
@@ -91,7 +92,7 @@ async function row(transport) {
     const lat = await b.evaluate(() => window.__lat.slice());
     const s = await b.evaluate(() => window.vtkstream.stats());
     return { link: opt.label, transport, first, drags: `${seen}/${DRAGS}`, p50: pct(lat, 50), p95: pct(lat, 95),
-             n: lat.length, approx: s.latency.approx, dragKbps, idleKbps, skipped };
+             n: lat.length, approx: s.latency.approx, dragKbps, idleKbps, skipped, rung: s.rung, estimateKbps: s.estimateKbps };
   } finally {
     await b.close();
   }
@@ -104,7 +105,8 @@ for (const transport of opt.only.split(',')) {
     console.log(`${opt.label.padEnd(14)} ${transport.padEnd(6)} first ${f(r.first)} ms  drags ${r.drags}  ` +
                 `p50 ${f(r.p50)} ms  p95 ${f(r.p95)} ms (n=${r.n}${r.approx ? ', approx' : ''})  ` +
                 `dragging ${f(r.dragKbps)} kbit/s  idle ${r.idleKbps.toFixed(1)} kbit/s` +
-                (transport === 'ws' ? `  skipped ${r.skipped} frames while dragging` : ''));
+                (transport === 'ws' ? `  skipped ${r.skipped} frames while dragging` : '') +
+                (r.rung != null && transport !== 'mjpeg' ? `  rung ${r.rung} (estimate ${r.estimateKbps} kbit/s)` : ''));
     console.log('JSON ' + JSON.stringify(r));
   } catch (e) {
     console.log(`${opt.label.padEnd(14)} ${transport.padEnd(6)} failed: ${e.message.split('\n')[0]}`);

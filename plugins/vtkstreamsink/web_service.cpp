@@ -166,7 +166,7 @@ void WebService::add_peer(SoupWebsocketConnection* ws, Role role) {
   env.media = m_.media;
   env.echo = &m_.input->echo();
   env.injector = m_.input;
-  env.ws_hub = ws_hub_.get();
+  env.ws_hubs = ws_hubs_.get();
   env.info = &info_;
   env.ice = &config_.ice;
   env.role = role;

@@ -128,8 +128,8 @@ class WebService {
   ControlArbiter arbiter_;
   GSource* tick_ = nullptr;
   int64_t last_refusal_log_us_ = INT64_MIN / 2;
-  // WebSocket video's one branch and GOP cache; declared before peers_, which use it.
-  std::unique_ptr<WsVideoHub> ws_hub_ = std::make_unique<WsVideoHub>(m_.sink, *m_.media, *m_.input);
+  // WebSocket video's branch and GOP cache per rung; declared before peers_, which use them.
+  std::unique_ptr<WsVideoHubs> ws_hubs_ = std::make_unique<WsVideoHubs>(m_.sink, *m_.media, *m_.input);
   std::map<uint32_t, std::unique_ptr<Peer>> peers_;
   std::unique_ptr<RungPlanner> rungs_;
   std::unique_ptr<WhepSessions> whep_;  // view-only WHEP viewers; they share the slots

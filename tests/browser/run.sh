@@ -83,4 +83,9 @@ for profile in $profiles; do
   VTKSTREAM_LINK_KBPS=${profile#*:} "$here/netns2.sh" --rate "${profile%%:*}" "$here/with-server.sh" \
     node --test --test-reporter=spec "$here"/weak/*.test.mjs || status=1
 done
+# WebSocket video on rungs (node clients, no browser): a viewer behind 500 kbit/s ends on a lower
+# rung and keeps receiving while a strong one beside it stays on the top rung (about 20 s).
+echo "== WebSocket video rungs (two namespaces, tc tbf 500 kbit/s) =="
+VTKSTREAM_LINK_KBPS=500 "$here/netns2.sh" --rate 500kbit "$here/with-server.sh" \
+  node --test --test-reporter=spec "$here"/weak-ws/*.test.mjs || status=1
 exit "$status"

@@ -35,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     now += 33'000;
     (void)flow.offer(msg.size() % 4 == 0, msg.size(), n, now);
     if (const auto* ack = std::get_if<wsvideo::Ack>(&rec)) (void)flow.ack(ack->frame_id, now);
-    if (flow.in_flight() > WsVideoFlow::kMaxInFlight) __builtin_trap();
+    // The window, with the allowance behind a keyframe (ws_video_flow.h).
+    if (flow.in_flight() > WsVideoFlow::kMaxInFlight + WsVideoFlow::kBehindKeyframe) __builtin_trap();
     Actions acts = (n++ % 3 == 2) ? handler.on_channel_text(msg) : handler.on_text(msg);
     for (auto& a : acts) {
       if (std::holds_alternative<action::StartWebRtc>(a)) {

@@ -75,34 +75,61 @@ TEST(WsVideoFlow, StartsAtAKeyframeAndKeepsTwoInFlight) {
   EXPECT_TRUE(f.offer(false, 100, 0, 20).send);
   EXPECT_EQ(f.in_flight(), 2u);
   EXPECT_EQ(f.in_flight_bytes(), 1100u);
-  o = f.offer(false, 100, 5, 30);  // window full: skipped, no keyframe asked yet (no room)
+  // Both acked: the window drained, the keyframe's allowance is over.
+  EXPECT_TRUE(f.ack(2, 25).known);
+  EXPECT_TRUE(f.offer(false, 100, 0, 30).send);
+  EXPECT_TRUE(f.offer(false, 100, 0, 40).send);
+  o = f.offer(false, 100, 5, 50);  // window full: skipped, no keyframe asked yet (no room)
   EXPECT_FALSE(o.send);
   EXPECT_FALSE(o.want_keyframe);
   // Behind: deltas are skipped even after an ack, and the ack asks for a keyframe.
-  auto a = f.ack(1, 40);
+  auto a = f.ack(3, 60);
   EXPECT_TRUE(a.known);
   EXPECT_EQ(*a.rtt_us, 30);
   EXPECT_TRUE(a.want_keyframe);
-  EXPECT_FALSE(f.offer(false, 100, 0, 50).send);
-  o = f.offer(true, 900, 0, 60);
+  EXPECT_FALSE(f.offer(false, 100, 0, 70).send);
+  o = f.offer(true, 900, 0, 80);
   ASSERT_TRUE(o.send);
-  EXPECT_EQ(o.frame_id, 3u);
+  EXPECT_EQ(o.frame_id, 5u);
   EXPECT_EQ(o.seq, 5u);  // the echo the skipped frame carried
   EXPECT_EQ(f.frames_skipped(), 3u);
-  EXPECT_EQ(f.bytes_sent(), 2000u);
+  EXPECT_EQ(f.frames_skipped_full(), 1u);  // the others waited for a keyframe
+  EXPECT_EQ(f.bytes_sent(), 2200u);
+  EXPECT_EQ(f.bytes_offered(), 2500u);
+}
+
+TEST(WsVideoFlow, FramesBehindAKeyframeGoOutUntilTheWindowDrains) {
+  // A keyframe takes many frame intervals on a slow link: the deltas after it queue behind it
+  // (kBehindKeyframe more) rather than being skipped, which would only ask for another keyframe.
+  WsVideoFlow f;
+  EXPECT_TRUE(f.offer(true, 20000, 0, 0).send);
+  for (size_t i = 1; i < WsVideoFlow::kMaxInFlight + WsVideoFlow::kBehindKeyframe; ++i)
+    EXPECT_TRUE(f.offer(false, 500, 0, int64_t(i) * 33'000).send) << i;
+  EXPECT_FALSE(f.offer(false, 500, 0, 400'000).send);  // the allowance is bounded
+  EXPECT_EQ(f.frames_skipped_full(), 1u);
+  // The keyframe and some deltas arrive; the allowance holds until fewer than two are in flight.
+  EXPECT_TRUE(f.ack(5, 420'000).known);
+  EXPECT_TRUE(f.offer(true, 20000, 0, 430'000).send);  // a keyframe ends the skip
+  EXPECT_TRUE(f.offer(false, 500, 0, 460'000).send);
+  EXPECT_TRUE(f.ack(12, 500'000).known);  // all drained: back to two
+  EXPECT_TRUE(f.offer(false, 500, 0, 530'000).send);
+  EXPECT_TRUE(f.offer(false, 500, 0, 560'000).send);
+  EXPECT_FALSE(f.offer(false, 500, 0, 590'000).send);
 }
 
 TEST(WsVideoFlow, ANonAckingPageGetsTheLimitAndNothingGrows) {
   WsVideoFlow f;
   int sent = 0;
   for (int i = 0; i < 10000; ++i) sent += f.offer(i % 30 == 0, 5000, 0, i * 33'000).send;
-  EXPECT_EQ(sent, int(WsVideoFlow::kMaxInFlight));
-  EXPECT_EQ(f.in_flight_bytes(), 10000u);
-  // Cumulative ack of both, unknown and repeated acks are harmless.
-  EXPECT_TRUE(f.ack(2, 1).known);
-  EXPECT_FALSE(f.ack(2, 2).known);
+  // The first frame is a keyframe: the frames behind it make the limit.
+  const size_t limit = WsVideoFlow::kMaxInFlight + WsVideoFlow::kBehindKeyframe;
+  EXPECT_EQ(sent, int(limit));
+  EXPECT_EQ(f.in_flight_bytes(), limit * 5000u);
+  // Cumulative ack of all, unknown and repeated acks are harmless.
+  EXPECT_TRUE(f.ack(uint32_t(limit), 1).known);
+  EXPECT_FALSE(f.ack(uint32_t(limit), 2).known);
   EXPECT_FALSE(f.ack(99, 3).known);
-  EXPECT_EQ(f.bytes_acked(), 10000u);
+  EXPECT_EQ(f.bytes_acked(), limit * 5000u);
 }
 
 TEST(WsVideoFlow, LostFramesWaitForAKeyframe) {
@@ -157,6 +184,17 @@ TEST_F(WsHandler, TransportWsDropsWebRtcAndMjpegCannotSwitchToWs) {
   EXPECT_NE(std::get<action::Send>(b[0]).text.find("bad-state"), std::string::npos);
   auto c = m.on_text(R"({"type":"ws-video","on":"yes"})");
   EXPECT_NE(std::get<action::Send>(c[0]).text.find("bad-field"), std::string::npos);
+}
+
+TEST_F(WsHandler, QualityPinsARungForWsVideoButNotForMjpeg) {
+  // Rungs are encodes WebSocket video carries too: its quality menu pins one.
+  h.on_text(R"({"type":"hello","version":1,"codecs":["VP8"],"transport":"ws"})");
+  auto a = h.on_text(R"({"type":"quality","rung":2})");
+  ASSERT_TRUE(has<action::Quality>(a));
+  Handler m{5, &info};
+  m.on_text(R"({"type":"hello","version":1,"codecs":[],"transport":"mjpeg"})");
+  auto b = m.on_text(R"({"type":"quality","rung":1})");
+  EXPECT_NE(std::get<action::Send>(b[0]).text.find("bad-state"), std::string::npos);
 }
 
 }  // namespace

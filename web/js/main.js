@@ -198,8 +198,6 @@ function switchToWebRtc() {
 }
 
 function fallback(reason) {
-  // Rungs are WebRTC encodes: with WebRTC gone, so is the quality menu (no dead controls).
-  if (quality && (wsv || state.transport === 'webrtc')) quality.update({ heights: [] });
   if (wsv && rtc) {   // WebRTC never made it: stay on WebSocket video, drop the server's webrtcbin
     console.warn(`vtkstream: WebRTC ${reason}; staying on WebSocket video`);
     signalling.send({ type: 'transport', transport: 'ws' });
@@ -210,6 +208,9 @@ function fallback(reason) {
     return;
   }
   if (state.transport !== 'webrtc') return;
+  // Rungs are encodes WebRTC and WebSocket video carry, MJPEG none: the quality menu goes (no
+  // dead controls).
+  if (quality) quality.update({ heights: [] });
   console.warn(`vtkstream: WebRTC ${reason}; falling back to MJPEG`);
   signalling.send({ type: 'transport', transport: 'mjpeg' });
   startMjpeg();

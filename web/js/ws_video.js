@@ -2,7 +2,8 @@
 // on the signalling WebSocket, a WebCodecs VideoDecoder decodes them and each picture is drawn on
 // a <canvas> that covers the <video> element exactly (same box, object-fit: contain), so switching
 // between the two moves nothing on the page. Every frame is acknowledged when it arrives; the
-// server keeps at most two in flight and skips to a keyframe when this page falls behind.
+// server keeps at most two in flight (ten behind a keyframe) and skips to a keyframe when this
+// page falls behind.
 //
 // WebCodecs exists only in a secure context (https, or http on localhost): elsewhere
 // `wsVideoSupported()` is false and the page uses WebRTC or MJPEG.

@@ -20,7 +20,7 @@ void RungPlanner::apply(Peers& peers, std::optional<uint32_t> controller, Media&
   const std::vector<adapt::Rung> ladder = media.ladder(max_kbps_);
   std::map<uint32_t, adapt::ViewerRungInput> inputs;
   for (auto& [id, p] : peers) {
-    if (!p->session()) continue;
+    if (!p->on_rungs()) continue;  // WebRTC or WebSocket video
     // Without adaptation a viewer has no estimate: it stays on the top rung unless it pins one.
     const int kbps = p->rate() ? p->rate()->target_kbps() : INT_MAX / 2;
     inputs[id] = {kbps, p->pinned_rung()};
@@ -29,7 +29,7 @@ void RungPlanner::apply(Peers& peers, std::optional<uint32_t> controller, Media&
   std::vector<bool> usable;
   for (size_t r = 0; r < ladder.size(); ++r) usable.push_back(media.rung_usable(static_cast<int>(r)));
   for (auto& [id, st] : states_) st.rung = adapt::usable_rung(st.rung, usable);
-  for (auto& [id, st] : states_) peers.at(id)->session()->move_to_rung(st.rung);
+  for (auto& [id, st] : states_) peers.at(id)->move_to_rung(st.rung);
   for (const auto& [rung, kbps] : adapt::rung_bitrates(ladder, states_, inputs)) {
     const int now = media.rung_bitrate_kbps(rung);
     if (kbps > 0 && now > 0 && kbps < INT_MAX / 4 && adapt::worth_changing(now, kbps)) media.set_rung_bitrate(rung, kbps);
@@ -38,7 +38,7 @@ void RungPlanner::apply(Peers& peers, std::optional<uint32_t> controller, Media&
   for (const adapt::Rung& r : ladder) heights.push_back(r.max_height);
   for (auto& [id, st] : states_) {
     Peer& p = *peers.at(id);
-    const int rung = p.session()->rung();  // what it receives now (a move ends at a keyframe)
+    const int rung = p.rung_now();  // what it receives now (a move ends at a keyframe)
     if (const ViewerRate* r = p.rate()) {
       const bool steers = controller == id || (states_.size() == 1 && !controller);
       std::string msg = estimate_message(r->target_kbps(), media.rung_bitrate_kbps(rung), steers);
@@ -88,13 +88,17 @@ void add_rate_health(JsonBuilder* b, const Peers& peers, std::optional<uint32_t>
     json_builder_add_string_value(b, role_name(p->role()));
     json_builder_set_member_name(b, "controlling");
     json_builder_add_boolean_value(b, controller == id);
-    if (WebRtcBranch* w = const_cast<Peer&>(*p).session()) {
+    if (p->on_rungs()) {
+      json_builder_set_member_name(b, "transport");  // what the page shows: "ws" or "webrtc"
+      json_builder_add_string_value(b, p->ws_video() ? "ws" : "webrtc");
       json_builder_set_member_name(b, "rung");
-      json_builder_add_int_value(b, w->rung());
+      json_builder_add_int_value(b, p->rung_now());
       json_builder_set_member_name(b, "rung_kbps");  // the bitrate of this viewer's rung's encoder
-      json_builder_add_int_value(b, media.rung_bitrate_kbps(w->rung()));
+      json_builder_add_int_value(b, media.rung_bitrate_kbps(p->rung_now()));
       json_builder_set_member_name(b, "rung_moves");
-      json_builder_add_int_value(b, w->rung_moves());
+      json_builder_add_int_value(b, p->rung_moves());
+    }
+    if (WebRtcBranch* w = const_cast<Peer&>(*p).session()) {
       json_builder_set_member_name(b, "last_move_gap_ms");
       json_builder_add_double_value(b, w->last_move_gap_ms());
     }

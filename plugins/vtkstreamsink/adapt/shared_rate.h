@@ -1,5 +1,5 @@
 // The server side of the rung policy (rung_policy.h): after any viewer's estimate or pin moved (and
-// on the 1 s tick, which lets a held estimate climb a rung), put each WebRTC viewer on its rung,
+// on the 1 s tick, which lets a held estimate climb a rung), put each viewer (WebRTC or WebSocket video) on its rung,
 // set each rung's encoder bitrate, and tell each viewer its estimate (`estimate`) and rung
 // (`rung`), only when they changed; and the per-viewer figures for /healthz.
 #pragma once
@@ -31,7 +31,8 @@ class RungPlanner {
   std::map<uint32_t, adapt::RungState> states_;
 };
 // "encoder_kbps" and "viewers": [{peer, role, controlling, estimate_kbps, state, recv_kbps,
-// send_kbps, loss, delay_ms, rtt_ms, freezes, frames_dropped}] for WebRTC viewers with adaptation.
+// send_kbps, loss, delay_ms, rtt_ms, freezes, frames_dropped, transport, rung, rung_moves}] for
+// viewers with adaptation (WebRTC or WebSocket video).
 void add_rate_health(JsonBuilder* b, const Peers& peers, std::optional<uint32_t> controller, const Media& media);
 
 }  // namespace vtkstream::sink

@@ -90,25 +90,13 @@ void ViewerRate::on_page(const PageStats& s, WebRtcBranch& branch, std::function
   });
 }
 
-void ViewerRate::on_ws(uint64_t bytes_sent, uint64_t bytes_acked, std::optional<double> rtt_s,
-                       std::function<void()> changed) {
-  const int64_t now = g_get_monotonic_time();
-  const adapt::SenderSample ss{now, bytes_sent};
-  ctl_.on_sender(ss);
-  trace(adapt::trace_line(peer_, ss));
-  if (rtt_s) {
-    adapt::ReceiverReport rr;
-    rr.t_us = now;
-    rr.rtt_s = rtt_s;
-    ctl_.on_receiver_report(rr);
-    trace(adapt::trace_line(peer_, rr));
-  }
-  adapt::PageReport p;
-  p.t_us = now;
-  p.bytes = bytes_acked;
+void ViewerRate::on_ws(const adapt::WsAckWindow& w, std::function<void()> changed) {
+  const int64_t now = w.t_us;
+  const adapt::WsFed fed = adapt::feed_ws_acks(ctl_, w);
+  trace(adapt::trace_line(peer_, fed.sender));
+  if (fed.rr) trace(adapt::trace_line(peer_, *fed.rr));
+  trace(adapt::trace_line(peer_, fed.page));
   last_page_us_ = now;
-  ctl_.on_page(p);
-  trace(adapt::trace_line(peer_, p));
   note_decision(now);
   changed();
 }

@@ -15,6 +15,7 @@
 #include "protocol.h"
 #include "rate_controller.h"
 #include "webrtc_stats.h"
+#include "ws_acks.h"
 
 namespace vtkstream::sink {
 
@@ -29,8 +30,9 @@ class ViewerRate {
   void on_page(const PageStats& s, WebRtcBranch& branch, std::function<void()> changed);
   // WebSocket video (no webrtcbin): what the server sent and the page acknowledged, cumulative,
   // and the smallest ack round trip of the window, stand in for the page report, the sender
-  // sample and the receiver report's round trip (no loss: TCP).
-  void on_ws(uint64_t bytes_sent, uint64_t bytes_acked, std::optional<double> rtt_s, std::function<void()> changed);
+  // sample and the receiver report's round trip, and frames skipped for a full window stand in for
+  // lost packets (adapt/ws_acks.h).
+  void on_ws(const adapt::WsAckWindow& w, std::function<void()> changed);
   // The sink's tick: decay and, for clients that send no page reports, receiver reports
   // (`branch` null: a WebSocket video viewer, decay only).
   void tick(WebRtcBranch* branch, std::function<void()> changed);

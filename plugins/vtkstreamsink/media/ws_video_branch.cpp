@@ -14,9 +14,6 @@ namespace vtkstream::sink {
 
 namespace {
 
-// Where this viewer's encoded frames come from: the one shared encode today.
-GstElement* source_tee(Media& media) { return media.rtp_tee(); }
-
 std::string depay_for(Codec c) {
   // A byte stream of whole access units is what a VideoDecoder takes for H.264 without an
   // `avcC` description.
@@ -69,7 +66,7 @@ struct WsVideoBranch::Target {
   }
 };
 
-std::unique_ptr<WsVideoBranch> WsVideoBranch::create(GstBin* sink, Media& media, InputInjector& input,
+std::unique_ptr<WsVideoBranch> WsVideoBranch::create(GstBin* sink, Media& media, GstElement* tee, InputInjector& input,
                                                      FrameFn on_frame, ErrorFn on_error, std::string* err) {
   std::unique_ptr<WsVideoBranch> b(new WsVideoBranch(sink, std::move(on_error)));
   b->on_frame_ = std::make_shared<FrameFn>(std::move(on_frame));
@@ -138,7 +135,7 @@ std::unique_ptr<WsVideoBranch> WsVideoBranch::create(GstBin* sink, Media& media,
   gst_object_unref(appsink);
   const bool ghosted = b->ghost_sink(q, err);
   gst_object_unref(q);
-  if (!ghosted || !b->attach(source_tee(media), err)) return nullptr;
+  if (!ghosted || !b->attach(tee, err)) return nullptr;
   return b;
 }
 

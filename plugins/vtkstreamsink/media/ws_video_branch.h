@@ -5,8 +5,8 @@
 // each frame goes to `on_frame` on the sink's context with the input sequence it reflects; each
 // viewer's echo and flow control are the viewer's (ws_video_flow.h).
 //
-// The attach point is one function (source_tee in the .cpp): when encodes become a ladder, it
-// moves to the viewer's rung.
+// One branch per rung that WebSocket viewers watch (ws_video_hubs.h): it hangs off that rung's
+// RTP tee.
 #pragma once
 
 #include <gst/gst.h>
@@ -36,7 +36,8 @@ class WsVideoBranch : public Branch {
   };
   using FrameFn = std::function<void(const Frame&)>;
 
-  static std::unique_ptr<WsVideoBranch> create(GstBin* sink, Media& media, InputInjector& input,
+  // `tee`: the RTP tee of the rung it serves (Media::rung_tee).
+  static std::unique_ptr<WsVideoBranch> create(GstBin* sink, Media& media, GstElement* tee, InputInjector& input,
                                                FrameFn on_frame, ErrorFn on_error, std::string* err);
   ~WsVideoBranch() override;
 

@@ -12,7 +12,7 @@ bool WsVideoHub::subscribe(uint32_t peer, const std::function<void(const std::de
                            FrameFn on_frame, ErrorFn on_error, std::string* err) {
   if (!branch_) {
     branch_ = WsVideoBranch::create(
-        sink_, media_, input_, [this](const WsVideoBranch::Frame& f) { this->on_frame(f); },
+        sink_, media_, tee_, input_, [this](const WsVideoBranch::Frame& f) { this->on_frame(f); },
         [this](const std::string& why) { this->on_error(why); }, err);
     if (!branch_) return false;
   }

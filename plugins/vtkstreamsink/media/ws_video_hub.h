@@ -20,7 +20,9 @@ namespace vtkstream::sink {
 
 class WsVideoHub {
  public:
-  WsVideoHub(GstBin* sink, Media& media, InputInjector& input) : sink_(sink), media_(media), input_(input) {}
+  // `tee`: the rung's RTP tee (Media::rung_tee), alive as long as this hub.
+  WsVideoHub(GstBin* sink, Media& media, GstElement* tee, InputInjector& input)
+      : sink_(sink), media_(media), tee_(tee), input_(input) {}
   ~WsVideoHub();
   WsVideoHub(const WsVideoHub&) = delete;
   WsVideoHub& operator=(const WsVideoHub&) = delete;
@@ -35,6 +37,7 @@ class WsVideoHub {
   void unsubscribe(uint32_t peer);
 
   const GopCache& cache() const { return cache_; }
+  bool empty() const { return subs_.empty(); }
 
  private:
   void on_frame(const WsVideoBranch::Frame& f);
@@ -42,6 +45,7 @@ class WsVideoHub {
 
   GstBin* sink_;
   Media& media_;
+  GstElement* tee_;
   InputInjector& input_;
   std::unique_ptr<WsVideoBranch> branch_;
   GopCache cache_;

@@ -44,8 +44,9 @@ Actions Handler::on_text(std::string_view text) {
   // Only a WebRTC session has a link to control; a report racing the MJPEG fallback is dropped.
   if (auto* st = std::get_if<PageStats>(&msg)) return webrtc_active() ? Actions{action::Stats{*st}} : Actions{};
   if (auto* q = std::get_if<QualityRequest>(&msg)) {
-    if (!webrtc_active())
-      return {error(ErrorCode::kBadState, "quality: rungs are WebRTC encodes; this session has no WebRTC video")};
+    // Rungs are encodes that WebRTC and WebSocket video both carry; MJPEG has none.
+    if (!webrtc_active() && !ws_video_)
+      return {error(ErrorCode::kBadState, "quality: this session has no WebRTC or WebSocket video")};
     return {action::Quality{*q}};
   }
   if (auto* t = std::get_if<TransportSwitch>(&msg)) return on_transport(t->transport);

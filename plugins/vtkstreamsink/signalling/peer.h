@@ -20,7 +20,7 @@
 #include "echo_tracker.h"
 #include "viewer_rate.h"
 #include "webrtc_branch.h"
-#include "ws_video_hub.h"
+#include "ws_video_hubs.h"
 #include "ws_video_flow.h"
 
 namespace vtkstream::sink {
@@ -34,7 +34,7 @@ class Peer {
     Media* media;
     EchoTracker* echo;
     InputInjector* injector = nullptr;  // WebSocket video echoes input per viewer
-    WsVideoHub* ws_hub = nullptr;       // WebSocket video's frames (none: no WebSocket video)
+    WsVideoHubs* ws_hubs = nullptr;     // WebSocket video's frames per rung (none: no WebSocket video)
     const ServerInfo* info;
     const IceConfig* ice;
     std::function<void(uint32_t peer)> closed;  // the WebSocket ended: the server drops us
@@ -90,6 +90,13 @@ class Peer {
   WebRtcBranch* session() { return session_.get(); }
   std::optional<int> pinned_rung() const { return pinned_rung_; }
   std::string& last_rung() { return last_rung_; }
+  // Whether the rung policy places this viewer (it receives WebRTC or WebSocket video), the rung
+  // it receives now (a move ends at the new rung's keyframe), and a move there (both transports
+  // while the page has both). Moves completed, for /healthz.
+  bool on_rungs() const { return session_ || ws_on_; }
+  int rung_now() const;
+  void move_to_rung(int rung);
+  int rung_moves() const;
   // The encode's input is known (first caps): a WebSocket video asked for before starts now.
   void media_ready();
   // The pipeline reported an error inside this peer's branch.
@@ -112,6 +119,10 @@ class Peer {
   void stop_ws_video();
   void on_binary(const uint8_t* data, size_t n);
   void ws_frame(const WsVideoBranch::Frame& f);
+  void ws_frame_of(int rung, const WsVideoBranch::Frame& f);  // from rung's hub
+  bool ws_subscribe(int rung, bool join, std::string* err);
+  void ws_unsubscribe(int rung);
+  void move_ws_rung(int rung);
   void ws_replay(const std::deque<GopCache::Frame>& gop);
   void ws_send(bool keyframe, bool cached, uint32_t frame_id, uint64_t seq, uint64_t pts_ns, GBytes* data);
   void ws_report(int64_t now_us);
@@ -121,7 +132,10 @@ class Peer {
   Env env_;
   Handler handler_;
   std::unique_ptr<WebRtcBranch> session_;
-  bool ws_on_ = false;                      // subscribed to env_.ws_hub
+  bool ws_on_ = false;                      // subscribed to the hub of ws_rung_
+  int ws_rung_ = 0;                         // the rung whose frames go out
+  std::optional<int> ws_next_rung_;         // subscribed too, until its first keyframe
+  int ws_moves_ = 0;
   std::unique_ptr<WsVideoFlow> ws_flow_;
   Codec ws_codec_ = Codec::kVP8;
   bool ws_pending_ = false;                 // asked for before the first caps (media_ready)

@@ -1,5 +1,5 @@
-// Peer's WebSocket video (docs/protocol.md "WebSocket video"): the hub (ws_video_hub.h) hands
-// the cached GOP and then each encoded frame here, the flow control (ws_video_flow.h) decides whether it goes out,
+// Peer's WebSocket video (docs/protocol.md "WebSocket video"): the hub of the viewer's rung
+// (ws_video_hubs.h; moves in peer_ws_rungs.cpp) hands the cached GOP and then each encoded frame here, the flow control (ws_video_flow.h) decides whether it goes out,
 // and the page's binary acks move the window and feed this viewer's congestion controller.
 #include <gst/gst.h>
 
@@ -63,7 +63,7 @@ void Peer::start_ws_video(Codec codec) {
     GST_DEBUG_CATEGORY_INIT(sink_ws_video_debug, "vtkstreamsink-wsvideo", 0, "vtkstreamsink WebSocket video");
     g_once_init_leave(&once, 1);
   }
-  if (ws_on_ || !env_.injector || !env_.ws_hub) return;
+  if (ws_on_ || !env_.injector || !env_.ws_hubs) return;
   // Before the first caps the encode's codec is a guess (pass-through input decides it), and a
   // depayloader for the wrong one on the RTP tee refuses the caps of the encode linked later:
   // the whole pipeline failed (pre-encoded H.264, a page faster than the caps). It starts at
@@ -78,22 +78,12 @@ void Peer::start_ws_video(Codec codec) {
   ws_flow_ = std::make_unique<WsVideoFlow>();
   ws_started_us_ = g_get_monotonic_time();
   env_.echo->set_transport(id_, Transport::kWs);
+  // Every viewer starts on the top rung (its GOP is cached; rung 0 always exists); the rung policy
+  // moves it once its estimate or pin says so (move_to_rung).
+  ws_rung_ = 0;
+  ws_next_rung_.reset();
   std::string err;
-  bool replayed = false;
-  ws_on_ = env_.ws_hub->subscribe(
-      id_,
-      [&](const std::deque<GopCache::Frame>& gop) {
-        ws_replay(gop);
-        replayed = !gop.empty();
-      },
-      [this](const WsVideoBranch::Frame& f) { ws_frame(f); },
-      [this](const std::string& why) {
-        GST_WARNING("peer %u: WebSocket video failed: %s", id_, why.c_str());
-        send(error_message({ErrorCode::kInternal, "WebSocket video failed: " + why}));
-        ws_on_ = false;  // the hub dropped us already
-        stop_ws_video();
-      },
-      &err);
+  ws_on_ = ws_subscribe(0, true, &err);
   if (!ws_on_) {
     GST_WARNING("peer %u: %s", id_, err.c_str());
     send(error_message({ErrorCode::kInternal, err}));
@@ -102,10 +92,8 @@ void Peer::start_ws_video(Codec codec) {
   }
   ws_report_us_ = g_get_monotonic_time();
   if (env_.adaptive && !rate_) rate_ = std::make_unique<ViewerRate>(id_, env_.rate_limits);
-  // The page needs a keyframe to start: the cached GOP is one, else ask the encoder (a WebRTC
-  // viewer's PLI would ask the same way).
-  if (!replayed) env_.media->force_keyframe();
   GST_INFO("peer %u: WebSocket video on (%s)", id_, codec_name(codec));
+  if (env_.rate_changed) env_.rate_changed(id_);  // a pinned or weak viewer goes to its rung now
 }
 
 void Peer::media_ready() {
@@ -114,7 +102,11 @@ void Peer::media_ready() {
 
 void Peer::stop_ws_video() {
   ws_pending_ = false;
-  if (ws_flow_ && ws_on_) env_.ws_hub->unsubscribe(id_);
+  if (ws_flow_ && ws_on_) {
+    ws_unsubscribe(ws_rung_);
+    if (ws_next_rung_) ws_unsubscribe(*ws_next_rung_);
+  }
+  ws_next_rung_.reset();
   if (!ws_flow_) return;
   ws_on_ = false;
   ws_flow_.reset();
@@ -131,13 +123,13 @@ void Peer::ws_frame(const WsVideoBranch::Frame& f) {
   const uint64_t echo = env_.echo->frame_for(id_, f.input_seq, Transport::kWs);
   if (f.after_gap) ws_flow_->lost();  // frames we never saw: wait for a keyframe
   if (!socket_takes_more(ws_)) {
-    ws_flow_->lost();  // this frame is skipped: the page's decoder needs a keyframe next
+    ws_flow_->skipped_full(g_bytes_get_size(f.data));  // the page's decoder needs a keyframe next
     env_.media->metrics().ws_frames_skipped.add();
     GST_LOG("peer %u: WebSocket video frame skipped (socket full)", id_);
     return;
   }
   const WsVideoFlow::Offer o = ws_flow_->offer(f.keyframe, g_bytes_get_size(f.data), echo, now);
-  if (o.want_keyframe) env_.media->force_keyframe();
+  if (o.want_keyframe) env_.media->force_keyframe(ws_rung_);
   if (!o.send) {
     env_.media->metrics().ws_frames_skipped.add();
     GST_LOG("peer %u: WebSocket video frame skipped (%zu in flight)", id_, ws_flow_->in_flight());
@@ -167,8 +159,10 @@ void Peer::ws_send(bool keyframe, bool cached, uint32_t frame_id, uint64_t seq, 
   h.frame_id = frame_id;
   h.seq = seq;
   h.pts_us = pts_ns / 1000;
-  h.width = static_cast<uint16_t>(env_.media->width());
-  h.height = static_cast<uint16_t>(env_.media->height());
+  int w = 0, ht = 0;
+  env_.media->rung_size(ws_rung_, &w, &ht);  // the rung's picture, which the page's decoder gets
+  h.width = static_cast<uint16_t>(w);
+  h.height = static_cast<uint16_t>(ht);
   const std::vector<uint8_t> msg = wsvideo::encode_frame(h, bytes, n);
   soup_websocket_connection_send_binary(ws_, msg.data(), msg.size());
   env_.media->metrics().ws_sent_bytes.add(msg.size());
@@ -187,7 +181,7 @@ void Peer::on_binary(const uint8_t* data, size_t n) {
   if (!ws_flow_) return;  // a late ack after the video stopped
   const int64_t now = g_get_monotonic_time();
   const WsVideoFlow::AckResult r = ws_flow_->ack(std::get<wsvideo::Ack>(rec).frame_id, now);
-  if (r.want_keyframe) env_.media->force_keyframe();
+  if (r.want_keyframe) env_.media->force_keyframe(ws_rung_);
   if (r.rtt_us && (!ws_min_rtt_us_ || *r.rtt_us < *ws_min_rtt_us_)) ws_min_rtt_us_ = r.rtt_us;
   if (r.known && now - ws_report_us_ >= kReportUs) ws_report(now);
 }
@@ -199,7 +193,9 @@ void Peer::ws_report(int64_t now_us) {
   if (ws_min_rtt_us_) rtt = double(*ws_min_rtt_us_) / 1e6;
   ws_min_rtt_us_.reset();
   if (!rate_ || session_) return;
-  rate_->on_ws(ws_flow_->bytes_sent(), ws_flow_->bytes_acked(), rtt, [this] { estimate_changed(); });
+  rate_->on_ws({now_us, ws_flow_->bytes_offered(), ws_flow_->bytes_acked(), rtt, ws_flow_->frames_sent(),
+                ws_flow_->frames_skipped()},
+               [this] { estimate_changed(); });
 }
 
 }  // namespace vtkstream::sink

@@ -13,9 +13,12 @@ bool WsVideoFlow::want_keyframe_now(int64_t now_us) {
 
 WsVideoFlow::Offer WsVideoFlow::offer(bool keyframe, size_t bytes, uint64_t echo_seq, int64_t now_us) {
   pending_seq_ = std::max(pending_seq_, echo_seq);
+  bytes_offered_ += bytes;
   Offer o;
-  if (keyframe && window_.size() < kMaxInFlight) need_keyframe_ = false;
-  if (need_keyframe_ || window_.size() >= kMaxInFlight) {
+  const size_t limit = this->limit();
+  if (keyframe && window_.size() < limit) need_keyframe_ = false;
+  if (need_keyframe_ || window_.size() >= limit) {
+    if (window_.size() >= limit) ++full_;
     need_keyframe_ = true;
     ++skipped_;
     o.want_keyframe = want_keyframe_now(now_us);
@@ -27,6 +30,7 @@ WsVideoFlow::Offer WsVideoFlow::offer(bool keyframe, size_t bytes, uint64_t echo
   pending_seq_ = 0;
   last_key_request_us_.reset();
   window_.push_back({o.frame_id, bytes, now_us});
+  if (keyframe) behind_key_ = true;
   bytes_sent_ += bytes;
   return o;
 }
@@ -36,7 +40,9 @@ uint32_t WsVideoFlow::replay(size_t frames, size_t bytes, int64_t now_us) {
   if (frames == 0) return first;
   next_id_ += static_cast<uint32_t>(frames);
   window_.push_back({next_id_ - 1, bytes, now_us});
+  behind_key_ = true;
   bytes_sent_ += bytes;
+  bytes_offered_ += bytes;
   need_keyframe_ = false;  // the replay starts with one
   return first;
 }
@@ -49,6 +55,7 @@ WsVideoFlow::AckResult WsVideoFlow::ack(uint32_t frame_id, int64_t now_us) {
     bytes_acked_ += window_.front().bytes;
     window_.pop_front();
   }
+  if (window_.size() < kMaxInFlight) behind_key_ = false;
   if (r.known && need_keyframe_) r.want_keyframe = want_keyframe_now(now_us);
   return r;
 }

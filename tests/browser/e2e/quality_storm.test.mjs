@@ -1,7 +1,7 @@
 // Quality pins against the real server (with-server.sh), without a browser: a page sending pins
 // in a loop must not make the server build a rung encoder per message (each has its threads and
-// is built on the sink's context, which serves everyone), and a session without WebRTC video is
-// told that it has no rungs. docs/protocol.md "Quality".
+// is built on the sink's context, which serves everyone), an MJPEG session is told that it has
+// no rungs, and a WebSocket-video session's pin moves its frames. docs/protocol.md "Quality".
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
@@ -49,13 +49,42 @@ test('1000 quality pins a second: threads bounded, /healthz answers, the last pi
   peer.close();
 });
 
-for (const transport of ['mjpeg', 'ws']) {
-  test(`quality from a ${transport} session gets bad-state`, { timeout: 20000 }, async () => {
-    const c = await connect(url, { transport });
+test('quality from an mjpeg session gets bad-state', { timeout: 20000 }, async () => {
+  const c = await connect(url, { transport: 'mjpeg' });
+  c.send({ type: 'quality', rung: 2 });
+  await c.until((x) => x.texts.some((m) => m.type === 'error'), 5000, 'an answer to quality');
+  const e = c.texts.find((m) => m.type === 'error');
+  assert.equal(e.code, 'bad-state', JSON.stringify(e));
+  c.close();
+});
+
+// WebSocket video carries the rungs too: a pin moves its frames to the pinned rung's smaller
+// encode, starting at that rung's keyframe, and `auto` brings it back (an unconstrained loopback
+// estimate allows the top rung).
+test('quality from a ws session moves its frames to the pinned rung at a keyframe, and back', { timeout: 40000 }, async () => {
+  const c = await connect(url, { transport: 'ws' });
+  try {
+    await c.until((x) => x.frames.length >= 1, 10000, 'the first frame');
+    const top = c.frames[0].height;
+    assert.ok(top > 240, `the top rung is ${top} lines`);
     c.send({ type: 'quality', rung: 2 });
-    await c.until((x) => x.texts.some((m) => m.type === 'error'), 5000, 'an answer to quality');
-    const e = c.texts.find((m) => m.type === 'error');
-    assert.equal(e.code, 'bad-state', JSON.stringify(e));
+    await c.until((x) => x.frames.some((f) => f.height > 0 && f.height <= 240), 15000, 'a frame of rung 2');
+    const i = c.frames.findIndex((f) => f.height > 0 && f.height <= 240);
+    assert.equal(c.frames[i].keyframe, true, 'the new rung starts at a keyframe');
+    assert.ok(c.frames.slice(i).every((f) => f.height <= 240), 'no frame of the old rung after the switch');
+    await c.until((x) => x.texts.some((m) => m.type === 'rung' && m.pinned && m.rung === 2), 5000, 'rung 2 announced');
+    const u = new URL(url);
+    const health = await (await fetch(`${u.origin}/healthz?token=${u.searchParams.get('token')}`)).json();
+    const me = health.viewers.find((v) => v.peer === c.texts.find((m) => m.type === 'welcome').peer_id);
+    assert.equal(me?.transport, 'ws', JSON.stringify(health.viewers));
+    assert.equal(me.rung, 2, JSON.stringify(me));
+    const n = c.frames.length;
+    c.send({ type: 'quality', rung: 'auto' });
+    await c.until((x) => x.frames.slice(n).some((f) => f.height === top), 15000, 'back on the top rung');
+    const j = n + c.frames.slice(n).findIndex((f) => f.height === top);
+    assert.equal(c.frames[j].keyframe, true, 'back at a keyframe');
+    assert.ok(!c.texts.some((m) => m.type === 'error'), JSON.stringify(c.texts.filter((m) => m.type === 'error')));
+  } finally {
     c.close();
-  });
-}
+  }
+});

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { pageUrl, withBrowser } from '../lib/scenarios.mjs';
 import { waitStats } from '../lib/page.mjs';
 import { assertWsPictureAndDrag, W, H } from '../lib/ws_scenarios.mjs';
+import { qualityScenario } from '../lib/quality.mjs';
 
 const T = { timeout: 90000 };
 const SIZE = `size=${W}x${H}`;
@@ -14,6 +15,12 @@ for (const name of ['chromium', 'firefox']) {
   test(`${name}: ?transport=ws shows WebSocket video, steers, measures input-to-photon`, T, (t) =>
     withBrowser(t, name, (b) => assertWsPictureAndDrag(t, b, pageUrl(`transport=ws&${SIZE}`))));
 }
+
+// Rungs on WebSocket video: the quality menu pins one by keyboard, the canvas gets the rung's
+// smaller picture (the decoder takes the new size at the rung's keyframe), the overlay says so,
+// and automatic brings the full size back.
+test('chromium: the quality menu on WebSocket video pins a rung and goes back to automatic', T, (t) =>
+  qualityScenario(t, 'chromium', 'ws'));
 
 // Reconnecting and the view-only link on WebSocket video: net/one-port.test.mjs (both browsers).
 test('chromium: unpinned, WebSocket video first, then WebRTC alone', T, (t) =>

@@ -67,26 +67,29 @@ test('ws video: keyframe first, header fields, input echoed in the header', T, a
   }
 });
 
-test('ws video: a client that stops acking gets two frames, another keeps streaming, memory bounded', T, async () => {
+test('ws video: a client that stops acking gets the in-flight limit, another keeps streaming, memory bounded', T, async () => {
   const quiet = await connect(URL_, { ack: false });
   const busy = await connect(URL_);
   try {
-    // Two frames in flight; a GOP replayed on joining (flag `cached`) counts as one of them.
+    // Two frames in flight, and eight more behind a keyframe (ws_video_flow.h kBehindKeyframe);
+    // a GOP replayed on joining (flag `cached`) counts as one keyframe.
+    const cap = 2 + 8;
     const cached = (x) => x.frames.filter((f) => f.cached).length;
-    const limit = (x) => (cached(x) ? cached(x) + 1 : 2);
-    await quiet.until((x) => x.frames.length >= 2 && x.frames.length === limit(x), 10000, 'two frames for the non-acking client');
+    const limit = (x) => (cached(x) ? cached(x) + cap - 1 : cap);
     const skippedBefore = await metric(URL_, 'vtkstream_ws_video_skipped_frames_total');
     const busyBefore = busy.frames.length;
-    await dragUntilEcho(busy, 1000, 20);
+    await dragUntilEcho(busy, 1000, 30);
     assert.ok(busy.frames.length - busyBefore >= 10, `the acking client got ${busy.frames.length - busyBefore} frames`);
+    await quiet.until((x) => x.frames.length >= limit(x), 10000, 'the in-flight limit for the non-acking client');
+    await dragUntilEcho(busy, 2000, 10);
     const held = quiet.frames.length;
     assert.equal(held, limit(quiet), 'no frame beyond the in-flight limit');
     assert.ok(await metric(URL_, 'vtkstream_ws_video_skipped_frames_total') > skippedBefore, 'frames were skipped');
-    // What the server holds for viewers: at most two frames each.
+    // What the server holds for viewers: at most the limit each.
     const inFlight = await metric(URL_, 'vtkstream_ws_video_in_flight_bytes');
     const quietBytes = quiet.frames.reduce((n, f) => n + f.payload.length, 0);
     const busyMax = Math.max(...busy.frames.map((f) => f.payload.length));
-    assert.ok(inFlight <= quietBytes + 2 * busyMax, `in flight ${inFlight} B, bound ${quietBytes + 2 * busyMax} B`);
+    assert.ok(inFlight <= quietBytes + cap * busyMax, `in flight ${inFlight} B, bound ${quietBytes + cap * busyMax} B`);
     assert.ok(inFlight >= quietBytes, 'the non-acking client\'s frames are counted as in flight');
     // Acking again resumes it, at a keyframe.
     quiet.ws.send(ack(quiet.frames[held - 1].id));

@@ -1,7 +1,8 @@
 // The quality menu (issue 9, item 5): pinning a rung from the menu, by keyboard only, changes the
 // size of the video the browser receives and the overlay says which rung it is; "automatic" gives
 // the full size back on an unconstrained link. Against the server of with-server.sh (raw input
-// from the renderer: a ladder of three rungs).
+// from the renderer: a ladder of three rungs). `transport` 'ws' runs it on WebSocket video
+// (?transport=ws; loopback is a secure context, so WebCodecs exists): the size is the canvas's.
 import assert from 'node:assert/strict';
 import { pageUrl, withBrowser } from './scenarios.mjs';
 import { waitStats } from './page.mjs';
@@ -31,11 +32,13 @@ const overlayText = (b) => b.evaluate(() => {
   return document.getElementById('overlay').textContent;
 });
 
-export async function qualityScenario(t, name) {
+export async function qualityScenario(t, name, transport = 'webrtc') {
   await withBrowser(t, name, async (b) => {
-    await b.goto(pageUrl(`size=${W}x${H}&rtc_timeout=20000`));
+    const ws = transport === 'ws';
+    await b.goto(pageUrl(`size=${W}x${H}&rtc_timeout=20000${ws ? '&transport=ws' : ''}`));
     // Connected at the full size, and the server has said which rungs there are.
-    await waitStats(b, `s.rtcState === 'connected' && s.videoHeight === ${H} && s.rungs === 3 && s.rung === 0`, 20000);
+    const connected = ws ? "s.transport === 'ws'" : "s.rtcState === 'connected'";
+    await waitStats(b, `${connected} && s.videoHeight === ${H} && s.rungs === 3 && s.rung === 0`, 20000);
     const roles = await b.evaluate(() => document.getElementById('menu-quality-2').getAttribute('role'));
     assert.equal(roles, 'menuitemradio');
     await b.evaluate(() => window.vtkstream.toggleOverlay(true));
@@ -57,6 +60,7 @@ export async function qualityScenario(t, name) {
     t.diagnostic(`healthz: rung_encodes ${h.rung_encodes} viewers ${JSON.stringify(h.viewers)}`);
     assert.equal(h.rung_encodes, 1, 'the 240-line rung is not being encoded');
     assert.equal(h.viewers[0].rung, 2);
+    assert.equal(h.viewers[0].transport, transport);
     assert.ok(h.viewers[0].rung_kbps > 0 && h.viewers[0].rung_kbps <= 400, `rung 2 at ${h.viewers[0].rung_kbps} kbit/s`);
 
     // Back to automatic: an unconstrained link goes back to the full size.
