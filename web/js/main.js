@@ -1,5 +1,6 @@
 // Wires the page together: one signalling session at a time; WebRTC first, MJPEG when WebRTC
-// is unavailable or does not connect in time; input and resize records go over the data channel
+// is unavailable or does not connect in time (WebSocket video instead where WebCodecs exists,
+// also when WebRTC is lost later); input and resize records go over the data channel
 // when it is open, else over the WebSocket. Exposes window.vtkstream for the overlay, the
 // browser tests and the benchmark.
 //
@@ -17,7 +18,7 @@
 import { Signalling } from './signalling.js';
 import { RtcTransport, receivableCodecs } from './webrtc.js';
 import { MjpegTransport } from './mjpeg.js';
-import { WsVideoTransport } from './ws_video.js';
+import { WsVideoTransport, wsVideoSupported } from './ws_video.js';
 import { pinnedTransport, helloFor, onFirstVideoFrame } from './transport.js';
 import { InputCapture } from './input.js';
 import { ResizeReporter } from './resize.js';
@@ -210,9 +211,24 @@ function fallback(reason) {
     return;
   }
   if (state.transport !== 'webrtc') return;
+  if (wsFallback()) {   // WebRTC was shown and went: WebSocket video, where WebCodecs exists
+    console.warn(`vtkstream: WebRTC ${reason}; falling back to WebSocket video`);
+    signalling.send({ type: 'transport', transport: 'ws' });
+    if (rtc) rtc.close();
+    rtc = null;
+    state.rtcState = null;
+    startWsVideo();
+    renderStatus();
+    return;
+  }
   console.warn(`vtkstream: WebRTC ${reason}; falling back to MJPEG`);
   signalling.send({ type: 'transport', transport: 'mjpeg' });
   startMjpeg();
+}
+
+/** Whether a WebRTC session that fails goes on over WebSocket video (else MJPEG, the last resort). */
+function wsFallback() {
+  return PINNED === null && !state.noWebRtc && wsVideoSupported();
 }
 
 function startWebRtc() {
@@ -307,7 +323,11 @@ function onMessage(msg) {
 const signalling = new Signalling({
   onOpen: sendHello,
   onMessage,
-  onBinary: (buf) => { if (wsv) wsv.push(buf); },
+  onBinary: (buf) => {
+    // The server saw this WebRTC session fail first and went over to WebSocket video itself.
+    if (!wsv && rtc && state.transport === 'webrtc' && wsFallback()) fallback('failed on the server');
+    if (wsv) wsv.push(buf);
+  },
   onClose(retryMs) {
     teardown();
     const note = state.note && state.note.startsWith('server ended') ? state.note + '; ' : '';

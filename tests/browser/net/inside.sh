@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# inside.sh tls|turn|ice-tcp|one-port: the part of run.sh that runs inside the test's network namespace
+# inside.sh tls|turn|ice-tcp|one-port|webrtc-lost: the part of run.sh that runs inside the test's network namespace
 # (198.51.100.1 on a veth, see ../netns.sh): sets up what the case needs, then starts the server
 # (../with-server.sh) and the case's node tests against it.
 set -euo pipefail
@@ -34,6 +34,11 @@ table inet vtkstream_test {
   }
 }
 NFT
+    exec "$here/../with-server.sh" "${tests[@]}"
+    ;;
+  webrtc-lost)
+    # The server on loopback (the page is a secure context there, so it has WebCodecs); the test
+    # itself closes every port but the HTTP one in the middle of the session.
     exec "$here/../with-server.sh" "${tests[@]}"
     ;;
   one-port)

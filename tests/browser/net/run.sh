@@ -6,12 +6,13 @@
 #   run.sh turn     a coturn of the test's own; the page forced to relay through it
 #   run.sh ice-tcp  every UDP packet dropped by nftables: WebRTC must still connect, over TCP
 #   run.sh one-port only the HTTPS port left open (what a tunnel carries): WebSocket video
+#   run.sh webrtc-lost  WebRTC cut off mid-session by nftables: the page goes back to WebSocket video
 # Env as ../run.sh: VTKSTREAM_BUILD_DIR; CI set = anything missing fails, else it skips (77).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 case "${1:-}" in
-  tls | turn | ice-tcp | one-port) what=$1 ;;
-  *) echo "usage: $0 tls|turn|ice-tcp|one-port" >&2; exit 2 ;;
+  tls | turn | ice-tcp | one-port | webrtc-lost) what=$1 ;;
+  *) echo "usage: $0 tls|turn|ice-tcp|one-port|webrtc-lost" >&2; exit 2 ;;
 esac
 
 missing() {
@@ -25,7 +26,7 @@ command -v npm >/dev/null || missing "npm is not installed"
 case $what in
   tls) command -v openssl >/dev/null || missing "openssl is missing (Debian package openssl)" ;;
   turn) command -v turnserver >/dev/null || missing "turnserver is missing (Debian package coturn)" ;;
-  ice-tcp) command -v nft >/dev/null || missing "nft is missing (Debian package nftables)" ;;
+  ice-tcp | webrtc-lost) command -v nft >/dev/null || missing "nft is missing (Debian package nftables)" ;;
   one-port)
     command -v nft >/dev/null || missing "nft is missing (Debian package nftables)"
     command -v openssl >/dev/null || missing "openssl is missing (Debian package openssl)" ;;
