@@ -208,6 +208,10 @@ TEST_F(HandlerTest, WebRtcLostAfterTakingOverGoesBackToWsVideo) {
   EXPECT_EQ(count<action::StartWsVideo>(a), 1);
   EXPECT_EQ(count<action::StartMjpeg>(a), 0);
   EXPECT_TRUE(has_error(a, "internal"));
+  // The page is told before the first frame (it stopped its WebSocket video when WebRTC took over).
+  const auto s = sent(a);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[1], R"({"type":"transport","transport":"ws"})");
   EXPECT_EQ(h.state(), Handler::State::kWs);
   EXPECT_TRUE(h.ws_video());
   // The page noticing too, a moment later: nothing more.

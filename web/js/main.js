@@ -291,6 +291,11 @@ function onMessage(msg) {
     case 'frame':
       stats.latency.frame(msg.seq, msg.rtp, performance.now(), state.transport === 'mjpeg');
       return;   // hot path: no status redraw
+    case 'transport':
+      // The server saw this WebRTC session fail first and moved it to WebSocket video itself;
+      // its frames follow this message.
+      if (msg.transport === 'ws' && !wsv && rtc && state.transport === 'webrtc') fallback('failed on the server');
+      break;
     case 'error':
       console.warn('vtkstream: server error', msg.code, msg.message);
       state.note = msg.code === 'forbidden' ? 'input ignored: not in control' : `error: ${msg.code}`;
@@ -323,11 +328,7 @@ function onMessage(msg) {
 const signalling = new Signalling({
   onOpen: sendHello,
   onMessage,
-  onBinary: (buf) => {
-    // The server saw this WebRTC session fail first and went over to WebSocket video itself.
-    if (!wsv && rtc && state.transport === 'webrtc' && wsFallback()) fallback('failed on the server');
-    if (wsv) wsv.push(buf);
-  },
+  onBinary: (buf) => { if (wsv) wsv.push(buf); },
   onClose(retryMs) {
     teardown();
     const note = state.note && state.note.startsWith('server ended') ? state.note + '; ' : '';

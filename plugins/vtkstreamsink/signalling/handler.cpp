@@ -163,7 +163,7 @@ Actions Handler::on_webrtc_failed(const std::string& why) {
     state_ = State::kWs;
     ws_video_ = true;
     return {action::StopWebRtc{}, error(ErrorCode::kInternal, "WebRTC failed: " + why + "; switching to WebSocket video"),
-            action::StartWsVideo{info_->codec}};
+            action::Send{transport_message(Transport::kWs)}, action::StartWsVideo{info_->codec}};
   }
   // The peer becomes an MJPEG peer (docs/protocol.md): /mjpeg?peer=ID works at once and the
   // page's own `transport` switch is a no-op; late ICE and answers get bad-state.

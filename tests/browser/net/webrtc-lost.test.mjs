@@ -50,6 +50,7 @@ test('chromium: WebRTC lost mid-session falls back to WebSocket video, not MJPEG
     // failed on the server), and the picture comes over the WebSocket on the same session.
     s = await waitStats(b, "s.transport !== 'webrtc'", 60000);
     t.diagnostic(`left WebRTC ${Date.now() - t0} ms after the drop, for ${s.transport}`);
+    for (const line of b.log.filter((l) => l.includes('vtkstream: WebRTC'))) t.diagnostic(line);  // who noticed
     assert.equal(s.transport, 'ws', `WebRTC lost: the page went to ${s.transport}, not WebSocket video`);
     assert.equal(s.peerId, peer, 'the page reconnected instead of falling back within its session');
     await waitStats(b, `s.transport === 'ws' && s.wsFramesDrawn > ${drawn} && s.videoWidth === ${W}`, 15000);
