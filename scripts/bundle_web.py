@@ -50,8 +50,10 @@ def main(esbuild, src, out, dep=None):
     html = PRELOAD.sub(lambda m: m.group(0) if m.group(1) == 'main.js' else '', html)
     with open(os.path.join(tmp, 'index.html'), 'w', encoding='utf-8') as f:
         f.write(html)
+    # Minified (72 KB -> 42 KB: 0.3 s less at 1 Mbit/s, and the server does not compress), with a
+    # source map beside it (fetched only by developer tools) so errors still point at web/js.
     subprocess.run([esbuild, os.path.join(src, 'js', 'main.js'), '--bundle', '--format=esm', '--target=es2020',
-                    '--charset=utf8', '--log-level=warning', '--outfile=' + os.path.join(tmp, 'js', 'main.js'),
+                    '--charset=utf8', '--log-level=warning', '--minify', '--sourcemap', '--outfile=' + os.path.join(tmp, 'js', 'main.js'),
                     '--metafile=' + tmp + '.meta.json'],
                    check=True, cwd=src)
     if dep:
