@@ -12,6 +12,7 @@ The sources stay plain ES modules (served as they are with --web web/, and impor
 tests); OUT is rebuilt by ninja whenever one of them changes: DEPFILE lists every module esbuild
 read and every file copied.
 """
+import gzip
 import json
 import os
 import re
@@ -59,6 +60,14 @@ def main(esbuild, src, out, dep=None):
     if dep:
         depfile(dep, out, src, tmp + '.meta.json')
     os.remove(tmp + '.meta.json')
+    # Gzip twins of what the page needs before its first picture, for clients that take gzip
+    # (the server hands out NAME.gz for NAME when it is at least as new): the module is 42 KB
+    # minified and about 14 KB compressed, which a 1 Mbit/s link carries in a tenth of a second.
+    for rel in ('index.html', 'style.css', os.path.join('js', 'main.js')):
+        with open(os.path.join(tmp, rel), 'rb') as f:
+            data = gzip.compress(f.read(), 9, mtime=0)
+        with open(os.path.join(tmp, rel + '.gz'), 'wb') as f:
+            f.write(data)
     shutil.rmtree(out, ignore_errors=True)
     os.replace(tmp, out)
 

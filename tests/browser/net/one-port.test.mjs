@@ -4,7 +4,7 @@
 // connect (no UDP, ICE-TCP's ports closed), so the page shows WebSocket video from the start and
 // stays on it when WebRTC gives up; drags steer, input-to-photon is measured, a dropped WebSocket
 // reconnects to WebSocket video, and a view-only link watches without steering. The page's code
-// comes in one module where the build bundled it (one TLS handshake, not one per module).
+// comes in one module where the build bundled it (one TLS handshake, not one per module), gzipped.
 // Chromium and Firefox ESR (driven across the link through netns-firefox.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,10 +46,16 @@ for (const name of ['chromium', 'firefox']) {
       const s = await waitStats(b, "s.transport === 'ws' && s.rtcState === null", 15000);
       const secure = await b.evaluate(() => [location.protocol, window.isSecureContext]);
       assert.deepEqual(secure, ['https:', true]);
-      const modules = await b.evaluate(() => performance.getEntriesByType('resource')
-        .filter((e) => new URL(e.name).pathname.startsWith('/js/')).length);
-      t.diagnostic(`${modules} JS module requests (${BUNDLED ? 'bundled build' : 'web/ as it is'})`);
-      if (BUNDLED) assert.equal(modules, 1, 'the page fetched its modules one by one, not the bundle');
+      const js = await b.evaluate(() => performance.getEntriesByType('resource')
+        .filter((e) => new URL(e.name).pathname.startsWith('/js/'))
+        .map((e) => ({ sent: e.encodedBodySize, size: e.decodedBodySize })));
+      t.diagnostic(`${js.length} JS module requests (${BUNDLED ? 'bundled build' : 'web/ as it is'}): ` +
+                   js.map((e) => `${e.sent} bytes sent for ${e.size}`).join(', '));
+      if (BUNDLED) {
+        assert.equal(js.length, 1, 'the page fetched its modules one by one, not the bundle');
+        // The build's gzip twin went out (Content-Encoding: gzip), not the 42 KB module itself.
+        assert.ok(js[0].sent > 0 && js[0].sent < js[0].size / 2, `the module was not sent compressed: ${JSON.stringify(js[0])}`);
+      }
       t.diagnostic(`first picture ${first} ms; WebRTC dropped, still on ws; ${s.wsFramesDrawn} frames drawn`);
       await assertWsReconnects(t, b);
       const d = dropped();
