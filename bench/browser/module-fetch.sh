@@ -4,7 +4,9 @@
 # preloads, twice (after the page itself, for its cookie), against a fresh server in
 # tests/browser/netns.sh's namespace, and prints the median and largest time per request in ms.
 # The server answers every request with `Connection: close` (http/connection_guard.h), so each
-# request is a new TCP connection, and over https a new TLS handshake. Root only.
+# request is a new TCP connection, and over https a new TLS handshake. The server hands out the
+# sources (--web web/), module by module: what the page costs without the build's bundle
+# (scripts/bundle_web.py). Root only.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tests="$here/../../tests/browser"
@@ -26,7 +28,8 @@ certs=$(mktemp -d)
 trap 'rm -rf "$certs"' EXIT
 "$here/../../tests/common/make_test_cert.sh" "$certs" >/dev/null
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+export VTKSTREAM_SERVE_ARGS="--web $here/../../web"
 printf 'http:  '; "$tests/netns.sh" "$tests/with-server.sh" "$0" --inside | grep -v '^with-server:'
-printf 'https: '; VTKSTREAM_SERVE_ARGS="--tls-cert $certs/server.pem --tls-key $certs/server.key" \
+printf 'https: '; VTKSTREAM_SERVE_ARGS="$VTKSTREAM_SERVE_ARGS --tls-cert $certs/server.pem --tls-key $certs/server.key" \
   "$tests/netns.sh" "$tests/with-server.sh" "$0" --inside | grep -v '^with-server:'
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

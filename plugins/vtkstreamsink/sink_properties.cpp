@@ -8,6 +8,7 @@
 #include "ice_servers.h"
 #include "janus_config.h"
 #include "tls.h"
+#include "web_bundle.h"
 
 namespace vtkstream::sink {
 
@@ -23,8 +24,8 @@ std::string canonical_dir(const std::string& p) {
   return real;
 }
 
-// The web client: web-dir, else VTKSTREAM_WEB_DIR, else the source tree (a build tree's plugin),
-// else the installed copy.
+// The web client: web-dir, else VTKSTREAM_WEB_DIR, else (a build tree's plugin) the build tree's
+// bundle if current, else the source tree; else the installed copy.
 std::string find_web_root(const std::string& given, std::string* err) {
   if (!given.empty()) {
     std::string r = canonical_dir(given);
@@ -33,6 +34,14 @@ std::string find_web_root(const std::string& given, std::string* err) {
   }
   std::vector<std::string> candidates;
   if (const char* env = g_getenv("VTKSTREAM_WEB_DIR")) candidates.push_back(env);
+#if defined(VTKSTREAM_BUILD_WEB_DIR) && defined(VTKSTREAM_SOURCE_WEB_DIR)
+  // The build tree's bundle (one module, web_bundle.h), while it matches the sources.
+  if (std::string why; web_bundle_current(VTKSTREAM_BUILD_WEB_DIR, VTKSTREAM_SOURCE_WEB_DIR, &why))
+    candidates.push_back(VTKSTREAM_BUILD_WEB_DIR);
+  else
+    g_printerr("vtkstreamsink: serving the web client module by module from %s: %s (ninja rebuilds the bundle)\n",
+               VTKSTREAM_SOURCE_WEB_DIR, why.c_str());
+#endif
 #ifdef VTKSTREAM_SOURCE_WEB_DIR
   candidates.push_back(VTKSTREAM_SOURCE_WEB_DIR);
 #endif

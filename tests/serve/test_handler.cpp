@@ -197,6 +197,27 @@ TEST_F(HandlerTest, WebRtcFailureFallsBackToMjpeg) {
   EXPECT_TRUE(h.on_webrtc_failed("again").empty());
 }
 
+// A page that decodes WebSocket video (hello ws_video) whose WebRTC took over (ws-video off) and
+// was lost later: the server goes back to WebSocket video, not MJPEG, whoever notices first.
+TEST_F(HandlerTest, WebRtcLostAfterTakingOverGoesBackToWsVideo) {
+  h.on_text(R"({"type":"hello","version":1,"codecs":["VP8"],"transport":"webrtc","ws_video":true})");
+  h.on_offer("v=0\r\n");
+  h.on_text(R"({"type":"ws-video","on":false})");
+  Actions a = h.on_webrtc_failed("ICE failed");
+  EXPECT_EQ(count<action::StopWebRtc>(a), 1);
+  EXPECT_EQ(count<action::StartWsVideo>(a), 1);
+  EXPECT_EQ(count<action::StartMjpeg>(a), 0);
+  EXPECT_TRUE(has_error(a, "internal"));
+  // The page is told before the first frame (it stopped its WebSocket video when WebRTC took over).
+  const auto s = sent(a);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[1], R"({"type":"transport","transport":"ws"})");
+  EXPECT_EQ(h.state(), Handler::State::kWs);
+  EXPECT_TRUE(h.ws_video());
+  // The page noticing too, a moment later: nothing more.
+  EXPECT_TRUE(h.on_text(R"({"type":"transport","transport":"ws"})").empty());
+}
+
 TEST_F(HandlerTest, RendererNoticesOnlyAfterHello) {
   EXPECT_TRUE(h.on_renderer(RendererStatus::kRestarting, "x").empty());
   h.on_text(kHelloMjpeg);

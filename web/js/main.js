@@ -1,5 +1,6 @@
 // Wires the page together: one signalling session at a time; WebRTC first, MJPEG when WebRTC
-// is unavailable or does not connect in time; input and resize records go over the data channel
+// is unavailable or does not connect in time (WebSocket video instead where WebCodecs exists,
+// also when WebRTC is lost later); input and resize records go over the data channel
 // when it is open, else over the WebSocket. Exposes window.vtkstream for the overlay, the
 // browser tests and the benchmark.
 //
@@ -17,7 +18,7 @@
 import { Signalling } from './signalling.js';
 import { RtcTransport, receivableCodecs } from './webrtc.js';
 import { MjpegTransport } from './mjpeg.js';
-import { WsVideoTransport } from './ws_video.js';
+import { WsVideoTransport, wsVideoSupported } from './ws_video.js';
 import { pinnedTransport, helloFor, onFirstVideoFrame } from './transport.js';
 import { InputCapture } from './input.js';
 import { ResizeReporter } from './resize.js';
@@ -208,12 +209,27 @@ function fallback(reason) {
     return;
   }
   if (state.transport !== 'webrtc') return;
+  if (wsFallback()) {   // WebRTC was shown and went: WebSocket video, where WebCodecs exists
+    console.warn(`vtkstream: WebRTC ${reason}; falling back to WebSocket video`);
+    signalling.send({ type: 'transport', transport: 'ws' });
+    if (rtc) rtc.close();
+    rtc = null;
+    state.rtcState = null;
+    startWsVideo();
+    renderStatus();
+    return;
+  }
   // Rungs are encodes WebRTC and WebSocket video carry, MJPEG none: the quality menu goes (no
   // dead controls).
   if (quality) quality.update({ heights: [] });
   console.warn(`vtkstream: WebRTC ${reason}; falling back to MJPEG`);
   signalling.send({ type: 'transport', transport: 'mjpeg' });
   startMjpeg();
+}
+
+/** Whether a WebRTC session that fails goes on over WebSocket video (else MJPEG, the last resort). */
+function wsFallback() {
+  return PINNED === null && !state.noWebRtc && wsVideoSupported();
 }
 
 function startWebRtc() {
@@ -276,6 +292,11 @@ function onMessage(msg) {
     case 'frame':
       stats.latency.frame(msg.seq, msg.rtp, performance.now(), state.transport === 'mjpeg');
       return;   // hot path: no status redraw
+    case 'transport':
+      // The server saw this WebRTC session fail first and moved it to WebSocket video itself;
+      // its frames follow this message.
+      if (msg.transport === 'ws' && !wsv && rtc && state.transport === 'webrtc') fallback('failed on the server');
+      break;
     case 'error':
       console.warn('vtkstream: server error', msg.code, msg.message);
       state.note = msg.code === 'forbidden' ? 'input ignored: not in control' : `error: ${msg.code}`;

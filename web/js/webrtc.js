@@ -1,7 +1,10 @@
 // The WebRTC receive side: one RTCPeerConnection answering the server's offer (send-only video
 // plus the server-created "input" data channel), tuned for latency rather than smoothness, with a
-// deadline: if it is not connected within `timeoutMs` the caller falls back to MJPEG (tunnels such
-// as ngrok forward one HTTP port and no UDP, so ICE never succeeds there).
+// deadline: if it is not connected within `timeoutMs` the caller falls back (tunnels such as ngrok
+// forward one HTTP port and no UDP, so ICE never succeeds there). A connection lost later counts
+// as failed too: `failed`, or `disconnected` for LOST_MS without coming back (browsers take long
+// to say `failed`, if ever, when the path just goes silent; Chromium said `disconnected` a few
+// seconds after its packets stopped getting through).
 
 /** Codecs this browser can receive, as protocol names, `preferred` first (VP8 by default). */
 export function receivableCodecs(preferred) {
@@ -14,6 +17,9 @@ export function receivableCodecs(preferred) {
   if (names.includes(p)) names.sort((a, b) => (b === p) - (a === p));
   return names;
 }
+
+// How long `disconnected` may last before the page gives up on this connection.
+export const LOST_MS = 5000;
 
 export class RtcTransport {
   /**
@@ -42,6 +48,7 @@ export class RtcTransport {
       ...(o.relayOnly ? { iceTransportPolicy: 'relay' } : {}),
     });
     this.timer = setTimeout(() => this.fail('timeout'), o.timeoutMs);
+    this.lostTimer = null;   // while `disconnected` after having been connected
     this.pc.onicecandidate = (ev) => {
       const c = ev.candidate;
       // A null candidate means gathering finished: the protocol's empty string.
@@ -79,12 +86,18 @@ export class RtcTransport {
 
   stateChanged() {
     const s = this.pc.connectionState;
+    if (s !== 'disconnected') {
+      clearTimeout(this.lostTimer);
+      this.lostTimer = null;
+    }
     if (s === 'connected' && !this.connected) {
       this.connected = true;
       clearTimeout(this.timer);
       this.o.onConnected();
     } else if (s === 'failed') {
       this.fail('ice-failed');
+    } else if (s === 'disconnected' && this.connected && !this.lostTimer) {
+      this.lostTimer = setTimeout(() => this.fail('disconnected'), LOST_MS);
     }
   }
 
@@ -189,6 +202,7 @@ export class RtcTransport {
   close() {
     this.closed = true;
     clearTimeout(this.timer);
+    clearTimeout(this.lostTimer);
     try { this.pc.close(); } catch { /* already closed */ }
     this.o.video.srcObject = null;
   }

@@ -2,6 +2,8 @@
 
 #include <gst/gst.h>
 
+#include <sys/stat.h>
+
 #include <cstring>
 
 #include "connection_guard.h"
@@ -257,6 +259,28 @@ void HttpServer::serve_mjpeg(SoupServerMessage* msg, GHashTable* query) {
     plain_status(msg, SOUP_STATUS_NOT_FOUND, "no such MJPEG peer (say hello with transport mjpeg first)\n");
 }
 
+// The file to send for `f`: its gzip twin NAME.gz, when the build wrote one beside it
+// (scripts/bundle_web.py), it is at least as new, it resolves inside the web directory like any
+// request, and the client takes gzip; else the file itself. libsoup's server compresses nothing
+// itself; twins made at build time cost nothing per request. Only these static files are
+// compressed: they hold no secret, so compression cannot leak one (docs/security.md).
+std::string HttpServer::gzip_twin(SoupServerMessage* msg, const StaticFile& f) const {
+  const char* accept = soup_message_headers_get_list(soup_server_message_get_request_headers(msg), "Accept-Encoding");
+  if (!accept) return f.path;
+  GSList* unacceptable = nullptr;
+  GSList* ok = soup_header_parse_quality_list(accept, &unacceptable);
+  const bool gzip = g_slist_find_custom(ok, "gzip", reinterpret_cast<GCompareFunc>(g_ascii_strcasecmp)) != nullptr;
+  soup_header_free_list(ok);
+  soup_header_free_list(unacceptable);
+  if (!gzip) return f.path;
+  const StaticFile twin = resolve_static(routes_.web_root, f.path.substr(routes_.web_root.size()) + ".gz");
+  struct stat plain {}, packed {};
+  if (twin.status != 200 || stat(f.path.c_str(), &plain) != 0 || stat(twin.path.c_str(), &packed) != 0) return f.path;
+  const bool fresh = packed.st_mtim.tv_sec != plain.st_mtim.tv_sec ? packed.st_mtim.tv_sec > plain.st_mtim.tv_sec
+                                                                  : packed.st_mtim.tv_nsec >= plain.st_mtim.tv_nsec;
+  return fresh ? twin.path : f.path;
+}
+
 void HttpServer::serve_static(SoupServerMessage* msg, const char* path) {
   // The raw (still percent-encoded) path: resolve_static decodes it once, itself.
   GUri* uri = soup_server_message_get_uri(msg);
@@ -266,8 +290,9 @@ void HttpServer::serve_static(SoupServerMessage* msg, const char* path) {
     plain_status(msg, f.status, f.status == 403 ? "forbidden\n" : "not found\n");
     return;
   }
+  const std::string sent = gzip_twin(msg, f);
   GError* gerr = nullptr;
-  GMappedFile* mapped = g_mapped_file_new(f.path.c_str(), FALSE, &gerr);
+  GMappedFile* mapped = g_mapped_file_new(sent.c_str(), FALSE, &gerr);
   if (!mapped) {
     GST_WARNING("cannot read %s: %s", f.path.c_str(), gerr ? gerr->message : "?");
     g_clear_error(&gerr);
@@ -282,6 +307,8 @@ void HttpServer::serve_static(SoupServerMessage* msg, const char* path) {
   // The client changes with the server build; always revalidate.
   soup_message_headers_replace(h, "Cache-Control", "no-cache");
   soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
+  soup_message_headers_replace(h, "Vary", "Accept-Encoding");
+  if (sent != f.path) soup_message_headers_replace(h, "Content-Encoding", "gzip");
   // The page URL holds the token: never send it on in a Referer.
   soup_message_headers_replace(h, "Referrer-Policy", "no-referrer");
   soup_message_body_append_bytes(soup_server_message_get_response_body(msg), bytes);

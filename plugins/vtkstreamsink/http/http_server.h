@@ -22,6 +22,7 @@
 #include "connection_guard.h"
 #include "listener.h"
 #include "request_policy.h"
+#include "static_files.h"
 #include "whep_routes.h"
 #include "tls.h"
 
@@ -59,6 +60,7 @@ class HttpServer {
   static void on_request(SoupServer*, SoupServerMessage* msg, const char* path, GHashTable* query,
                          gpointer self);
   void serve_static(SoupServerMessage* msg, const char* path);
+  std::string gzip_twin(SoupServerMessage* msg, const StaticFile& f) const;
   std::optional<Role> role_of(SoupServerMessage* msg, GHashTable* query) const;
   void serve_metrics(SoupServerMessage* msg, std::optional<Role> role);
   void serve_mjpeg(SoupServerMessage* msg, GHashTable* query);

@@ -61,6 +61,12 @@ bool key_matches_a_later_certificate(const std::string& cert_file, const std::st
 
 }  // namespace
 
+GIOStream* new_tls_server_connection(GIOStream* base, GTlsCertificate* cert, GError** err) {
+  const GType type = g_tls_backend_get_server_connection_type(g_tls_backend_get_default());
+  return G_IO_STREAM(g_initable_new(type, nullptr, err, "base-io-stream", base, "certificate", cert, "database",
+                                    nullptr, nullptr));
+}
+
 TlsCertificatePtr load_tls_certificate(const TlsFiles& f, const char* what_cert, const char* what_key,
                                        std::string* err) {
   if (f.certificate.empty() || f.key.empty()) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sink_context.h"
+#include "tls.h"
 
 GST_DEBUG_CATEGORY_EXTERN(sink_http_debug);
 #define GST_CAT_DEFAULT sink_http_debug
@@ -190,7 +191,7 @@ void TlsAcceptor::handshake(Pending* p) {
   p->in_flight = true;
   ++in_flight_;
   GError* err = nullptr;
-  p->tls = g_tls_server_connection_new(G_IO_STREAM(p->conn), cert_, &err);
+  p->tls = new_tls_server_connection(G_IO_STREAM(p->conn), cert_, &err);  // no trust store read (tls.h)
   if (!p->tls) {
     GST_WARNING("cannot set up TLS on a connection: %s", err ? err->message : "?");
     g_clear_error(&err);

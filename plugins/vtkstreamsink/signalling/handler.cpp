@@ -68,6 +68,7 @@ Actions Handler::on_hello(const Hello& h) {
                                              ", which the browser did not list; use transport \"mjpeg\"")};
     w.codec = codec_name(info_->codec);
     w.ws_video = ws_video_ = h.ws_video;
+    ws_capable_ = h.ws_video || h.transport == Transport::kWs;
     state_ = h.transport == Transport::kWs ? State::kWs : State::kNegotiating;
     Actions out{action::Send{serialize(w)},
                 action::Send{renderer_message(info_->renderer_state, info_->renderer_detail)}};
@@ -158,6 +159,12 @@ Actions Handler::on_webrtc_failed(const std::string& why) {
   if (ws_video_) {  // the page still has its WebSocket video: it stays on that
     state_ = State::kWs;
     return {action::StopWebRtc{}, error(ErrorCode::kInternal, "WebRTC failed: " + why + "; staying on WebSocket video")};
+  }
+  if (ws_capable_) {  // WebRTC had taken over and is lost: back to WebSocket video, not MJPEG
+    state_ = State::kWs;
+    ws_video_ = true;
+    return {action::StopWebRtc{}, error(ErrorCode::kInternal, "WebRTC failed: " + why + "; switching to WebSocket video"),
+            action::Send{transport_message(Transport::kWs)}, action::StartWsVideo{info_->codec}};
   }
   // The peer becomes an MJPEG peer (docs/protocol.md): /mjpeg?peer=ID works at once and the
   // page's own `transport` switch is a no-op; late ICE and answers get bad-state.

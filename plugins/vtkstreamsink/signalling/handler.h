@@ -102,6 +102,7 @@ class Handler {
   State state_ = State::kAwaitHello;
   bool controlling_ = false;
   bool ws_video_ = false;  // binary video on the WebSocket is on
+  bool ws_capable_ = false;  // the page said it decodes WebSocket video (hello ws or ws_video)
   // Local candidates gathered before our offer went out wait here: the browser cannot use a
   // candidate before it has the offer.
   std::vector<std::pair<unsigned, std::string>> early_candidates_;

@@ -145,6 +145,8 @@ std::string renderer_message(RendererStatus state, const std::string& detail);
 // `rtp` is omitted when absent (MJPEG peers).
 std::string frame_message(uint64_t seq, std::optional<uint32_t> rtp, uint64_t pts_ns);
 std::string error_message(const ProtocolError& e);
+// `transport` (server to page): the server moved this peer to `t` on its own (WebRTC failed).
+std::string transport_message(Transport t);
 // `bye` code: machine-readable, for the page (the reason is for people).
 enum class ByeCode { kShutdown, kTooManyPeers, kHandshakeTimeout, kIdle };
 const char* bye_code_name(ByeCode c);

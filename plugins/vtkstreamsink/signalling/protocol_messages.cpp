@@ -126,6 +126,8 @@ std::string error_message(const ProtocolError& e) {
   return Writer("error").str("code", error_code_name(e.code)).str("message", e.message).finish();
 }
 
+std::string transport_message(Transport t) { return Writer("transport").str("transport", transport_name(t)).finish(); }
+
 std::string bye_message(ByeCode code, const std::string& reason) {
   return Writer("bye").str("code", bye_code_name(code)).str("reason", reason).finish();
 }

@@ -60,14 +60,14 @@ function wrap(page, close, kind) {
 
 /**
  * Under tests/browser/netns2.sh the browser runs in its own namespace, on the far side of the
- * rate-limited link: it is started through netns-exec.sh (playwright talks to Chromium over an
- * inherited pipe, which crosses namespaces; puppeteer's Firefox listens on a local WebSocket,
- * which does not, so only Chromium goes there).
+ * rate-limited link. Chromium is started through netns-exec.sh (playwright talks to it over an
+ * inherited pipe, which crosses namespaces); Firefox through netns-firefox.mjs (puppeteer talks
+ * to it over a WebSocket on Firefox's loopback, which does not: that script bridges it).
  */
 function executable(name) {
   if (!process.env.VTKSTREAM_BROWSER_NETNS) return { executablePath: BROWSERS[name].path };
-  if (name !== 'chromium') throw new Error('across netns2.sh\'s link only Chromium can be driven');
-  return { executablePath: new URL('../netns-exec.sh', import.meta.url).pathname,
+  const via = name === 'chromium' ? '../netns-exec.sh' : '../netns-firefox.mjs';
+  return { executablePath: new URL(via, import.meta.url).pathname,
            env: { ...process.env, VTKSTREAM_BROWSER_BIN: BROWSERS[name].path } };
 }
 
@@ -89,7 +89,7 @@ export async function launchChromium({ width = 640, height = 360, phone = false,
 export async function launchFirefox({ width = 640, height = 360, acceptInsecureCerts = false } = {}) {
   const { default: puppeteer } = await import('puppeteer-core');
   const browser = await puppeteer.launch({
-    browser: 'firefox', executablePath: BROWSERS.firefox.path, headless: true,
+    browser: 'firefox', ...executable('firefox'), headless: true,
     extraPrefsFirefox: FIREFOX_PREFS, acceptInsecureCerts,
   });
   const page = await browser.newPage();

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# inside.sh tls|turn|ice-tcp|one-port: the part of run.sh that runs inside the test's network namespace
+# inside.sh tls|turn|ice-tcp|one-port|webrtc-lost: the part of run.sh that runs inside the test's network namespace
 # (198.51.100.1 on a veth, see ../netns.sh): sets up what the case needs, then starts the server
 # (../with-server.sh) and the case's node tests against it.
 set -euo pipefail
@@ -36,13 +36,19 @@ table inet vtkstream_test {
 NFT
     exec "$here/../with-server.sh" "${tests[@]}"
     ;;
+  webrtc-lost)
+    # The server on loopback (the page is a secure context there, so it has WebCodecs); the test
+    # itself closes every port but the HTTP one in the middle of the session.
+    exec "$here/../with-server.sh" "${tests[@]}"
+    ;;
   one-port)
-    # What a one-port tunnel leaves: TCP to and from the server's HTTPS port (8000, with-server.sh's
-    # default), nothing else; ICE-TCP's own ports and all UDP are dropped and counted. Loopback to
-    # loopback stays open for the test's own browser automation (puppeteer drives Firefox over a
-    # local WebSocket); neither ICE agent uses loopback candidates for the server. The server
-    # speaks TLS with a certificate made for this run, on the namespace's non-loopback address, so
-    # the page is a secure context (WebCodecs) only thanks to https, as for a LAN user.
+    # What a one-port tunnel leaves: here we are in the server's namespace (netns2.sh; the browser
+    # is in the other, across the link), and only TCP to and from the server's HTTPS port (8000,
+    # with-server.sh's default) passes its side of the link, both ways; every other TCP port
+    # (ICE-TCP's) and all UDP are dropped and counted. Loopback stays open for the test's own
+    # browser automation (Firefox is driven through a bridge on it, netns-firefox.mjs). The
+    # server speaks TLS with a certificate made for this run, on the link's address, so the page
+    # is a secure context (WebCodecs) only thanks to https, as for a LAN user.
     certs=$(mktemp -d)
     trap 'rm -rf "$certs"' EXIT
     "$here/../../common/make_test_cert.sh" "$certs"
@@ -51,11 +57,17 @@ NFT
     VTKSTREAM_SERVE_ARGS="--bind 198.51.100.1 --tls-cert $certs/server.pem --tls-key $certs/server.key"
     nft -f - <<'NFT'
 table inet vtkstream_test {
+  chain in {
+    type filter hook input priority 0; policy accept;
+    tcp dport 8000 accept
+    iif lo accept
+    meta l4proto udp counter drop
+    meta l4proto tcp counter drop
+  }
   chain out {
     type filter hook output priority 0; policy accept;
-    tcp dport 8000 accept
     tcp sport 8000 accept
-    ip saddr 127.0.0.1 ip daddr 127.0.0.1 accept
+    oif lo accept
     meta l4proto udp counter drop
     meta l4proto tcp counter drop
   }
