@@ -5,6 +5,9 @@
 // the cap's size (the aspect kept), and the still after the release is full size again; a 0x0
 // cap lifts it.
 //
+// The whole chain too: vtkstreamsink beside the appsink, a WebSocket controller that pins the
+// 360-line rung, and the renderer then drags at 360 lines.
+//
 // Exit 77 (skipped) only when the renderer binary is not built (main() in test_render_vtksrc.cpp).
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
@@ -21,6 +24,7 @@
 #include "../vtksrc/gst_helpers.h"
 #include "child.h"
 #include "vtkstream/vtksrc-contract.h"
+#include "ws_client.h"
 
 using namespace std::chrono_literals;
 using namespace vtktest;
@@ -119,6 +123,57 @@ TEST_F(InteractiveCap, InteractiveFramesArriveAtTheCapsSize) {
   EXPECT_EQ(lifted.still, (Size{640, 360}));
 
   EXPECT_TRUE(renderer.running());
+  EXPECT_EQ(renderer.stop(), 0);
+  EXPECT_EQ(p.errors(), 0u);
+}
+
+// The chain: the sink decides the cap from its controller's rung, vtksrc carries it, the renderer
+// obeys. A 1280x720 renderer; the drags come from navigation events on the appsink branch (a tee
+// sends upstream events on to vtksrc), so only the cap comes from the sink.
+TEST_F(InteractiveCap, TheControllersPinnedRungCapsTheDrag) {
+  const std::string name = unique_name("cap-chain");
+  Pipeline p("vtksrc shm-name=" + name + " repeat-interval=0 ! tee name=t ! queue ! vtkstreamsink name=web "
+             "port=0 auth=false address=127.0.0.1 t. ! queue ! appsink name=sink sync=false max-buffers=0");
+  ASSERT_TRUE(p.ok()) << p.error();
+  ASSERT_NE(p.set_state(GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  Child renderer({renderer_path(), "--shm", name, "--size", "1280x720", "--demo", "--interactive-scale", "1"});
+  ASSERT_TRUE(renderer.started());
+  ASSERT_TRUE(p.pull(30s)) << "no frame from the renderer";
+  while (SamplePtr next = p.pull(1500ms)) {
+  }
+  ObjectPtr<GstElement> sink = p.element("sink");
+  pad_.reset(gst_element_get_static_pad(sink.get(), "sink"));
+
+  // A controller on the top rung: no cap, the drag is full size.
+  ObjectPtr<GstElement> web = p.element("web");
+  gchar* url = nullptr;
+  g_object_get(web.get(), "url", &url, nullptr);
+  ASSERT_TRUE(url && g_str_has_prefix(url, "http://"));
+  const std::string ws_url = "ws://" + std::string(url + 7) + "ws";
+  g_free(url);
+  vtkstream::test::WsClient ws;
+  ASSERT_TRUE(ws.connect(ws_url)) << ws.connect_error();
+  ws.send(R"({"type":"hello","version":1,"codecs":["VP8"],"transport":"webrtc"})");
+  ASSERT_FALSE(ws.wait_for("welcome").empty());
+  ASSERT_NE(ws.wait_for("control").find("\"you\":true"), std::string::npos) << "a lone owner steers";
+  const DragFrames top = drag(p);
+  EXPECT_EQ(top.interactive, (std::set<Size>{{1280, 720}})) << "the top rung capped the drag";
+
+  // It pins the 360-line rung: the planner run that says so (`rung`, pinned) sent the cap.
+  ws.send(R"({"type":"quality","rung":1})");
+  bool pinned = false;
+  for (std::string m; !pinned && !(m = ws.wait_for("rung")).empty();)
+    pinned = m.find("\"pinned\":true") != std::string::npos;
+  ASSERT_TRUE(pinned) << "no rung message for the pin";
+  // The sink sends `rung` and then, in the same step on its thread, the cap upstream. A page's
+  // drag would queue behind that step; ours bypasses the sink (the appsink branch), so a pong,
+  // answered after that step, says the cap is in the ring before the drag.
+  ws.send(R"({"type":"ping","t":1})");
+  ASSERT_FALSE(ws.wait_for("pong").empty());
+  const DragFrames capped = drag(p);
+  EXPECT_EQ(capped.interactive, (std::set<Size>{{640, 360}})) << "the controller's rung did not cap the drag";
+  EXPECT_EQ(capped.still, (Size{1280, 720})) << "the still is not full size";
+
   EXPECT_EQ(renderer.stop(), 0);
   EXPECT_EQ(p.errors(), 0u);
 }
