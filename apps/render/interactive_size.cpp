@@ -85,4 +85,24 @@ RenderSize InteractiveSizer::choose(int full_w, int full_h) const {
   return {even_at_least(full_w * s, 16), even_at_least(full_h * s, 16)};
 }
 
+RenderSize fit_within(RenderSize full, RenderSize cap) {
+  if (cap.w <= 0 || cap.h <= 0 || full.w <= 0 || full.h <= 0) return full;
+  if (full.w <= cap.w && full.h <= cap.h) return full;
+  // Integer arithmetic: 1080 * (360.0 / 1080) in doubles is 359.999..., which would floor to 358.
+  long w = 0, h = 0;
+  if (long(cap.w) * full.h >= long(cap.h) * full.w) {  // the height binds
+    h = cap.h;
+    w = long(full.w) * cap.h / full.h;
+  } else {
+    w = cap.w;
+    h = long(full.h) * cap.w / full.w;
+  }
+  return {even_at_least(double(w), 16), even_at_least(double(h), 16)};
+}
+
+RenderSize capped_interactive_size(RenderSize chosen, RenderSize full, RenderSize cap) {
+  const RenderSize capped = fit_within(full, cap);
+  return long(capped.w) * capped.h < long(chosen.w) * chosen.h ? capped : chosen;
+}
+
 }  // namespace vtkstream::render

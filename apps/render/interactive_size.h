@@ -22,6 +22,17 @@ struct RenderSize {
   bool operator!=(const RenderSize& o) const { return !(*this == o); }
 };
 
+// The largest size within `cap` that keeps `full`'s aspect (both sides even, at least 16), or
+// `full` itself when it fits already; a cap with a side <= 0 is none. The server's interactive
+// cap is the rung the controlling viewer receives ("at most 360 lines": width 4096, height 360),
+// and this is the size that rung's scaler would make of `full`, so it passes unscaled.
+RenderSize fit_within(RenderSize full, RenderSize cap);
+// The interactive size under a cap: `chosen` (InteractiveSizer's choice for `full`) or
+// fit_within(full, cap), whichever has fewer pixels. Rendering more than the controlling viewer
+// receives only feeds a downscale; rendering less than the sizer's choice is still needed when
+// the machine cannot afford the cap's size.
+RenderSize capped_interactive_size(RenderSize chosen, RenderSize full, RenderSize cap);
+
 class InteractiveSizer {
  public:
   struct Options {

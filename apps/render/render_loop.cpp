@@ -84,7 +84,7 @@ void run_render_loop(vtkRenderWindow* window, vtkRenderWindowInteractor* iren, P
   // soon as a first measurement exists, or when a viewer resized): every change costs the encoder
   // a keyframe, and a long drag must still adapt when the first guess was wrong.
   constexpr auto kRechoose = std::chrono::seconds(1);
-  RenderSize interactive_size, chosen_for, last_logged;
+  RenderSize interactive_size, chosen_for, chosen_cap, last_logged;
   Clock::time_point chosen_at{};
   bool chosen_blind = false;  // chosen before anything was measured
   uint64_t seen_seq = publisher.LastInputSeq();
@@ -109,18 +109,27 @@ void run_render_loop(vtkRenderWindow* window, vtkRenderWindowInteractor* iren, P
 
     if (d.render) {
       const RenderSize full = size.full(publisher);
-      const bool due = interactive_size.w == 0 || chosen_for != full ||
+      // The server's cap: the rung the controlling viewer receives (none: 0x0).
+      RenderSize cap;
+      if (!publisher.InteractiveSizeCap(&cap.w, &cap.h)) cap = {};
+      const bool due = interactive_size.w == 0 || chosen_for != full || chosen_cap != cap ||
                        (chosen_blind && sizer.measured()) || o.now - chosen_at >= kRechoose;
       if (d.interactive && due) {
-        const RenderSize chosen = sizer.choose(full.w, full.h);
-        // One line when the choice changes (not per drag): what the machine affords.
+        const RenderSize chosen = capped_interactive_size(sizer.choose(full.w, full.h), full, cap);
+        // One line when the choice changes (not per drag): what the machine (and the controlling
+        // viewer's rung) affords.
         if (chosen != last_logged) {
-          std::fprintf(stderr, "vtkstream-render: interactive size %dx%d of %dx%d\n", chosen.w, chosen.h,
-                       full.w, full.h);
+          if (cap.w > 0)
+            std::fprintf(stderr, "vtkstream-render: interactive size %dx%d of %dx%d (cap %dx%d)\n", chosen.w,
+                         chosen.h, full.w, full.h, cap.w, cap.h);
+          else
+            std::fprintf(stderr, "vtkstream-render: interactive size %dx%d of %dx%d\n", chosen.w, chosen.h,
+                         full.w, full.h);
           last_logged = chosen;
         }
         interactive_size = chosen;
         chosen_for = full;
+        chosen_cap = cap;
         chosen_at = o.now;
         chosen_blind = !sizer.measured();
       }

@@ -50,6 +50,16 @@ bool InputApplier::default_key_allowed(const std::string& key) {
 }
 
 bool InputApplier::apply(const InputEvent& ev) {
+  if (static_cast<InputKind>(ev.kind) == InputKind::kInteractiveCap) {
+    // Nothing changes in the picture, and no interactor is needed: the host's loop reads the cap
+    // when it next sizes a render during an interaction (Publisher::InteractiveSizeCap). 0x0, or a
+    // size outside the resize limit, means none.
+    const bool ok = ev.width >= kMinRequestedDimension && ev.height >= kMinRequestedDimension &&
+                    ev.width <= kMaxRequestedDimension && ev.height <= kMaxRequestedDimension;
+    cap_w_ = ok ? static_cast<int>(ev.width) : 0;
+    cap_h_ = ok ? static_cast<int>(ev.height) : 0;
+    return false;
+  }
   if (!iren_) return false;
   switch (static_cast<InputKind>(ev.kind)) {
     case InputKind::kPointerMove:
@@ -69,6 +79,8 @@ bool InputApplier::apply(const InputEvent& ev) {
       return touch(ev);
     case InputKind::kTouchFrame:
       return false;
+    case InputKind::kInteractiveCap:
+      return false;  // taken above
   }
   return false;  // unknown kind from a newer or foreign producer
 }

@@ -35,6 +35,15 @@ class InputApplier {
     return true;
   }
 
+  // The interactive size cap of the last kInteractiveCap record (none: false, or after a 0x0
+  // record). Recorded whether or not resizing is allowed: it sizes nothing by itself.
+  bool cap(int* w, int* h) const {
+    if (cap_w_ <= 0 || cap_h_ <= 0) return false;
+    *w = cap_w_;
+    *h = cap_h_;
+    return true;
+  }
+
   static bool default_key_allowed(const std::string& key);
 
  private:
@@ -61,6 +70,7 @@ class InputApplier {
   float pinch_distance_ = 0;        // finger distance at the last zoom step
   bool pinned_ = false;             // the last resize applied was exact
   int pinned_w_ = 0, pinned_h_ = 0;
+  int cap_w_ = 0, cap_h_ = 0;       // the interactive size cap, 0x0: none
 };
 
 }  // namespace vtkstream

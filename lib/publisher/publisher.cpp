@@ -227,6 +227,12 @@ bool Publisher::ProcessInput() {
   }
   for (size_t i = 0; i < d.batch.size(); ++i) {
     const shm::InputEvent& ev = d.batch[i];
+    if (ev.kind == static_cast<uint16_t>(shm::InputKind::kInteractiveCap)) {
+      // A setting from the server, not a viewer's input: it neither moves the echoed number (the
+      // producer gave it none) nor counts as input for a host's loop (LastInputSeq unchanged).
+      d.applier.apply(ev);
+      continue;
+    }
     // Every record counts as applied, refused ones included, so the echoed sequence number keeps
     // moving and a viewer's latency probe never waits for a key we chose to ignore. The last one
     // in ring order, not the largest: a restarted producer numbers from 1 again.
@@ -254,6 +260,7 @@ bool Publisher::Interacting() const { return impl_->applier.pressed(); }
 bool Publisher::InteractionActive() const { return impl_->interaction.active(); }
 uint64_t Publisher::InteractionStarts() const { return impl_->interaction.starts(); }
 bool Publisher::SizePinned(int* w, int* h) const { return impl_->applier.pinned(w, h); }
+bool Publisher::InteractiveSizeCap(int* w, int* h) const { return impl_->applier.cap(w, h); }
 uint64_t Publisher::LastInputSeq() const { return impl_->last_input_seq; }
 uint64_t Publisher::FramesPublished() const { return impl_->writer->frames_published(); }
 const std::string& Publisher::Name() const { return impl_->writer->name(); }

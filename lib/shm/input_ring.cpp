@@ -40,7 +40,7 @@ bool read_overflow(Header* h, uint32_t* seq, uint64_t* pos, InputEvent* ev) {
 
 // The consumer trusts nothing a producer wrote.
 bool sanitize(InputEvent* ev) {
-  if (ev->kind < uint16_t(InputKind::kPointerMove) || ev->kind > uint16_t(InputKind::kTouchFrame))
+  if (ev->kind < uint16_t(InputKind::kPointerMove) || ev->kind > uint16_t(InputKind::kInteractiveCap))
     return false;
   auto unit = [](float v) { return std::isfinite(v) ? std::fmin(1.f, std::fmax(0.f, v)) : 0.f; };
   auto finite = [](float v) { return std::isfinite(v) ? std::fmin(1e4f, std::fmax(-1e4f, v)) : 0.f; };
@@ -52,6 +52,10 @@ bool sanitize(InputEvent* ev) {
   if (ev->kind == uint16_t(InputKind::kResize) &&
       (ev->width == 0 || ev->height == 0 || ev->width > kMaxDimension ||
        ev->height > kMaxDimension))
+    return false;
+  // A cap is either none (0x0) or a real size.
+  if (ev->kind == uint16_t(InputKind::kInteractiveCap) &&
+      ((ev->width == 0) != (ev->height == 0) || ev->width > kMaxDimension || ev->height > kMaxDimension))
     return false;
   return true;
 }

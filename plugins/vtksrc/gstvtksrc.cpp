@@ -40,8 +40,11 @@
  * * Input: mouse, scroll, key and touch navigation events, plus the custom upstream
  *   `vtkstream-resize` request (fields width and height), become input records for the
  *   renderer; coordinates are normalised, so any display size maps onto any render size. A
- *   resize to a size downstream's caps exclude is dropped. `view-only=true` sends the renderer
- *   nothing at all (and negotiates only the size it draws).
+ *   resize to a size downstream's caps exclude is dropped. The custom upstream
+ *   `vtkstream-interactive-cap` (width and height; 0x0 = none) tells the renderer the largest
+ *   size to render at while someone interacts; vtksrc keeps the last one and gives it to every
+ *   renderer that attaches later. `view-only=true` sends the renderer nothing at all (and
+ *   negotiates only the size it draws).
  * * URI: vtkstream://NAME sets shm-name to NAME, for uridecodebin, playbin and gst-play-1.0.
  * * Every name that crosses the element boundary (meta, notices, upstream fields and events, the
  *   resize limit) is defined once, in the installed header <vtkstream/vtksrc-contract.h>.

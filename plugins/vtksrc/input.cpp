@@ -53,6 +53,35 @@ void flush_input(Private& p) {
 
 namespace {
 
+// The cap is a setting, not a viewer's input: no sequence number (the renderer does not echo it,
+// so it cannot make a frame look like the answer to input it does not show).
+bool push_cap(GstVtkSrc* self) {
+  Private& p = *self->priv;
+  std::lock_guard lock(p.input_lock);
+  if (!p.input || !p.cap || p.view_only) return false;
+  shm::InputEvent ev = *p.cap;
+  ev.timestamp_ns = shm::monotonic_ns();
+  if (!p.input->push(ev)) {
+    GST_DEBUG_OBJECT(self, "no renderer attached, interactive cap kept for the next one: %s", p.input->error().c_str());
+    return false;
+  }
+  GST_DEBUG_OBJECT(self, "interactive size cap %ux%u", ev.width, ev.height);
+  return true;
+}
+
+}  // namespace
+
+void resend_interactive_cap(GstVtkSrc* self) {
+  bool have = false;
+  {
+    std::lock_guard lock(self->priv->input_lock);
+    have = self->priv->cap.has_value();
+  }
+  if (have) push_cap(self);
+}
+
+namespace {
+
 // Breaks the streaming thread's wait without flushing; create() renegotiates (see there).
 void wake_streaming_thread(Private& p) {
   std::lock_guard lock(p.reader_lock);
@@ -66,12 +95,13 @@ gboolean event(GstBaseSrc* src, GstEvent* event) {
   Private& p = *self->priv;
   const bool navigation = GST_EVENT_TYPE(event) == GST_EVENT_NAVIGATION;
   const bool resize = vgst::is_resize_event(event);
+  const bool cap = vgst::is_interactive_cap_event(event);
   if (GST_EVENT_TYPE(event) == GST_EVENT_RECONFIGURE) {
     // GstPad has flagged the src pad already; GstBaseSrc only looks at the flag before create(),
     // and create() may sleep until the renderer's next frame, which may never come unasked.
     wake_streaming_thread(p);
   }
-  if (!navigation && !resize) return parent_class()->event(src, event);
+  if (!navigation && !resize && !cap) return parent_class()->event(src, event);
 
   if (p.view_only) {
     GST_LOG_OBJECT(self, "view-only: %s event not sent to the renderer", GST_EVENT_TYPE_NAME(event));
@@ -79,6 +109,19 @@ gboolean event(GstBaseSrc* src, GstEvent* event) {
   }
   shm::InputEvent ev;
   std::string why;
+  if (cap) {
+    if (vgst::interactive_cap_to_input(gst_event_get_structure(event), &ev, &why) != vgst::Translate::kOk) {
+      GST_DEBUG_OBJECT(self, "interactive size cap dropped: %s", why.c_str());
+      return FALSE;
+    }
+    {
+      std::lock_guard lock(p.input_lock);
+      p.cap = ev;
+    }
+    // Kept either way: a renderer that attaches later gets it (resend_interactive_cap).
+    push_cap(self);
+    return TRUE;
+  }
   const vgst::Translate t = navigation
                                 ? vgst::navigation_to_input(event, p.nav_width, p.nav_height, &ev, &why)
                                 : vgst::resize_to_input(gst_event_get_structure(event), &ev, &why);

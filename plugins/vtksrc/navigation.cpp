@@ -200,4 +200,30 @@ Translate resize_to_input(const GstStructure* s, shm::InputEvent* out, std::stri
   return Translate::kOk;
 }
 
+bool is_interactive_cap_event(GstEvent* event) {
+  if (GST_EVENT_TYPE(event) != GST_EVENT_CUSTOM_UPSTREAM) return false;
+  const GstStructure* s = gst_event_get_structure(event);
+  return s && gst_structure_has_name(s, contract::kInteractiveCapEvent);
+}
+
+Translate interactive_cap_to_input(const GstStructure* s, shm::InputEvent* out, std::string* why) {
+  *out = shm::InputEvent{};
+  uint64_t w = 0, h = 0;
+  if (!get_unsigned(s, "width", &w) || !get_unsigned(s, "height", &h)) {
+    *why = "interactive size cap without integer width and height";
+    return Translate::kInvalid;
+  }
+  // 0x0 lifts the cap; anything else is a size within the resize limit (a cap is a render size).
+  const bool none = w == 0 && h == 0;
+  if (!none && (w < shm::kMinRequestedDimension || h < shm::kMinRequestedDimension ||
+                w > shm::kMaxRequestedDimension || h > shm::kMaxRequestedDimension)) {
+    *why = "interactive size cap out of range: " + std::to_string(w) + "x" + std::to_string(h);
+    return Translate::kInvalid;
+  }
+  set_kind(out, InputKind::kInteractiveCap);
+  out->width = static_cast<uint32_t>(w);
+  out->height = static_cast<uint32_t>(h);
+  return Translate::kOk;
+}
+
 }  // namespace vtkstream::gst

@@ -17,6 +17,8 @@
 //   Without a sequence field vtksrc numbers events itself, continuing after the last given one.
 // * Resize request: a GST_EVENT_CUSTOM_UPSTREAM whose structure is named contract::kResizeEvent
 //   with "width" and "height" (gint or guint, pixels); contract::resize_event() builds one.
+// * Interactive size cap: a GST_EVENT_CUSTOM_UPSTREAM named contract::kInteractiveCapEvent, the
+//   same two fields (0x0: no cap); contract::interactive_cap_event() builds one.
 // The names themselves are spelled once, in <vtkstream/vtksrc-contract.h>.
 #pragma once
 
@@ -41,5 +43,10 @@ Translate resize_to_input(const GstStructure* s, shm::InputEvent* out, std::stri
 
 // True when `event` is a vtkstream resize request.
 bool is_resize_event(GstEvent* event);
+
+// Translates an interactive size cap (contract::kInteractiveCapEvent): "width" and "height" within
+// the resize limit, or both 0 (no cap). The record carries no sequence number of its own.
+Translate interactive_cap_to_input(const GstStructure* s, shm::InputEvent* out, std::string* why);
+bool is_interactive_cap_event(GstEvent* event);
 
 }  // namespace vtkstream::gst

@@ -58,6 +58,7 @@ void update_renderer_state(GstVtkSrc* self, const shm::FrameReader& r) {
     p.discont = true;
     p.last_invalid.clear();  // a later invalid object is news again
     post_renderer_state(self, RendererState::kAttached, sid);
+    resend_interactive_cap(self);  // a new renderer knows nothing of the cap downstream set
   } else if (p.state == RendererState::kAttached) {
     post_renderer_state(self, RendererState::kLost, p.session, lost_reason(r));
   } else if (!p.state) {

@@ -67,6 +67,9 @@ struct Private {
   std::mutex input_lock;
   std::unique_ptr<shm::InputWriter> input;
   uint64_t next_seq = 1;
+  // The last interactive size cap downstream sent (contract::kInteractiveCapEvent), given again
+  // to every renderer that attaches later: a restarted renderer knows nothing of it.
+  std::optional<shm::InputEvent> cap;
 
   // What the renderer draws now (the newest frame seen, pushed or not); read by get_caps on any
   // thread, so under caps_lock.
@@ -149,6 +152,8 @@ void install_input(GstBaseSrcClass* klass);
 // stored in *seq when given. False when no renderer is attached.
 bool push_input(GstVtkSrc* self, shm::InputEvent ev, uint64_t* seq = nullptr);
 void flush_input(Private& p);
+// Gives the last interactive size cap (if any) to the renderer again (a new renderer attached).
+void resend_interactive_cap(GstVtkSrc* self);
 // Numbers from now on continue past `seq`, an input number a frame echoed (see input.cpp).
 void note_echoed_seq(Private& p, uint64_t seq);
 

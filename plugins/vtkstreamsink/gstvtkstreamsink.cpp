@@ -11,8 +11,9 @@
  * encoded by the sink (VP8 by default, `codec=h264` for x264, or any `encoder` description);
  * VP8 or H.264 that arrives encoded is passed through. Pointer, wheel, key and touch input from
  * the viewer who steers goes upstream as GstNavigation events (plus a `vtkstream-resize` event
- * when the page asks for another render size), so any navigation-aware source can be steered;
- * a source that ignores navigation simply ignores it.
+ * when the page asks for another render size, and `vtkstream-interactive-cap` with the rung of
+ * the viewer who steers, the largest size worth rendering while it drags), so any
+ * navigation-aware source can be steered; a source that ignores navigation simply ignores it.
  *
  * Large audiences: `janus-url` (one or several, comma-separated), `janus-video-port` and
  * `janus-rtcp-port` send the shared encode as RTP to Janus streaming mountpoints as well; each Janus

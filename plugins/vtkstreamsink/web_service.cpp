@@ -256,6 +256,21 @@ void WebService::broadcast_control() {
 void WebService::rates_changed() {
   if (!rungs_) rungs_ = std::make_unique<RungPlanner>(config_.rate_limits.max_kbps);
   rungs_->apply(peers_, arbiter_.controller(), *m_.media, g_get_monotonic_time());
+  send_interactive_cap();
+}
+
+// The controller's rung bounds the render size while it interacts (adapt/interactive_cap.h).
+void WebService::send_interactive_cap() {
+  const auto c = arbiter_.controller();
+  const adapt::CapSize want =
+      adapt::interactive_cap(m_.media->ladder(config_.rate_limits.max_kbps), c ? rungs_->rung_of(*c) : -1);
+  const auto due = render_cap_.due(want);
+  if (!due) return;
+  GstPad* pad = gst_element_get_static_pad(GST_ELEMENT(m_.sink), "sink");
+  const bool ok = pad && gst_pad_push_event(pad, contract::interactive_cap_event(due->width, due->height));
+  if (pad) gst_object_unref(pad);
+  GST_INFO("interactive size cap %ux%u%s", due->width, due->height, ok ? "" : " (the source ignored it)");
+  render_cap_.sent(*due);
 }
 
 void WebService::on_input(uint32_t peer, const InputRecord& r) {

@@ -21,6 +21,7 @@
 #include "http_server.h"
 #include "janus_forwarder.h"
 #include "input_injector.h"
+#include "interactive_cap.h"
 #include "media.h"
 #include "mjpeg_branch.h"
 #include "admission.h"
@@ -109,6 +110,7 @@ class WebService {
   void on_echoes(const std::vector<EchoTracker::Echo>& echoes, std::optional<uint32_t> rtp, uint64_t pts);
   void tick();
   void rates_changed();
+  void send_interactive_cap();
   void set_renderer_state(RendererStatus state, const std::string& detail);
   void finish_closing(std::vector<SoupWebsocketConnection*>& closing);
   // WHEP (web_service_reach.cpp): a POSTed offer, and a slot and peer id for it.
@@ -132,6 +134,7 @@ class WebService {
   std::unique_ptr<WsVideoHubs> ws_hubs_ = std::make_unique<WsVideoHubs>(m_.sink, *m_.media, *m_.input);
   std::map<uint32_t, std::unique_ptr<Peer>> peers_;
   std::unique_ptr<RungPlanner> rungs_;
+  adapt::CapTracker render_cap_;  // the interactive size cap upstream knows
   std::unique_ptr<WhepSessions> whep_;  // view-only WHEP viewers; they share the slots
   std::vector<std::unique_ptr<JanusForwarder>> janus_;  // the audience behind Janus, if configured
   uint32_t next_peer_ = 1;

@@ -237,6 +237,14 @@ OSError when the shared-memory object cannot be created.)")
              return std::make_pair(w, h);
            },
            "(width, height) while downstream pins an exact size, else None.")
+      .def("interactive_size_cap",
+           [](PyPublisher& s) -> std::optional<std::pair<int, int>> {
+             int w = 0, h = 0;
+             if (!s.get().InteractiveSizeCap(&w, &h)) return std::nullopt;
+             return std::make_pair(w, h);
+           },
+           "(width, height): the largest size to render at while interacting (the server's rung for the "
+           "viewer in control; keep the aspect, render the still full size), else None.")
       .def("last_input_seq", [](PyPublisher& s) { return s.get().LastInputSeq(); })
       .def("frames_published", [](PyPublisher& s) { return s.get().FramesPublished(); })
       .def("name", [](PyPublisher& s) { return s.get().Name(); })

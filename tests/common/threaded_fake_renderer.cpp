@@ -32,6 +32,11 @@ void FakeRenderer::loop() {
     writer_->wait_input(33);
     events.clear();
     writer_->drain_input(&events);
+    // The server's interactive size cap is a setting, not a viewer's input (libvtkstream does not
+    // count it either): it must not show up in inputs() or last_peer().
+    std::erase_if(events, [](const vtkstream::shm::InputEvent& e) {
+      return e.kind == static_cast<uint16_t>(vtkstream::shm::InputKind::kInteractiveCap);
+    });
     for (const auto& e : events) {
       last_seq = std::max<uint64_t>(last_seq, e.seq);
       last_peer_ = e.peer_id;

@@ -172,4 +172,30 @@ TEST_F(InputApplierTest, AnExactResizePinsTheSizeUntilARequestWithoutTheBit) {
 }
 
 }  // namespace
+// The interactive size cap is recorded, changes nothing by itself (no resize, no render), and
+// 0x0 or a size outside the resize limit means none.
+TEST_F(InputApplierTest, InteractiveCapIsRecordedAndChangesNothing) {
+  int w = 0, h = 0;
+  EXPECT_FALSE(applier_.cap(&w, &h));
+  const int* before = window_->GetSize();
+  const int bw = before[0], bh = before[1];
+  InputEvent c = ev(InputKind::kInteractiveCap, 0, 0, 0);
+  c.width = 4096;
+  c.height = 360;
+  EXPECT_FALSE(applier_.apply(c));
+  ASSERT_TRUE(applier_.cap(&w, &h));
+  EXPECT_EQ(w, 4096);
+  EXPECT_EQ(h, 360);
+  EXPECT_EQ(window_->GetSize()[0], bw);
+  EXPECT_EQ(window_->GetSize()[1], bh);
+  EXPECT_TRUE(seen_.empty()) << "a cap reached the interactor";
+  c.width = c.height = 0;
+  EXPECT_FALSE(applier_.apply(c));
+  EXPECT_FALSE(applier_.cap(&w, &h));
+  c.width = 5000;
+  c.height = 360;
+  EXPECT_FALSE(applier_.apply(c));
+  EXPECT_FALSE(applier_.cap(&w, &h));
+}
+
 }  // namespace vtkstream

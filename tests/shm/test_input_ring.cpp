@@ -139,6 +139,29 @@ TEST(InputRing, HostileFieldsAreSanitised) {
   EXPECT_EQ(got[0].key[sizeof got[0].key - 1], '\0');
 }
 
+// An interactive size cap is 0x0 (none) or a size; one side zero is garbage.
+TEST(InputRing, InteractiveCapRecordsAreChecked) {
+  Pair p;
+  InputEvent none = ev(InputKind::kInteractiveCap, 1);
+  p.in->push(none);
+  InputEvent cap = ev(InputKind::kInteractiveCap, 2);
+  cap.width = 4096;
+  cap.height = 360;
+  p.in->push(cap);
+  InputEvent half = ev(InputKind::kInteractiveCap, 3);
+  half.height = 360;
+  p.in->push(half);
+  InputEvent huge = ev(InputKind::kInteractiveCap, 4);
+  huge.width = huge.height = shm::kMaxDimension + 1;
+  p.in->push(huge);
+  std::vector<InputEvent> got;
+  p.w->drain_input(&got);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].seq, 1u);
+  EXPECT_EQ(got[1].seq, 2u);
+  EXPECT_EQ(got[1].height, 360u);
+}
+
 TEST(InputRing, WriterWakesWhenInputArrives) {
   Pair p;
   EXPECT_FALSE(p.w->wait_input(0));

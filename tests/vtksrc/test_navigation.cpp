@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "navigation.h"
+#include "vtkstream/vtksrc-contract.h"
 
 namespace {
 
@@ -130,6 +131,34 @@ TEST_F(Navigation, ResizeRequestsAreValidated) {
     EXPECT_EQ(vg::resize_to_input(s, &e, &why), want) << w << "x" << h;
     gst_structure_free(s);
   }
+}
+
+// The interactive size cap: a size within the resize limit, or 0x0 (none); nothing else.
+TEST_F(Navigation, InteractiveCapEvent) {
+  shm::InputEvent e;
+  std::string why;
+  GstEvent* ev = vtkstream::contract::interactive_cap_event(4096, 360);
+  EXPECT_TRUE(vg::is_interactive_cap_event(ev));
+  EXPECT_FALSE(vg::is_resize_event(ev));
+  EXPECT_EQ(vg::interactive_cap_to_input(gst_event_get_structure(ev), &e, &why), vg::Translate::kOk);
+  EXPECT_EQ(e.kind, uint16_t(shm::InputKind::kInteractiveCap));
+  EXPECT_EQ(e.width, 4096u);
+  EXPECT_EQ(e.height, 360u);
+  EXPECT_EQ(e.seq, 0u) << "a cap carries no input number";
+  gst_event_unref(ev);
+  for (auto [w, h, want] : {std::tuple{0u, 0u, vg::Translate::kOk},
+                            std::tuple{0u, 360u, vg::Translate::kInvalid},
+                            std::tuple{640u, 0u, vg::Translate::kInvalid},
+                            std::tuple{shm::kMaxRequestedDimension + 1, 360u, vg::Translate::kInvalid},
+                            std::tuple{shm::kMinRequestedDimension - 1, 360u, vg::Translate::kInvalid}}) {
+    GstStructure* s = gst_structure_new(vtkstream::contract::kInteractiveCapEvent, "width", G_TYPE_UINT, w, "height",
+                                        G_TYPE_UINT, h, nullptr);
+    EXPECT_EQ(vg::interactive_cap_to_input(s, &e, &why), want) << w << "x" << h;
+    gst_structure_free(s);
+  }
+  GstStructure* missing = gst_structure_new(vtkstream::contract::kInteractiveCapEvent, "width", G_TYPE_UINT, 640u, nullptr);
+  EXPECT_EQ(vg::interactive_cap_to_input(missing, &e, &why), vg::Translate::kInvalid);
+  gst_structure_free(missing);
 }
 
 }  // namespace

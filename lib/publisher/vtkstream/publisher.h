@@ -103,6 +103,15 @@ class VTKSTREAM_API Publisher {
   // are dropped and vtksrc reports the renderer as refusing the size. A later request without
   // the bit lifts the pin.
   bool SizePinned(int* w, int* h) const;
+  // True while the server asks for interactive frames of at most *w x *h (the rung the
+  // controlling viewer receives: it would scale anything larger down before encoding). A host
+  // that renders smaller while interacting should render at most that size, keeping the window's
+  // aspect, and its still after the interaction at the full size; vtkstream-render does. Set by
+  // the server's shm::InputKind::kInteractiveCap records, false again after a 0x0 one (that
+  // viewer moved to the top rung, or nobody steers). Advisory: the library resizes nothing, and
+  // the pin (SizePinned) wins over it. Applying the record does not count as input (LastInputSeq
+  // stays, ProcessInput returns false for it).
+  bool InteractiveSizeCap(int* w, int* h) const;
   // Sequence number of the last input record taken from the ring (echoed in every frame).
   uint64_t LastInputSeq() const;
   uint64_t FramesPublished() const;

@@ -97,6 +97,11 @@ enum class InputKind : uint16_t {
   kTouchUp = 9,
   kResize = 10,     // width/height = requested render size in pixels; button = ResizeFlags
   kTouchFrame = 11, // end of a group of touch records that belong together
+  // width/height = the largest size to render at while someone interacts (the aspect kept), 0x0
+  // = no cap. Sent by the server for the rung of the viewer in control: rendering more pixels
+  // than that viewer receives only feeds a downscale. A setting, not a viewer's input: it does
+  // not move the echoed sequence number. Old renderers drop the unknown kind (docs/shm.md).
+  kInteractiveCap = 12,
 };
 
 enum InputModifiers : uint32_t {

@@ -7,6 +7,8 @@
 //                                  (a sink bin cannot see its siblings' bus messages)
 //   upstream, navigation events   GstNavigation events, optionally carrying the two fields below
 //   upstream, custom event        "vtkstream-resize": ask the renderer for another size
+//   upstream, custom event        "vtkstream-interactive-cap": the largest size to render at
+//                                  while someone interacts
 //   downstream caps               a fixed width/height asks the renderer for that size too
 //   both                          the resize limit, kMinResize..kMaxResize per side
 //
@@ -154,6 +156,23 @@ inline constexpr unsigned kMaxResize = shm::kMaxRequestedDimension;
 inline GstEvent* resize_event(unsigned width, unsigned height) {
   return gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM,
                               gst_structure_new(kResizeEvent, "width", G_TYPE_UINT, width, "height",
+                                                G_TYPE_UINT, height, nullptr));
+}
+
+// Interactive size cap: GST_EVENT_CUSTOM_UPSTREAM named "vtkstream-interactive-cap", "width" and
+// "height" (guint, pixels): while someone interacts, the renderer renders at most this size,
+// keeping its aspect (the still after the interaction stays full size). 0x0 lifts the cap.
+// vtkstreamsink sends it for the rung of the viewer in control (a rung that encodes at most 360
+// lines: width kMaxResize, height 360), and 0x0 when that viewer is on the top rung or nobody
+// steers: rendering more than the controller receives would only be scaled down again. vtksrc
+// turns it into a shm::InputKind::kInteractiveCap record, remembers the last one and gives it to
+// every renderer that attaches later; it drops it with view-only set. A renderer that predates the
+// cap ignores the record; a source that is not vtksrc ignores the event.
+inline constexpr const char* kInteractiveCapEvent = "vtkstream-interactive-cap";
+
+inline GstEvent* interactive_cap_event(unsigned width, unsigned height) {
+  return gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM,
+                              gst_structure_new(kInteractiveCapEvent, "width", G_TYPE_UINT, width, "height",
                                                 G_TYPE_UINT, height, nullptr));
 }
 
