@@ -27,8 +27,9 @@ void join_stays_under_the_link(const char* trace) {
   ASSERT_EQ(r.links.size(), 1u);
   const int link = r.links[0].kbps;
   ASSERT_EQ(link, 1000);
-  // The join's keyframe has queued and drained within the first 1.5 s of reports.
-  const int64_t from = r.start_us + 1'500'000;
+  // The join's keyframe has queued and been measured within the first 2 s of reports (a
+  // measurement counts at the report after it, once that one shows no loss).
+  const int64_t from = r.start_us + 2'000'000;
   double sum = 0;
   int n = 0;
   for (const Step& s : r.targets) {
@@ -59,6 +60,12 @@ TEST(LinkLimited, JoinQueueWithADelayedReportStaysUnderTheLink) {
   // The queue's drain read 1179 kbit/s over one interval (a page report that reached the server
   // late); over the whole queue, 739: the lower figure is the link's.
   join_stays_under_the_link("join-1M-app-limited-c.trace");
+}
+
+TEST(LinkLimited, JoinQueueThatGrewThenEmptiedStaysUnderTheLink) {
+  // The queue grew by 10 kB over one interval while 899 kbit/s arrived (link-limited), then
+  // drained to nothing by the next report: the growing interval is the measurement.
+  join_stays_under_the_link("join-1M-app-limited-d.trace");
 }
 
 // Closed loop: an unconstrained 5 Mbit/s link and a rung encoder that sends at most 1000 kbit/s.

@@ -51,9 +51,9 @@ constexpr double kProbeHeadroom = 2.0;
 constexpr int64_t kProbeQuietUs = 300'000'000;
 // A queue on the way (note_delivery()): bytes held are measured against the least of this
 // window (lost packets and the counters' offset stay in the difference for good). An interval is
-// link-limited when it starts with at least kQueueBytes held, and at least kQueueS of its arrival
-// rate, and then either drains by kQueueDrainBytes but still ends with kQueueTailBytes held, or
-// grows by kQueueGrowBytes while delivering. The skew between the sender's sample and the page's
+// link-limited when it starts with at least kQueueBytes held and either drains by
+// kQueueDrainBytes from at least kQueueS of its arrival rate but still ends with kQueueTailBytes
+// held, or grows by kQueueGrowBytes to at least kQueueS of it while delivering. The skew between the sender's sample and the page's
 // counters (a report that waited in a busy thread while a still left) empties by the next report
 // (the unconstrained trace: 5-24 kB, then 0); a queue behind a link drains at the link's rate
 // (the joins of the 1 Mbit/s e2e test: 20-52 kB held, 2.3-8.1 kB still held 0.3 s later).
@@ -175,9 +175,11 @@ void RateController::note_delivery(const PageReport& p) {
     const double before = double(*held_before - least), now = *held_now;
     // Draining (a burst that queued), or filling while delivering (a rate above the link's: the
     // queue grows by the excess, what arrives is the link's rate; an outage delivers nothing).
-    const bool draining = before - now >= kQueueDrainBytes && now >= kQueueTailBytes;
-    const bool filling = now - before >= kQueueGrowBytes && arrived >= kFillShare * left;
-    if (before >= queue_bytes && (draining || filling)) pending_link_kbps_ = arrived_kbps;
+    // The larger end holds at least queue_bytes: a drain starts there, a growing queue ends there.
+    const bool draining = before >= queue_bytes && before - now >= kQueueDrainBytes && now >= kQueueTailBytes;
+    const bool filling = before >= kQueueBytes && now >= queue_bytes && now - before >= kQueueGrowBytes &&
+                         arrived >= kFillShare * left;
+    if (draining || filling) pending_link_kbps_ = arrived_kbps;
     // A drain is also measured from the last report without a queue, and the lower figure
     // kept: each overstates the link in its own way. The reports' times are their arrival at the
     // server, and a report delayed at the join made one 0.34 s interval carry 50 kB (1179 kbit/s
