@@ -66,7 +66,7 @@ struct SinkSettings {
   Codec codec = Codec::kVP8;
   unsigned bitrate_kbps = 1200;
   bool adaptive = true;
-  unsigned min_bitrate_kbps = 150, max_bitrate_kbps = 5000;
+  unsigned min_bitrate_kbps = 100, max_bitrate_kbps = 5000;
   std::string encoder;
   unsigned max_peers = 32;
   unsigned owner_slots = 4;

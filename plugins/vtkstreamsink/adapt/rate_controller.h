@@ -41,7 +41,25 @@
 //     (12 %/s) up to twice the best such proof of the last 5 s (a tbf bucket lets short bursts
 //     through above the link's rate, so not after a real congestion). The full-size stills and keyframes after a drag are those
 //     bursts, so an unconstrained link climbs to the finer still's 2.5 Mbit/s (on a loaded
-//     machine the encoder never filled the 1.2 Mbit/s start, and the estimate never rose).
+//     machine the encoder never filled the 1.2 Mbit/s start, and the estimate never rose);
+//   * a queue on the way shows the link's rate whatever the encoder's average (note_delivery()):
+//     bytes that left but had not arrived at a page report (beyond the least of the last 2 s,
+//     and at least 100 ms of the arrival rate) that are still partly there at the next one,
+//     draining, or more of them while at least half of what left arrived (a rate above the
+//     link's). What arrived meanwhile is what the link carries (for a drain, the lower of the
+//     interval's rate and the whole queue's: a late page report shortens an interval, tbf's
+//     bucket inflates the queue's start). That rate is remembered as the capacity and the target
+//     comes down to 0.95 x it: an app-limited encoder (small interactive frames, a still scene)
+//     never fills the link, and without this a target above the link stayed there (the
+//     1 Mbit/s e2e test: 1542-2134 kbit/s after the join's keyframe had queued,
+//     tests/adapt/traces/join-1M-app-limited-*.trace). A queue seen at one report only is a busy
+//     machine's skew between the two counters as often as a link (the unconstrained trace has
+//     six), and one that loses packets at the next report is an outage's;
+//   * past 1.2 x a congestion that showed a queue, growth stays additive until that congestion
+//     is 30 s old (forgetting it there and growing 12 %/s overshot both e2e links);
+//   * the target never grows above `ceiling` (set_ceiling(): the ceiling of the rung the
+//     estimate chose, whose encoder sends no more), since nothing can test it there: on the
+//     360-line rung (1000 kbit/s) the 1 Mbit/s e2e test's estimate grew to 1002-1059 kbit/s.
 // The queueing delay is the round-trip time of the receiver reports above its minimum of the last
 // 30 s (the median of the reports of the last second): a network-only measure. The page's own
 // delay (arrival against RTP timestamp) also holds the encoding time, which on a loaded machine
@@ -109,13 +127,15 @@ class RateController {
   void on_receiver_report(const ReceiverReport& r);
   void on_page(const PageReport& p);  // the decision point
   void tick(int64_t now_us);          // decay when reports stopped
+  // No growth above this (nullopt: up to the limits' maximum); decreases are unaffected.
+  void set_ceiling(std::optional<int> kbps) { ceiling_kbps_ = kbps; }
 
   int target_kbps() const { return static_cast<int>(target_kbps_ + 0.5); }
   const Limits& limits() const { return limits_; }
   const Signals& signals() const { return signals_; }
   bool reporting() const { return last_page_us_.has_value(); }
   // What the last decision was: starting, increase, increase-near, increase-probed, at-capacity,
-  // hold, app-limited, decrease, decay, rr-only.
+  // at-ceiling, link-limited, hold, app-limited, decrease, decay, rr-only.
   const std::string& state() const { return state_; }
 
  public:  // for the window helpers
@@ -131,7 +151,8 @@ class RateController {
   // To factor x target, or 0.85 x recv_kbps if lower but not below a third of it (recv_kbps 0:
   // the receive rate says nothing).
   // `evidence`: loss, or bytes held on the way: the cut is remembered as the capacity.
-  void decrease(int64_t now_us, double factor, double recv_kbps, bool evidence);
+  // `queued`: that evidence was bytes held on the way (a link's queue), not loss alone.
+  void decrease(int64_t now_us, double factor, double recv_kbps, bool evidence, bool queued);
   // `filled`: the encoder sends (nearly) all of its target; no growth past `cap_kbps`.
   void increase(int64_t now_us, double cap_kbps, bool filled, const char* state);
   void set_target(double kbps);
@@ -147,6 +168,7 @@ class RateController {
   std::optional<ReceiverReport> last_rr_;
   std::optional<double> congested_kbps_;    // receive rate when congestion was last seen
   int64_t congested_at_us_ = 0;
+  bool congested_by_queue_ = false;         // that congestion showed a queue (see increase())
   std::optional<int64_t> link_seen_us_;     // the last cut with evidence of a link (not forgotten)
   int queue_votes_ = 0;                      // consecutive decisions with sending > arriving
   std::optional<double> prev_delay_ms_;
@@ -154,6 +176,15 @@ class RateController {
   // Page-report intervals whose bytes arrived whole (t_us, kbit/s), see note_delivery().
   std::deque<std::pair<int64_t, double>> delivered_;
   std::optional<Point> prev_sent_at_page_;
+  // Bytes that had left but not arrived at each page report (t_us, sent - received: lost
+  // packets and the counters' offset included, hence relative to the least of the last
+  // kHeldWindowUs), the previous report's, and the arrival rate of the last interval that was
+  // link-limited (note_delivery()), for decide().
+  std::deque<std::pair<int64_t, int64_t>> held_;
+  std::optional<int64_t> prev_held_;
+  std::optional<Point> calm_;  // the last report with no queue: (t_us, bytes received)
+  std::optional<double> pending_link_kbps_, link_sample_kbps_;
+  std::optional<int> ceiling_kbps_;
   void note_delivery(const PageReport& p);
   std::optional<double> delivered_peak_kbps(int64_t now_us) const;
   std::optional<double> queue_delay_ms() const;

@@ -29,7 +29,14 @@ void RungPlanner::apply(Peers& peers, std::optional<uint32_t> controller, Media&
   std::vector<bool> usable;
   for (size_t r = 0; r < ladder.size(); ++r) usable.push_back(media.rung_usable(static_cast<int>(r)));
   for (auto& [id, st] : states_) st.rung = adapt::usable_rung(st.rung, usable);
-  for (auto& [id, st] : states_) peers.at(id)->move_to_rung(st.rung);
+  for (auto& [id, st] : states_) {
+    Peer& p = *peers.at(id);
+    p.move_to_rung(st.rung);
+    // Its estimate grows no higher than its rung's encoder can send, where nothing tests it; a
+    // pinned viewer's rung is its own choice, not the estimate's, so it bounds nothing.
+    const int ceiling = st.rung >= 0 && st.rung < static_cast<int>(ladder.size()) ? ladder[st.rung].max_kbps : 0;
+    if (ViewerRate* r = p.rate()) r->set_ceiling(p.pinned_rung() || ceiling <= 0 ? std::nullopt : std::optional<int>(ceiling));
+  }
   for (const auto& [rung, kbps] : adapt::rung_bitrates(ladder, states_, inputs)) {
     const int now = media.rung_bitrate_kbps(rung);
     if (kbps > 0 && now > 0 && kbps < INT_MAX / 4 && adapt::worth_changing(now, kbps)) media.set_rung_bitrate(rung, kbps);

@@ -1,5 +1,6 @@
 // The server side of the rung policy (rung_policy.h): after any viewer's estimate or pin moved (and
 // on the 1 s tick, which lets a held estimate climb a rung), put each viewer (WebRTC or WebSocket video) on its rung,
+// bound each unpinned viewer's estimate by its rung's ceiling (RateController::set_ceiling),
 // set each rung's encoder bitrate, and tell each viewer its estimate (`estimate`) and rung
 // (`rung`), only when they changed; and the per-viewer figures for /healthz.
 #pragma once

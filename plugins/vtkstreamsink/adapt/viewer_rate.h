@@ -38,6 +38,8 @@ class ViewerRate {
   void tick(WebRtcBranch* branch, std::function<void()> changed);
 
   int target_kbps() const { return ctl_.target_kbps(); }
+  // The estimate grows no higher (the ceiling of the rung it chose; nullopt: no bound).
+  void set_ceiling(std::optional<int> kbps) { ctl_.set_ceiling(kbps); }
   const adapt::RateController& controller() const { return ctl_; }
 
  private:

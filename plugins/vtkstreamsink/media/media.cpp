@@ -58,8 +58,7 @@ Media::Media(GstBin* bin) : bin_(bin) {
 Media::~Media() {
   rungs_.clear();
   last_frame_.reset();
-  GSource* t = keyframe_timer_;
-  cancel_source(t);
+  keyframe_guard_.reset();
   if (pay_) gst_object_unref(pay_);
   if (middle_pad_) gst_object_unref(middle_pad_);
 }
@@ -262,24 +261,17 @@ int Media::set_bitrate(int kbps) {
 }
 
 void Media::force_keyframe() {
-  const gint64 now = g_get_monotonic_time();
-  const gint64 wait_us = last_keyframe_us_ ? last_keyframe_us_ + gint64(keyframe_guard_ms()) * 1000 - now : 0;
-  if (wait_us > 0) {
-    // Too soon after the last one: ask once more when the guard ends, so that a viewer joining
-    // right after another still gets its keyframe without waiting for its own PLI.
-    if (!keyframe_timer_)
-      keyframe_timer_ = add_timeout(static_cast<guint>(wait_us / 1000 + 1), [this] {
-        cancel_source(keyframe_timer_);
-        force_keyframe();
-        return false;
-      });
-    return;
-  }
-  GstElement* pay = payloader();
-  if (!pay) return;  // nothing encoded yet: the first frame is a keyframe anyway
-  last_keyframe_us_ = now;
-  request_keyframe(pay);
-  gst_object_unref(pay);
+  if (!keyframe_guard_)
+    keyframe_guard_ = std::make_unique<KeyframeGuard>(
+        [this] {
+          GstElement* pay = payloader();
+          if (!pay) return false;  // nothing encoded yet: the first frame is a keyframe anyway
+          request_keyframe(pay);
+          gst_object_unref(pay);
+          return true;
+        },
+        [this] { return keyframe_guard_ms(); });
+  keyframe_guard_->request();
 }
 
 }  // namespace vtkstream::sink

@@ -33,6 +33,7 @@
 
 #include "encoder_factory.h"
 #include "encoder_setup.h"
+#include "keyframe_guard.h"
 #include "last_frame.h"
 #include "rung_policy.h"
 #include "protocol.h"
@@ -153,8 +154,7 @@ class Media {
   void rung_error(int rung, const std::string& why);
   int width_ = 0, height_ = 0;
   int bitrate_kbps_ = 0;          // what the running encoder was last set to (0: none)
-  gint64 last_keyframe_us_ = 0;
-  GSource* keyframe_timer_ = nullptr;  // a deferred keyframe request
+  std::unique_ptr<KeyframeGuard> keyframe_guard_;  // rung 0's
   std::unique_ptr<LastFrame> last_frame_;  // probes the input tee's sink pad
   SinkMetrics metrics_;
 };

@@ -13,7 +13,9 @@ namespace vtkstream::sink {
 
 RungEncode::RungEncode(GstBin* sink, int index, int max_height, ErrorFn on_error)
     : Branch(sink, "rung" + std::to_string(index), std::move(on_error)), sink_(sink), index_(index),
-      max_height_(max_height) {
+      max_height_(max_height),
+      keyframe_guard_([this] { return pay_ && (request_keyframe(pay_), true); },
+                      [this] { return Media::keyframe_guard_ms(kbps_); }) {
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
     GST_DEBUG_CATEGORY_INIT(sink_rung_debug, "vtkstreamsink-rung", 0, "vtkstreamsink rung encodes");
@@ -92,7 +94,6 @@ bool RungEncode::build(GstElement* input_tee, Codec codec, int kbps, const RtpId
 }
 
 RungEncode::~RungEncode() {
-  cancel_source(keyframe_timer_);
   // The tee goes now; our bin (its only upstream) goes with ~Branch at an idle moment. A packet
   // pushed into the tee meanwhile gets FLUSHING, which stops the rung's thread without an error.
   if (tee_) {
@@ -112,22 +113,7 @@ int RungEncode::set_bitrate(int kbps) {
   return kbps_;
 }
 
-void RungEncode::force_keyframe() {
-  const gint64 now = g_get_monotonic_time();
-  const gint64 wait_us =
-      last_keyframe_us_ ? last_keyframe_us_ + gint64(Media::keyframe_guard_ms(kbps_)) * 1000 - now : 0;
-  if (wait_us > 0) {
-    if (!keyframe_timer_)
-      keyframe_timer_ = add_timeout(static_cast<guint>(wait_us / 1000 + 1), [this] {
-        cancel_source(keyframe_timer_);
-        force_keyframe();
-        return false;
-      });
-    return;
-  }
-  last_keyframe_us_ = now;
-  if (pay_) request_keyframe(pay_);
-}
+void RungEncode::force_keyframe() { keyframe_guard_.request(); }
 
 void RungEncode::size(int* w, int* h) const {
   *w = *h = 0;

@@ -18,6 +18,7 @@
 
 #include "branch.h"
 #include "encoder_setup.h"
+#include "keyframe_guard.h"
 #include "protocol.h"
 
 namespace vtkstream::sink {
@@ -49,8 +50,7 @@ class RungEncode : public Branch {
   GstElement* tee_ = nullptr;  // our reference; in the sink bin
   GstElement* enc_ = nullptr;  // in our bin
   GstElement* pay_ = nullptr;  // in our bin
-  gint64 last_keyframe_us_ = 0;
-  GSource* keyframe_timer_ = nullptr;
+  KeyframeGuard keyframe_guard_;  // asks pay_
 };
 
 }  // namespace vtkstream::sink

@@ -81,6 +81,7 @@ class Peer {
   bool idle_warned() const { return idle_warned_; }
   // Congestion control of this WebRTC viewer; nullptr without WebRTC or with adaptation off.
   const ViewerRate* rate() const { return rate_.get(); }
+  ViewerRate* rate() { return rate_.get(); }
   // The sink's 1 s tick: estimate decay, receiver reports.
   void rate_tick();
   // The last `estimate` message sent, so the server sends only changes.

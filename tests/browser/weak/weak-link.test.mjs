@@ -1,6 +1,6 @@
 // Chromium across a weak link (netns2.sh: server and browser in two namespaces, tc tbf on both
 // ends of the veth between them) of VTKSTREAM_LINK_KBPS (default 1000; run.sh runs 1 Mbit/s,
-// and 250 kbit/s on request), the real server and renderer, at the 1280x720 of the issue's
+// then 250 kbit/s), the real server and renderer, at the 1280x720 of the issue's
 // measurements: every drag is seen, no freeze over 1 s while dragging (the page's presented-frame
 // times), the server's bandwidth estimate for this viewer stays below the link rate once it has
 // found it, and the encoder of the rung the viewer is on follows that estimate.
