@@ -44,6 +44,7 @@ struct FrameReader::Impl {
   std::atomic<bool> interrupted{false};
   int event_fd = -1;
   int inotify_fd = -1;
+  bool inotify_watching = false;
 
   enum class Attach { kOk, kMissing, kInvalid, kStale };
   Attach try_attach();
@@ -71,6 +72,10 @@ FrameReader::FrameReader(std::string name) : impl_(std::make_unique<Impl>()) {
   impl_->pname = posix_name(impl_->name, &impl_->error);
   if (impl_->pname.empty()) impl_->error_kind = ErrorKind::kBadName;
   impl_->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  // Made here, watched from the first wait for a writer: a reader's descriptors are all there from
+  // its start, so a process's descriptor count does not grow later on its own (a server measured
+  // just after start, before its reader first waited, looked like it leaked one).
+  impl_->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 }
 
 FrameReader::~FrameReader() {
@@ -140,11 +145,8 @@ void FrameReader::Impl::detach_locked() {
 
 FrameReader::Status FrameReader::Impl::wait_detached(int timeout_ms, bool first_invalid) {
   if (first_invalid) return Status::kInvalid;
-  if (inotify_fd < 0) {
-    inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (inotify_fd >= 0)
-      inotify_add_watch(inotify_fd, kShmDir, IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB);
-  }
+  if (inotify_fd >= 0 && !inotify_watching)
+    inotify_watching = inotify_add_watch(inotify_fd, kShmDir, IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB) >= 0;
   pollfd fds[2] = {{event_fd, POLLIN, 0}, {inotify_fd, POLLIN, 0}};
   int n = inotify_fd >= 0 ? 2 : 1;
   int t = timeout_ms < 0 ? kRecheckMs : std::min(timeout_ms, kRecheckMs);
