@@ -30,9 +30,18 @@ void RungPlanner::apply(Peers& peers, std::optional<uint32_t> controller, Media&
   for (size_t r = 0; r < ladder.size(); ++r) usable.push_back(media.rung_usable(static_cast<int>(r)));
   for (auto& [id, st] : states_) st.rung = adapt::usable_rung(st.rung, usable);
   for (auto& [id, st] : states_) peers.at(id)->session()->move_to_rung(st.rung);
-  for (const auto& [rung, kbps] : adapt::rung_bitrates(ladder, states_, inputs)) {
+  const std::map<int, int> wanted = adapt::rung_bitrates(ladder, states_, inputs);
+  for (const auto& [rung, kbps] : wanted) {
     const int now = media.rung_bitrate_kbps(rung);
     if (kbps > 0 && now > 0 && kbps < INT_MAX / 4 && adapt::worth_changing(now, kbps)) media.set_rung_bitrate(rung, kbps);
+  }
+  // A rung no WebRTC viewer is on may still be encoded for others (Janus's mountpoints, WHEP
+  // viewers): the estimate of a weak viewer who left is nobody's now, so it goes back to the rate
+  // it started at (it kept the last viewer's rate for good, e.g. 150 kbit/s for Janus's audience).
+  for (int rung = 0; rung < static_cast<int>(ladder.size()); ++rung) {
+    const int now = media.rung_bitrate_kbps(rung);
+    const int start = media.rung_start_kbps(rung);
+    if (!wanted.count(rung) && now > 0 && start > 0 && now != start) media.set_rung_bitrate(rung, start);
   }
   std::vector<int> heights;
   for (const adapt::Rung& r : ladder) heights.push_back(r.max_height);
