@@ -13,7 +13,10 @@
 #include <gtest/gtest.h>
 #include <libsoup/soup.h>
 
+#include <gst/video/video.h>
+
 #include <array>
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -263,6 +266,34 @@ TEST(JanusRungs, EveryRungForwardedWhileJanusIsUpAndReleasedWhenItGoes) {
   EXPECT_FALSE(has_child_named(pipe, "rung-"));
   for (int r = 0; r < kRungs; ++r)
     EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_rung_forwarding", r), 0) << "rung " << r << " still forwarded";
+
+  // Whatever holds the mountpoints' RTCP ports while Janus is down (here the stand-in's sockets,
+  // which outlived its API) asks for keyframes: nobody watches through Janus, so rung 0's shared
+  // encoder, which the direct viewers pay for, is not asked. The datagrams are in the sink's
+  // socket buffers when send returns (loopback), so draining the context has read them.
+  std::atomic<int> key_units{0};
+  GstElement* pay = media->payloader();
+  ASSERT_NE(pay, nullptr);
+  GstPad* pay_src = gst_element_get_static_pad(pay, "src");
+  const gulong key_probe = gst_pad_add_probe(
+      pay_src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      [](GstPad*, GstPadProbeInfo* info, gpointer d) {
+        if (gst_video_event_is_force_key_unit(GST_PAD_PROBE_INFO_EVENT(info))) ++*static_cast<std::atomic<int>*>(d);
+        return GST_PAD_PROBE_OK;
+      },
+      &key_units, nullptr);
+  const double asked_before = rung_metric(fwd, "vtkstream_janus_keyframe_requests_total", 0);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(mounts[0]->send_pli());
+    ASSERT_TRUE(mounts[2]->send_pli());
+    while (g_main_context_pending(nullptr)) g_main_context_iteration(nullptr, FALSE);
+  }
+  EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_keyframe_requests_total", 0), asked_before)
+      << "PLIs on a stopped feed were acted on";
+  EXPECT_EQ(key_units.load(), 0) << "rung 0's encoder was asked for keyframes for a Janus that is down";
+  gst_pad_remove_probe(pay_src, key_probe);
+  gst_object_unref(pay_src);
+  gst_object_unref(pay);
 
   // Janus back on its port: the rungs are made again and fed.
   api = std::make_unique<FakeJanusApi>(api_port);

@@ -19,8 +19,17 @@ void release_after_branch(Media* media, int rung) {
 std::unique_ptr<JanusRungFeed> JanusRungFeed::create(int rung, const Target& t, GstBin* sink, Media* media,
                                                      std::string log_name, std::string* err) {
   std::unique_ptr<JanusRungFeed> f(new JanusRungFeed(rung, t, sink, media, std::move(log_name)));
-  if (t.rtcp_port > 0 && !f->feedback_.open(t.host, t.rtcp_port, [media, rung] { media->force_keyframe(rung); }, err))
-    return nullptr;
+  // Only while forwarding: with Janus down (or the rung stopped) nobody watches this mountpoint,
+  // and whatever sits on its RTCP port then (a restarted Janus before the probe saw it, or any
+  // local program that took the port) made rung 0's shared encoder, which the direct viewers pay
+  // for, send a keyframe per guard period. A Janus that comes up gets one keyframe from start().
+  JanusRungFeed* self = f.get();
+  auto on_keyframe = [self, media, rung] {
+    if (!self->running()) return;
+    ++self->keyframe_requests_;
+    media->force_keyframe(rung);
+  };
+  if (t.rtcp_port > 0 && !f->feedback_.open(t.host, t.rtcp_port, on_keyframe, err)) return nullptr;
   return f;
 }
 
