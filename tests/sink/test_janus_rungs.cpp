@@ -172,9 +172,16 @@ TEST(JanusRungs, OnlyTheTopRungForPassThroughInput) {
   ASSERT_TRUE(janus_configuration("http://127.0.0.1:" + std::to_string(api.port()) + "/janus", base, base + 1, "all",
                                   &configs, &err));
   std::vector<std::unique_ptr<JanusForwarder>> fwd;
+  testing::internal::CaptureStderr();
   fwd.push_back(JanusForwarder::start(configs[0], {GST_BIN(pipe), &media, "test"}, &err));
   ASSERT_TRUE(fwd[0]) << err;
-  ASSERT_TRUE(run_until([&] { return fwd[0]->up(); }, 10000));
+  const bool up = run_until([&] { return fwd[0]->up(); }, 10000);
+  const std::string said = testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(up);
+  // The operator is told which asked-for rungs this input cannot give (it was silent).
+  EXPECT_NE(said.find("janus: rung 1 not forwarded: this input has rung 0 only"), std::string::npos) << said;
+  EXPECT_NE(said.find("janus: rung 2 not forwarded"), std::string::npos) << said;
+  EXPECT_NE(said.find("forwarding RTP to 127.0.0.1:" + std::to_string(base) + " (rung 0)"), std::string::npos) << said;
   EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_rung_forwarding", 0), 1);
   EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_rung_forwarding", 1), 0);
   EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_rung_forwarding", 2), 0);

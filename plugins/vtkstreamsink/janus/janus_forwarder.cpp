@@ -38,6 +38,11 @@ void JanusForwarder::start_feeds() {
   std::string started;
   for (auto& feed : feeds_) {
     const int rung = feed->rung();
+    // Once the input is known, a rung it does not have is said once: janus-rungs=1,2 with
+    // pass-through input or a custom encoder forwarded nothing, with Janus up and not a word.
+    if (size_t(rung) >= ladder && media->input() != Media::Input::kNone && told_absent_.insert(rung).second)
+      g_printerr("%s: janus: rung %d not forwarded: this input has rung 0 only (pass-through or a custom encoder)\n",
+                 parts_.log_name.c_str(), rung);
     if (feed->running() || size_t(rung) >= ladder || !media->rung_usable(rung)) continue;
     std::string err;
     if (!feed->start(&err)) {
