@@ -34,13 +34,17 @@ JanusForwarder::~JanusForwarder() {
 // whose encoder has not failed; one line on stderr for those started.
 void JanusForwarder::start_feeds() {
   Media* media = parts_.media;
+  // The input first: the first caps set it on the streaming thread, maybe between these two reads.
+  // Read in this order, a known input comes with its own ladder (a ladder read first could still
+  // be the one rung of no input, and rungs 1 and 2 were then said to be missing from raw video).
+  const bool input_known = media->input() != Media::Input::kNone;
   const size_t ladder = media->ladder(0).size();
   std::string started;
   for (auto& feed : feeds_) {
     const int rung = feed->rung();
     // Once the input is known, a rung it does not have is said once: janus-rungs=1,2 with
     // pass-through input or a custom encoder forwarded nothing, with Janus up and not a word.
-    if (size_t(rung) >= ladder && media->input() != Media::Input::kNone && told_absent_.insert(rung).second)
+    if (size_t(rung) >= ladder && input_known && told_absent_.insert(rung).second)
       g_printerr("%s: janus: rung %d not forwarded: this input has rung 0 only (pass-through or a custom encoder)\n",
                  parts_.log_name.c_str(), rung);
     if (feed->running() || size_t(rung) >= ladder || !media->rung_usable(rung)) continue;
