@@ -2,7 +2,7 @@
 // (janus_stand_in.h): direct viewers moving onto and off the rungs Janus holds, in a loop, never
 // take a rung away from Janus or make it anew (one encode, its mountpoint fed throughout); a rung
 // whose encoder fails stops only its own feed, and stays stopped when Janus goes and comes back,
-// while the other rungs are forwarded again.
+// while the other rungs are forwarded again; a mountpoint missing from Janus is reported.
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
@@ -131,6 +131,71 @@ TEST(JanusRungShare, ViewersMovingAndAFailedRungLeaveJanusItsOtherRungs) {
       << "rung 2 not fed again after Janus came back";
   EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_rung_forwarding", 1), 0) << "the failed rung was started again";
   EXPECT_EQ(media->rung_encodes(), 1u);
+  fwd.clear();
+  ASSERT_TRUE(run_until([&] { return media->rung_encodes() == 0; }, 5000));
+}
+
+// A Janus whose configuration lacks a rung's mountpoint (janus-config.sh --rungs 0,2 against a
+// sink sending all): its API answers, so the rung is encoded and sent, for nobody. The RTCP
+// report to that mountpoint's port comes back "port unreachable": counted for that rung only,
+// and said once on stderr after three reports (one a second), naming the rung, the port and the
+// mountpoint id.
+TEST(JanusRungShare, AMountpointMissingFromJanusIsReported) {
+  GstElement* pipe = gst_pipeline_new(nullptr);
+  GstElement* src = gst_parse_bin_from_description(
+      "videotestsrc is-live=true ! capsfilter caps=video/x-raw,format=I420,width=320,height=180,framerate=30/1", TRUE,
+      nullptr);
+  gst_bin_add(GST_BIN(pipe), src);
+  auto media = std::make_unique<Media>(GST_BIN(pipe));
+  struct Teardown {
+    GstElement* pipe;
+    std::unique_ptr<Media>& media;
+    ~Teardown() {
+      gst_element_set_state(pipe, GST_STATE_NULL);
+      drain();
+      media->reset();
+      media.reset();
+      gst_object_unref(pipe);
+    }
+  } teardown{pipe, media};
+  media->configure(MediaConfig{});
+  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=320,height=180,framerate=30/1");
+  std::string err;
+  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
+  gst_caps_unref(caps);
+  GstPad* srcpad = gst_element_get_static_pad(src, "src");
+  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
+  gst_object_unref(srcpad);
+  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+
+  std::array<std::unique_ptr<Mountpoint>, kRungs> mounts;
+  int base = 0;
+  for (int b = 30000 + 2 * g_random_int_range(0, 5000); b < 60000 && !base; b += 6)
+    if (bind_mountpoints(b, &mounts)) base = b;
+  ASSERT_GT(base, 0) << "no six free UDP ports";
+  // Rung 1's mountpoint is not there: nothing on its ports.
+  mounts[1].reset();
+  FakeJanusApi api;
+  std::vector<JanusConfig> configs;
+  ASSERT_TRUE(janus_configuration("http://127.0.0.1:" + std::to_string(api.port()) + "/janus", base, base + 1, "all",
+                                  &configs, &err))
+      << err;
+  testing::internal::CaptureStderr();
+  std::vector<std::unique_ptr<JanusForwarder>> fwd;
+  fwd.push_back(JanusForwarder::start(configs[0], {GST_BIN(pipe), media.get(), "test"}, &err));
+  const bool seen = fwd[0] && run_until([&] {
+    return rung_metric(fwd, "vtkstream_janus_rtcp_unreachable_total", 1) >= 3 && mounts[2]->reporter;
+  }, 10000);
+  const std::string said = testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(fwd[0]) << err;
+  ASSERT_TRUE(seen) << "rung 1's missing mountpoint went unnoticed: " << said;
+  EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_rtcp_unreachable_total", 0), 0);
+  EXPECT_EQ(rung_metric(fwd, "vtkstream_janus_rtcp_unreachable_total", 2), 0);
+  const std::string line = "janus: nothing listens on rung 1's RTCP port 127.0.0.1:" + std::to_string(base + 3) +
+                           ": is its mountpoint (id 2) in Janus's configuration?";
+  EXPECT_NE(said.find(line), std::string::npos) << said;
+  EXPECT_EQ(said.find("rung 0's RTCP"), std::string::npos) << said;
+  EXPECT_EQ(said.find("rung 2's RTCP"), std::string::npos) << said;
   fwd.clear();
   ASSERT_TRUE(run_until([&] { return media->rung_encodes() == 0; }, 5000));
 }

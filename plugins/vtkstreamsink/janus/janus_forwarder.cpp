@@ -119,6 +119,9 @@ std::vector<MetricFamily> JanusForwarder::families(const std::vector<std::unique
        [](const JanusRungFeed& f) { return double(f.keyframe_requests()); }},
       {"vtkstream_janus_rung_forwarding", "1 while the rung is encoded and forwarded to Janus", Type::kGauge,
        [](const JanusRungFeed& f) { return f.running() ? 1.0 : 0.0; }},
+      {"vtkstream_janus_rtcp_unreachable_total",
+       "RTCP reports to a rung's mountpoint answered port unreachable while forwarding (mountpoint missing?)",
+       Type::kCounter, [](const JanusRungFeed& f) { return double(f.rtcp_refused()); }},
   };
   std::vector<MetricFamily> out;
   for (const Def& d : per_janus) {

@@ -45,6 +45,8 @@ class JanusRungFeed {
   const RtpForwardBranch::Counters& counters() const { return *counters_; }
   // PLI/FIR from the mountpoint acted on (while running; those arriving while stopped are not).
   unsigned keyframe_requests() const { return keyframe_requests_; }
+  // Our RTCP reports answered "port unreachable" while forwarding: no mountpoint on that port.
+  unsigned rtcp_refused() const { return rtcp_refused_; }
 
  private:
   JanusRungFeed(int rung, Target t, GstBin* sink, Media* media, std::string log_name)
@@ -59,6 +61,10 @@ class JanusRungFeed {
   std::shared_ptr<RtpForwardBranch::Counters> counters_ = std::make_shared<RtpForwardBranch::Counters>();
   std::unique_ptr<RtpForwardBranch> branch_;  // while running
   unsigned keyframe_requests_ = 0;
+  unsigned rtcp_refused_ = 0;
+  bool said_refused_ = false;
+  int refusals_this_run_ = 0;
+  static constexpr int kRefusalsToSay = 3;
   RtcpFeedback feedback_;
 };
 
