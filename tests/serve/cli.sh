@@ -44,6 +44,9 @@ expect 2 "" "^vtkstream-serve: --janus-video-port, --janus-rtcp-port and --janus
 expect 0 "--janus-rungs=LIST" "" -- "$serve" --help
 expect 2 "" "^vtkstream-serve: --janus-rungs: '0,3' is not 'all' or distinct rung numbers 0-2" -- \
   "$serve" --janus http://127.0.0.1:8088/janus --janus-rungs 0,3
+# "0 2" read as the one rung "02" (2): only the smallest picture went to Janus, silently.
+expect 2 "" "^vtkstream-serve: --janus-rungs: '0 2' is not 'all' or distinct rung numbers 0-2" -- \
+  "$serve" --janus http://127.0.0.1:8088/janus --janus-rungs "0 2"
 expect 2 "" "^vtkstream-serve: --janus-rtcp-port: port 6002 would serve two rungs' mountpoints" -- \
   "$serve" --janus http://127.0.0.1:8088/janus --janus-video-port 6000 --janus-rtcp-port 6002
 expect 2 "" "^vtkstream-serve: --janus-video-port: rung 2's mountpoint would need port 65536" -- \

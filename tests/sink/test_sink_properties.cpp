@@ -255,6 +255,13 @@ const std::vector<BadSetting>& bad_settings() {
                       nullptr);
        },
        "janus-rungs"},
+      // Spaces were removed before the numbers were read: "0 2" was rung 2 alone, accepted.
+      {"JanusRungsSpaceNotComma",
+       [](GstElement* e) {
+         g_object_set(e, "janus-url", "http://127.0.0.1:8088/janus", "janus-video-port", 5004, "janus-rungs", "0 2",
+                      nullptr);
+       },
+       "janus-rungs: '0 2' is not 'all' or distinct rung numbers 0-2"},
       {"JanusRungPortsCollide",
        [](GstElement* e) {
          g_object_set(e, "janus-url", "http://127.0.0.1:8088/janus", "janus-video-port", 5004, "janus-rtcp-port", 5006,

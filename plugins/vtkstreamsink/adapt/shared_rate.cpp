@@ -37,9 +37,18 @@ void RungPlanner::apply(Peers& peers, std::optional<uint32_t> controller, Media&
     const int ceiling = st.rung >= 0 && st.rung < static_cast<int>(ladder.size()) ? ladder[st.rung].max_kbps : 0;
     if (ViewerRate* r = p.rate()) r->set_ceiling(p.pinned_rung() || ceiling <= 0 ? std::nullopt : std::optional<int>(ceiling));
   }
-  for (const auto& [rung, kbps] : adapt::rung_bitrates(ladder, states_, inputs)) {
+  const std::map<int, int> wanted = adapt::rung_bitrates(ladder, states_, inputs);
+  for (const auto& [rung, kbps] : wanted) {
     const int now = media.rung_bitrate_kbps(rung);
     if (kbps > 0 && now > 0 && kbps < INT_MAX / 4 && adapt::worth_changing(now, kbps)) media.set_rung_bitrate(rung, kbps);
+  }
+  // A rung no viewer of ours (WebRTC or WebSocket video) is on may still be encoded for others (Janus's mountpoints, WHEP
+  // viewers): the estimate of a weak viewer who left is nobody's now, so it goes back to the rate
+  // it started at (it kept the last viewer's rate for good, e.g. 150 kbit/s for Janus's audience).
+  for (int rung = 0; rung < static_cast<int>(ladder.size()); ++rung) {
+    const int now = media.rung_bitrate_kbps(rung);
+    const int start = media.rung_start_kbps(rung);
+    if (!wanted.count(rung) && now > 0 && start > 0 && now != start) media.set_rung_bitrate(rung, start);
   }
   std::vector<int> heights;
   for (const adapt::Rung& r : ladder) heights.push_back(r.max_height);

@@ -2,7 +2,6 @@
 
 #include <gio/gio.h>
 
-#include <algorithm>
 #include <set>
 
 #include "rung_policy.h"
@@ -67,18 +66,21 @@ bool one_target(const std::string& url, JanusConfig* out, std::string* err, cons
 bool parse_rungs(const std::string& text, std::vector<int>* out, std::string* err, const JanusNames& names) {
   out->clear();
   const int n = janus_max_rungs();
-  std::string t = text;
-  t.erase(std::remove(t.begin(), t.end(), ' '), t.end());
-  if (t.empty() || t == "all") {
+  gchar* whole = g_strstrip(g_strdup(text.c_str()));
+  const bool all = !*whole || g_strcmp0(whole, "all") == 0;
+  g_free(whole);
+  if (all) {
     for (int r = 0; r < n; ++r) out->push_back(r);
     return true;
   }
   std::set<int> seen;
-  gchar** parts = g_strsplit(t.c_str(), ",", -1);
+  gchar** parts = g_strsplit(text.c_str(), ",", -1);
   bool ok = true;
+  // Spaces around a number are allowed ("0, 2"), not inside the list's items: removing every
+  // space made "0 2" the rung "02", so rung 2 alone went to Janus without a word.
   for (gchar** p = parts; ok && *p; ++p) {
     guint64 v = 0;
-    ok = g_ascii_string_to_unsigned(*p, 10, 0, guint64(n - 1), &v, nullptr) && seen.insert(int(v)).second;
+    ok = g_ascii_string_to_unsigned(g_strstrip(*p), 10, 0, guint64(n - 1), &v, nullptr) && seen.insert(int(v)).second;
   }
   g_strfreev(parts);
   if (!ok) {

@@ -34,10 +34,19 @@ JanusForwarder::~JanusForwarder() {
 // whose encoder has not failed; one line on stderr for those started.
 void JanusForwarder::start_feeds() {
   Media* media = parts_.media;
+  // The input first: the first caps set it on the streaming thread, maybe between these two reads.
+  // Read in this order, a known input comes with its own ladder (a ladder read first could still
+  // be the one rung of no input, and rungs 1 and 2 were then said to be missing from raw video).
+  const bool input_known = media->input() != Media::Input::kNone;
   const size_t ladder = media->ladder(0).size();
   std::string started;
   for (auto& feed : feeds_) {
     const int rung = feed->rung();
+    // Once the input is known, a rung it does not have is said once: janus-rungs=1,2 with
+    // pass-through input or a custom encoder forwarded nothing, with Janus up and not a word.
+    if (size_t(rung) >= ladder && input_known && told_absent_.insert(rung).second)
+      g_printerr("%s: janus: rung %d not forwarded: this input has rung 0 only (pass-through or a custom encoder)\n",
+                 parts_.log_name.c_str(), rung);
     if (feed->running() || size_t(rung) >= ladder || !media->rung_usable(rung)) continue;
     std::string err;
     if (!feed->start(&err)) {
@@ -110,6 +119,9 @@ std::vector<MetricFamily> JanusForwarder::families(const std::vector<std::unique
        [](const JanusRungFeed& f) { return double(f.keyframe_requests()); }},
       {"vtkstream_janus_rung_forwarding", "1 while the rung is encoded and forwarded to Janus", Type::kGauge,
        [](const JanusRungFeed& f) { return f.running() ? 1.0 : 0.0; }},
+      {"vtkstream_janus_rtcp_unreachable_total",
+       "RTCP reports to a rung's mountpoint answered port unreachable while forwarding (mountpoint missing?)",
+       Type::kCounter, [](const JanusRungFeed& f) { return double(f.rtcp_refused()); }},
   };
   std::vector<MetricFamily> out;
   for (const Def& d : per_janus) {

@@ -14,6 +14,7 @@
 #include <gst/gst.h>
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,7 @@ class JanusForwarder {
   std::unique_ptr<JanusProbe> probe_;
   GSource* announce_ = nullptr;
   unsigned ups_ = 0, downs_ = 0;
+  std::set<int> told_absent_;  // configured rungs the input lacks, said once
 };
 
 }  // namespace vtkstream::sink

@@ -19,8 +19,31 @@ void release_after_branch(Media* media, int rung) {
 std::unique_ptr<JanusRungFeed> JanusRungFeed::create(int rung, const Target& t, GstBin* sink, Media* media,
                                                      std::string log_name, std::string* err) {
   std::unique_ptr<JanusRungFeed> f(new JanusRungFeed(rung, t, sink, media, std::move(log_name)));
-  if (t.rtcp_port > 0 && !f->feedback_.open(t.host, t.rtcp_port, [media, rung] { media->force_keyframe(rung); }, err))
-    return nullptr;
+  // Only while forwarding: with Janus down (or the rung stopped) nobody watches this mountpoint,
+  // and whatever sits on its RTCP port then (a restarted Janus before the probe saw it, or any
+  // local program that took the port) made rung 0's shared encoder, which the direct viewers pay
+  // for, send a keyframe per guard period. A Janus that comes up gets one keyframe from start().
+  JanusRungFeed* self = f.get();
+  auto on_keyframe = [self, media, rung] {
+    if (!self->running()) return;
+    ++self->keyframe_requests_;
+    media->force_keyframe(rung);
+  };
+  // Janus up (its API answers) but nothing on this rung's RTCP port: the mountpoint is most likely
+  // missing from Janus's configuration (its --rungs), and this rung is encoded for nobody. Counted
+  // for /metrics; said once per run of the feed, after kRefusalsToSay reports (one a second): a
+  // Janus that was just killed also refuses one or two before the probe sees it down and the feed
+  // stops (seen with a real Janus: 3 false notices in 6 kills when the first refusal was said).
+  auto on_refused = [self] {
+    if (!self->running()) return;
+    ++self->rtcp_refused_;
+    if (self->said_refused_ || ++self->refusals_this_run_ < kRefusalsToSay) return;
+    self->said_refused_ = true;
+    g_printerr("%s: janus: nothing listens on rung %d's RTCP port %s:%d: is its mountpoint (id %d) in Janus's "
+               "configuration? (launch/janus/janus-config.sh --rungs)\n",
+               self->log_name_.c_str(), self->rung_, self->target_.host.c_str(), self->target_.rtcp_port, 1 + self->rung_);
+  };
+  if (t.rtcp_port > 0 && !f->feedback_.open(t.host, t.rtcp_port, on_keyframe, err, on_refused)) return nullptr;
   return f;
 }
 
@@ -49,6 +72,8 @@ bool JanusRungFeed::start(std::string* err) {
 
 void JanusRungFeed::stop() {
   if (!branch_) return;
+  said_refused_ = false;  // a Janus that comes back with the mountpoint still missing is told again
+  refusals_this_run_ = 0;
   branch_.reset();
   release_after_branch(media_, rung_);
 }

@@ -43,7 +43,10 @@ class JanusRungFeed {
   int rung() const { return rung_; }
   const Target& target() const { return target_; }
   const RtpForwardBranch::Counters& counters() const { return *counters_; }
-  unsigned keyframe_requests() const { return feedback_.requests(); }
+  // PLI/FIR from the mountpoint acted on (while running; those arriving while stopped are not).
+  unsigned keyframe_requests() const { return keyframe_requests_; }
+  // Our RTCP reports answered "port unreachable" while forwarding: no mountpoint on that port.
+  unsigned rtcp_refused() const { return rtcp_refused_; }
 
  private:
   JanusRungFeed(int rung, Target t, GstBin* sink, Media* media, std::string log_name)
@@ -57,6 +60,11 @@ class JanusRungFeed {
   // Kept across stops and starts: /metrics counts for the feed's whole life.
   std::shared_ptr<RtpForwardBranch::Counters> counters_ = std::make_shared<RtpForwardBranch::Counters>();
   std::unique_ptr<RtpForwardBranch> branch_;  // while running
+  unsigned keyframe_requests_ = 0;
+  unsigned rtcp_refused_ = 0;
+  bool said_refused_ = false;
+  int refusals_this_run_ = 0;
+  static constexpr int kRefusalsToSay = 3;
   RtcpFeedback feedback_;
 };
 

@@ -6,7 +6,8 @@
 
 namespace vtkstream::sink {
 
-bool RtcpFeedback::open(const std::string& host, int rtcp_port, KeyframeFn on_keyframe, std::string* err) {
+bool RtcpFeedback::open(const std::string& host, int rtcp_port, KeyframeFn on_keyframe, std::string* err,
+                        RefusedFn on_refused) {
   GInetAddress* addr = g_inet_address_new_from_string(host.c_str());
   if (!addr) {
     *err = "janus: RTCP host '" + host + "' is not a numeric address";
@@ -32,6 +33,7 @@ bool RtcpFeedback::open(const std::string& host, int rtcp_port, KeyframeFn on_ke
     return false;
   }
   on_keyframe_ = std::move(on_keyframe);
+  on_refused_ = std::move(on_refused);
   ssrc_ = g_random_int();
   watch_ = g_socket_create_source(socket_, G_IO_IN, nullptr);
   g_source_set_callback(watch_, G_SOURCE_FUNC(+[](GSocket* s, GIOCondition c, gpointer d) { return readable(s, c, d); }),
@@ -88,7 +90,12 @@ gboolean RtcpFeedback::readable(GSocket* s, GIOCondition, gpointer data) {
     if (n < 0) {
       // WOULD_BLOCK: drained. Or the ICMP error of a report that reached no Janus (the socket is
       // connected): reading it clears it, and the probe is what reports Janus down.
+      const bool refused = g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
       g_error_free(err);
+      if (refused && self->on_refused_) {
+        self->on_refused_();
+        continue;  // the error is cleared: read what else is there
+      }
       break;
     }
     if (asks_for_keyframe(buf, gsize(n))) {

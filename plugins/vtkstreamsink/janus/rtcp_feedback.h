@@ -17,8 +17,12 @@ namespace vtkstream::sink {
 class RtcpFeedback {
  public:
   using KeyframeFn = std::function<void()>;
+  using RefusedFn = std::function<void()>;
   // Resolves `host` (numeric) and binds an ephemeral port of its family. False with *err.
-  bool open(const std::string& host, int rtcp_port, KeyframeFn on_keyframe, std::string* err);
+  // `on_refused` (optional): the host answered a report with ICMP port unreachable, i.e. nothing
+  // listens on that RTCP port (the mountpoint is not configured, or Janus is restarting).
+  bool open(const std::string& host, int rtcp_port, KeyframeFn on_keyframe, std::string* err,
+            RefusedFn on_refused = nullptr);
   ~RtcpFeedback();
 
   // Sends the receiver report (Janus learns our address from it). Cheap; call it periodically.
@@ -35,6 +39,7 @@ class RtcpFeedback {
   GSocketAddress* janus_ = nullptr;
   GSource* watch_ = nullptr;
   KeyframeFn on_keyframe_;
+  RefusedFn on_refused_;
   unsigned requests_ = 0;
   guint32 ssrc_ = 0;
 };

@@ -89,6 +89,9 @@ class Media {
   // read. Rung 0 is set_bitrate()/bitrate_kbps().
   int set_rung_bitrate(int rung, int kbps);
   int rung_bitrate_kbps(int rung) const;
+  // The rate a rung is encoded at while no WebRTC viewer's estimate sets it (created, or its
+  // viewers gone while Janus still takes it): the configured bitrate, within the rung's ceiling.
+  int rung_start_kbps(int rung) const;
   // The size a rung encodes now (0x0 before its first frame).
   void rung_size(int rung, int* w, int* h) const;
   void force_keyframe(int rung);

@@ -40,13 +40,11 @@ GstElement* Media::acquire_rung(int rung, std::string* err) {
   RungSlot& slot = rungs_[rung];
   if (!slot.encode) {
     Codec codec;
-    int kbps;
     {
       std::lock_guard lock(lock_);
       codec = config_.codec;
-      kbps = config_.bitrate_kbps;
     }
-    kbps = std::min(kbps, std::max(rungs[rung].max_kbps, 1));
+    const int kbps = rung_start_kbps(rung);
     slot.encode = RungEncode::create(
         bin_, in_tee_, rung, rungs[rung].max_height, codec, kbps, ident_,
         [this, rung](const std::string& why) { rung_error(rung, why); },
@@ -58,6 +56,13 @@ GstElement* Media::acquire_rung(int rung, std::string* err) {
   }
   ++slot.users;
   return slot.encode->tee();
+}
+
+int Media::rung_start_kbps(int rung) const {
+  const std::vector<adapt::Rung> rungs = ladder(0);
+  std::lock_guard lock(lock_);
+  if (rung <= 0 || rung >= static_cast<int>(rungs.size())) return config_.bitrate_kbps;
+  return std::min(config_.bitrate_kbps, std::max(rungs[rung].max_kbps, 1));
 }
 
 void Media::rung_error(int rung, const std::string& why) {
