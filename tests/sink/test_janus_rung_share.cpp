@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "live_media.h"
 #include "branch.h"
 #include "janus_forwarder.h"
 #include "janus_stand_in.h"
@@ -44,32 +45,11 @@ void drain() {
 }  // namespace
 
 TEST(JanusRungShare, ViewersMovingAndAFailedRungLeaveJanusItsOtherRungs) {
-  GstElement* pipe = gst_pipeline_new(nullptr);
-  GstElement* src = gst_parse_bin_from_description(
-      "videotestsrc is-live=true pattern=ball ! capsfilter caps=video/x-raw,format=I420,width=640,height=360,framerate=30/1",
-      TRUE, nullptr);
-  gst_bin_add(GST_BIN(pipe), src);
-  auto media = std::make_unique<Media>(GST_BIN(pipe));
-  struct Teardown {
-    GstElement* pipe;
-    std::unique_ptr<Media>& media;
-    ~Teardown() {
-      gst_element_set_state(pipe, GST_STATE_NULL);
-      drain();  // the forwarder's posted releases hold Media
-      media->reset();
-      media.reset();
-      gst_object_unref(pipe);
-    }
-  } teardown{pipe, media};
-  media->configure(MediaConfig{});
-  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=640,height=360,framerate=30/1");
+  LiveMedia live("video/x-raw,format=I420,width=640,height=360,framerate=30/1", "ball");
+  GstElement* pipe = live.pipe;
+  auto& media = live.media;
   std::string err;
-  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
-  gst_caps_unref(caps);
-  GstPad* srcpad = gst_element_get_static_pad(src, "src");
-  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
-  gst_object_unref(srcpad);
-  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE(live.start(MediaConfig{}, &err)) << err;
 
   std::array<std::unique_ptr<Mountpoint>, kRungs> mounts;
   int base = 0;
@@ -141,32 +121,11 @@ TEST(JanusRungShare, ViewersMovingAndAFailedRungLeaveJanusItsOtherRungs) {
 // and said once on stderr after three reports (one a second), naming the rung, the port and the
 // mountpoint id.
 TEST(JanusRungShare, AMountpointMissingFromJanusIsReported) {
-  GstElement* pipe = gst_pipeline_new(nullptr);
-  GstElement* src = gst_parse_bin_from_description(
-      "videotestsrc is-live=true ! capsfilter caps=video/x-raw,format=I420,width=320,height=180,framerate=30/1", TRUE,
-      nullptr);
-  gst_bin_add(GST_BIN(pipe), src);
-  auto media = std::make_unique<Media>(GST_BIN(pipe));
-  struct Teardown {
-    GstElement* pipe;
-    std::unique_ptr<Media>& media;
-    ~Teardown() {
-      gst_element_set_state(pipe, GST_STATE_NULL);
-      drain();
-      media->reset();
-      media.reset();
-      gst_object_unref(pipe);
-    }
-  } teardown{pipe, media};
-  media->configure(MediaConfig{});
-  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=320,height=180,framerate=30/1");
+  LiveMedia live("video/x-raw,format=I420,width=320,height=180,framerate=30/1");
+  GstElement* pipe = live.pipe;
+  auto& media = live.media;
   std::string err;
-  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
-  gst_caps_unref(caps);
-  GstPad* srcpad = gst_element_get_static_pad(src, "src");
-  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
-  gst_object_unref(srcpad);
-  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE(live.start(MediaConfig{}, &err)) << err;
 
   std::array<std::unique_ptr<Mountpoint>, kRungs> mounts;
   int base = 0;

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "live_media.h"
 #include "janus_forwarder.h"
 #include "janus_stand_in.h"
 #include "media.h"
@@ -27,38 +28,14 @@ using namespace vtkstream::sink::test;
 using vtkstream::test::run_until;
 
 TEST(JanusRungs, EveryRungForwardedWhileJanusIsUpAndReleasedWhenItGoes) {
-  GstElement* pipe = gst_pipeline_new(nullptr);
-  GstElement* src = gst_parse_bin_from_description(
-      "videotestsrc is-live=true pattern=ball ! capsfilter caps=video/x-raw,format=I420,width=640,height=360,framerate=30/1",
-      TRUE, nullptr);
-  gst_bin_add(GST_BIN(pipe), src);
-  auto media = std::make_unique<Media>(GST_BIN(pipe));
-  // Stops the pipeline before Media goes, on every way out (a failed ASSERT returns early); what
-  // is declared below (the forwarder, the sockets) goes before this.
-  struct Teardown {
-    GstElement* pipe;
-    std::unique_ptr<Media>& media;
-    ~Teardown() {
-      gst_element_set_state(pipe, GST_STATE_NULL);
-      // Removals and rung releases the forwarder posted (they hold Media) run while it lives.
-      while (g_main_context_pending(nullptr)) g_main_context_iteration(nullptr, FALSE);
-      media->reset();
-      media.reset();
-      gst_object_unref(pipe);
-    }
-  } teardown{pipe, media};
+  LiveMedia live("video/x-raw,format=I420,width=640,height=360,framerate=30/1", "ball");
+  GstElement* pipe = live.pipe;
+  auto& media = live.media;
+  std::string err;
   MediaConfig cfg;
   cfg.bitrate_kbps = 1000;
-  media->configure(cfg);
-  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=640,height=360,framerate=30/1");
-  std::string err;
-  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
-  gst_caps_unref(caps);
-  GstPad* srcpad = gst_element_get_static_pad(src, "src");
-  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
-  gst_object_unref(srcpad);
+  ASSERT_TRUE(live.start(cfg, &err)) << err;
   ASSERT_EQ(media->ladder(0).size(), size_t(kRungs));
-  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
 
   // Six consecutive UDP ports: search a few bases in the unprivileged range (a plain search over
   // candidates, not a wait: a taken port only means the next base).

@@ -9,30 +9,22 @@
 #include <memory>
 #include <optional>
 
+#include "live_media.h"
 #include "media.h"
 #include "peer.h"
 #include "shared_rate.h"
 
 using namespace vtkstream::sink;
+using vtkstream::sink::test::LiveMedia;
 
 TEST(RungRateIdle, ARungHeldWithoutViewersReturnsToItsStartRate) {
-  GstElement* pipe = gst_pipeline_new(nullptr);
-  GstElement* src = gst_parse_bin_from_description(
-      "videotestsrc is-live=true ! capsfilter caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1", TRUE,
-      nullptr);
-  gst_bin_add(GST_BIN(pipe), src);
-  auto media = std::make_unique<Media>(GST_BIN(pipe));
+  LiveMedia live("video/x-raw,format=I420,width=640,height=480,framerate=30/1");
+  GstElement* pipe = live.pipe;
+  auto& media = live.media;
+  std::string err;
   MediaConfig cfg;
   cfg.bitrate_kbps = 1200;
-  media->configure(cfg);
-  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=640,height=480,framerate=30/1");
-  std::string err;
-  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
-  gst_caps_unref(caps);
-  GstPad* srcpad = gst_element_get_static_pad(src, "src");
-  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
-  gst_object_unref(srcpad);
-  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE(live.start(cfg, &err)) << err;
   GstBus* bus = gst_element_get_bus(pipe);
   gst_bus_set_flushing(bus, TRUE);
   gst_object_unref(bus);
@@ -57,10 +49,6 @@ TEST(RungRateIdle, ARungHeldWithoutViewersReturnsToItsStartRate) {
   EXPECT_EQ(media->rung_bitrate_kbps(1), 0);
 
   media->release_rung(2);
-  gst_element_set_state(pipe, GST_STATE_NULL);
-  media->reset();
-  media.reset();
-  gst_object_unref(pipe);
 }
 
 int main(int argc, char** argv) {

@@ -14,6 +14,7 @@
 #include <set>
 #include <vector>
 
+#include "live_media.h"
 #include "branch.h"
 #include "media.h"
 #include "rtp_splice.h"
@@ -21,6 +22,7 @@
 #include "test_main_context.h"
 
 using namespace vtkstream::sink;
+using vtkstream::sink::test::LiveMedia;
 using vtkstream::test::run_until;
 
 namespace {
@@ -160,24 +162,14 @@ void expect_one_stream(const std::vector<Packet>& ps) {
 }  // namespace
 
 TEST(Rungs, CreatedOnDemandRemovedWhenUnusedOneStreamAcrossMoves) {
-  GstElement* pipe = gst_pipeline_new(nullptr);
-  GstElement* src = gst_parse_bin_from_description(
-      "videotestsrc is-live=true pattern=ball ! capsfilter caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1", TRUE,
-      nullptr);
-  gst_bin_add(GST_BIN(pipe), src);
-  auto media = std::make_unique<Media>(GST_BIN(pipe));
+  LiveMedia live("video/x-raw,format=I420,width=640,height=480,framerate=30/1", "ball");
+  GstElement* pipe = live.pipe;
+  auto& media = live.media;
+  std::string err;
   MediaConfig cfg;
   cfg.bitrate_kbps = 1000;
-  media->configure(cfg);
-  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=640,height=480,framerate=30/1");
-  std::string err;
-  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
-  gst_caps_unref(caps);
-  GstPad* srcpad = gst_element_get_static_pad(src, "src");
-  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
-  gst_object_unref(srcpad);
+  ASSERT_TRUE(live.start(cfg, &err)) << err;
   ASSERT_EQ(media->ladder(5000).size(), 3u);
-  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
 
   const int base_tees = tees_in(pipe);  // input and rtp
   EXPECT_EQ(base_tees, 2);
@@ -227,10 +219,6 @@ TEST(Rungs, CreatedOnDemandRemovedWhenUnusedOneStreamAcrossMoves) {
   }
   // The viewer's teardown runs on this context.
   EXPECT_TRUE(run_until([&] { return !has_child_named(pipe, "test-viewer"); }, 5000));
-  gst_element_set_state(pipe, GST_STATE_NULL);
-  media->reset();
-  media.reset();
-  gst_object_unref(pipe);
 }
 
 int children_of(GstElement* pipe) {
@@ -258,21 +246,11 @@ void watch_child(GstElement* pipe, const char* prefix, gpointer* where) {
 // before its move completed) is torn down like any other: the sink's children return to their
 // count before it, every time.
 TEST(Rungs, ReleasedWithoutViewerIsRemoved) {
-  GstElement* pipe = gst_pipeline_new(nullptr);
-  GstElement* src = gst_parse_bin_from_description(
-      "videotestsrc is-live=true ! capsfilter caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1", TRUE,
-      nullptr);
-  gst_bin_add(GST_BIN(pipe), src);
-  auto media = std::make_unique<Media>(GST_BIN(pipe));
-  media->configure(MediaConfig{});
-  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=640,height=480,framerate=30/1");
+  LiveMedia live("video/x-raw,format=I420,width=640,height=480,framerate=30/1");
+  GstElement* pipe = live.pipe;
+  auto& media = live.media;
   std::string err;
-  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
-  gst_caps_unref(caps);
-  GstPad* srcpad = gst_element_get_static_pad(src, "src");
-  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
-  gst_object_unref(srcpad);
-  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE(live.start(MediaConfig{}, &err)) << err;
   // Nobody reads this pipeline's bus: its messages would keep their sources alive. (Set after
   // the start: a pipeline going to READY unflushes its bus.)
   GstBus* bus = gst_element_get_bus(pipe);
@@ -335,30 +313,16 @@ TEST(Rungs, ReleasedWithoutViewerIsRemoved) {
     if (rung_bin) g_object_remove_weak_pointer(G_OBJECT(rung_bin), &rung_bin);
     if (rung_tee) g_object_remove_weak_pointer(G_OBJECT(rung_tee), &rung_tee);
   }
-  gst_element_set_state(pipe, GST_STATE_NULL);
-  media->reset();
-  media.reset();
-  gst_object_unref(pipe);
 }
 
 // An error inside a rung's encoder (routed as the sink routes it: Branch::route_error) marks the
 // rung failed, says so once, refuses new users, and tells whoever moves the viewers.
 TEST(Rungs, AFailedRungIsReportedAndRefused) {
-  GstElement* pipe = gst_pipeline_new(nullptr);
-  GstElement* src = gst_parse_bin_from_description(
-      "videotestsrc is-live=true ! capsfilter caps=video/x-raw,format=I420,width=320,height=240,framerate=30/1", TRUE,
-      nullptr);
-  gst_bin_add(GST_BIN(pipe), src);
-  auto media = std::make_unique<Media>(GST_BIN(pipe));
-  media->configure(MediaConfig{});
-  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=320,height=240,framerate=30/1");
+  LiveMedia live("video/x-raw,format=I420,width=320,height=240,framerate=30/1");
+  GstElement* pipe = live.pipe;
+  auto& media = live.media;
   std::string err;
-  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
-  gst_caps_unref(caps);
-  GstPad* srcpad = gst_element_get_static_pad(src, "src");
-  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
-  gst_object_unref(srcpad);
-  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE(live.start(MediaConfig{}, &err)) << err;
   std::vector<int> failed;
   media->on_rung_failed([&](int r) { failed.push_back(r); });
   GstElement* tee = media->acquire_rung(1, &err);
@@ -396,18 +360,15 @@ TEST(Rungs, AFailedRungIsReportedAndRefused) {
   gst_element_set_state(pipe, GST_STATE_NULL);
   media->reset();
   EXPECT_TRUE(media->rung_usable(1)) << "a restarted sink tries it again";
-  media.reset();
-  gst_object_unref(pipe);
 }
 
 // H.264 at 4:2:0 needs an even width: a 16:9 input's 240-line rung is 426.7 pixels wide, and an
 // odd 427 made x264enc refuse its caps, so with H264 the lowest rung failed for every 16:9 input.
 TEST(Rungs, H264RungOf16By9InputEncodes) {
-  GstElement* pipe = gst_pipeline_new(nullptr);
-  GstElement* src = gst_parse_bin_from_description(
-      "videotestsrc is-live=true ! capsfilter caps=video/x-raw,format=I420,width=640,height=360,framerate=30/1", TRUE,
-      nullptr);
-  gst_bin_add(GST_BIN(pipe), src);
+  LiveMedia live("video/x-raw,format=I420,width=640,height=360,framerate=30/1");
+  GstElement* pipe = live.pipe;
+  auto& media = live.media;
+  std::string err;
   std::atomic<int> errors{0};
   GstBus* bus = gst_element_get_bus(pipe);
   gst_bus_set_sync_handler(
@@ -421,18 +382,9 @@ TEST(Rungs, H264RungOf16By9InputEncodes) {
       },
       &errors, nullptr);
   gst_object_unref(bus);
-  auto media = std::make_unique<Media>(GST_BIN(pipe));
   MediaConfig cfg;
   cfg.codec = Codec::kH264;
-  media->configure(cfg);
-  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=640,height=360,framerate=30/1");
-  std::string err;
-  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
-  gst_caps_unref(caps);
-  GstPad* srcpad = gst_element_get_static_pad(src, "src");
-  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
-  gst_object_unref(srcpad);
-  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE(live.start(cfg, &err)) << err;
   GstElement* tee = media->acquire_rung(2, &err);
   ASSERT_NE(tee, nullptr) << err;
   // A packet out of rung 2's tee: its encoder took the scaled caps.
@@ -456,34 +408,20 @@ TEST(Rungs, H264RungOf16By9InputEncodes) {
   EXPECT_EQ(w % 2, 0) << w << "x" << h;
   EXPECT_LE(std::abs(w - 427), 1) << "the input's aspect";
   media->release_rung(2);
-  gst_element_set_state(pipe, GST_STATE_NULL);
-  media->reset();
-  media.reset();
-  gst_object_unref(pipe);
 }
 
 // A viewer moved before its first rung sent it anything (a still scene: the top rung is quiet
 // until the renderer's next frame) never got that rung's stream-start, caps and segment; the new
 // rung's were dropped as duplicates, so its packets reached webrtcbin with no caps at all.
 TEST(Rungs, MoveBeforeAnyPacketStillStartsTheStream) {
-  GstElement* pipe = gst_pipeline_new(nullptr);
-  GstElement* src = gst_parse_bin_from_description(
-      "videotestsrc is-live=true ! capsfilter caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1", TRUE,
-      nullptr);
-  gst_bin_add(GST_BIN(pipe), src);
+  LiveMedia live("video/x-raw,format=I420,width=640,height=480,framerate=30/1");
+  GstElement* pipe = live.pipe;
+  auto& media = live.media;
+  std::string err;
   GstElement* quiet = gst_element_factory_make("tee", "quiet");  // a rung that sends nothing
   g_object_set(quiet, "allow-not-linked", TRUE, nullptr);
   gst_bin_add(GST_BIN(pipe), quiet);
-  auto media = std::make_unique<Media>(GST_BIN(pipe));
-  media->configure(MediaConfig{});
-  GstCaps* caps = gst_caps_from_string("video/x-raw,format=I420,width=640,height=480,framerate=30/1");
-  std::string err;
-  ASSERT_TRUE(media->on_caps(caps, &err)) << err;
-  gst_caps_unref(caps);
-  GstPad* srcpad = gst_element_get_static_pad(src, "src");
-  ASSERT_EQ(gst_pad_link(srcpad, media->input_pad()), GST_PAD_LINK_OK);
-  gst_object_unref(srcpad);
-  ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE(live.start(MediaConfig{}, &err)) << err;
   {
     TestViewer viewer(GST_BIN(pipe), quiet);
     GstElement* tee = media->acquire_rung(2, &err);
@@ -497,10 +435,6 @@ TEST(Rungs, MoveBeforeAnyPacketStillStartsTheStream) {
   }
   EXPECT_TRUE(run_until([&] { return !has_child_named(pipe, "test-viewer"); }, 5000));
   media->release_rung(2);
-  gst_element_set_state(pipe, GST_STATE_NULL);
-  media->reset();
-  media.reset();
-  gst_object_unref(pipe);
 }
 
 TEST(Rungs, PassThroughHasOneRung) {
