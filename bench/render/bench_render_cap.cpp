@@ -75,14 +75,7 @@ class RungPipeline {
       return false;
     }
     GstElement* filter = gst_bin_get_by_name(GST_BIN(pipeline_), "rungcaps");
-    GstCaps* caps = gst_caps_new_simple("video/x-raw", "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr);
-    GValue range = G_VALUE_INIT;
-    g_value_init(&range, GST_TYPE_INT_RANGE);
-    gst_value_set_int_range_step(&range, 2, std::max(2, lines - lines % 2), 2);
-    gst_caps_set_value(caps, "height", &range);
-    gst_value_set_int_range_step(&range, 2, G_MAXINT - 1, 2);
-    gst_caps_set_value(caps, "width", &range);
-    g_value_unset(&range);
+    GstCaps* caps = vtkstream::sink::rung_scale_caps(lines);  // what a rung holds its scaler to
     g_object_set(filter, "caps", caps, nullptr);
     gst_caps_unref(caps);
     gst_object_unref(filter);

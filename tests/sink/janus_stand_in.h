@@ -153,17 +153,5 @@ inline double rung_metric(const std::vector<std::unique_ptr<JanusForwarder>>& al
   return -1;
 }
 
-inline bool has_child_named(GstElement* pipe, const char* prefix) {
-  bool found = false;
-  GstIterator* it = gst_bin_iterate_elements(GST_BIN(pipe));
-  GValue v = G_VALUE_INIT;
-  while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
-    if (g_str_has_prefix(GST_OBJECT_NAME(g_value_get_object(&v)), prefix)) found = true;
-    g_value_reset(&v);
-  }
-  g_value_unset(&v);
-  gst_iterator_free(it);
-  return found;
-}
 
 }  // namespace vtkstream::sink::test

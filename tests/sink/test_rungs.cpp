@@ -22,6 +22,7 @@
 #include "test_main_context.h"
 
 using namespace vtkstream::sink;
+using vtkstream::sink::test::has_child_named;
 using vtkstream::sink::test::LiveMedia;
 using vtkstream::test::run_until;
 
@@ -132,18 +133,6 @@ bool has_element(GstElement* pipe, const char* name) {
   return e != nullptr;
 }
 
-bool has_child_named(GstElement* pipe, const char* prefix) {
-  bool found = false;
-  GstIterator* it = gst_bin_iterate_elements(GST_BIN(pipe));
-  GValue v = G_VALUE_INIT;
-  while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
-    if (g_str_has_prefix(GST_OBJECT_NAME(g_value_get_object(&v)), prefix)) found = true;
-    g_value_reset(&v);
-  }
-  g_value_unset(&v);
-  gst_iterator_free(it);
-  return found;
-}
 
 // The packets after the first keyframe start are one stream: consecutive numbers, one SSRC,
 // picture ids that never go back by more than a frame's worth of packets.

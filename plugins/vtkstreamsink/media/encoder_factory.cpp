@@ -2,6 +2,8 @@
 
 #include <gst/gst.h>
 
+#include <algorithm>
+
 namespace vtkstream::sink {
 
 namespace {
@@ -41,6 +43,18 @@ std::string default_encoder(Codec codec, int bitrate_kbps) {
          "buffer-optimal-size=600 "
          "error-resilient=partitions keyframe-max-dist=3000 threads=1 target-bitrate=" +
          std::to_string(bitrate_kbps * 1000) + " ! " + kVp8Pay;
+}
+
+GstCaps* rung_scale_caps(int max_height) {
+  GstCaps* caps = gst_caps_new_simple("video/x-raw", "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr);
+  GValue range = G_VALUE_INIT;
+  g_value_init(&range, GST_TYPE_INT_RANGE);
+  gst_value_set_int_range_step(&range, 2, std::max(2, max_height - max_height % 2), 2);
+  gst_caps_set_value(caps, "height", &range);
+  gst_value_set_int_range_step(&range, 2, G_MAXINT - 1, 2);
+  gst_caps_set_value(caps, "width", &range);
+  g_value_unset(&range);
+  return caps;
 }
 
 std::string middle_description(InputKind kind, const MediaConfig& c) {

@@ -5,6 +5,8 @@
 // arrives already encoded is only payloaded, into the same RTP the built-in encoders produce.
 #pragma once
 
+#include <gst/gst.h>
+
 #include <string>
 
 #include "protocol.h"
@@ -22,6 +24,12 @@ struct MediaConfig {
 
 // The built-in encoder part for a codec.
 std::string default_encoder(Codec codec, int bitrate_kbps);
+
+// The caps a rung's scaler is held to: square pixels, at most `max_height` lines, even sizes
+// only (ranges with a step of 2: H.264 at 4:2:0 refuses an odd width, and a 16:9 input's 240-line
+// rung would otherwise be 427 pixels wide, which x264enc fails on). Made in code because the
+// launch syntax has no way to write a range with a step. Transfer full.
+GstCaps* rung_scale_caps(int max_height);
 // The description for an input kind (not kNone).
 std::string middle_description(InputKind kind, const MediaConfig& config);
 // Builds the raw-video description once, without running it, so a mistake fails when the sink

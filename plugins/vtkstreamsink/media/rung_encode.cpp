@@ -44,18 +44,8 @@ bool RungEncode::build(GstElement* input_tee, Codec codec, int kbps, const RtpId
     if (part) gst_object_unref(gst_object_ref_sink(part));
     return false;
   }
-  // Set here, not in the description: the launch syntax has no way to write a range.
   GstElement* filter = gst_bin_get_by_name(GST_BIN(part), "rungcaps");
-  // Even sizes only (ranges with a step of 2): H.264 at 4:2:0 refuses an odd width, and a 16:9
-  // input's 240-line rung would otherwise be 427 pixels wide (x264enc then fails on its caps).
-  GstCaps* caps = gst_caps_new_simple("video/x-raw", "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr);
-  GValue range = G_VALUE_INIT;
-  g_value_init(&range, GST_TYPE_INT_RANGE);
-  gst_value_set_int_range_step(&range, 2, std::max(2, max_height_ - max_height_ % 2), 2);
-  gst_caps_set_value(caps, "height", &range);
-  gst_value_set_int_range_step(&range, 2, G_MAXINT - 1, 2);
-  gst_caps_set_value(caps, "width", &range);
-  g_value_unset(&range);
+  GstCaps* caps = rung_scale_caps(max_height_);
   g_object_set(filter, "caps", caps, nullptr);
   gst_caps_unref(caps);
   gst_object_unref(filter);
