@@ -3,6 +3,7 @@
 
 #include "gstvtkstreamsink.h"
 #include "gstvtksrc.h"
+#include "media/playout_delay_ext.h"
 
 #ifndef PACKAGE
 #define PACKAGE "vtkstream"
@@ -11,6 +12,7 @@
 static gboolean plugin_init(GstPlugin* plugin) {
   gboolean ok = GST_ELEMENT_REGISTER(vtksrc, plugin);
   ok &= GST_ELEMENT_REGISTER(vtkstreamsink, plugin);
+  ok &= vtkstream::sink::register_playout_delay_ext(plugin);
   return ok;
 }
 

@@ -1,7 +1,8 @@
 // Rungs in a real pipeline (media/rung_encode.h, media/rung_switch.h): a lower rung's encode
 // exists only while a viewer is on it, a viewer moved onto it gets its smaller picture, and the
 // RTP the viewer receives stays one stream across moves (consecutive sequence numbers and VP8
-// picture ids, one SSRC). The viewer is a real Branch (queue ! appsink) moved by the same
+// picture ids, one SSRC), every packet of every rung carrying the playout-delay header extension
+// with min = max = 0 (media/playout_delay_ext.h). The viewer is a real Branch (queue ! appsink) moved by the same
 // RungSwitch a WebRTC viewer uses.
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
@@ -17,6 +18,7 @@
 #include "live_media.h"
 #include "branch.h"
 #include "media.h"
+#include "playout_delay_ext.h"
 #include "rtp_splice.h"
 #include "rung_switch.h"
 #include "test_main_context.h"
@@ -33,6 +35,8 @@ struct Packet {
   int picture_id;
   guint32 ssrc;
   bool keyframe_start;
+  int playout_min_ms = -1;  // -1: the packet had no playout-delay extension
+  int playout_max_ms = -1;
 };
 
 // A viewer: queue ! appsink in a branch of its own, recording every RTP packet it receives.
@@ -57,6 +61,14 @@ class TestViewer : public Branch {
       GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
       if (gst_rtp_buffer_map(buf, GST_MAP_READ, &rtp)) {
         p.ssrc = gst_rtp_buffer_get_ssrc(&rtp);
+        gpointer data = nullptr;
+        guint size = 0;
+        guint lo = 0, hi = 0;
+        if (gst_rtp_buffer_get_extension_onebyte_header(&rtp, kPlayoutDelayExtId, 0, &data, &size) &&
+            parse_playout_delay(static_cast<const guint8*>(data), size, &lo, &hi)) {
+          p.playout_min_ms = int(lo);
+          p.playout_max_ms = int(hi);
+        }
         gst_rtp_buffer_unmap(&rtp);
       }
       p.keyframe_start = rtp_starts_keyframe(buf, Codec::kVP8);
@@ -146,6 +158,9 @@ void expect_one_stream(const std::vector<Packet>& ps) {
   }
   for (const Packet& p : ps) ssrcs.insert(p.ssrc);
   EXPECT_EQ(ssrcs.size(), 1u);
+  size_t without = 0;
+  for (const Packet& p : ps) without += p.playout_min_ms != 0 || p.playout_max_ms != 0;
+  EXPECT_EQ(without, 0u) << "packets without playout-delay 0/0, of " << ps.size();
 }
 
 }  // namespace
@@ -208,6 +223,26 @@ TEST(Rungs, CreatedOnDemandRemovedWhenUnusedOneStreamAcrossMoves) {
   }
   // The viewer's teardown runs on this context.
   EXPECT_TRUE(run_until([&] { return !has_child_named(pipe, "test-viewer"); }, 5000));
+}
+
+// The extension's bytes for other delays: 12 bits each in 10 ms units, min first.
+TEST(PlayoutDelayExt, WritesTwelveBitsEachInTenMsUnits) {
+  GstRTPHeaderExtension* ext = make_playout_delay_ext();
+  EXPECT_EQ(gst_rtp_header_extension_get_id(ext), kPlayoutDelayExtId);
+  EXPECT_STREQ(gst_rtp_header_extension_get_uri(ext), kPlayoutDelayUri);
+  g_object_set(ext, "min-ms", 120u, "max-ms", 40950u, nullptr);
+  guint8 data[3] = {};
+  GstBuffer* out = gst_buffer_new();
+  ASSERT_EQ(gst_rtp_header_extension_write(ext, out, GST_RTP_HEADER_EXTENSION_ONE_BYTE, out, data, sizeof data), 3);
+  EXPECT_EQ(data[0], 0x00);  // 12 = 0x00c, 4095 = 0xfff
+  EXPECT_EQ(data[1], 0xcf);
+  EXPECT_EQ(data[2], 0xff);
+  guint lo = 0, hi = 0;
+  ASSERT_TRUE(parse_playout_delay(data, sizeof data, &lo, &hi));
+  EXPECT_EQ(lo, 120u);
+  EXPECT_EQ(hi, 40950u);
+  gst_buffer_unref(out);
+  gst_object_unref(ext);
 }
 
 int children_of(GstElement* pipe) {

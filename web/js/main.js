@@ -240,6 +240,7 @@ function startWebRtc() {
     welcome: state.welcome,
     timeoutMs: RTC_TIMEOUT_MS,
     relayOnly: params.get('relay') === '1',
+    noPlayoutDelay: params.get('playout_delay') === '0',
     signal: (m) => signalling.send(m),
     onMessage: onMessage,
     onConnected: () => { state.rtcState = 'connected'; renderStatus(); },

@@ -18,6 +18,20 @@ export function receivableCodecs(preferred) {
   return names;
 }
 
+// The playout-delay RTP header extension the server offers (min = max = 0 on every packet):
+// Chromium then shows each frame as soon as it is decoded instead of smoothing the playout.
+export const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
+
+/** Whether an SDP negotiates the header extension `uri`. */
+export function hasExtension(sdp, uri) {
+  return String(sdp).split(/\r?\n/).some((l) => /^a=extmap:\d+(\/\w+)? /.test(l) && l.endsWith(' ' + uri));
+}
+
+/** The SDP without the header extension `uri` (its a=extmap lines removed). */
+export function withoutExtension(sdp, uri) {
+  return String(sdp).split(/(?<=\n)/).filter((l) => !(/^a=extmap:/.test(l) && l.trimEnd().endsWith(' ' + uri))).join('');
+}
+
 // How long `disconnected` may last before the page gives up on this connection.
 export const LOST_MS = 5000;
 
@@ -32,12 +46,15 @@ export class RtcTransport {
    * @param {(reason: string) => void} o.onFail  never connected in time, or failed later
    * @param {number} o.timeoutMs
    * @param {boolean} [o.relayOnly]  use TURN relays only (`?relay=1`: checks a TURN set-up)
+   * @param {boolean} [o.noPlayoutDelay]  decline the playout-delay extension (`?playout_delay=0`:
+   *   the benchmark's switch, to measure what it changes)
    */
   constructor(o) {
     this.o = o;
     this.channel = null;
     this.connected = false;
     this.closed = false;
+    this.playoutDelay = null;   // whether the answer took the playout-delay extension
     // Signalling operations run strictly in arrival order (an ICE candidate must not overtake
     // the offer whose setRemoteDescription is still pending).
     this.chain = Promise.resolve();
@@ -111,8 +128,12 @@ export class RtcTransport {
     this.chain = this.chain.then(async () => {
       await this.pc.setRemoteDescription({ type: 'offer', sdp });
       this.preferCodec(this.o.welcome.codec);
+      if (this.o.noPlayoutDelay) this.declineExtension(PLAYOUT_DELAY_URI);
       const answer = await this.pc.createAnswer();
+      // Firefox has no setHeaderExtensionsToNegotiate: the line leaves its answer instead.
+      if (this.o.noPlayoutDelay) answer.sdp = withoutExtension(answer.sdp, PLAYOUT_DELAY_URI);
       await this.pc.setLocalDescription(answer);
+      this.playoutDelay = hasExtension(this.pc.localDescription.sdp, PLAYOUT_DELAY_URI);
       this.o.signal({ type: 'answer', sdp: this.pc.localDescription.sdp });
     }).catch((e) => {
       console.error('vtkstream: answering the offer failed', e);
@@ -129,6 +150,18 @@ export class RtcTransport {
     const codecs = caps.codecs.slice().sort(
       (a, b) => (b.mimeType.toLowerCase() === want) - (a.mimeType.toLowerCase() === want));
     try { t.setCodecPreferences(codecs); } catch { /* keep the browser's order */ }
+  }
+
+  /** Leaves the header extension `uri` out of the answer where the browser has the API for it. */
+  declineExtension(uri) {
+    const t = this.pc.getTransceivers().find((x) => x.receiver.track?.kind === 'video');
+    if (!t || !t.getHeaderExtensionsToNegotiate || !t.setHeaderExtensionsToNegotiate) return;
+    try {
+      t.setHeaderExtensionsToNegotiate(t.getHeaderExtensionsToNegotiate().map(
+        (e) => (e.uri === uri ? { ...e, direction: 'stopped' } : e)));
+    } catch (e) {
+      console.warn('vtkstream: could not decline', uri, e);
+    }
   }
 
   ice(msg) {
@@ -156,7 +189,9 @@ export class RtcTransport {
     const out = { bytesReceived: null, codec: null, rttMs: null, framesDecoded: null,
                   framesDropped: null, packetsLost: null, jitterBufferMs: null,
                   jitterBufferDelayS: null, jitterBufferEmitted: null, totalDecodeTimeS: null,
-                  route: null, packetsReceived: null, freezeCount: null, totalFreezesDurationS: null };
+                  route: null, packetsReceived: null, freezeCount: null, totalFreezesDurationS: null,
+                  totalProcessingDelayS: null, totalAssemblyTimeS: null, framesReceived: null,
+                  playoutDelay: this.playoutDelay };
     if (this.closed) return out;
     const report = await this.pc.getStats();
     let inbound = null;
@@ -190,6 +225,11 @@ export class RtcTransport {
       out.jitterBufferDelayS = inbound.jitterBufferDelay ?? null;
       out.jitterBufferEmitted = inbound.jitterBufferEmittedCount ?? null;
       out.totalDecodeTimeS = inbound.totalDecodeTime ?? null;
+      // Where a frame's time goes in the browser (benchmarks take differences over a window):
+      // first packet to decoded, first to last packet.
+      out.totalProcessingDelayS = inbound.totalProcessingDelay ?? null;
+      out.totalAssemblyTimeS = inbound.totalAssemblyTime ?? null;
+      out.framesReceived = inbound.framesReceived ?? null;
       if (inbound.jitterBufferEmittedCount > 0) {
         out.jitterBufferMs = 1000 * inbound.jitterBufferDelay / inbound.jitterBufferEmittedCount;
       }

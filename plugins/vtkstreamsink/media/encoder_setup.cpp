@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "playout_delay_ext.h"
 #include "still_quality.h"
 
 namespace vtkstream::sink {
@@ -41,6 +42,13 @@ void apply_identity(GstElement* pay, const RtpIdentity& id) {
   if (g_object_class_find_property(k, "timestamp-offset"))
     g_object_set(pay, "timestamp-offset", id.timestamp_offset, nullptr);
   if (g_object_class_find_property(k, "seqnum-offset")) g_object_set(pay, "seqnum-offset", id.seqnum_offset, nullptr);
+  // Every rung's payloader carries it alike: a viewer moved between rungs keeps getting it.
+  // Only RTPBasePayload subclasses have add-extension (a custom encoder may bring another).
+  if (id.playout_delay && g_signal_lookup("add-extension", G_OBJECT_TYPE(pay))) {
+    GstRTPHeaderExtension* ext = make_playout_delay_ext();
+    g_signal_emit_by_name(pay, "add-extension", ext);
+    gst_object_unref(ext);
+  }
 }
 
 void prepare_encoder(GstElement* part, GstElement* enc, int guard_ms) {

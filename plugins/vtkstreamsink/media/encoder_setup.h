@@ -10,12 +10,14 @@
 namespace vtkstream::sink {
 
 // The same SSRC, timestamp offset and first sequence number on every rung's payloader: the RTP
-// caps are then equal, and a viewer moved from one rung to another (rung_switch.h) stays one
+// caps are then equal (header extensions included), and a viewer moved from one rung to another (rung_switch.h) stays one
 // stream to webrtcbin and the browser.
 struct RtpIdentity {
   guint ssrc = 0;
   guint timestamp_offset = 0;
   int seqnum_offset = 0;
+  // The playout-delay header extension (min = max = 0) on every packet: playout_delay_ext.h.
+  bool playout_delay = true;
   static RtpIdentity random();
 };
 void apply_identity(GstElement* pay, const RtpIdentity& id);

@@ -9,6 +9,7 @@
 
 #include "media.h"
 #include "media_probes.h"
+#include "playout_delay_ext.h"
 #include "sink_context.h"
 #include "webrtc_internal.h"
 #include "webrtc_release.h"
@@ -27,7 +28,9 @@ using LinkPtr = std::shared_ptr<void>;
 // the feedback we want the browser to send (NACK, and PLI/FIR for keyframes on loss). Only
 // those fields: per-stream values (ssrc, sequence offsets, H.264's sprop-parameter-sets) would
 // pin the branch to the current stream, and the next resize would fail to negotiate.
-GstCaps* codec_preferences(Media& media, Codec codec) {
+// `offerer`: we make the offer, so the extmap ids are ours to choose (a WHEP answer may only take
+// what the viewer offered, under the viewer's ids).
+GstCaps* codec_preferences(Media& media, Codec codec, bool offerer) {
   GstCaps* current = media.rtp_caps();
   // Before the first frame was encoded (no renderer yet): what the payloader will produce.
   const char* fallback = codec == Codec::kH264
@@ -42,6 +45,12 @@ GstCaps* codec_preferences(Media& media, Codec codec) {
     if (const GValue* v = gst_structure_get_value(from, field)) gst_structure_set_value(s, field, v);
   gst_structure_set(s, "rtcp-fb-nack", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
                     "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, nullptr);
+  // The offer's a=extmap for the payloaders' playout-delay extension (encoder_setup.cpp); a
+  // browser that does not know it leaves it out of its answer and ignores it in the packets.
+  if (offerer) {
+    const std::string extmap = "extmap-" + std::to_string(kPlayoutDelayExtId);
+    gst_structure_set(s, extmap.c_str(), G_TYPE_STRING, kPlayoutDelayUri, nullptr);
+  }
   gst_caps_unref(base);
   GstCaps* caps = gst_caps_new_empty();
   gst_caps_append_structure(caps, s);
@@ -211,7 +220,7 @@ bool WebRtcBranch::link_sendonly(Codec codec, std::string* err) {
   g_object_get(sink, "transceiver", &trans, nullptr);
   gst_object_unref(sink);
   if (trans) {
-    GstCaps* prefs = codec_preferences(media_, codec);
+    GstCaps* prefs = codec_preferences(media_, codec, !answerer_);
     g_object_set(trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "codec-preferences",
                  prefs, "do-nack", TRUE, nullptr);
     gst_caps_unref(prefs);

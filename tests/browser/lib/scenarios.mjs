@@ -65,6 +65,10 @@ export async function webrtcScenario(t, name) {
     await b.goto(pageUrl(QUERY));
     await waitStats(b, "s.transport === 'webrtc' && s.rtcState === 'connected'", 15000);
     await assertTokenLeftTheAddressBar(b, t);
+    // The server offers the playout-delay header extension (frames shown as soon as decoded,
+    // docs/performance.md) and both browsers take it in their answer.
+    assert.equal((await b.evaluate(() => window.vtkstream.rtcStats())).playoutDelay, true,
+                 'the answer did not negotiate the playout-delay extension');
     // A still scene sends few frames; the first (the keyframe sent on join) must arrive.
     await waitStats(b, 's.framesPresented >= 1 && s.videoWidth > 0', 15000);
     // The renderer follows the requested size; compare pictures only once it has.

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { helloFor, pinnedTransport } from '../../../web/js/transport.js';
 import { parseFrame, ackRecord } from '../../../web/js/ws_video.js';
 import { LatencyTracker } from '../../../web/js/latency.js';
+import { PLAYOUT_DELAY_URI, hasExtension, withoutExtension } from '../../../web/js/webrtc.js';
 
 const codecs = ['VP8'];
 const p = (q) => new URLSearchParams(q);
@@ -55,4 +56,16 @@ test('input-to-photon over WebSocket video resolves when the frame is drawn', ()
   l.drawn(2, 40, 55);   // the frame reflecting input 2 arrived at 40, drawn at 55
   const s = l.summary();
   assert.deepEqual([s.n, s.p50, s.p95, s.echoP50, s.approx], [2, 45, 55, 30, false]);
+});
+
+test('?playout_delay=0 takes the playout-delay extension out of the answer, and only it', () => {
+  const sdp = 'v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n' +
+              `a=extmap:6 ${PLAYOUT_DELAY_URI}\r\na=extmap:3/recvonly ${PLAYOUT_DELAY_URI}\r\n` +
+              'a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=rtpmap:96 VP8/90000\r\n';
+  assert.ok(hasExtension(sdp, PLAYOUT_DELAY_URI));
+  const out = withoutExtension(sdp, PLAYOUT_DELAY_URI);
+  assert.ok(!hasExtension(out, PLAYOUT_DELAY_URI));
+  assert.equal(out, 'v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n' +
+                    'a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=rtpmap:96 VP8/90000\r\n');
+  assert.ok(!hasExtension('a=extmap:6 urn:other', PLAYOUT_DELAY_URI));
 });
