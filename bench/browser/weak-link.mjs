@@ -7,7 +7,12 @@
 // release) and its PSNR against the renderer's frame (the server's /snapshot.png, the newest raw
 // frame the sink got), both for that first full-size frame and 3 s after the release (the still
 // refined by the copies the renderer republishes).
-//   node bench/browser/weak-link.mjs --label 1mbit [--browser chromium|firefox]
+// With WebRTC, where the browser's time goes while dragging (means per frame over the drags):
+// jitter-buffer delay, decode time, processing delay (first packet to decoded) and assembly time
+// (first to last packet) from getStats, and from requestVideoFrameCallback the time from the
+// last packet's arrival to presentation (receiveTime -> presentationTime) and from presentation
+// to the expected display (presentationTime -> expectedDisplayTime).
+//   node bench/browser/weak-link.mjs --label 1mbit [--browser chromium|firefox] [--query playout_delay=0]
 import { parseArgs } from 'node:util';
 import { launchChromium, launchFirefox } from '../../tests/browser/lib/browsers.mjs';
 import { waitStats, snapshot, waitPictureChange, nextFrame, changedFraction } from '../../tests/browser/lib/page.mjs';
@@ -15,6 +20,7 @@ import { decodePng, psnr, psnrY } from './psnr.mjs';
 
 const { values: opt } = parseArgs({ options: {
   label: { type: 'string', default: '?' }, browser: { type: 'string', default: 'chromium' },
+  query: { type: 'string', default: '' },
 } });
 const url = process.env.VTKSTREAM_URL;
 if (!url) throw new Error('VTKSTREAM_URL is not set: run bench/browser/weak-link.sh');
@@ -61,6 +67,7 @@ try {
   const page = new URL(url);
   page.searchParams.set('size', `${W}x${H}`);
   page.searchParams.set('rtc_timeout', '20000');
+  for (const [k, v] of new URLSearchParams(opt.query)) page.searchParams.set(k, v);
   await b.goto(page.href);
   await waitStats(b, `s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${W}`, 60000);
   const bytes = async () => (await b.evaluate(() => window.vtkstream.rtcStats())).bytesReceived;
@@ -74,6 +81,18 @@ try {
   const idleKbps = (8 * ((await bytes()) - b0)) / (await clock() - t0);
 
   await b.evaluate(() => { window.__lat = window.vtkstream.recordLatency(); });
+  // rVFC timings of every presented frame from here on (see the header).
+  await b.evaluate(() => {
+    const v = document.getElementById('video');
+    window.__rvfc = { toPresent: [], toDisplay: [] };
+    const cb = (now, md) => {
+      if (md.receiveTime != null) window.__rvfc.toPresent.push(md.presentationTime - md.receiveTime);
+      if (md.expectedDisplayTime != null) window.__rvfc.toDisplay.push(md.expectedDisplayTime - md.presentationTime);
+      v.requestVideoFrameCallback(cb);
+    };
+    v.requestVideoFrameCallback(cb);
+  });
+  const r0 = await b.evaluate(() => window.vtkstream.rtcStats());
   const c = { x: W / 2, y: H / 2 };
   let seen = 0, dragMs = 0, dragFrames = 0, release = 0, lastBefore = null;
   t0 = await clock();
@@ -96,6 +115,8 @@ try {
     if (i === DRAGS - 1) break;  // the last release is watched for the still below
     if ((await waitPictureChange(b, '#video', before, 0.02, 5000).catch(() => 0)) >= 0.02) seen++;
   }
+  const r1 = await b.evaluate(() => window.vtkstream.rtcStats());
+  const rvfc = await b.evaluate(() => window.__rvfc);
   const still = await b.evaluate(WATCH_STILL, { t0: release, W, afterMs: AFTER_MS });
   // The last drag (its release watched above) is seen if the picture 3 s later differs from before it.
   if (changedFraction(await snapshot(b, '#video'), lastBefore) >= 0.02) seen++;
@@ -112,17 +133,30 @@ try {
     return p && p.width === ref.width ? fn(p, ref) : null;
   };
   const firstDb = q(still.first), lastDb = q(still.last), firstDbY = q(still.first, psnrY);
+  // Mean per frame over the drags of a cumulative getStats sum (seconds) -> ms.
+  const perFrame = (sum, count) => {
+    const n = r1 && r0 && r1[count] != null && r0[count] != null ? r1[count] - r0[count] : 0;
+    return n > 0 && r1[sum] != null && r0[sum] != null ? (1000 * (r1[sum] - r0[sum])) / n : null;
+  };
+  const mean = (a) => (a && a.length ? a.reduce((x, y) => x + y, 0) / a.length : null);
   const row = {
     link: opt.label, browser: opt.browser, drags: `${seen}/${DRAGS}`, p50: pct(lat, 50), p95: pct(lat, 95),
     n: lat.length, dragFps: dragMs ? (1000 * dragFrames) / dragMs : null, dragKbps, idleKbps,
     stillS: still.firstFullMs == null ? null : still.firstFullMs / 1000, stillDb: firstDb, stillDbY: firstDbY, stillDb3s: lastDb,
-    estimateKbps: s.estimateKbps,
+    estimateKbps: s.estimateKbps, query: opt.query, playoutDelay: r1 ? r1.playoutDelay : null,
+    jitterBufferMs: perFrame('jitterBufferDelayS', 'jitterBufferEmitted'), decodeMs: perFrame('totalDecodeTimeS', 'framesDecoded'),
+    processingMs: perFrame('totalProcessingDelayS', 'framesDecoded'), assemblyMs: perFrame('totalAssemblyTimeS', 'framesDecoded'),
+    receiveToPresentMs: mean(rvfc.toPresent), presentToDisplayMs: mean(rvfc.toDisplay),
   };
   const f = (v, d = 0) => (v == null ? 'n/a' : v.toFixed(d));
   console.log(`${opt.label.padEnd(13)} ${opt.browser.padEnd(8)} drags ${row.drags}  p50 ${f(row.p50)} ms  ` +
               `p95 ${f(row.p95)} ms (n=${lat.length})  fps ${f(row.dragFps, 1)}  dragging ${f(dragKbps)} kbit/s  ` +
               `idle ${idleKbps.toFixed(1)} kbit/s  still ${f(row.stillS, 2)} s ${f(firstDb, 1)} dB (luma ${f(firstDbY, 1)}) ` +
               `(3 s: ${f(lastDb, 1)} dB)  estimate ${f(s.estimateKbps)} kbit/s`);
+  console.log(`${opt.label.padEnd(13)} ${opt.browser.padEnd(8)} ${opt.query || '(default)'}: playout-delay ` +
+              `${row.playoutDelay}  per frame: jitter buffer ${f(row.jitterBufferMs, 1)} ms  decode ${f(row.decodeMs, 1)} ms  ` +
+              `processing ${f(row.processingMs, 1)} ms  assembly ${f(row.assemblyMs, 1)} ms  ` +
+              `receive->present ${f(row.receiveToPresentMs, 1)} ms  present->display ${f(row.presentToDisplayMs, 1)} ms`);
   console.log('JSON ' + JSON.stringify(row));
 } finally {
   await b.close();

@@ -5,6 +5,9 @@
 # tests/browser/netns2.sh's two namespaces, and one row of weak-link.mjs: drags seen, input-to-
 # photon p50/p95, fps and kbit/s dragging, kbit/s idle, when the full-size still came and its PSNR,
 # the estimate. Prints the load average before and after (the machine's load moves every figure).
+# WEAK_LINK_QUERIES: page parameters to compare, one run each per link and browser, in the order
+# given ("-" for none), e.g. "- playout_delay=0 - playout_delay=0" alternates the playout-delay
+# extension on and off (default "-").
 # Root only (ip netns).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,18 +20,21 @@ for link in "$@"; do
   rate=()
   [ "$link" = unconstrained ] || rate=(--rate "$link")
   for browser in ${WEAK_LINK_BROWSERS:-chromium firefox}; do
+   for query in ${WEAK_LINK_QUERIES:--}; do
+    [ "$query" != - ] || query=""
     # Chromium is driven from the server's namespace (playwright's pipe crosses namespaces);
     # puppeteer talks to Firefox over a local WebSocket, so its driver runs in the browser's
     # namespace, with the browser started there directly.
     if [ "$browser" = firefox ]; then
       cmd=(bash -c 'exec ip netns exec "$VTKSTREAM_BROWSER_NETNS" env -u VTKSTREAM_BROWSER_NETNS "$@"' _
-           node "$here/weak-link.mjs" --label "$link" --browser firefox)
+           node "$here/weak-link.mjs" --label "$link" --browser firefox --query "$query")
     else
-      cmd=(node "$here/weak-link.mjs" --label "$link" --browser "$browser")
+      cmd=(node "$here/weak-link.mjs" --label "$link" --browser "$browser" --query "$query")
     fi
     "$tests/netns2.sh" "${rate[@]}" "$tests/with-server.sh" "${cmd[@]}" 2>&1 |
       grep -v '^with-server:' | grep -E '^(JSON |[a-z0-9]+ +(chromium|firefox) )' ||
-      echo "$link $browser: failed"
+      echo "$link $browser $query: failed"
+   done
   done
 done
 echo "end: $(uptime)"

@@ -18,8 +18,9 @@ export function receivableCodecs(preferred) {
   return names;
 }
 
-// The playout-delay RTP header extension the server offers (min = max = 0 on every packet):
-// Chromium then shows each frame as soon as it is decoded instead of smoothing the playout.
+// The playout-delay RTP header extension the server offers (min = max = 0 on every packet): the
+// browser (Chromium and Firefox alike) then shows each frame as soon as it is decoded instead of
+// holding it in a jitter buffer sized to smooth the playout (docs/performance.md).
 export const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
 
 /** Whether an SDP negotiates the header extension `uri`. */
