@@ -13,7 +13,9 @@
 //   * the first frame after a switch SMALL -> FULL and FULL -> SMALL (vp8enc re-initialises
 //     libvpx on every caps change and starts with a keyframe);
 //   * a FULL still after SMALL frames, with vp8enc max-quantizer at several values: its bytes,
-//     encode time and luma PSNR against the source.
+//     encode time and luma PSNR against the source;
+//   * SMALL drag frames (each shifted, as above) at several target bitrates: what they cost and
+//     their luma PSNR, i.e. what the bits beyond a size's ceiling buy (adapt/size_ceiling.h).
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
@@ -267,6 +269,27 @@ int main(int argc, char** argv) {
     const Bench::Result next = b.push(full, full.rgba);  // the same picture again (a repeat)
     std::printf("| %d/%d | %zu | %.1f | %.1f | %zu (%.1f dB) |\n", qmin, q, still.bytes, still.ms, still.psnr,
                 next.bytes, next.psnr);
+  }
+
+  // Drag frames at the interactive size: the top rung's rate before its ceiling followed the size
+  // (up to 2500 kbit/s at the default max) against the size's ceiling (1000 at 640x360) and below.
+  // A keyframe starts each rate (as the size change does); the first 5 frames are left out.
+  std::printf("\n| %dx%d drag frames at | kbit/s out | PSNR-Y p50 dB | PSNR-Y p5 dB | n |\n|---|---|---|---|---|\n",
+              small.w, small.h);
+  for (int kbps : {2500, 1600, 1000, 600, 400}) {
+    g_object_set(b.enc(), "target-bitrate", kbps * 1000, nullptr);
+    run(full, 2, nullptr);
+    run(small, 5, nullptr);
+    std::vector<double> db;
+    size_t bytes = 0;
+    for (int i = 0; i < frames; ++i) {
+      const Bench::Result r = b.push(small, shifted(small, ++shift));
+      db.push_back(r.psnr);
+      bytes += r.bytes;
+    }
+    std::sort(db.begin(), db.end());
+    std::printf("| %d kbit/s | %.0f | %.1f | %.1f | %zu |\n", kbps, double(bytes) * 8 * 30 / 1000 / frames, median(db),
+                db[db.size() / 20], db.size());
   }
   return 0;
 }

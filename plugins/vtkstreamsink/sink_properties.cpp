@@ -118,7 +118,7 @@ void install_sink_properties(GObjectClass* k) {
                                                      d.adaptive, kRW));
   install(PROP_MIN_BITRATE, g_param_spec_uint("min-bitrate", "Min bitrate", "Lowest bitrate adaptation goes to, kbit/s",
                                               50, 100000, d.min_bitrate_kbps, kRW));
-  install(PROP_MAX_BITRATE, g_param_spec_uint("max-bitrate", "Max bitrate", "Highest bitrate adaptation goes to, kbit/s",
+  install(PROP_MAX_BITRATE, g_param_spec_uint("max-bitrate", "Max bitrate", "Highest bitrate adaptation goes to, kbit/s: the full-size rung's ceiling for a 1280x720 or larger picture; a smaller picture (the renderer's interactive size) gets less, down to the lower rungs' ceilings at their sizes",
                                               50, 100000, d.max_bitrate_kbps, kRW));
   install(PROP_ENCODER, g_param_spec_string("encoder", "Encoder", "Launch description from raw video to RTP (payload type 96, payloader named pay, encoder may be named enc); empty: the built-in one for codec",
                                             "", kRW));
@@ -328,6 +328,7 @@ bool sink_configuration(SinkSettings& s, WebConfig* web, MediaConfig* media, std
   web->snapshot_timeout_s = s.snapshot_timeout_s;
   media->codec = s.codec;
   media->bitrate_kbps = static_cast<int>(s.bitrate_kbps);
+  media->max_kbps = static_cast<int>(s.max_bitrate_kbps);
   if (s.min_bitrate_kbps > s.max_bitrate_kbps) {
     *err = "min-bitrate (" + std::to_string(s.min_bitrate_kbps) + ") is above max-bitrate (" +
            std::to_string(s.max_bitrate_kbps) + ")";

@@ -57,7 +57,8 @@ void RungPlanner::apply(Peers& peers, std::optional<uint32_t> controller, Media&
     const int rung = p.rung_now();  // what it receives now (a move ends at a keyframe)
     if (const ViewerRate* r = p.rate()) {
       const bool steers = controller == id || (states_.size() == 1 && !controller);
-      std::string msg = estimate_message(r->target_kbps(), media.rung_bitrate_kbps(rung), steers);
+      // The encoder's rate as it runs now: the picture's size may cap what the estimate allows.
+      std::string msg = estimate_message(r->target_kbps(), media.rung_applied_kbps(rung), steers);
       if (msg != p.last_estimate()) {
         p.send(msg);
         p.last_estimate() = std::move(msg);
@@ -89,6 +90,8 @@ void member(JsonBuilder* b, const char* name, std::optional<double> v) {
 void add_rate_health(JsonBuilder* b, const Peers& peers, std::optional<uint32_t> controller, const Media& media) {
   json_builder_set_member_name(b, "encoder_kbps");
   json_builder_add_int_value(b, media.bitrate_kbps());
+  json_builder_set_member_name(b, "encoder_applied_kbps");  // capped by the picture's size now
+  json_builder_add_int_value(b, media.applied_bitrate_kbps());
   json_builder_set_member_name(b, "rung_encodes");  // lower rungs encoding now
   json_builder_add_int_value(b, static_cast<gint64>(media.rung_encodes()));
   json_builder_set_member_name(b, "viewers");
@@ -111,6 +114,8 @@ void add_rate_health(JsonBuilder* b, const Peers& peers, std::optional<uint32_t>
       json_builder_add_int_value(b, p->rung_now());
       json_builder_set_member_name(b, "rung_kbps");  // the bitrate of this viewer's rung's encoder
       json_builder_add_int_value(b, media.rung_bitrate_kbps(p->rung_now()));
+      json_builder_set_member_name(b, "rung_applied_kbps");  // what it runs at: capped by the picture's size
+      json_builder_add_int_value(b, media.rung_applied_kbps(p->rung_now()));
       json_builder_set_member_name(b, "rung_moves");
       json_builder_add_int_value(b, p->rung_moves());
     }

@@ -20,6 +20,7 @@ struct MediaConfig {
   Codec codec = Codec::kVP8;
   std::string encoder;      // launch description raw video -> RTP; "" = default_encoder()
   int bitrate_kbps = 1200;  // the one default (vtkstream-serve --bitrate maps onto it)
+  int max_kbps = 5000;      // max-bitrate: the top rung's ceiling (adapt/size_ceiling.h)
 };
 
 // The built-in encoder part for a codec.

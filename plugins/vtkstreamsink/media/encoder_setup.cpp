@@ -51,7 +51,8 @@ void apply_identity(GstElement* pay, const RtpIdentity& id) {
   }
 }
 
-void prepare_encoder(GstElement* part, GstElement* enc, int guard_ms) {
+std::shared_ptr<EncoderRate> prepare_encoder(GstElement* part, GstElement* enc, int guard_ms,
+                                             std::vector<adapt::Rung> ceilings, int kbps) {
   // Browsers send PLI/FIR in bursts after loss; one keyframe per guard interval is enough.
   if (g_object_class_find_property(G_OBJECT_GET_CLASS(enc), "min-force-key-unit-interval"))
     g_object_set(enc, "min-force-key-unit-interval", static_cast<guint64>(guard_ms) * GST_MSECOND, nullptr);
@@ -59,11 +60,15 @@ void prepare_encoder(GstElement* part, GstElement* enc, int guard_ms) {
   gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER, give_duration, new GstClockTime(GST_CLOCK_TIME_NONE),
                     [](gpointer d) { delete static_cast<GstClockTime*>(d); });
   gst_object_unref(sink);
+  // Its caps probe comes before StillQuality's buffer probes on the same pad (probes run in the
+  // order they were added), so a frame's size has set the rate before the still is judged.
+  std::shared_ptr<EncoderRate> rate = EncoderRate::attach(enc, std::move(ceilings), kbps);
   // The renderer's still gets a finer quantizer (still_quality.h); the probe on the part's
   // input sees the mark before the leaky queue can drop the marked buffer.
   GstPad* input = gst_element_get_static_pad(part, "sink");
-  StillQuality::attach(input, enc);
+  StillQuality::attach(input, enc, rate);
   if (input) gst_object_unref(input);
+  return rate;
 }
 
 bool set_encoder_bitrate(GstElement* enc, int kbps, int guard_ms) {
@@ -77,7 +82,7 @@ bool set_encoder_bitrate(GstElement* enc, int kbps, int guard_ms) {
     set = true;
   }
   // The browsers' keyframe requests (PLI/FIR) reach the encoder directly: its own guard follows.
-  if (set && g_object_class_find_property(k, "min-force-key-unit-interval"))
+  if (set && guard_ms > 0 && g_object_class_find_property(k, "min-force-key-unit-interval"))
     g_object_set(enc, "min-force-key-unit-interval", guint64(guard_ms) * GST_MSECOND, nullptr);
   return set;
 }

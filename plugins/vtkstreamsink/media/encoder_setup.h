@@ -6,6 +6,11 @@
 #include <gst/gst.h>
 
 #include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "encoder_rate.h"
+#include "rung_policy.h"
 
 namespace vtkstream::sink {
 
@@ -23,11 +28,13 @@ struct RtpIdentity {
 void apply_identity(GstElement* pay, const RtpIdentity& id);
 
 // On the encoder `enc` inside the part `part` (whose sink pad is where frames enter): durations
-// for frames that come without them, the keyframe guard, the still's quantizer.
-void prepare_encoder(GstElement* part, GstElement* enc, int guard_ms);
+// for frames that come without them, the keyframe guard, the still's quantizer, and its bitrate
+// (built with `kbps`), capped by the ceiling of the size it encodes on `ceilings` (encoder_rate.h).
+std::shared_ptr<EncoderRate> prepare_encoder(GstElement* part, GstElement* enc, int guard_ms,
+                                             std::vector<adapt::Rung> ceilings, int kbps);
 
 // vp8enc's target-bitrate (bit/s) or x264enc's bitrate (kbit/s), and the keyframe guard that goes
-// with the rate; false if `enc` has neither.
+// with the rate (guard_ms <= 0: left as it is); false if `enc` has neither.
 bool set_encoder_bitrate(GstElement* enc, int kbps, int guard_ms);
 
 // Asks the payloader's encoder for a keyframe (an upstream force-key-unit event).

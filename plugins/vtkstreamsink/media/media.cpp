@@ -158,8 +158,14 @@ bool Media::build_middle(Input kind, std::string* err) {
     return false;
   }
   apply_identity(pay, ident_);
+  std::shared_ptr<EncoderRate> rate;
   if (GstElement* enc = gst_bin_get_by_name(GST_BIN(middle), "enc")) {
-    prepare_encoder(middle, enc, kKeyframeGuardMs);
+    std::lock_guard lock(lock_);
+    // Size ceilings only for our own encoder of raw input (what ladder() gives rungs for).
+    const bool ours = kind == Input::kRaw && config_.encoder.empty();
+    rate = prepare_encoder(middle, enc, kKeyframeGuardMs,
+                           ours ? adapt::default_ladder(config_.max_kbps) : adapt::passthrough_ladder(),
+                           config_.bitrate_kbps);
     gst_object_unref(enc);
   }
   gst_bin_add(bin_, middle);
@@ -184,6 +190,7 @@ bool Media::build_middle(Input kind, std::string* err) {
   gst_element_sync_state_with_parent(middle);
   std::lock_guard lock(lock_);
   bitrate_kbps_ = kind == Input::kRaw ? config_.bitrate_kbps : 0;
+  rate_ = kind == Input::kRaw ? std::move(rate) : nullptr;
   middle_ = middle;
   middle_pad_ = tee_pad;
   pay_ = pay;
@@ -208,6 +215,7 @@ void Media::reset() {
     input_ = Input::kNone;
     width_ = height_ = 0;
     bitrate_kbps_ = 0;
+    rate_.reset();
   }
   last_frame_->clear();  // a stopped sink holds no buffer of its source's pool
   if (middle) {
@@ -242,16 +250,21 @@ int Media::bitrate_kbps() const {
   return bitrate_kbps_;
 }
 
+int Media::applied_bitrate_kbps() const {
+  std::lock_guard lock(lock_);
+  return rate_ ? rate_->applied_kbps() : bitrate_kbps_;
+}
+
 int Media::set_bitrate(int kbps) {
-  GstElement* enc = nullptr;
+  std::shared_ptr<EncoderRate> rate;
   {
     std::lock_guard lock(lock_);
     if (!middle_ || input_ != Input::kRaw) return 0;
-    enc = gst_bin_get_by_name(GST_BIN(middle_), "enc");
+    rate = rate_;
   }
-  if (!enc) return 0;
-  const bool set = set_encoder_bitrate(enc, kbps, keyframe_guard_ms(kbps));
-  gst_object_unref(enc);
+  if (!rate) return 0;
+  // Outside our lock: the encoder's own lock may be held by a frame being encoded.
+  const bool set = rate->request(kbps, keyframe_guard_ms(kbps));
   std::lock_guard lock(lock_);
   if (set) {
     GST_INFO("encoder bitrate %d -> %d kbit/s", bitrate_kbps_, kbps);

@@ -89,6 +89,9 @@ class Media {
   // read. Rung 0 is set_bitrate()/bitrate_kbps().
   int set_rung_bitrate(int rung, int kbps);
   int rung_bitrate_kbps(int rung) const;
+  // What a rung's encoder runs at now: its bitrate capped by the ceiling of the size it encodes
+  // (encoder_rate.h; the still excepted). Rung 0 is applied_bitrate_kbps().
+  int rung_applied_kbps(int rung) const;
   // The rate a rung is encoded at while no WebRTC viewer's estimate sets it (created, or its
   // viewers gone while Janus still takes it): the configured bitrate, within the rung's ceiling.
   int rung_start_kbps(int rung) const;
@@ -115,6 +118,7 @@ class Media {
   // no encoder of ours (pass-through input, or before the first caps). Sink context.
   int set_bitrate(int kbps);
   int bitrate_kbps() const;
+  int applied_bitrate_kbps() const;  // bitrate_kbps() capped by the picture's size (encoder_rate.h)
 
   // Asks for a keyframe; at most one request per keyframe_guard_ms() (a request inside the guard
   // is deferred to its end). Sink context only.
@@ -157,6 +161,7 @@ class Media {
   void rung_error(int rung, const std::string& why);
   int width_ = 0, height_ = 0;
   int bitrate_kbps_ = 0;          // what the running encoder was last set to (0: none)
+  std::shared_ptr<EncoderRate> rate_;  // the built-in (or a custom `enc`) encoder's; null: none
   std::unique_ptr<KeyframeGuard> keyframe_guard_;  // rung 0's
   std::unique_ptr<LastFrame> last_frame_;  // probes the input tee's sink pad
   SinkMetrics metrics_;

@@ -100,6 +100,12 @@ int Media::rung_bitrate_kbps(int rung) const {
   return it != rungs_.end() ? it->second.encode->bitrate_kbps() : 0;
 }
 
+int Media::rung_applied_kbps(int rung) const {
+  if (rung == 0) return applied_bitrate_kbps();
+  const auto it = rungs_.find(rung);
+  return it != rungs_.end() ? it->second.encode->applied_kbps() : 0;
+}
+
 void Media::rung_size(int rung, int* w, int* h) const {
   *w = *h = 0;
   if (rung == 0) {

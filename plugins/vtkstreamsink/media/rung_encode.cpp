@@ -54,7 +54,10 @@ bool RungEncode::build(GstElement* input_tee, Codec codec, int kbps, const RtpId
   gst_object_unref(enc_);  // the bin keeps both
   gst_object_unref(pay_);
   apply_identity(pay_, id);
-  prepare_encoder(part, enc_, Media::keyframe_guard_ms(kbps));
+  // The input may be smaller than the rung (the renderer's interactive size): the size's ceiling
+  // applies on the same ladder as the top encoder's (only the lower rungs' points matter to a
+  // picture of at most 360 lines, and size_ceiling_kbps() lifts the top point to them).
+  rate_ = prepare_encoder(part, enc_, Media::keyframe_guard_ms(kbps), adapt::default_ladder(0), kbps);
   kbps_ = kbps;
   gst_bin_add(bin(), part);
   if (!ghost_sink(part, err)) return false;
@@ -99,7 +102,7 @@ RungEncode::~RungEncode() {
 }
 
 int RungEncode::set_bitrate(int kbps) {
-  if (enc_ && set_encoder_bitrate(enc_, kbps, Media::keyframe_guard_ms(kbps))) kbps_ = kbps;
+  if (rate_ && rate_->request(kbps, Media::keyframe_guard_ms(kbps))) kbps_ = kbps;
   return kbps_;
 }
 

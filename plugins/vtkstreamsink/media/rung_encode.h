@@ -35,6 +35,8 @@ class RungEncode : public Branch {
   int max_height() const { return max_height_; }
   int bitrate_kbps() const { return kbps_; }
   int set_bitrate(int kbps);
+  // What its encoder runs at now: bitrate_kbps() capped by the size it encodes (encoder_rate.h).
+  int applied_kbps() const { return rate_ ? rate_->applied_kbps() : kbps_; }
   // At most one per guard interval; a request inside it is deferred to its end.
   void force_keyframe();
   // The size it encodes now (0x0 before the first frame).
@@ -51,6 +53,7 @@ class RungEncode : public Branch {
   GstElement* enc_ = nullptr;  // in our bin
   GstElement* pay_ = nullptr;  // in our bin
   KeyframeGuard keyframe_guard_;  // asks pay_
+  std::shared_ptr<EncoderRate> rate_;
 };
 
 }  // namespace vtkstream::sink

@@ -11,14 +11,15 @@ namespace vtkstream::sink {
 
 namespace contract = vtkstream::contract;
 
-StillQuality* StillQuality::attach(GstPad* input, GstElement* encoder) {
+StillQuality* StillQuality::attach(GstPad* input, GstElement* encoder, std::shared_ptr<EncoderRate> rate) {
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
     GST_DEBUG_CATEGORY_INIT(still_quality_debug, "vtkstreamsink-still", 0, "higher quality for stills");
     g_once_init_leave(&once, 1);
   }
   GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(encoder), "max-quantizer");
-  if (!input || !spec || spec->value_type != G_TYPE_INT) return nullptr;
+  const bool quantizer = spec && spec->value_type == G_TYPE_INT;
+  if (!input || (!quantizer && !rate)) return nullptr;
   GstPad* enc_sink = gst_element_get_static_pad(encoder, "sink");
   if (!enc_sink) return nullptr;
   if (GParamSpec* intra = g_object_class_find_property(G_OBJECT_GET_CLASS(encoder), "max-intra-bitrate");
@@ -27,7 +28,7 @@ StillQuality* StillQuality::attach(GstPad* input, GstElement* encoder) {
     g_object_get(encoder, "max-intra-bitrate", &pct, nullptr);
     if (pct == 0) g_object_set(encoder, "max-intra-bitrate", kMaxIntraPercent, nullptr);
   }
-  auto* self = new StillQuality(encoder);
+  auto* self = new StillQuality(encoder, quantizer, std::move(rate));
   auto release = [](gpointer p) { static_cast<StillQuality*>(p)->release(); };
   gst_pad_add_probe(input, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo* info, gpointer p) {
     static_cast<StillQuality*>(p)->on_input(GST_PAD_PROBE_INFO_BUFFER(info));
@@ -56,7 +57,9 @@ void StillQuality::on_encode(GstBuffer* buf) {
   const uint64_t still = still_seq_.load(std::memory_order_relaxed);
   const uint64_t seq = contract::frame_input_seq(buf);
   const bool is_still = still != 0 && (seq ? seq : UINT64_MAX) == still;
-  if (is_still == boosted_) return;
+  // First the rate (the target read below is then the requested one, not a size's ceiling).
+  if (rate_) rate_->set_still(is_still);
+  if (!quantizer_ || is_still == boosted_) return;
   if (is_still) {
     // vp8enc/vp9enc: bit/s. Read at each still: the congestion controller moves it.
     int target_bps = 0;

@@ -17,6 +17,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
+
+#include "encoder_rate.h"
 
 namespace vtkstream::sink {
 
@@ -43,17 +46,22 @@ class StillQuality {
   static constexpr int kMaxIntraPercent = 600;
 
   // Installs probes on `input` (where every frame enters the encoder part, before any queue) and
-  // on `encoder`'s sink pad. Does nothing (returns nullptr) when the encoder has no
-  // `max-quantizer` (x264enc, a custom encoder). The probes own the returned object.
-  static StillQuality* attach(GstPad* input, GstElement* encoder);
+  // on `encoder`'s sink pad. The still's quantizer only where the encoder has `max-quantizer`
+  // (not x264enc); `rate` (if any) is told which frame is the still either way, so that it keeps
+  // the requested bitrate whatever its size (encoder_rate.h). Nothing (nullptr) when there is
+  // neither to do. The probes own the returned object.
+  static StillQuality* attach(GstPad* input, GstElement* encoder, std::shared_ptr<EncoderRate> rate = nullptr);
 
  private:
-  explicit StillQuality(GstElement* encoder) : encoder_(encoder) {}
+  StillQuality(GstElement* encoder, bool quantizer, std::shared_ptr<EncoderRate> rate)
+      : encoder_(encoder), quantizer_(quantizer), rate_(std::move(rate)) {}
   void on_input(GstBuffer* buf);
   void on_encode(GstBuffer* buf);
   void release();
 
   GstElement* encoder_;  // not owned: it lives as long as the bin that holds both probes
+  const bool quantizer_;  // the encoder has max-quantizer
+  const std::shared_ptr<EncoderRate> rate_;
   std::atomic<uint64_t> still_seq_{0};  // input seq of the last still; 0: none
   std::atomic<int> refs_{2};            // one per probe
   bool boosted_ = false;                // encoder streaming thread only
