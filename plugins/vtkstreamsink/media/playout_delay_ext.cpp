@@ -93,9 +93,13 @@ void class_init(gpointer klass, gpointer) {
 GType playout_delay_ext_get_type() {
   static gsize type = 0;
   if (g_once_init_enter(&type)) {
-    GType t = g_type_register_static_simple(GST_TYPE_RTP_HEADER_EXTENSION, "VtkstreamRtpHdrExtPlayoutDelay",
-                                            sizeof(PlayoutDelayExtClass), class_init, sizeof(PlayoutDelayExt),
-                                            nullptr, GTypeFlags(0));
+    // A program that links the sink's code and also loads the plugin (tests do) has two copies of
+    // this function; the type name is process-wide, so the second copy takes the first one's type.
+    GType t = g_type_from_name("VtkstreamRtpHdrExtPlayoutDelay");
+    if (t == 0)
+      t = g_type_register_static_simple(GST_TYPE_RTP_HEADER_EXTENSION, "VtkstreamRtpHdrExtPlayoutDelay",
+                                          sizeof(PlayoutDelayExtClass), class_init, sizeof(PlayoutDelayExt),
+                                          nullptr, GTypeFlags(0));
     g_once_init_leave(&type, t);
   }
   return type;
