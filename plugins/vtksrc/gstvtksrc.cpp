@@ -174,6 +174,9 @@ GstFlowReturn create(GstPushSrc* push, GstBuffer** out) {
       p.resend = false;
       if (r->attached() && try_take(self, *r, out, &ret)) return ret;
     }
+    // A repeat asked for now (vtksrc-contract.h kRepeatNowEvent): a new viewer's keyframe or
+    // first picture needs a frame, and an idle renderer sends none.
+    if (p.repeat_now.exchange(false) && p.last) return make_repeat(self, out);
     // One wait, until a frame, a state change, or the next keep-alive repeat is due. Without a
     // repeat the reader blocks indefinitely (it checks the writer's liveness itself). The very
     // first wait does not block, so "waiting" is announced at once when nobody is there.
