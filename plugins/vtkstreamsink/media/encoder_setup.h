@@ -21,14 +21,16 @@ struct RtpIdentity {
 void apply_identity(GstElement* pay, const RtpIdentity& id);
 
 // On the encoder `enc` inside the part `part` (whose sink pad is where frames enter): durations
-// for frames that come without them, the keyframe guard, the still's quantizer.
+// for frames that come without them, the keyframe guard, the still's quantizer, the join's.
 void prepare_encoder(GstElement* part, GstElement* enc, int guard_ms);
 
 // vp8enc's target-bitrate (bit/s) or x264enc's bitrate (kbit/s), and the keyframe guard that goes
 // with the rate; false if `enc` has neither.
 bool set_encoder_bitrate(GstElement* enc, int kbps, int guard_ms);
 
-// Asks the payloader's encoder for a keyframe (an upstream force-key-unit event).
-void request_keyframe(GstElement* pay);
+// Asks the payloader's encoder for a keyframe (an upstream force-key-unit event); `join`: for a
+// viewer who joins with nothing to decode, a small one (join_keyframe.h).
+// An idle source is asked to repeat its picture now, so the keyframe comes at once.
+void request_keyframe(GstElement* pay, bool join = false);
 
 }  // namespace vtkstream::sink

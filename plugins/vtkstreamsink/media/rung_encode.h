@@ -36,7 +36,7 @@ class RungEncode : public Branch {
   int bitrate_kbps() const { return kbps_; }
   int set_bitrate(int kbps);
   // At most one per guard interval; a request inside it is deferred to its end.
-  void force_keyframe();
+  void force_keyframe(bool join = false);  // join: KeyframeGuard::request
   // The size it encodes now (0x0 before the first frame).
   void size(int* w, int* h) const;
 
