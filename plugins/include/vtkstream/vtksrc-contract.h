@@ -177,7 +177,9 @@ inline GstEvent* interactive_cap_event(unsigned width, unsigned height) {
 }
 
 // Repeat now: GST_EVENT_CUSTOM_UPSTREAM named "vtkstream-repeat-now", no fields. vtksrc pushes its
-// keep-alive repeat of the last picture at once instead of when the repeat interval ends. An idle
+// keep-alive repeat of the last picture as soon as that picture is 100 ms old instead of when the
+// repeat interval ends (a new picture before then answers the request: no duplicate frames while
+// the renderer draws; repeat-interval 0 does not turn it off). An idle
 // renderer publishes nothing, so an encoder asked for a keyframe (a viewer joining) or a branch
 // just added (an MJPEG viewer) would otherwise wait up to repeat-interval (1 s) for a picture;
 // vtkstreamsink sends it right after such a request. Before the first picture it does nothing; a

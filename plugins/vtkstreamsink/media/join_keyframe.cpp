@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "vtkstream/vtksrc-contract.h"
+
 GST_DEBUG_CATEGORY_STATIC(join_keyframe_debug);
 #define GST_CAT_DEFAULT join_keyframe_debug
 
@@ -74,6 +76,12 @@ void JoinKeyframe::after_encode() {
   g_object_set(encoder_, "min-quantizer", saved_min_, nullptr);
   g_object_set(encoder_, "max-quantizer", saved_max_, nullptr);
   floored_ = false;
+  // The picture that refines it now, not at an idle renderer's next keep-alive repeat a second
+  // away (vtksrc-contract.h kRepeatNowEvent; vtksrc waits until the keyframe's picture is 100 ms
+  // old, so a renderer that is drawing sends its own frame instead).
+  GstPad* sink = gst_element_get_static_pad(encoder_, "sink");
+  gst_pad_push_event(sink, contract::repeat_now_event());
+  gst_object_unref(sink);
 }
 
 }  // namespace vtkstream::sink

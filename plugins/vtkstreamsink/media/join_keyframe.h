@@ -7,7 +7,8 @@
 // (docs/performance.md "The first picture on a weak link"). The join's keyframe request carries a
 // mark (request_keyframe(pay, true)); the encoder then encodes that keyframe with a quantizer floor
 // (vp8enc/vp9enc `min-quantizer`, applied by libvpx at once) and puts the floor back right after
-// it, so the frames after it refine the picture at the usual quality.
+// it, so the frames after it refine the picture at the usual quality; the first of them is asked
+// for at once (an idle renderer's next frame is a second away).
 //
 // Every viewer of that encoder gets the coarser keyframe (the encode is shared); the next frame
 // refines it, a second later at most on an idle scene.
