@@ -52,6 +52,26 @@ function metric(prefix) {
   });
 }
 
+/**
+ * Where the first picture's time went, on the page's clock (ms since navigation start): the HTML,
+ * each script and style sheet (end, bytes over the wire), the WebSocket asked for and open, then
+ * the transport's own times (WebSocket video: first keyframe, its bytes and width, first drawn;
+ * MJPEG: first picture loaded). Runs in the page.
+ */
+function firstPictureClock() {
+  const r = (v) => (v == null ? null : Math.round(v));
+  const nav = performance.getEntriesByType('navigation')[0];
+  const mark = (n) => r(performance.getEntriesByName(n)[0]?.startTime);
+  const files = performance.getEntriesByType('resource').filter((e) => /\.(js|css)(\?|$)/.test(e.name))
+    .map((e) => `${e.name.split('/').pop().split('?')[0]} ${r(e.responseEnd)} (${e.transferSize} B)`);
+  const ws = window.vtkstream.wsTimes();
+  const mj = window.vtkstream.mjpegTimes?.();  // absent from pages before it
+  return { html: r(nav?.responseEnd), files, wsConnect: mark('vtkstream-ws-connect'), wsOpen: mark('vtkstream-ws-open'),
+           ws: ws && { start: r(ws.start), key: r(ws.firstKey), keyBytes: ws.firstKeyBytes, keyWidth: ws.firstKeyWidth,
+                       drawn: r(ws.firstDraw) },
+           mjpeg: mj && { start: r(mj.start), loaded: r(mj.firstLoad) } };
+}
+
 /** The browser `name`, accepting this run's certificate only (Chromium: exactly its key). */
 function launch(name) {
   return name === 'chromium'
@@ -71,6 +91,7 @@ async function row(browser, transport) {
     const shown = transport === 'mjpeg' ? 's.videoWidth > 0' : 's.framesPresented >= 1 && s.videoWidth > 0';
     await waitStats(b, `s.transport === '${transport}' && ${shown}`, 60000);
     const first = Date.now() - tStart;
+    const where = await b.evaluate(firstPictureClock);
     // The render size followed the window; the picture itself may be a smaller rung on a weak link.
     await waitStats(b, `s.transport === '${transport}' && (s.videoWidth === ${W} || s.renderWidth === ${W})`, 30000);
     const clock = () => b.evaluate(() => performance.now());
@@ -101,7 +122,7 @@ async function row(browser, transport) {
     const skipped = (await metric('vtkstream_ws_video_skipped_frames_total')) - skipped0;
     const lat = await b.evaluate(() => window.__lat.slice());
     const s = await b.evaluate(() => window.vtkstream.stats());
-    return { link: opt.label, browser, transport, first, drags: `${seen}/${DRAGS}`, p50: pct(lat, 50), p95: pct(lat, 95),
+    return { link: opt.label, browser, transport, first, where, drags: `${seen}/${DRAGS}`, p50: pct(lat, 50), p95: pct(lat, 95),
              n: lat.length, approx: s.latency.approx, dragKbps, idleKbps, skipped, rung: s.rung, estimateKbps: s.estimateKbps };
   } finally {
     await b.close();
@@ -119,6 +140,7 @@ for (const transport of opt.only.split(',')) {
                 `dragging ${f(r.dragKbps)} kbit/s  idle ${r.idleKbps.toFixed(1)} kbit/s` +
                 (transport === 'ws' ? `  skipped ${r.skipped} frames while dragging` : '') +
                 (r.rung != null && transport !== 'mjpeg' ? `  rung ${r.rung} (estimate ${r.estimateKbps} kbit/s)` : ''));
+    console.log(`${label} first picture's clock: ${JSON.stringify(r.where)}`);
     console.log('JSON ' + JSON.stringify(r));
   } catch (e) {
     console.log(`${label} failed: ${e.message.split('\n')[0]}`);

@@ -111,6 +111,7 @@ Take take_frame(GstVtkSrc* self, shm::FrameReader& r, GstBuffer** out, GstFlowRe
 
   gst_buffer_replace(&p.last, buf);
   p.resend = false;  // the newest frame goes out now, in the caps it set (if any)
+  p.repeat_now = false;  // a new picture is what a repeat was asked for
   p.last_info = got;
   p.last_push_ns = shm::monotonic_ns();
   *out = buf;

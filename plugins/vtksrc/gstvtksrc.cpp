@@ -64,6 +64,8 @@
  */
 #include "gstvtksrc.h"
 
+#include <algorithm>
+
 #include "frame_meta.h"
 #include "src_private.h"
 
@@ -110,6 +112,10 @@ namespace {
 // How long to back off when the reader keeps reporting the same invalid object without
 // blocking (for instance a permission error on open): a busy loop helps nobody.
 constexpr int kInvalidRetryMs = 1000;
+
+// A repeat-now request waits until the last picture is this old: a renderer that is drawing
+// (30 frames a second and more) sends a new one sooner, which does instead.
+constexpr int kRepeatNowAfterMs = 100;
 
 // Sleeps until unlock() or the timeout; for error states where the reader cannot block for us.
 bool sleep_interruptibly(Private& p, int ms) {
@@ -174,16 +180,26 @@ GstFlowReturn create(GstPushSrc* push, GstBuffer** out) {
       p.resend = false;
       if (r->attached() && try_take(self, *r, out, &ret)) return ret;
     }
+    // A repeat asked for now (vtksrc-contract.h kRepeatNowEvent): a new viewer's keyframe or
+    // first picture needs a frame, and an idle renderer sends none. A renderer that is drawing
+    // sends one within kRepeatNowAfterMs (a new frame clears the request, frames.cpp), so the
+    // repeat comes only once the last picture is that old: no duplicate frames while dragging.
+    const uint64_t now_ns = shm::monotonic_ns();
+    const uint64_t repeat_now_due = p.last_push_ns + uint64_t(kRepeatNowAfterMs) * 1'000'000;
+    if (p.repeat_now && p.last && now_ns >= repeat_now_due) {
+      p.repeat_now = false;
+      return make_repeat(self, out);
+    }
     // One wait, until a frame, a state change, or the next keep-alive repeat is due. Without a
     // repeat the reader blocks indefinitely (it checks the writer's liveness itself). The very
     // first wait does not block, so "waiting" is announced at once when nobody is there.
     int timeout = -1;
     if (!p.state) {
       timeout = 0;
-    } else if (repeat_ms > 0 && p.last) {
-      const uint64_t due = p.last_push_ns + uint64_t(repeat_ms) * 1'000'000;
-      const uint64_t now = shm::monotonic_ns();
-      timeout = due > now ? int((due - now + 999'999) / 1'000'000) : 0;
+    } else if (p.last && (repeat_ms > 0 || p.repeat_now)) {
+      uint64_t due = repeat_ms > 0 ? p.last_push_ns + uint64_t(repeat_ms) * 1'000'000 : UINT64_MAX;
+      if (p.repeat_now) due = std::min(due, repeat_now_due);
+      timeout = due > now_ns ? int((due - now_ns + 999'999) / 1'000'000) : 0;
     }
     const shm::FrameReader::Status st = r->wait(timeout);
     if (st == shm::FrameReader::Status::kInterrupted) {

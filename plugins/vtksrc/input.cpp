@@ -96,6 +96,12 @@ gboolean event(GstBaseSrc* src, GstEvent* event) {
   const bool navigation = GST_EVENT_TYPE(event) == GST_EVENT_NAVIGATION;
   const bool resize = vgst::is_resize_event(event);
   const bool cap = vgst::is_interactive_cap_event(event);
+  if (contract::is_repeat_now_event(event)) {
+    // Handled by create(), which the wake-up reaches in its wait (vtksrc-contract.h).
+    p.repeat_now = true;
+    wake_streaming_thread(p);
+    return TRUE;
+  }
   if (GST_EVENT_TYPE(event) == GST_EVENT_RECONFIGURE) {
     // GstPad has flagged the src pad already; GstBaseSrc only looks at the flag before create(),
     // and create() may sleep until the renderer's next frame, which may never come unasked.

@@ -59,6 +59,7 @@ struct Private {
   std::unique_ptr<shm::FrameReader> reader;
   bool flushing = false;  // set by unlock(), cleared by unlock_stop(); guarded by reader_lock
   bool wake = false;      // a RECONFIGURE interrupted the wait (not a flush); guarded by reader_lock
+  std::atomic<bool> repeat_now{false};  // a repeat-now event asked for the keep-alive repeat at once
   std::condition_variable flush_cond;
 
   // Navigation events arrive on any thread while create() sleeps in the reader's wait(); they go

@@ -206,6 +206,7 @@ bool WebService::add_mjpeg_viewer(SoupServerMessage* msg, uint32_t peer) {
   auto it = peers_.find(peer);
   if (it == peers_.end() || !it->second->mjpeg() || !mjpeg_) return false;
   mjpeg_->add(msg, peer);
+  m_.media->repeat_now();  // its first picture now, not at the idle renderer's next one
   return true;
 }
 

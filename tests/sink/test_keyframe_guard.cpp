@@ -35,7 +35,7 @@ class KeyframeGuardLoop : public ::testing::Test {
 TEST_F(KeyframeGuardLoop, RequestsInsideTheGuardBecomeOneAtItsEnd) {
   int sent = 0;
   std::vector<gint64> at;
-  KeyframeGuard g([&] { at.push_back(g_get_monotonic_time()); return ++sent, true; }, [] { return 200; });
+  KeyframeGuard g([&](bool) { at.push_back(g_get_monotonic_time()); return ++sent, true; }, [] { return 200; });
   g.request();
   EXPECT_EQ(sent, 1) << "the first request goes at once";
   g.request();
@@ -52,7 +52,7 @@ TEST_F(KeyframeGuardLoop, RequestsInsideTheGuardBecomeOneAtItsEnd) {
 TEST_F(KeyframeGuardLoop, NothingRecordedWhenTheEncoderCannotBeAsked) {
   bool ready = false;
   int sent = 0;
-  KeyframeGuard g([&] { return ready && (++sent, true); }, [] { return 60'000; });
+  KeyframeGuard g([&](bool) { return ready && (++sent, true); }, [] { return 60'000; });
   g.request();  // no payloader yet: not recorded, so the next request is not held back
   ready = true;
   g.request();
@@ -62,7 +62,7 @@ TEST_F(KeyframeGuardLoop, NothingRecordedWhenTheEncoderCannotBeAsked) {
 
 TEST_F(KeyframeGuardLoop, GuardIsReadAtEachRequest) {
   int guard = 60'000, sent = 0;
-  KeyframeGuard g([&] { return ++sent, true; }, [&] { return guard; });
+  KeyframeGuard g([&](bool) { return ++sent, true; }, [&] { return guard; });
   g.request();
   g.request();
   EXPECT_EQ(sent, 1) << "a minute's guard (a slow encoder)";
@@ -75,7 +75,7 @@ TEST_F(KeyframeGuardLoop, GuardIsReadAtEachRequest) {
 TEST_F(KeyframeGuardLoop, DestroyedGuardCancelsItsDeferredRequest) {
   int sent = 0;
   {
-    KeyframeGuard g([&] { return ++sent, true; }, [] { return 50; });
+    KeyframeGuard g([&](bool) { return ++sent, true; }, [] { return 50; });
     g.request();
     g.request();
     ASSERT_TRUE(g.deferred());
@@ -89,4 +89,18 @@ TEST_F(KeyframeGuardLoop, DestroyedGuardCancelsItsDeferredRequest) {
   while (!done) g_main_context_iteration(ctx_, TRUE);
   g_source_unref(t);
   EXPECT_EQ(sent, 1);
+}
+
+// A join's request (media/join_keyframe.h) asks for a small keyframe; merged with others inside
+// the guard it still does, and the next plain request after it is plain again.
+TEST_F(KeyframeGuardLoop, AJoinRequestMarksTheKeyframeItIsMergedInto) {
+  std::vector<bool> joins;
+  KeyframeGuard g([&](bool join) { joins.push_back(join); return true; }, [] { return 100; });
+  g.request();
+  g.request(true);
+  g.request();
+  while (g.deferred()) g_main_context_iteration(ctx_, TRUE);
+  g.request();  // inside the new guard: deferred, plain
+  while (g.deferred()) g_main_context_iteration(ctx_, TRUE);
+  EXPECT_EQ(joins, (std::vector<bool>{false, true, false}));
 }

@@ -441,6 +441,28 @@ TEST_F(VtkSrcTest, RepeatsTheLastPictureWhileIdle) {
   EXPECT_EQ(m.frame_number, 2u);
 }
 
+// vtksrc-contract.h kRepeatNowEvent: the keep-alive repeat at once, not when the interval ends
+// (a minute here), for a viewer joining an idle scene.
+TEST_F(VtkSrcTest, RepeatsAtOnceWhenAskedUpstream) {
+  const std::string name = unique_name("repeatnow");
+  FakeRenderer r(name, 16, 16);
+  ASSERT_TRUE(r.ok());
+  r.publish(16, 16, 9, 42);
+  Pipeline p("vtksrc shm-name=" + name + " repeat-interval=60000 ! appsink name=sink sync=false");
+  play(p);
+  ASSERT_TRUE(p.pull(kPullTimeout));
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(p.get()), "sink");
+  ASSERT_TRUE(gst_element_send_event(sink, gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM,
+                                                                 gst_structure_new_empty("vtkstream-repeat-now"))));
+  gst_object_unref(sink);
+  SamplePtr s = p.pull(kPullTimeout);
+  ASSERT_TRUE(s) << "no repeat after the request";
+  FrameMeta m = frame_meta(gst_sample_get_buffer(s.get()));
+  EXPECT_TRUE(m.repeat);
+  EXPECT_EQ(m.frame_number, 1u);
+  EXPECT_EQ(row_byte(s.get(), 0), 42);  // the same picture
+}
+
 TEST_F(VtkSrcTest, InvalidObjectWarnsOnceThenRecovers) {
   const std::string name = unique_name("invalid");
   ShmUnlinker cleanup{"/" + name};

@@ -402,6 +402,7 @@ window.vtkstream = {
   rtcStats: () => (rtc ? rtc.stats() : Promise.resolve(null)),
   // WebSocket video's start, first message, first keyframe and first picture (ms, page clock).
   wsTimes: () => (wsv ? { ...wsv.times } : null),
+  mjpegTimes: () => (mjpeg ? { ...mjpeg.times } : null),
   toggleOverlay: (show) => overlay.toggle(show),
   savePicture: () => chrome.save(withToken('snapshot.png')),
 };

@@ -26,7 +26,12 @@ export class MjpegTransport {
       this.timer = setTimeout(() => this.open(), this.retryMs);
       this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
     };
-    img.onload = () => { this.retryMs = RETRY_MIN_MS; };
+    // When this transport started and its first picture loaded (performance.now()), for the page API.
+    this.times = { start: performance.now(), firstLoad: null };
+    img.onload = () => {
+      this.retryMs = RETRY_MIN_MS;
+      this.times.firstLoad ??= performance.now();
+    };
     img.hidden = false;
     this.open();
   }

@@ -63,7 +63,8 @@ export class WsVideoTransport {
     this.pending = new Map();   // timestamp -> {seq, arrived}
     // When this transport started, and its first message, keyframe and picture (performance.now()),
     // for the page API: where a slow first picture spends its time.
-    this.times = { start: performance.now(), firstMessage: null, firstKey: null, firstDraw: null };
+    this.times = { start: performance.now(), firstMessage: null, firstKey: null, firstDraw: null,
+                   firstKeyBytes: null, firstKeyWidth: null };
     this.canvas.hidden = false;
   }
 
@@ -75,7 +76,11 @@ export class WsVideoTransport {
     if (!f) return;
     this.o.sendBinary(ackRecord(f.id));
     this.times.firstMessage ??= arrived;
-    if (f.key) this.times.firstKey ??= arrived;
+    if (f.key && this.times.firstKey === null) {
+      this.times.firstKey = arrived;
+      this.times.firstKeyBytes = f.bytes;
+      this.times.firstKeyWidth = f.width;
+    }
     this.bytesReceived += f.bytes;
     if (!this.decoder || this.decoder.state === 'closed' || this.codec !== f.codec) {
       if (!f.key) return this.drop();

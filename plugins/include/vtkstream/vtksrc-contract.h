@@ -176,6 +176,25 @@ inline GstEvent* interactive_cap_event(unsigned width, unsigned height) {
                                                 G_TYPE_UINT, height, nullptr));
 }
 
+// Repeat now: GST_EVENT_CUSTOM_UPSTREAM named "vtkstream-repeat-now", no fields. vtksrc pushes its
+// keep-alive repeat of the last picture as soon as that picture is 100 ms old instead of when the
+// repeat interval ends (a new picture before then answers the request: no duplicate frames while
+// the renderer draws; repeat-interval 0 does not turn it off). An idle
+// renderer publishes nothing, so an encoder asked for a keyframe (a viewer joining) or a branch
+// just added (an MJPEG viewer) would otherwise wait up to repeat-interval (1 s) for a picture;
+// vtkstreamsink sends it right after such a request. Before the first picture it does nothing; a
+// source that is not vtksrc ignores it.
+inline constexpr const char* kRepeatNowEvent = "vtkstream-repeat-now";
+
+inline GstEvent* repeat_now_event() {
+  return gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, gst_structure_new_empty(kRepeatNowEvent));
+}
+
+inline bool is_repeat_now_event(GstEvent* event) {
+  const GstStructure* s = GST_EVENT_TYPE(event) == GST_EVENT_CUSTOM_UPSTREAM ? gst_event_get_structure(event) : nullptr;
+  return s && gst_structure_has_name(s, kRepeatNowEvent);
+}
+
 // Modifier bits of the shm input record (shm::InputModifiers, also the browser protocol's `m`)
 // <-> GstNavigation's modifier state. Alt is Mod1 (the X11 convention); Super counts as Meta.
 inline GstNavigationModifierType to_navigation_modifiers(uint32_t m) {

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 
+#include "join_keyframe.h"
 #include "playout_delay_ext.h"
 #include "still_quality.h"
+#include "vtkstream/vtksrc-contract.h"
 
 namespace vtkstream::sink {
 
@@ -68,6 +70,7 @@ std::shared_ptr<EncoderRate> prepare_encoder(GstElement* part, GstElement* enc, 
   GstPad* input = gst_element_get_static_pad(part, "sink");
   StillQuality::attach(input, enc, rate);
   if (input) gst_object_unref(input);
+  JoinKeyframe::attach(enc);  // after the still's probes: its floor wins over the still's ceiling
   return rate;
 }
 
@@ -87,9 +90,15 @@ bool set_encoder_bitrate(GstElement* enc, int kbps, int guard_ms) {
   return set;
 }
 
-void request_keyframe(GstElement* pay) {
+void request_keyframe(GstElement* pay, bool join) {
   GstPad* pad = gst_element_get_static_pad(pay, "src");
-  gst_pad_send_event(pad, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+  GstEvent* e = gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0);
+  if (join) JoinKeyframe::mark(e);
+  gst_pad_send_event(pad, e);
+  // An idle renderer's next picture is vtksrc's keep-alive repeat, up to a second away: ask for it
+  // now, so the keyframe is made now (vtksrc-contract.h kRepeatNowEvent). The guard in front of
+  // this (keyframe_guard.h) bounds how often.
+  gst_pad_send_event(pad, contract::repeat_now_event());
   gst_object_unref(pad);
 }
 

@@ -28,8 +28,9 @@ struct RtpIdentity {
 void apply_identity(GstElement* pay, const RtpIdentity& id);
 
 // On the encoder `enc` inside the part `part` (whose sink pad is where frames enter): durations
-// for frames that come without them, the keyframe guard, the still's quantizer, and its bitrate
-// (built with `kbps`), capped by the ceiling of the size it encodes on `ceilings` (encoder_rate.h).
+// for frames that come without them, the keyframe guard, the still's quantizer, the join's, and its
+// bitrate (built with `kbps`), capped by the ceiling of the size it encodes on `ceilings`
+// (encoder_rate.h).
 std::shared_ptr<EncoderRate> prepare_encoder(GstElement* part, GstElement* enc, int guard_ms,
                                              std::vector<adapt::Rung> ceilings, int kbps);
 
@@ -37,7 +38,9 @@ std::shared_ptr<EncoderRate> prepare_encoder(GstElement* part, GstElement* enc, 
 // with the rate (guard_ms <= 0: left as it is); false if `enc` has neither.
 bool set_encoder_bitrate(GstElement* enc, int kbps, int guard_ms);
 
-// Asks the payloader's encoder for a keyframe (an upstream force-key-unit event).
-void request_keyframe(GstElement* pay);
+// Asks the payloader's encoder for a keyframe (an upstream force-key-unit event); `join`: for a
+// viewer who joins with nothing to decode, a small one (join_keyframe.h).
+// An idle source is asked to repeat its picture now, so the keyframe comes at once.
+void request_keyframe(GstElement* pay, bool join = false);
 
 }  // namespace vtkstream::sink

@@ -6,7 +6,7 @@
 
 namespace vtkstream::sink {
 
-KeyframeGuard::KeyframeGuard(std::function<bool()> send, std::function<int()> guard_ms)
+KeyframeGuard::KeyframeGuard(std::function<bool(bool)> send, std::function<int()> guard_ms)
     : send_(std::move(send)), guard_ms_(std::move(guard_ms)) {}
 
 KeyframeGuard::~KeyframeGuard() { cancel_source(timer_); }
@@ -16,7 +16,8 @@ int64_t KeyframeGuard::wait_us(int64_t last_us, int64_t now_us, int guard_ms) {
   return std::max<int64_t>(0, last_us + int64_t(guard_ms) * 1000 - now_us);
 }
 
-void KeyframeGuard::request() {
+void KeyframeGuard::request(bool join) {
+  join_ = join_ || join;
   const int64_t now = g_get_monotonic_time();
   const int64_t wait = wait_us(last_us_, now, guard_ms_());
   if (wait > 0) {
@@ -30,7 +31,10 @@ void KeyframeGuard::request() {
       });
     return;
   }
-  if (send_()) last_us_ = now;
+  if (send_(join_)) {
+    last_us_ = now;
+    join_ = false;
+  }
 }
 
 }  // namespace vtkstream::sink

@@ -19,12 +19,15 @@ class KeyframeGuard {
   // `send` asks the encoder for a keyframe now and says whether it could (false: nothing to ask
   // yet, e.g. before the first caps; nothing is recorded then). `guard_ms` is read at each
   // request, so the guard follows the encoder's bitrate.
-  KeyframeGuard(std::function<bool()> send, std::function<int()> guard_ms);
+  // `send(join)`: `join` when a request since the last one sent was a join's (join_keyframe.h).
+  KeyframeGuard(std::function<bool(bool join)> send, std::function<int()> guard_ms);
   ~KeyframeGuard();  // a deferred request is cancelled
   KeyframeGuard(const KeyframeGuard&) = delete;
   KeyframeGuard& operator=(const KeyframeGuard&) = delete;
 
-  void request();
+  // `join`: for a viewer who joins with nothing to decode; a small keyframe serves every request
+  // it is merged with.
+  void request(bool join = false);
   bool deferred() const { return timer_ != nullptr; }
 
   // How long a request at `now_us` waits when the last keyframe was asked for at `last_us`
@@ -32,7 +35,8 @@ class KeyframeGuard {
   static int64_t wait_us(int64_t last_us, int64_t now_us, int guard_ms);
 
  private:
-  std::function<bool()> send_;
+  std::function<bool(bool)> send_;
+  bool join_ = false;  // a join's request is waiting
   std::function<int()> guard_ms_;
   int64_t last_us_ = 0;
   GSource* timer_ = nullptr;

@@ -7,6 +7,7 @@
 #include "media_probes.h"
 #include "rung_encode.h"
 #include "sink_context.h"
+#include "vtkstream/vtksrc-contract.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_media_debug);
 #define GST_CAT_DEFAULT sink_media_debug
@@ -273,18 +274,25 @@ int Media::set_bitrate(int kbps) {
   return bitrate_kbps_;
 }
 
-void Media::force_keyframe() {
+void Media::repeat_now() {
+  const int64_t now = g_get_monotonic_time();
+  if (!in_tee_ || now - repeat_us_ < kRepeatSpacingUs) return;
+  repeat_us_ = now;
+  gst_element_send_event(in_tee_, contract::repeat_now_event());  // upstream, from its sink pad
+}
+
+void Media::force_keyframe(bool join) {
   if (!keyframe_guard_)
     keyframe_guard_ = std::make_unique<KeyframeGuard>(
-        [this] {
+        [this](bool join) {
           GstElement* pay = payloader();
           if (!pay) return false;  // nothing encoded yet: the first frame is a keyframe anyway
-          request_keyframe(pay);
+          request_keyframe(pay, join);
           gst_object_unref(pay);
           return true;
         },
         [this] { return keyframe_guard_ms(); });
-  keyframe_guard_->request();
+  keyframe_guard_->request(join);
 }
 
 }  // namespace vtkstream::sink

@@ -66,6 +66,12 @@ class Media {
 
   GstPad* input_pad() const;  // the input tee's sink pad (transfer none)
   GstElement* input_tee() const { return in_tee_; }
+  // Asks the source for its picture again now (vtksrc-contract.h kRepeatNowEvent), for a branch
+  // that was just added or a viewer who joined one: an idle renderer's next picture is otherwise
+  // up to a second away. At most one per kRepeatSpacingUs (each repeat is encoded by every
+  // branch); a request inside it is dropped, so the next picture is the keep-alive one. Sink context.
+  void repeat_now();
+  static constexpr int64_t kRepeatSpacingUs = 250'000;
   GstElement* rtp_tee() const { return rtp_tee_; }  // the top rung's RTP (rung_tee(0))
 
   // The ladder for the current input (one rung before caps, for pass-through input and for a
@@ -97,7 +103,7 @@ class Media {
   int rung_start_kbps(int rung) const;
   // The size a rung encodes now (0x0 before its first frame).
   void rung_size(int rung, int* w, int* h) const;
-  void force_keyframe(int rung);
+  void force_keyframe(int rung, bool join = false);  // join: KeyframeGuard::request
   Input input() const;
   // The codec viewers get: the configured one for raw input, the input's otherwise.
   Codec codec() const;
@@ -122,7 +128,7 @@ class Media {
 
   // Asks for a keyframe; at most one request per keyframe_guard_ms() (a request inside the guard
   // is deferred to its end). Sink context only.
-  void force_keyframe();
+  void force_keyframe(bool join = false);
   static constexpr int kKeyframeGuardMs = 500;
   static constexpr int kKeyframeGuardMaxMs = 2000;
   // The guard at a bitrate: kKeyframeGuardMs at 1.2 Mbit/s and above, longer below, up to
@@ -163,6 +169,7 @@ class Media {
   int bitrate_kbps_ = 0;          // what the running encoder was last set to (0: none)
   std::shared_ptr<EncoderRate> rate_;  // the built-in (or a custom `enc`) encoder's; null: none
   std::unique_ptr<KeyframeGuard> keyframe_guard_;  // rung 0's
+  int64_t repeat_us_ = INT64_MIN / 2;  // the last repeat_now() that was sent
   std::unique_ptr<LastFrame> last_frame_;  // probes the input tee's sink pad
   SinkMetrics metrics_;
 };

@@ -117,10 +117,10 @@ void Media::rung_size(int rung, int* w, int* h) const {
   if (it != rungs_.end()) it->second.encode->size(w, h);
 }
 
-void Media::force_keyframe(int rung) {
-  if (rung == 0) return force_keyframe();
+void Media::force_keyframe(int rung, bool join) {
+  if (rung == 0) return force_keyframe(join);
   const auto it = rungs_.find(rung);
-  if (it != rungs_.end()) it->second.encode->force_keyframe();
+  if (it != rungs_.end()) it->second.encode->force_keyframe(join);
 }
 
 }  // namespace vtkstream::sink

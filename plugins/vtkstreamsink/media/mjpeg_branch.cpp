@@ -16,7 +16,24 @@ struct SampleTarget {
   GMainContext* ctx;
   std::weak_ptr<MjpegBranch::JpegFn> fn;
   InputInjector* input;  // lives as long as the element
+  // The first picture's size and quality (MjpegBranch::kFirstQuality), then the full ones: the
+  // capsfilter and jpegenc of the same bin, alive while its appsink calls us.
+  GstElement* size = nullptr;
+  GstElement* jpeg = nullptr;
+  GstCaps* full_caps = nullptr;  // ours; null once the full size is back (or never left)
 };
+
+// After the small first picture: the full size and quality from the next one on, and that next
+// one now rather than at an idle renderer's keep-alive repeat (vtksrc-contract.h).
+void to_full_size(SampleTarget& t, GstElement* appsink) {
+  if (!t.full_caps) return;
+  g_object_set(t.size, "caps", t.full_caps, nullptr);
+  g_object_set(t.jpeg, "quality", MjpegBranch::kQuality, nullptr);
+  gst_clear_caps(&t.full_caps);
+  GstPad* pad = gst_element_get_static_pad(appsink, "sink");
+  gst_pad_push_event(pad, contract::repeat_now_event());  // upstream, to the source
+  gst_object_unref(pad);
+}
 }  // namespace
 
 std::unique_ptr<MjpegBranch> MjpegBranch::create(GstBin* sink, Media& media, InputInjector& input, JpegFn on_jpeg,
@@ -32,9 +49,19 @@ std::unique_ptr<MjpegBranch> MjpegBranch::create(GstBin* sink, Media& media, Inp
   // JPEG's colours are JFIF's, full-range BT.601 (1:4:0:0), which every browser assumes; left to
   // itself videoconvert gives jpegenc limited range, and BT.709 at HD sizes, and the page showed
   // colour bars 20 to 40 levels off (tests/browser/gst/colour.test.mjs).
+  // The first picture is a small one (kFirstMaxWidth, kFirstQuality) when the input is larger:
+  // it is what a viewer waits for, over a link of unknown speed (docs/performance.md "The first
+  // picture on a weak link"); every later one has the full size and quality.
   const std::string decode = media.input() == Media::Input::kRaw ? "" : "decodebin ! ";
+  const std::string full = "video/x-raw,format=I420,colorimetry=(string)1:4:0:0";
+  std::string first = full;
+  const int w = media.width(), h = media.height();
+  const bool small_first = media.input() == Media::Input::kRaw && w > kFirstMaxWidth && h > 0;
+  if (small_first)
+    first += ",width=" + std::to_string(kFirstMaxWidth) + ",height=" + std::to_string((h * kFirstMaxWidth / w) & ~1);
   const std::string desc = "queue name=q leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! " +
-                           decode + "videoconvert ! video/x-raw,format=I420,colorimetry=(string)1:4:0:0 ! jpegenc quality=" + std::to_string(kQuality) +
+                           decode + "videoconvert ! videoscale ! capsfilter name=size caps=\"" + first +
+                           "\" ! jpegenc name=jpeg quality=" + std::to_string(small_first ? kFirstQuality : kQuality) +
                            " ! appsink name=jpegsink sync=false async=false max-buffers=1 drop=true";
   GError* gerr = nullptr;
   GstElement* inner = gst_parse_bin_from_description(desc.c_str(), FALSE, &gerr);
@@ -48,13 +75,21 @@ std::unique_ptr<MjpegBranch> MjpegBranch::create(GstBin* sink, Media& media, Inp
   GstElement* appsink = gst_bin_get_by_name(GST_BIN(inner), "jpegsink");
   GstAppSinkCallbacks cbs{};
   cbs.new_sample = [](GstAppSink* s, gpointer d) { return on_sample(GST_ELEMENT(s), d); };
-  gst_app_sink_set_callbacks(GST_APP_SINK(appsink), &cbs,
-                             new SampleTarget{g_main_context_ref(b->ctx_), b->on_jpeg_, &input},
-                             [](gpointer d) {
-                               auto* t = static_cast<SampleTarget*>(d);
-                               g_main_context_unref(t->ctx);
-                               delete t;
-                             });
+  auto* target = new SampleTarget{g_main_context_ref(b->ctx_), b->on_jpeg_, &input};
+  if (small_first) {
+    target->size = gst_bin_get_by_name(GST_BIN(inner), "size");
+    target->jpeg = gst_bin_get_by_name(GST_BIN(inner), "jpeg");
+    target->full_caps = gst_caps_from_string(full.c_str());
+    // The bin holds them as long as the appsink that calls us.
+    gst_object_unref(target->size);
+    gst_object_unref(target->jpeg);
+  }
+  gst_app_sink_set_callbacks(GST_APP_SINK(appsink), &cbs, target, [](gpointer d) {
+    auto* t = static_cast<SampleTarget*>(d);
+    g_main_context_unref(t->ctx);
+    gst_clear_caps(&t->full_caps);
+    delete t;
+  });
   gst_object_unref(appsink);
   GstElement* q = gst_bin_get_by_name(GST_BIN(inner), "q");
   const bool ghosted = b->ghost_sink(q, err);
@@ -89,6 +124,7 @@ GstFlowReturn MjpegBranch::on_sample(GstElement* sink, gpointer data) {
     g_bytes_unref(jpeg);
   });
   t->input->frame(seq, Transport::kMjpeg, std::nullopt, pts);
+  to_full_size(*t, sink);
   return GST_FLOW_OK;
 }
 

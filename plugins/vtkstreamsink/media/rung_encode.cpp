@@ -14,7 +14,7 @@ namespace vtkstream::sink {
 RungEncode::RungEncode(GstBin* sink, int index, int max_height, ErrorFn on_error)
     : Branch(sink, "rung" + std::to_string(index), std::move(on_error)), sink_(sink), index_(index),
       max_height_(max_height),
-      keyframe_guard_([this] { return pay_ && (request_keyframe(pay_), true); },
+      keyframe_guard_([this](bool join) { return pay_ && (request_keyframe(pay_, join), true); },
                       [this] { return Media::keyframe_guard_ms(kbps_); }) {
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
@@ -106,7 +106,7 @@ int RungEncode::set_bitrate(int kbps) {
   return kbps_;
 }
 
-void RungEncode::force_keyframe() { keyframe_guard_.request(); }
+void RungEncode::force_keyframe(bool join) { keyframe_guard_.request(join); }
 
 void RungEncode::size(int* w, int* h) const {
   *w = *h = 0;

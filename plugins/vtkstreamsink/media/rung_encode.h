@@ -38,7 +38,7 @@ class RungEncode : public Branch {
   // What its encoder runs at now: bitrate_kbps() capped by the size it encodes (encoder_rate.h).
   int applied_kbps() const { return rate_ ? rate_->applied_kbps() : kbps_; }
   // At most one per guard interval; a request inside it is deferred to its end.
-  void force_keyframe();
+  void force_keyframe(bool join = false);  // join: KeyframeGuard::request
   // The size it encodes now (0x0 before the first frame).
   void size(int* w, int* h) const;
 

@@ -63,8 +63,9 @@ bool Peer::ws_subscribe(int rung, bool join, std::string* err) {
     return false;
   }
   // The page needs a keyframe to start: the cached GOP is one, else ask the rung's encoder (a
-  // WebRTC viewer's PLI would ask the same way).
-  if (!replayed) env_.media->force_keyframe(rung);
+  // WebRTC viewer's PLI would ask the same way). A joiner's link is unknown, so its keyframe is a
+  // small one (media/join_keyframe.h); a move's is not: the estimate chose that rung.
+  if (!replayed) env_.media->force_keyframe(rung, join);
   return true;
 }
 

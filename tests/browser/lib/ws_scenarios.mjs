@@ -70,7 +70,10 @@ export async function assertWsReconnects(t, b) {
 export async function assertWsViewOnly(t, b, url) {
   await b.goto(url);
   await waitStats(b, `s.transport === 'ws' && s.videoWidth > 0 && s.control && s.control.role === 'viewer'`, 20000);
-  await b.evaluate(() => window.vtkstream.waitFrames(1, 3000).catch(() => {}));
+  // A joiner with nothing cached gets a small, coarse keyframe (plugins/vtkstreamsink/media/
+  // join_keyframe.h) that the next two frames sharpen (one asked for at once, then the idle
+  // renderer's keep-alive repeat): the picture to compare against is the sharpened one.
+  await b.evaluate(() => window.vtkstream.waitFrames(2, 3000).catch(() => {}));
   const before = await snapshot(b, '#wsvideo');
   assert.ok(stddev(before) > 5, 'the view-only WebSocket video picture is blank');
   await drag(b, FROM, TO);
