@@ -28,6 +28,7 @@
 #include "mjpeg_stream.h"
 #include "peer.h"
 #include "snapshot.h"
+#include "still_image.h"
 #include "rate_controller.h"
 #include "shared_rate.h"
 #include "vtkstream/vtksrc-contract.h"
@@ -117,6 +118,13 @@ class WebService {
   void whep_offer(SoupServerMessage* msg, const std::string& sdp);
   std::optional<uint32_t> admit_whep(std::string* why);
   std::unique_ptr<WhepSessions> make_whep();
+  // The crisp still for viewers on a lower rung (web_service_still.cpp): the route, a new still
+  // from the renderer, its image ready, and who gets it.
+  void setup_stills(HttpServer::Routes& routes);
+  void on_still(uint64_t id);
+  void still_ready(const StillImages::Ready& r);
+  bool wants_still(Peer& p) const;
+  void update_still_wanted();
 
   WebConfig config_;
   Parts m_;
@@ -126,6 +134,7 @@ class WebService {
   std::unique_ptr<MjpegStreams> mjpeg_;
   std::unique_ptr<MjpegBranch> mjpeg_branch_;
   std::unique_ptr<SnapshotServer> snapshot_;  // /snapshot.png
+  std::unique_ptr<StillImages> stills_;       // /still.webp
   Auth auth_;
   ControlArbiter arbiter_;
   GSource* tick_ = nullptr;
