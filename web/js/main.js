@@ -27,6 +27,7 @@ import { Overlay, OVERLAY_KEY_CODE } from './overlay.js';
 import { QualityMenu } from './quality.js';
 import { ControlPanel } from './control.js';
 import { PageChrome } from './chrome.js';
+import { CrispStill } from './still.js';
 
 const params = new URLSearchParams(location.search);
 const RTC_TIMEOUT_MS = Number(params.get('rtc_timeout')) || 3000;
@@ -76,6 +77,8 @@ let chrome = null;   // PageChrome, once everything it acts on exists (end of th
 let quality = null;  // QualityMenu (quality.js), with the chrome
 
 const stats = new Stats(video, (m) => signalling.send(m));
+// A lower rung's full-size still, shown over the video (still.js).
+const still = new CrispStill({ stage, video, url: (id) => withToken(`still.webp?id=${id}`) });
 
 function wantWebRtc() {
   return !state.noWebRtc && (PINNED === null || PINNED === 'webrtc') &&
@@ -84,8 +87,9 @@ function wantWebRtc() {
 
 function sendHello() {
   const codecs = receivableCodecs(params.get('codec') || 'VP8');
-  signalling.send(helloFor({ pinned: PINNED, noWebRtc: state.noWebRtc, codecs,
-                             hasRtc: typeof globalThis.RTCPeerConnection === 'function' }));
+  signalling.send({ ...helloFor({ pinned: PINNED, noWebRtc: state.noWebRtc, codecs,
+                                  hasRtc: typeof globalThis.RTCPeerConnection === 'function' }),
+                    stills: true });
 }
 
 // ---- status line ------------------------------------------------------------------------
@@ -143,6 +147,7 @@ function sendInput(record) {
   if (TIMED.has(r.t)) stats.latency.sent(r.s, performance.now());
   if (!(rtc && rtc.send(r))) signalling.send({ type: 'input', ...r });
   if (chrome) chrome.idle.hide(false);   // the server counts input as activity too
+  still.input(state.transport === 'ws');
 }
 
 new InputCapture(stage, () => (state.transport === 'mjpeg' ? img : state.transport === 'ws' ? canvas : video), sendInput,
@@ -157,6 +162,7 @@ function teardown() {
   if (rtc) rtc.close();
   if (mjpeg) mjpeg.close();
   stopWsVideo();
+  still.hide();
   rtc = null;
   mjpeg = null;
   stats.setTransport(null);
@@ -175,7 +181,10 @@ function startWsVideo() {
   wsv = new WsVideoTransport({
     canvas,
     sendBinary: (b) => signalling.sendBinary(b),
-    onDrawn: (seq, arrived, t) => stats.canvasFrame(seq, arrived, t),
+    onDrawn: (seq, arrived, t) => {
+      stats.canvasFrame(seq, arrived, t);
+      still.frame();
+    },
   });
   stats.canvasShown = true;
   state.transport = 'ws';
@@ -193,6 +202,7 @@ function switchToWebRtc() {
   if (!wsv || !rtc) return;
   signalling.send({ type: 'ws-video', on: false });
   stopWsVideo();
+  still.hide();
   state.transport = 'webrtc';
   stats.setTransport(rtc);
   renderStatus();
@@ -287,7 +297,11 @@ function onMessage(msg) {
       return;
     case 'rung':
       stats.rung = msg;
+      still.rung(msg.rung);
       if (quality) quality.update(msg);
+      return;
+    case 'still':
+      still.show(msg);
       return;
     case 'frame':
       stats.latency.frame(msg.seq, msg.rtp, performance.now(), state.transport === 'mjpeg');
@@ -363,6 +377,7 @@ function snapshot() {
     idleWarning: chrome ? chrome.idle.secondsLeft() : null,
     ended: !!state.ended,
     lastSave: chrome ? chrome.lastSave : null,
+    still: still.state(),
     ...stats.snapshot(),
   };
 }
