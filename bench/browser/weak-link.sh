@@ -5,6 +5,7 @@
 # tests/browser/netns2.sh's two namespaces, and one row of weak-link.mjs: drags seen, input-to-
 # photon p50/p95, fps and kbit/s dragging, kbit/s idle, when the full-size still came and its PSNR,
 # the estimate. Prints the load average before and after (the machine's load moves every figure).
+# WEAK_LINK_STILLS=0 runs the page without the crisp still of a lower rung (an A/B of it).
 # Root only (ip netns).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

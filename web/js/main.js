@@ -12,6 +12,7 @@
 //   hover=1           send pointer moves with no button held
 //   relay=1           WebRTC through the server's TURN relays only (checks a TURN set-up)
 //   stats=1           open the overlay at load
+//   stills=0          no crisp full-size still on a lower rung (still.js; for A/B benchmarks)
 //   token=T           the access token of the link (README "Server"): sent on /ws and /mjpeg;
 //                     taken out of the address bar once read (below)
 
@@ -89,7 +90,7 @@ function sendHello() {
   const codecs = receivableCodecs(params.get('codec') || 'VP8');
   signalling.send({ ...helloFor({ pinned: PINNED, noWebRtc: state.noWebRtc, codecs,
                                   hasRtc: typeof globalThis.RTCPeerConnection === 'function' }),
-                    stills: true });
+                    stills: params.get('stills') !== '0' });
 }
 
 // ---- status line ------------------------------------------------------------------------

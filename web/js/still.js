@@ -31,6 +31,7 @@ export class CrispStill {
     this.rungNow = null;
     this.inputAt = -Infinity;  // the viewer's last input (page clock)
     this.url_ = null;       // object URL of the image shown
+    this.fetching = null;   // AbortController of the fetch under way
   }
 
   /** A `still` message. */
@@ -39,8 +40,11 @@ export class CrispStill {
     if (!(id > this.want)) return;
     this.want = id;
     const announcedAt = performance.now();
+    if (this.fetching) this.fetching.abort();
+    const ctl = new AbortController();
+    this.fetching = ctl;
     try {
-      const r = await fetch(this.url(id), { credentials: 'same-origin' });
+      const r = await fetch(this.url(id), { credentials: 'same-origin', signal: ctl.signal });
       if (!r.ok) throw new Error(`HTTP ${r.status}: ${(await r.text()).trim()}`);
       const blobUrl = URL.createObjectURL(await r.blob());
       const next = new Image();
@@ -62,7 +66,9 @@ export class CrispStill {
                      shownAt: performance.now() };
       this.lastShown = this.shown;
     } catch (e) {
-      console.warn('vtkstream: crisp still', id, 'not shown:', e.message || e);
+      if (e.name !== 'AbortError') console.warn('vtkstream: crisp still', id, 'not shown:', e.message || e);
+    } finally {
+      if (this.fetching === ctl) this.fetching = null;
     }
   }
 
@@ -72,6 +78,8 @@ export class CrispStill {
    */
   input(canvasShown) {
     this.inputAt = performance.now();
+    // The picture moves on: a still still downloading would only take the link from the video.
+    if (this.fetching) this.fetching.abort();
     if (!this.shown || this.armed) return;
     this.armed = true;
     if (canvasShown) return;
