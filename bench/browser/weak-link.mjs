@@ -62,6 +62,7 @@ const WATCH_STILL = ({ t0, W, afterMs }) => new Promise((resolve) => {
     if (img && !img.hidden && img.naturalWidth === W && s && s.visible && s.shownAt >= t0) {
       out.firstFullMs = s.shownAt - t0;
       out.via = 'image';
+      out.announcedMs = s.announcedAt - t0;   // the server's `still` message
       out.first = grab();
       return;
     }
@@ -137,13 +138,14 @@ try {
   const row = {
     link: opt.label, browser: opt.browser, drags: `${seen}/${DRAGS}`, p50: pct(lat, 50), p95: pct(lat, 95),
     n: lat.length, dragFps: dragMs ? (1000 * dragFrames) / dragMs : null, dragKbps, idleKbps,
-    stillS: still.firstFullMs == null ? null : still.firstFullMs / 1000, stillVia: still.via, stillDb: firstDb, stillDbY: firstDbY, stillDb3s: lastDb,
+    stillS: still.firstFullMs == null ? null : still.firstFullMs / 1000, stillVia: still.via, stillAnnouncedS: still.announcedMs == null ? null : still.announcedMs / 1000, stillDb: firstDb, stillDbY: firstDbY, stillDb3s: lastDb,
     estimateKbps: s.estimateKbps,
   };
   const f = (v, d = 0) => (v == null ? 'n/a' : v.toFixed(d));
   console.log(`${opt.label.padEnd(13)} ${opt.browser.padEnd(8)} drags ${row.drags}  p50 ${f(row.p50)} ms  ` +
               `p95 ${f(row.p95)} ms (n=${lat.length})  fps ${f(row.dragFps, 1)}  dragging ${f(dragKbps)} kbit/s  ` +
-              `idle ${idleKbps.toFixed(1)} kbit/s  still ${f(row.stillS, 2)} s (${still.via || 'none'}) ${f(firstDb, 1)} dB ` +
+              `idle ${idleKbps.toFixed(1)} kbit/s  still ${f(row.stillS, 2)} s (${still.via || 'none'}` +
+              `${still.via === 'image' ? `, announced at ${f(row.stillAnnouncedS, 2)} s` : ''}) ${f(firstDb, 1)} dB ` +
               `(luma ${f(firstDbY, 1)}) ` +
               `(3 s: ${f(lastDb, 1)} dB)  estimate ${f(s.estimateKbps)} kbit/s`);
   console.log('JSON ' + JSON.stringify(row));

@@ -124,6 +124,7 @@ class WebService {
   void on_still(uint64_t id);
   void still_ready(const StillImages::Ready& r);
   bool wants_still(Peer& p) const;
+  int64_t still_pace_bps(GHashTable* query) const;
   void update_still_wanted();
 
   WebConfig config_;

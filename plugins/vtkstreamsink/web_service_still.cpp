@@ -40,7 +40,7 @@ std::string still_message(const StillImages::Ready& r) {
 void WebService::setup_stills(HttpServer::Routes& routes) {
   stills_ = std::make_unique<StillImages>([this](const StillImages::Ready& r) { still_ready(r); }, kStillWebpQuality);
   routes.still = [this](SoupServerMessage* msg, GHashTable* query) {
-    if (stills_) stills_->serve(msg, query);
+    if (stills_) stills_->serve(msg, query, still_pace_bps(query));
     else soup_server_message_set_status(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, nullptr);  // shutting down
   };
   m_.media->still_frame().set_listener([ctx = current_context(), alive = std::weak_ptr<bool>(alive_), this](uint64_t id) {
@@ -48,6 +48,17 @@ void WebService::setup_stills(HttpServer::Routes& routes) {
       if (auto a = alive.lock(); a && *a) on_still(id);
     });
   });
+}
+
+// `peer=ID` (the page's own id): its bandwidth estimate paces the image (StillImages::kPaceShare).
+// 0 (unpaced) without one, or for a peer without congestion control.
+int64_t WebService::still_pace_bps(GHashTable* query) const {
+  const char* text = query ? static_cast<const char*>(g_hash_table_lookup(query, "peer")) : nullptr;
+  guint64 id = 0;
+  if (!text || !g_ascii_string_to_unsigned(text, 10, 1, G_MAXUINT32, &id, nullptr)) return 0;
+  auto it = peers_.find(static_cast<uint32_t>(id));
+  if (it == peers_.end() || !it->second->rate()) return 0;
+  return static_cast<int64_t>(StillImages::kPaceShare * it->second->rate()->target_kbps() * 1000);
 }
 
 // A viewer that said it shows stills (hello `stills`) and receives a lower rung's video.

@@ -81,10 +81,11 @@ class SinkStillImage : public ::testing::Test {
     ASSERT_EQ(gst_app_src_push_buffer(GST_APP_SRC(src_), frame(seq, still, n_++)), GST_FLOW_OK);
     ASSERT_TRUE(run_until([&] { return passed_ > before; }, 10000));
   }
-  void hello_with_stills(WsClient& ws, bool view_only) {
-    ASSERT_TRUE(ws.connect(ws_url(p_.sink(), view_only)));
+  // Says hello with `stills`; returns the peer id (0: no welcome).
+  int64_t hello_with_stills(WsClient& ws, bool view_only) {
+    if (!ws.connect(ws_url(p_.sink(), view_only))) return 0;
     ws.send(R"({"type":"hello","version":1,"codecs":["VP8"],"transport":"webrtc","stills":true})");
-    ASSERT_FALSE(ws.wait_for("welcome").empty());
+    return Json(ws.wait_for("welcome")).integer("peer_id", 0);
   }
   // Pins `ws` to `rung` and returns once it receives that rung: the move ends at the new rung's
   // first keyframe, so frames are pushed, one per wait for the `rung` message saying so.
@@ -116,7 +117,8 @@ TEST_F(SinkStillImage, LowerRungViewerGetsEachNewStillOnceAsWebp) {
   EXPECT_NE(r.body.find("no still image yet"), std::string::npos) << r.body;
 
   WsClient viewer;
-  hello_with_stills(viewer, /*view_only=*/true);
+  const int64_t peer = hello_with_stills(viewer, /*view_only=*/true);
+  ASSERT_GT(peer, 0);
   // On the top rung the still goes as video: nothing is taken for HTTP (it would be id 1).
   push(2, true);
   ASSERT_TRUE(pin(viewer, 1));
@@ -139,6 +141,19 @@ TEST_F(SinkStillImage, LowerRungViewerGetsEachNewStillOnceAsWebp) {
     EXPECT_EQ(w, kW) << "the still is not full size";
     EXPECT_EQ(h, kH);
   }
+  EXPECT_EQ(header(r.head, "X-Still-Pace-Kbps"), "") << "paced without a peer";
+  // With the page's peer id the response is paced at a share of the viewer's estimate.
+  const int64_t t0 = g_get_monotonic_time();
+  r = http_get(still_url("id=1&peer=" + std::to_string(peer)));
+  const double took_ms = double(g_get_monotonic_time() - t0) / 1000;
+  ASSERT_EQ(r.status, 200) << r.head;
+  const int pace_kbps = std::atoi(header(r.head, "X-Still-Pace-Kbps").c_str());
+  ASSERT_GT(pace_kbps, 0) << r.head;
+  // Loopback sends it in a millisecond; paced it takes its size over the rate, give or take
+  // one 20 ms slice (a loaded machine only makes it slower).
+  const double paced_ms = 8.0 * double(r.body.size()) / pace_kbps;
+  EXPECT_GE(took_ms, paced_ms - 20) << "not paced: " << r.body.size() << " bytes at " << pace_kbps << " kbit/s";
+  EXPECT_EQ(m.integer("bytes"), int64_t(r.body.size()));
   const std::string etag = header(r.head, "ETag");
   ASSERT_FALSE(etag.empty()) << r.head;
   // A repeated request costs nothing: 304 without a body.
@@ -168,7 +183,7 @@ TEST_F(SinkStillImage, LowerRungViewerGetsEachNewStillOnceAsWebp) {
 
 TEST_F(SinkStillImage, TokenAndBadIds) {
   WsClient viewer;
-  hello_with_stills(viewer, false);
+  ASSERT_GT(hello_with_stills(viewer, false), 0);
   ASSERT_TRUE(pin(viewer, 2));
   push(7, true);
   ASSERT_FALSE(viewer.wait_for("still").empty());
@@ -201,7 +216,7 @@ TEST_F(SinkStillImage, NoStillsWithoutTheCapability) {
   ASSERT_TRUE(pin(old_page, 1));
   push(8, true);
   WsClient page;  // then a page that shows stills: its first still is id 1
-  hello_with_stills(page, true);
+  ASSERT_GT(hello_with_stills(page, true), 0);
   ASSERT_TRUE(pin(page, 1));
   push(9, true);
   const Json m(page.wait_for("still"));

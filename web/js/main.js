@@ -79,7 +79,7 @@ let quality = null;  // QualityMenu (quality.js), with the chrome
 
 const stats = new Stats(video, (m) => signalling.send(m));
 // A lower rung's full-size still, shown over the video (still.js).
-const still = new CrispStill({ stage, video, url: (id) => withToken(`still.webp?id=${id}`) });
+const still = new CrispStill({ stage, video, url: (id) => withToken(`still.webp?id=${id}&peer=${state.peerId}`) });
 
 function wantWebRtc() {
   return !state.noWebRtc && (PINNED === null || PINNED === 'webrtc') &&

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "paced_body.h"
 #include "still_encode.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_still_image_debug);
@@ -123,7 +124,7 @@ void StillImages::finished(Job* job) {
   if (job->image && on_ready_) on_ready_(Ready{id_, width_, height_, g_bytes_get_size(image_)});
 }
 
-void StillImages::serve(SoupServerMessage* msg, GHashTable* query) {
+void StillImages::serve(SoupServerMessage* msg, GHashTable* query, int64_t pace_bps) {
   const char* id_text = query ? static_cast<const char*>(g_hash_table_lookup(query, "id")) : nullptr;
   guint64 want = 0;
   if (id_text && !g_ascii_string_to_unsigned(id_text, 10, 1, G_MAXUINT64, &want, nullptr)) {
@@ -163,6 +164,12 @@ void StillImages::serve(SoupServerMessage* msg, GHashTable* query) {
   if (std::strcmp(soup_server_message_get_method(msg), SOUP_METHOD_HEAD) == 0) {
     soup_message_headers_set_content_type(h, kStillMime, nullptr);
     soup_message_headers_set_content_length(h, g_bytes_get_size(image_));
+    return;
+  }
+  if (pace_bps > 0) {
+    soup_message_headers_set_content_type(h, kStillMime, nullptr);
+    soup_message_headers_replace(h, "X-Still-Pace-Kbps", std::to_string(pace_bps / 1000).c_str());  // for benchmarks
+    PacedBody::start(msg, image_, pace_bps);
     return;
   }
   soup_server_message_set_response(msg, kStillMime, SOUP_MEMORY_COPY,

@@ -28,6 +28,13 @@ namespace vtkstream::sink {
 
 class StillImages {
  public:
+  // Measured across a 500 kbit/s tbf link (docs/performance.md "The crisp still over HTTP"): the
+  // image sent as fast as TCP likes left slow start's bursts in the link's queue with the video,
+  // whose estimate fell to about 100 kbit/s and stayed there (the next drags' p50 doubled). The
+  // response is paced instead (paced_body.h) at this share of the viewer's estimate, when the
+  // page names its peer (`peer=ID`); the video is idle after the still, so that share is free.
+  static constexpr double kPaceShare = 0.8;
+
   struct Ready {
     uint64_t id;
     int width, height;
@@ -43,7 +50,8 @@ class StillImages {
 
   // A new still (transfer full) to encode. Call on the server's context.
   void offer(GstSample* sample, uint64_t id);
-  void serve(SoupServerMessage* msg, GHashTable* query);
+  // `pace_bps` > 0: the body goes no faster than this (bit/s; paced_body.h); see kPaceShare.
+  void serve(SoupServerMessage* msg, GHashTable* query, int64_t pace_bps = 0);
   void clear();  // the sink stopped: the image goes (an encode under way is dropped)
   uint64_t ready_id() const { return image_ ? id_ : 0; }
 
