@@ -139,7 +139,7 @@ try {
     link: opt.label, browser: opt.browser, drags: `${seen}/${DRAGS}`, p50: pct(lat, 50), p95: pct(lat, 95),
     n: lat.length, dragFps: dragMs ? (1000 * dragFrames) / dragMs : null, dragKbps, idleKbps,
     stillS: still.firstFullMs == null ? null : still.firstFullMs / 1000, stillVia: still.via, stillAnnouncedS: still.announcedMs == null ? null : still.announcedMs / 1000, stillDb: firstDb, stillDbY: firstDbY, stillDb3s: lastDb,
-    estimateKbps: s.estimateKbps,
+    estimateKbps: s.estimateKbps, rung: s.rung, lastStill: s.still,
   };
   const f = (v, d = 0) => (v == null ? 'n/a' : v.toFixed(d));
   console.log(`${opt.label.padEnd(13)} ${opt.browser.padEnd(8)} drags ${row.drags}  p50 ${f(row.p50)} ms  ` +

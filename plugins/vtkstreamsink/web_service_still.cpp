@@ -4,6 +4,8 @@
 // get the still as video (media/still_quality.h) and cost nothing here.
 #include <json-glib/json-glib.h>
 
+#include <algorithm>
+
 #include "sink_context.h"
 #include "still_encode.h"
 #include "web_service.h"
@@ -58,7 +60,8 @@ int64_t WebService::still_pace_bps(GHashTable* query) const {
   if (!text || !g_ascii_string_to_unsigned(text, 10, 1, G_MAXUINT32, &id, nullptr)) return 0;
   auto it = peers_.find(static_cast<uint32_t>(id));
   if (it == peers_.end() || !it->second->rate()) return 0;
-  return static_cast<int64_t>(StillImages::kPaceShare * it->second->rate()->target_kbps() * 1000);
+  return std::max(StillImages::kPaceFloorBps,
+                  static_cast<int64_t>(StillImages::kPaceShare * it->second->rate()->target_kbps() * 1000));
 }
 
 // A viewer that said it shows stills (hello `stills`) and receives a lower rung's video.

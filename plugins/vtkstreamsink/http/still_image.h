@@ -34,6 +34,11 @@ class StillImages {
   // response is paced instead (paced_body.h) at this share of the viewer's estimate, when the
   // page names its peer (`peer=ID`); the video is idle after the still, so that share is free.
   static constexpr double kPaceShare = 0.8;
+  // ... but never below this: while a lower rung's video is app-limited (Firefox behind 500
+  // kbit/s sat at 112-190 kbit/s) the estimate says little about the link, and a 30 kB image at
+  // 0.8 x 112 kbit/s took 2.7 s, past the goal of 2 s. 300 kbit/s builds at most a 160 ms queue
+  // on a 250 kbit/s link for a 30 kB image (netns2.sh's tbf holds 200 ms).
+  static constexpr int64_t kPaceFloorBps = 300000;
 
   struct Ready {
     uint64_t id;
