@@ -285,6 +285,7 @@ void WebService::on_input(uint32_t peer, const InputRecord& r) {
   if (kind < SinkMetrics::kInputKinds)
     (res.verdict == ControlArbiter::Verdict::kForward ? metrics.input_forwarded : metrics.input_dropped)[kind].add();
   if (res.verdict == ControlArbiter::Verdict::kForward) {
+    last_input_us_ = g_get_monotonic_time();  // a still older than this is not encoded
     m_.input->inject(peer, r, m_.media->width(), m_.media->height());
     return;
   }

@@ -149,6 +149,7 @@ class WebService {
   std::vector<std::unique_ptr<JanusForwarder>> janus_;  // the audience behind Janus, if configured
   uint32_t next_peer_ = 1;
   uint64_t peers_served_ = 0;
+  int64_t last_input_us_ = 0;  // the last input forwarded to the renderer (g_get_monotonic_time)
   bool shutting_down_ = false;
   bool attached_ = false;  // the renderer is attached; "running" once a size is known too
   bool notices_ = false;   // the source sends renderer notices (it is vtksrc)

@@ -81,8 +81,12 @@ void WebService::on_still(uint64_t id) {
   for (auto& [pid, p] : peers_) any = any || wants_still(*p);
   if (!any) return;  // they all moved up since: no encode
   uint64_t newest = 0;
-  GstSample* s = m_.media->still_frame().sample(&newest);
-  if (!s || newest != id) {  // a newer still is on its way here, or the sink stopped
+  int64_t arrived_us = 0;
+  GstSample* s = m_.media->still_frame().sample(&newest, &arrived_us);
+  // Not when a newer still is on its way here (or the sink stopped), nor when input reached the
+  // renderer since this one came: a new interaction is under way, and an encode now would take
+  // the CPU from its frames (measured: the next drag's p50 rose) for a picture about to change.
+  if (!s || newest != id || last_input_us_ >= arrived_us) {
     if (s) gst_sample_unref(s);
     return;
   }

@@ -61,6 +61,7 @@ void StillFrame::keep(GstBuffer* buf) {
     std::lock_guard lock(lock_);
     if (sample_) gst_sample_unref(sample_);
     sample_ = s;
+    arrived_us_ = g_get_monotonic_time();
     id = ++id_;
     listener = listener_;
   }
@@ -69,9 +70,10 @@ void StillFrame::keep(GstBuffer* buf) {
   if (listener) listener(id);
 }
 
-GstSample* StillFrame::sample(uint64_t* id) const {
+GstSample* StillFrame::sample(uint64_t* id, int64_t* arrived_us) const {
   std::lock_guard lock(lock_);
   *id = id_;
+  if (arrived_us) *arrived_us = arrived_us_;
   return sample_ ? gst_sample_ref(sample_) : nullptr;
 }
 

@@ -30,8 +30,8 @@ class StillFrame {
 
   void set_listener(Listener l);
   void set_wanted(bool wanted) { wanted_.store(wanted, std::memory_order_relaxed); }
-  // The newest still and its id (transfer full), or nullptr.
-  GstSample* sample(uint64_t* id) const;
+  // The newest still, its id and when it arrived (g_get_monotonic_time) (transfer full), or nullptr.
+  GstSample* sample(uint64_t* id, int64_t* arrived_us = nullptr) const;
   void clear();  // the sink stopped
 
  private:
@@ -45,6 +45,7 @@ class StillFrame {
   Listener listener_;
   GstSample* sample_ = nullptr;  // our reference
   uint64_t id_ = 0;
+  int64_t arrived_us_ = 0;
   // The still last seen (streaming thread): its input seq and size; a copy of it is no new still.
   uint64_t last_seq_ = UINT64_MAX;
   int last_w_ = 0, last_h_ = 0;
