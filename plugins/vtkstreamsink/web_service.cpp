@@ -107,6 +107,7 @@ void WebService::shutdown(ByeCode code, const std::string& reason) {
   mjpeg_branch_.reset();
   janus_.clear();
   snapshot_.reset();      // encodes still running answer nobody
+  cancel_source(still_timer_);
   stills_.reset();
   http_.reset();
 }

@@ -122,6 +122,8 @@ class WebService {
   // from the renderer, its image ready, and who gets it.
   void setup_stills(HttpServer::Routes& routes);
   void on_still(uint64_t id);
+  void encode_still(uint64_t id);
+  static constexpr guint kStillQuietMs = 250;  // web_service_still.cpp
   void still_ready(const StillImages::Ready& r);
   bool wants_still(Peer& p) const;
   int64_t still_pace_bps(GHashTable* query) const;
@@ -136,6 +138,7 @@ class WebService {
   std::unique_ptr<MjpegBranch> mjpeg_branch_;
   std::unique_ptr<SnapshotServer> snapshot_;  // /snapshot.png
   std::unique_ptr<StillImages> stills_;       // /still.webp
+  GSource* still_timer_ = nullptr;            // the quiet time before a still is encoded
   Auth auth_;
   ControlArbiter arbiter_;
   GSource* tick_ = nullptr;

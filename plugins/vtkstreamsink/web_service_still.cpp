@@ -75,7 +75,19 @@ void WebService::update_still_wanted() {
   m_.media->still_frame().set_wanted(any);
 }
 
+// The still is encoded once kStillQuietMs passed without input after it: a viewer who drags again
+// at once (measured in bench/browser/weak-link.mjs, whose drags follow each other closely) would
+// otherwise get an encode, a message and a download in the first moments of its next drag, for a
+// picture that is about to change.
 void WebService::on_still(uint64_t id) {
+  cancel_source(still_timer_);
+  still_timer_ = add_timeout(kStillQuietMs, [this, id] {
+    encode_still(id);
+    return false;
+  });
+}
+
+void WebService::encode_still(uint64_t id) {
   if (!stills_) return;
   bool any = false;
   for (auto& [pid, p] : peers_) any = any || wants_still(*p);
@@ -84,8 +96,7 @@ void WebService::on_still(uint64_t id) {
   int64_t arrived_us = 0;
   GstSample* s = m_.media->still_frame().sample(&newest, &arrived_us);
   // Not when a newer still is on its way here (or the sink stopped), nor when input reached the
-  // renderer since this one came: a new interaction is under way, and an encode now would take
-  // the CPU from its frames (measured: the next drag's p50 rose) for a picture about to change.
+  // renderer since this one came: a new interaction is under way.
   if (!s || newest != id || last_input_us_ >= arrived_us) {
     if (s) gst_sample_unref(s);
     return;
