@@ -6,13 +6,16 @@
 // after the last release, when the full-size still was first presented (seconds after the
 // release) and its PSNR against the renderer's frame (the server's /snapshot.png, the newest raw
 // frame the sink got), both for that first full-size frame and 3 s after the release (the still
-// refined by the copies the renderer republishes).
+// refined by the copies the renderer republishes). On a lower rung the full-size picture is the
+// crisp still image the page lays over the video (web/js/still.js): that image is what is
+// measured there, from the moment it is shown ("via image"; "via video" on the top rung).
 // With WebRTC, where the browser's time goes while dragging (means per frame over the drags):
 // jitter-buffer delay, decode time, processing delay (first packet to decoded) and assembly time
 // (first to last packet) from getStats, and from requestVideoFrameCallback the time from the
 // last packet's arrival to presentation (receiveTime -> presentationTime) and from presentation
 // to the expected display (presentationTime -> expectedDisplayTime).
 //   node bench/browser/weak-link.mjs --label 1mbit [--browser chromium|firefox] [--query playout_delay=0]
+//   (WEAK_LINK_STILLS=0, or --query stills=0: the page without the crisp still, for an A/B)
 import { parseArgs } from 'node:util';
 import { launchChromium, launchFirefox } from '../../tests/browser/lib/browsers.mjs';
 import { waitStats, snapshot, waitPictureChange, nextFrame, changedFraction } from '../../tests/browser/lib/page.mjs';
@@ -31,29 +34,47 @@ const pct = (a, p) => {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 };
 
-// In the page, after the release at `t0`: presented frames' widths (requestVideoFrameCallback),
-// the video element drawn into a canvas as a PNG at the first full-size frame and at
-// t0 + AFTER_MS. Resolves with { firstFullMs, first, last } (PNG data URLs).
+// In the page, after the release at `t0`: presented frames' widths (requestVideoFrameCallback)
+// and, on a lower rung, the crisp still laid over the video (web/js/still.js, checked every
+// animation frame): what the user sees is drawn into a canvas as a PNG at the first full-size
+// picture (a full-size video frame, or the still image once shown) and at t0 + AFTER_MS.
+// Resolves with { firstFullMs, via ('video' or 'image'), first, last } (PNG data URLs).
 const WATCH_STILL = ({ t0, W, afterMs }) => new Promise((resolve) => {
   const v = document.getElementById('video');
+  const img = document.getElementById('still');
   const grab = () => {
+    const still = img && !img.hidden;
     const c = document.createElement('canvas');
-    c.width = v.videoWidth;
-    c.height = v.videoHeight;
-    c.getContext('2d').drawImage(v, 0, 0);
+    c.width = still ? img.naturalWidth : v.videoWidth;
+    c.height = still ? img.naturalHeight : v.videoHeight;
+    c.getContext('2d').drawImage(still ? img : v, 0, 0);
     return c.toDataURL('image/png');
   };
-  const out = { firstFullMs: null, first: null, last: null };
+  const out = { firstFullMs: null, via: null, first: null, last: null };
   let done = false;
   const cb = (now, md) => {
     if (done) return;
     if (out.firstFullMs === null && md.width === W) {
       out.firstFullMs = (md.presentationTime ?? now) - t0;
+      out.via = 'video';
       out.first = grab();
     }
     v.requestVideoFrameCallback(cb);
   };
   v.requestVideoFrameCallback(cb);
+  const watchImage = () => {
+    if (done || out.firstFullMs !== null) return;
+    const s = window.vtkstream.stats().still;
+    if (img && !img.hidden && img.naturalWidth === W && s && s.visible && s.shownAt >= t0) {
+      out.firstFullMs = s.shownAt - t0;
+      out.via = 'image';
+      out.announcedMs = s.announcedAt - t0;   // the server's `still` message
+      out.first = grab();
+      return;
+    }
+    requestAnimationFrame(watchImage);
+  };
+  requestAnimationFrame(watchImage);
   setTimeout(() => {
     done = true;
     out.last = grab();
@@ -68,6 +89,8 @@ try {
   page.searchParams.set('size', `${W}x${H}`);
   page.searchParams.set('rtc_timeout', '20000');
   for (const [k, v] of new URLSearchParams(opt.query)) page.searchParams.set(k, v);
+  // A/B: WEAK_LINK_STILLS=0 runs the page without the crisp still (?stills=0).
+  if (process.env.WEAK_LINK_STILLS === '0') page.searchParams.set('stills', '0');
   await b.goto(page.href);
   await waitStats(b, `s.rtcState === 'connected' && s.framesPresented >= 1 && s.videoWidth === ${W}`, 60000);
   const bytes = async () => (await b.evaluate(() => window.vtkstream.rtcStats())).bytesReceived;
@@ -142,8 +165,8 @@ try {
   const row = {
     link: opt.label, browser: opt.browser, drags: `${seen}/${DRAGS}`, p50: pct(lat, 50), p95: pct(lat, 95),
     n: lat.length, dragFps: dragMs ? (1000 * dragFrames) / dragMs : null, dragKbps, idleKbps,
-    stillS: still.firstFullMs == null ? null : still.firstFullMs / 1000, stillDb: firstDb, stillDbY: firstDbY, stillDb3s: lastDb,
-    estimateKbps: s.estimateKbps, query: opt.query, playoutDelay: r1 ? r1.playoutDelay : null,
+    stillS: still.firstFullMs == null ? null : still.firstFullMs / 1000, stillVia: still.via, stillAnnouncedS: still.announcedMs == null ? null : still.announcedMs / 1000, stillDb: firstDb, stillDbY: firstDbY, stillDb3s: lastDb,
+    estimateKbps: s.estimateKbps, rung: s.rung, lastStill: s.still, query: opt.query, playoutDelay: r1 ? r1.playoutDelay : null,
     jitterBufferMs: perFrame('jitterBufferDelayS', 'jitterBufferEmitted'), decodeMs: perFrame('totalDecodeTimeS', 'framesDecoded'),
     processingMs: perFrame('totalProcessingDelayS', 'framesDecoded'), assemblyMs: perFrame('totalAssemblyTimeS', 'framesDecoded'),
     receiveToPresentMs: mean(rvfc.toPresent), presentToDisplayMs: mean(rvfc.toDisplay),
@@ -151,7 +174,9 @@ try {
   const f = (v, d = 0) => (v == null ? 'n/a' : v.toFixed(d));
   console.log(`${opt.label.padEnd(13)} ${opt.browser.padEnd(8)} drags ${row.drags}  p50 ${f(row.p50)} ms  ` +
               `p95 ${f(row.p95)} ms (n=${lat.length})  fps ${f(row.dragFps, 1)}  dragging ${f(dragKbps)} kbit/s  ` +
-              `idle ${idleKbps.toFixed(1)} kbit/s  still ${f(row.stillS, 2)} s ${f(firstDb, 1)} dB (luma ${f(firstDbY, 1)}) ` +
+              `idle ${idleKbps.toFixed(1)} kbit/s  still ${f(row.stillS, 2)} s (${still.via || 'none'}` +
+              `${still.via === 'image' ? `, announced at ${f(row.stillAnnouncedS, 2)} s` : ''}) ${f(firstDb, 1)} dB ` +
+              `(luma ${f(firstDbY, 1)}) ` +
               `(3 s: ${f(lastDb, 1)} dB)  estimate ${f(s.estimateKbps)} kbit/s`);
   console.log(`${opt.label.padEnd(13)} ${opt.browser.padEnd(8)} ${opt.query || '(default)'}: playout-delay ` +
               `${row.playoutDelay}  per frame: jitter buffer ${f(row.jitterBufferMs, 1)} ms  decode ${f(row.decodeMs, 1)} ms  ` +

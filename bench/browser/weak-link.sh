@@ -8,6 +8,7 @@
 # WEAK_LINK_QUERIES: page parameters to compare, one run each per link and browser, in the order
 # given ("-" for none), e.g. "- playout_delay=0 - playout_delay=0" alternates the playout-delay
 # extension on and off (default "-").
+# WEAK_LINK_STILLS=0 runs the page without the crisp still of a lower rung (an A/B of it).
 # Root only (ip netns).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -48,6 +48,7 @@ WebService::WebService(const WebConfig& config, Parts parts, Events events)
     if (snapshot_) snapshot_->serve(msg);
     else soup_server_message_set_status(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, nullptr);  // shutting down
   };
+  setup_stills(routes);
   routes.metrics = [this] { return metrics_text(); };
   routes.whep.offer = [this](SoupServerMessage* msg, const std::string& sdp) { whep_offer(msg, sdp); };
   routes.whep.end = [this](const std::string& resource) { return whep_ && whep_->end(resource); };
@@ -65,6 +66,7 @@ WebService::WebService(const WebConfig& config, Parts parts, Events events)
 
 WebService::~WebService() {
   m_.media->on_rung_failed(nullptr);
+  m_.media->still_frame().set_listener(nullptr);
   *alive_ = false;
   shutdown(ByeCode::kShutdown, "server shutting down");
   m_.input->stop();
@@ -105,6 +107,8 @@ void WebService::shutdown(ByeCode code, const std::string& reason) {
   mjpeg_branch_.reset();
   janus_.clear();
   snapshot_.reset();      // encodes still running answer nobody
+  cancel_source(still_timer_);
+  stills_.reset();
   http_.reset();
 }
 
@@ -258,6 +262,7 @@ void WebService::rates_changed() {
   if (!rungs_) rungs_ = std::make_unique<RungPlanner>(config_.rate_limits.max_kbps);
   rungs_->apply(peers_, arbiter_.controller(), *m_.media, g_get_monotonic_time());
   send_interactive_cap();
+  update_still_wanted();
 }
 
 // The controller's rung bounds the render size while it interacts (adapt/interactive_cap.h).
@@ -282,6 +287,7 @@ void WebService::on_input(uint32_t peer, const InputRecord& r) {
   if (kind < SinkMetrics::kInputKinds)
     (res.verdict == ControlArbiter::Verdict::kForward ? metrics.input_forwarded : metrics.input_dropped)[kind].add();
   if (res.verdict == ControlArbiter::Verdict::kForward) {
+    last_input_us_ = g_get_monotonic_time();  // a still older than this is not encoded
     m_.input->inject(peer, r, m_.media->width(), m_.media->height());
     return;
   }

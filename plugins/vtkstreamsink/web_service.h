@@ -28,6 +28,7 @@
 #include "mjpeg_stream.h"
 #include "peer.h"
 #include "snapshot.h"
+#include "still_image.h"
 #include "rate_controller.h"
 #include "shared_rate.h"
 #include "vtkstream/vtksrc-contract.h"
@@ -117,6 +118,16 @@ class WebService {
   void whep_offer(SoupServerMessage* msg, const std::string& sdp);
   std::optional<uint32_t> admit_whep(std::string* why);
   std::unique_ptr<WhepSessions> make_whep();
+  // The crisp still for viewers on a lower rung (web_service_still.cpp): the route, a new still
+  // from the renderer, its image ready, and who gets it.
+  void setup_stills(HttpServer::Routes& routes);
+  void on_still(uint64_t id);
+  void encode_still(uint64_t id);
+  static constexpr guint kStillQuietMs = 250;  // web_service_still.cpp
+  void still_ready(const StillImages::Ready& r);
+  bool wants_still(Peer& p) const;
+  int64_t still_pace_bps(GHashTable* query) const;
+  void update_still_wanted();
 
   WebConfig config_;
   Parts m_;
@@ -126,6 +137,8 @@ class WebService {
   std::unique_ptr<MjpegStreams> mjpeg_;
   std::unique_ptr<MjpegBranch> mjpeg_branch_;
   std::unique_ptr<SnapshotServer> snapshot_;  // /snapshot.png
+  std::unique_ptr<StillImages> stills_;       // /still.webp
+  GSource* still_timer_ = nullptr;            // the quiet time before a still is encoded
   Auth auth_;
   ControlArbiter arbiter_;
   GSource* tick_ = nullptr;
@@ -139,6 +152,7 @@ class WebService {
   std::vector<std::unique_ptr<JanusForwarder>> janus_;  // the audience behind Janus, if configured
   uint32_t next_peer_ = 1;
   uint64_t peers_served_ = 0;
+  int64_t last_input_us_ = 0;  // the last input forwarded to the renderer (g_get_monotonic_time)
   bool shutting_down_ = false;
   bool attached_ = false;  // the renderer is attached; "running" once a size is known too
   bool notices_ = false;   // the source sends renderer notices (it is vtksrc)

@@ -282,3 +282,21 @@ TEST(IdlePolicy, WarnsOnceThenCloses) {
   EXPECT_EQ(w.seconds_left, 1);
   EXPECT_EQ(idle_step(1, s / 2, false).kind, K::kNothing);  // no lead for a 1 s timeout
 }
+
+
+// `stills` in hello (the crisp still on a lower rung, docs/protocol.md): a page that says it gets
+// `still` messages; one that does not (an older page) never does; a wrong type is bad-field and
+// the page may say hello again.
+TEST_F(HandlerTest, HelloStillsCapability) {
+  EXPECT_TRUE(has_error(h.on_text(R"({"type":"hello","version":1,"codecs":["VP8"],"transport":"webrtc","stills":"yes"})"),
+                        "bad-field"));
+  EXPECT_EQ(h.state(), Handler::State::kAwaitHello);
+  EXPECT_FALSE(h.stills());
+  h.on_text(R"({"type":"hello","version":1,"codecs":["VP8"],"transport":"webrtc","stills":true})");
+  EXPECT_EQ(h.state(), Handler::State::kNegotiating);
+  EXPECT_TRUE(h.stills());
+  Handler old{8, &info};
+  old.on_text(kHelloWebRtc);
+  EXPECT_FALSE(old.stills());
+}
+

@@ -12,6 +12,7 @@
 //   hover=1           send pointer moves with no button held
 //   relay=1           WebRTC through the server's TURN relays only (checks a TURN set-up)
 //   stats=1           open the overlay at load
+//   stills=0          no crisp full-size still on a lower rung (still.js; for A/B benchmarks)
 //   token=T           the access token of the link (README "Server"): sent on /ws and /mjpeg;
 //                     taken out of the address bar once read (below)
 
@@ -27,6 +28,7 @@ import { Overlay, OVERLAY_KEY_CODE } from './overlay.js';
 import { QualityMenu } from './quality.js';
 import { ControlPanel } from './control.js';
 import { PageChrome } from './chrome.js';
+import { CrispStill } from './still.js';
 
 const params = new URLSearchParams(location.search);
 const RTC_TIMEOUT_MS = Number(params.get('rtc_timeout')) || 3000;
@@ -76,6 +78,8 @@ let chrome = null;   // PageChrome, once everything it acts on exists (end of th
 let quality = null;  // QualityMenu (quality.js), with the chrome
 
 const stats = new Stats(video, (m) => signalling.send(m));
+// A lower rung's full-size still, shown over the video (still.js).
+const still = new CrispStill({ stage, video, url: (id) => withToken(`still.webp?id=${id}&peer=${state.peerId}`) });
 
 function wantWebRtc() {
   return !state.noWebRtc && (PINNED === null || PINNED === 'webrtc') &&
@@ -84,8 +88,9 @@ function wantWebRtc() {
 
 function sendHello() {
   const codecs = receivableCodecs(params.get('codec') || 'VP8');
-  signalling.send(helloFor({ pinned: PINNED, noWebRtc: state.noWebRtc, codecs,
-                             hasRtc: typeof globalThis.RTCPeerConnection === 'function' }));
+  signalling.send({ ...helloFor({ pinned: PINNED, noWebRtc: state.noWebRtc, codecs,
+                                  hasRtc: typeof globalThis.RTCPeerConnection === 'function' }),
+                    stills: params.get('stills') !== '0' });
 }
 
 // ---- status line ------------------------------------------------------------------------
@@ -143,6 +148,7 @@ function sendInput(record) {
   if (TIMED.has(r.t)) stats.latency.sent(r.s, performance.now());
   if (!(rtc && rtc.send(r))) signalling.send({ type: 'input', ...r });
   if (chrome) chrome.idle.hide(false);   // the server counts input as activity too
+  still.input(state.transport === 'ws');
 }
 
 new InputCapture(stage, () => (state.transport === 'mjpeg' ? img : state.transport === 'ws' ? canvas : video), sendInput,
@@ -157,6 +163,7 @@ function teardown() {
   if (rtc) rtc.close();
   if (mjpeg) mjpeg.close();
   stopWsVideo();
+  still.hide();
   rtc = null;
   mjpeg = null;
   stats.setTransport(null);
@@ -175,7 +182,10 @@ function startWsVideo() {
   wsv = new WsVideoTransport({
     canvas,
     sendBinary: (b) => signalling.sendBinary(b),
-    onDrawn: (seq, arrived, t) => stats.canvasFrame(seq, arrived, t),
+    onDrawn: (seq, arrived, t) => {
+      stats.canvasFrame(seq, arrived, t);
+      still.frame();
+    },
   });
   stats.canvasShown = true;
   state.transport = 'ws';
@@ -193,6 +203,7 @@ function switchToWebRtc() {
   if (!wsv || !rtc) return;
   signalling.send({ type: 'ws-video', on: false });
   stopWsVideo();
+  still.hide();
   state.transport = 'webrtc';
   stats.setTransport(rtc);
   renderStatus();
@@ -288,7 +299,11 @@ function onMessage(msg) {
       return;
     case 'rung':
       stats.rung = msg;
+      still.rung(msg.rung);
       if (quality) quality.update(msg);
+      return;
+    case 'still':
+      still.show(msg);
       return;
     case 'frame':
       stats.latency.frame(msg.seq, msg.rtp, performance.now(), state.transport === 'mjpeg');
@@ -364,6 +379,7 @@ function snapshot() {
     idleWarning: chrome ? chrome.idle.secondsLeft() : null,
     ended: !!state.ended,
     lastSave: chrome ? chrome.lastSave : null,
+    still: still.state(),
     ...stats.snapshot(),
   };
 }

@@ -2,6 +2,7 @@
 // the menu.
 
 export { OVERLAY_KEY_CODE } from './shortcuts.js';
+import { stillLine } from './still.js';
 
 const fmt = (v, unit = '', digits = 0) => (v == null ? '–' : v.toFixed(digits) + unit);
 
@@ -45,6 +46,7 @@ export class Overlay {
         (s.encoderKbps ? ` (encoder ${s.encoderKbps} kbit/s${s.estimateSteers ? ', follows this viewer' : ''})` : ''),
       `rung       ${rungLine(s)}`,
       `render     ${s.renderWidth ? s.renderWidth + '×' + s.renderHeight : '–'}`,
+      `still      ${stillLine(s.still)}`,
       `rtt        ${fmt(s.rttMs ?? s.wsRttMs, ' ms', 1)}`,
       `codec      ${s.codec || '–'}`,
       `input→photon p50/p95  ${lat}`,

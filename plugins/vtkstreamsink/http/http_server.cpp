@@ -218,6 +218,10 @@ void HttpServer::on_request(SoupServer*, SoupServerMessage* msg, const char* pat
     self->routes_.snapshot(msg);
     return;
   }
+  if (std::strcmp(path, "/still.webp") == 0 && self->routes_.still) {
+    self->routes_.still(msg, query);
+    return;
+  }
   self->serve_static(msg, path);
   // The page's own requests (scripts, /ws, /mjpeg) then carry the token in a cookie.
   const std::string token = query_token(msg, query);

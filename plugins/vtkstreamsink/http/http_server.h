@@ -2,6 +2,7 @@
 //   /            web/index.html          /ws       signalling WebSocket -> Routes::websocket
 //   /<file>      static files under web/ /mjpeg    ?peer=ID fallback stream -> Routes::mjpeg
 //   /healthz     JSON status             /snapshot.png  the newest raw frame -> Routes::snapshot
+//   /still.webp  the newest still, for viewers on a lower rung -> Routes::still (still_image.h)
 //   /metrics     Prometheus text (token, or Bearer)
 //   /whep        WHEP (whep_routes.h)    anything else: 404
 // With access tokens on (auth.h), every route but /healthz needs a valid token (`?token=` or the
@@ -40,6 +41,7 @@ class HttpServer {
     std::function<bool(SoupServerMessage*, uint32_t peer)> mjpeg;
     std::function<std::string(bool full)> health;  // JSON; full = the caller holds a token
     std::function<void(SoupServerMessage*)> snapshot;  // answers or pauses msg (snapshot.h)
+    std::function<void(SoupServerMessage*, GHashTable* query)> still;  // answers msg (still_image.h)
     std::function<std::string()> metrics;  // Prometheus text (metrics/exposition.h); needs a token
     WhepHandlers whep;  // POST /whep, DELETE /whep/ID (whep_routes.h)
     HttpTimeouts timeouts;  // slow clients (connection_guard.h)

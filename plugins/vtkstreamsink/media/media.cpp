@@ -53,12 +53,14 @@ Media::Media(GstBin* bin) : bin_(bin) {
   // source, since the encoder sits behind a leaky queue that would drop instead of blocking.
   gst_element_link(in_tee_, keepalive_);
   last_frame_ = std::make_unique<LastFrame>(input_pad());
+  still_frame_ = std::make_unique<StillFrame>(input_pad());
   count_frames_in(input_pad(), &metrics_);
 }
 
 Media::~Media() {
   rungs_.clear();
   last_frame_.reset();
+  still_frame_.reset();
   keyframe_guard_.reset();
   if (pay_) gst_object_unref(pay_);
   if (middle_pad_) gst_object_unref(middle_pad_);
@@ -219,6 +221,7 @@ void Media::reset() {
     rate_.reset();
   }
   last_frame_->clear();  // a stopped sink holds no buffer of its source's pool
+  still_frame_->clear();
   if (middle) {
     gst_element_set_state(middle, GST_STATE_NULL);
     gst_bin_remove(bin_, middle);

@@ -35,6 +35,7 @@
 #include "encoder_setup.h"
 #include "keyframe_guard.h"
 #include "last_frame.h"
+#include "still_frame.h"
 #include "rung_policy.h"
 #include "protocol.h"
 #include "registry.h"
@@ -117,6 +118,8 @@ class Media {
   // The newest raw picture (save picture, /snapshot.png).
   const LastFrame& last_frame() const { return *last_frame_; }
   void drop_last_frame() { last_frame_->clear(); }  // the sink stopped streaming
+  // The renderer's newest still, for viewers on a lower rung (http/still_image.h).
+  StillFrame& still_frame() { return *still_frame_; }
 
   // Changes the built-in (or a custom `enc` named vp8enc/x264enc-like) encoder's bitrate while it
   // runs: vp8enc's target-bitrate (bit/s) or x264enc's bitrate (kbit/s). Both take the new rate at
@@ -171,6 +174,7 @@ class Media {
   std::unique_ptr<KeyframeGuard> keyframe_guard_;  // rung 0's
   int64_t repeat_us_ = INT64_MIN / 2;  // the last repeat_now() that was sent
   std::unique_ptr<LastFrame> last_frame_;  // probes the input tee's sink pad
+  std::unique_ptr<StillFrame> still_frame_;  // so does this
   SinkMetrics metrics_;
 };
 

@@ -69,6 +69,7 @@ Actions Handler::on_hello(const Hello& h) {
     w.codec = codec_name(info_->codec);
     w.ws_video = ws_video_ = h.ws_video;
     ws_capable_ = h.ws_video || h.transport == Transport::kWs;
+    stills_ = h.stills;
     state_ = h.transport == Transport::kWs ? State::kWs : State::kNegotiating;
     Actions out{action::Send{serialize(w)},
                 action::Send{renderer_message(info_->renderer_state, info_->renderer_detail)}};

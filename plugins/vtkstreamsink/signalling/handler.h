@@ -84,6 +84,7 @@ class Handler {
 
   State state() const { return state_; }
   bool ws_video() const { return ws_video_; }
+  bool stills() const { return stills_; }  // the page takes `still` messages (hello `stills`)
   uint32_t peer_id() const { return peer_id_; }
   std::string mjpeg_path() const { return "/mjpeg?peer=" + std::to_string(peer_id_); }
 
@@ -103,6 +104,7 @@ class Handler {
   bool controlling_ = false;
   bool ws_video_ = false;  // binary video on the WebSocket is on
   bool ws_capable_ = false;  // the page said it decodes WebSocket video (hello ws or ws_video)
+  bool stills_ = false;
   // Local candidates gathered before our offer went out wait here: the browser cannot use a
   // candidate before it has the offer.
   std::vector<std::pair<unsigned, std::string>> early_candidates_;

@@ -274,6 +274,8 @@ std::variant<ClientMessage, ProtocolError> parse_hello(const Fields& f) {
   if (JsonNode* n = f.value("ws_video", G_TYPE_BOOLEAN, &err, "a boolean")) h.ws_video = json_node_get_boolean(n);
   if (err) return *err;
   if (h.transport == Transport::kWs) h.ws_video = true;
+  if (JsonNode* n = f.value("stills", G_TYPE_BOOLEAN, &err, "a boolean")) h.stills = json_node_get_boolean(n);
+  if (err) return *err;
   return h;
 }
 

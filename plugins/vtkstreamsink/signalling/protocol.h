@@ -66,6 +66,9 @@ struct Hello {
   // `ws_video`: with transport webrtc, the page also decodes WebSocket video and wants it at once
   // (until it sends `ws-video` off); transport ws implies it.
   bool ws_video = false;
+  // `stills`: the page shows a crisp full-size still fetched over HTTP (`still` messages) while
+  // it is on a lower rung.
+  bool stills = false;
 };
 struct Answer { std::string sdp; };
 struct IceCandidate {

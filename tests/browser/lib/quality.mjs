@@ -3,9 +3,11 @@
 // the full size back on an unconstrained link. Against the server of with-server.sh (raw input
 // from the renderer: a ladder of three rungs). `transport` 'ws' runs it on WebSocket video
 // (?transport=ws; loopback is a secure context, so WebCodecs exists): the size is the canvas's.
+// On the pinned lower rung a drag ends with the crisp full-size still (crisp_still.mjs).
 import assert from 'node:assert/strict';
 import { pageUrl, withBrowser } from './scenarios.mjs';
 import { waitStats } from './page.mjs';
+import { expectCrispStill } from './crisp_still.mjs';
 
 const W = 640;
 const H = 360;
@@ -62,12 +64,15 @@ export async function qualityScenario(t, name, transport = 'webrtc') {
     assert.equal(h.viewers[0].rung, 2);
     assert.equal(h.viewers[0].transport, transport);
     assert.ok(h.viewers[0].rung_kbps > 0 && h.viewers[0].rung_kbps <= 400, `rung 2 at ${h.viewers[0].rung_kbps} kbit/s`);
+    // On that rung a drag ends with the full-size still over the small video (crisp_still.mjs).
+    await expectCrispStill(t, b, { width: W, height: H });
 
     // Back to automatic: an unconstrained link goes back to the full size.
     await chooseByKeyboard(b, 'quality-auto');
     const back = await waitStats(b, `s.videoHeight === ${H} && s.rung === 0 && s.rungPinned === false`, 15000);
     t.diagnostic(`automatic: ${back.videoWidth}x${back.videoHeight}`);
     assert.match(await overlayText(b), /rung\s+0 of 3: .*\(auto\)/);
+    assert.equal(await b.evaluate(() => document.getElementById('still').hidden), true, 'a still outlived the rung');
     // Nobody needs the lower rung any more: it went when the move completed, which is before the
     // server could say rung 0.
     assert.equal((await health(b)).rung_encodes, 0, 'the 240-line rung is still encoded');

@@ -1,0 +1,229 @@
+// GET /still.webp and the `still` message (http/still_image.h, media/still_frame.h) on a real
+// pipeline: `appsrc (live, RGBA 640x480, frames with vtksrc's meta) ! vtkstreamsink` and WebSocket
+// viewers on the WebRTC transport (a session has rungs from its hello on; no answer is needed to
+// pin one). Stills are taken only while a viewer that said `stills` is on a lower rung; each new
+// still (not the renderer's republished copies) is encoded once and announced; the route keeps
+// the token rules of /snapshot.png, answers conditional requests with 304, and stale or bad ids
+// with a clear 404 or 400.
+#include <gst/app/gstappsrc.h>
+
+#include <atomic>
+
+#include "sink_test_util.h"
+#include "vtkstream/vtksrc-contract.h"
+
+namespace vtkstream::sinktest {
+namespace {
+
+namespace contract = vtkstream::contract;
+constexpr int kW = 640, kH = 480;
+
+GstBuffer* frame(guint64 seq, bool still, int n) {
+  GstBuffer* buf = gst_buffer_new_allocate(nullptr, kW * kH * 4, nullptr);
+  GstMapInfo map;
+  gst_buffer_map(buf, &map, GST_MAP_WRITE);
+  for (int y = 0; y < kH; ++y)
+    for (int x = 0; x < kW; ++x) {
+      guint8* p = map.data + (y * kW + x) * 4;
+      p[0] = guint8(x / 3), p[1] = guint8(y / 2), p[2] = guint8(seq * 40), p[3] = 255;
+    }
+  gst_buffer_unmap(buf, &map);
+  GST_BUFFER_PTS(buf) = GST_SECOND * n / 30;
+  GstCustomMeta* m = gst_buffer_add_custom_meta(buf, contract::kFrameMetaName);
+  gst_structure_set(gst_custom_meta_get_structure(m), contract::kMetaInputSeq, G_TYPE_UINT64, seq,
+                    contract::kMetaStill, G_TYPE_BOOLEAN, still ? TRUE : FALSE, nullptr);
+  return buf;
+}
+
+// WebP's lossy bitstream: "RIFF" size "WEBP" "VP8 " size, then the VP8 key frame header: 3 bytes
+// of frame tag, the start code 9d 01 2a, and 14-bit little-endian width and height.
+bool webp_size(const std::string& b, int* w, int* h) {
+  if (b.size() < 30 || b.compare(0, 4, "RIFF") != 0 || b.compare(8, 4, "WEBP") != 0 || b.compare(12, 4, "VP8 ") != 0 ||
+      b.compare(23, 3, "\x9d\x01\x2a") != 0)
+    return false;
+  auto u = [&](size_t i) { return static_cast<unsigned char>(b[i]); };
+  *w = (u(26) | u(27) << 8) & 0x3fff;
+  *h = (u(28) | u(29) << 8) & 0x3fff;
+  return true;
+}
+
+std::string header(const std::string& head, const std::string& name) {
+  const size_t at = head.find(name + ": ");
+  if (at == std::string::npos) return "";
+  const size_t start = at + name.size() + 2;
+  return head.substr(start, head.find("\r\n", start) - start);
+}
+
+class SinkStillImage : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // vtksrc registers the frame meta in its class_init.
+    gst_object_unref(gst_object_ref_sink(gst_element_factory_make("vtksrc", nullptr)));
+    ASSERT_TRUE(p_.ok());
+    src_ = p_.by_name("src");
+    Ref<GstElement> keepalive(gst_bin_get_by_name(GST_BIN(p_.sink()), "keepalive"));
+    ASSERT_TRUE(keepalive);
+    Ref<GstPad> pad(gst_element_get_static_pad(keepalive.get(), "sink"));
+    gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo*, gpointer d) {
+      ++*static_cast<std::atomic<int>*>(d);
+      g_main_context_wakeup(nullptr);
+      return GST_PAD_PROBE_OK;
+    }, &passed_, nullptr);
+    ASSERT_NE(p_.set_state(GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+    for (int i = 0; i < 3; ++i) push(1, false);
+    ASSERT_TRUE(p_.log().wait_for(element_message("vtkstreamsink-renderer", "state", "running")));
+  }
+  void TearDown() override { p_.set_state(GST_STATE_NULL); }
+
+  // Pushes a frame and waits until it passed the input tee (and so the still probe).
+  void push(guint64 seq, bool still) {
+    const int before = passed_;
+    ASSERT_EQ(gst_app_src_push_buffer(GST_APP_SRC(src_), frame(seq, still, n_++)), GST_FLOW_OK);
+    ASSERT_TRUE(run_until([&] { return passed_ > before; }, 10000));
+  }
+  // Says hello with `stills`; returns the peer id (0: no welcome).
+  int64_t hello_with_stills(WsClient& ws, bool view_only) {
+    if (!ws.connect(ws_url(p_.sink(), view_only))) return 0;
+    ws.send(R"({"type":"hello","version":1,"codecs":["VP8"],"transport":"webrtc","stills":true})");
+    return Json(ws.wait_for("welcome")).integer("peer_id", 0);
+  }
+  // Pins `ws` to `rung` and returns once it receives that rung: the move ends at the new rung's
+  // first keyframe, so frames are pushed, one per wait for the `rung` message saying so.
+  bool pin(WsClient& ws, int rung) {
+    ws.send(R"({"type":"quality","rung":)" + std::to_string(rung) + "}");
+    const std::string there = "\"rung\":" + std::to_string(rung) + ",";
+    for (int i = 0; i < 60; ++i) {
+      push(1, false);
+      const std::string m = ws.wait_for("rung", 500);
+      if (m.find("\"pinned\":true") != std::string::npos && m.find(there) != std::string::npos) return true;
+    }
+    return false;
+  }
+  std::string still_url(const std::string& query, bool view_only = false) {
+    return get_string(p_.sink(), "url") + "still.webp?" + query + (query.empty() ? "" : "&") + "token=" +
+           get_string(p_.sink(), view_only ? "view-token" : "token");
+  }
+
+  Pipeline p_{"appsrc name=src is-live=true format=time "
+              "caps=video/x-raw,format=RGBA,width=640,height=480,framerate=30/1 ! vtkstreamsink name=sink"};
+  GstElement* src_ = nullptr;
+  std::atomic<int> passed_{0};
+  int n_ = 0;
+};
+
+TEST_F(SinkStillImage, LowerRungViewerGetsEachNewStillOnceAsWebp) {
+  HttpResult r = http_get(still_url(""));
+  EXPECT_EQ(r.status, 404) << r.head;
+  EXPECT_NE(r.body.find("no still image yet"), std::string::npos) << r.body;
+
+  WsClient viewer;
+  const int64_t peer = hello_with_stills(viewer, /*view_only=*/true);
+  ASSERT_GT(peer, 0);
+  // On the top rung the still goes as video: nothing is taken for HTTP (it would be id 1).
+  push(2, true);
+  ASSERT_TRUE(pin(viewer, 1));
+  push(3, false);
+  push(4, true);  // the still, its republished copy, then nothing new
+  push(4, true);
+  const Json m(viewer.wait_for("still"));
+  ASSERT_TRUE(m.ok()) << "no still message";
+  EXPECT_EQ(m.integer("id"), 1) << "the still shown on the top rung was taken, or the copy counted";
+  EXPECT_EQ(m.integer("width"), kW);
+  EXPECT_EQ(m.integer("height"), kH);
+
+  for (bool view : {false, true}) {
+    r = http_get(still_url("id=1", view));
+    ASSERT_EQ(r.status, 200) << r.head << r.body;
+    EXPECT_EQ(header(r.head, "Content-Type"), "image/webp") << r.head;
+    EXPECT_EQ(m.integer("bytes"), int64_t(r.body.size()));
+    int w = 0, h = 0;
+    ASSERT_TRUE(webp_size(r.body, &w, &h)) << "not a lossy WebP";
+    EXPECT_EQ(w, kW) << "the still is not full size";
+    EXPECT_EQ(h, kH);
+  }
+  EXPECT_EQ(header(r.head, "X-Still-Pace-Kbps"), "") << "paced without a peer";
+  // With the page's peer id the response is paced at a share of the viewer's estimate.
+  const int64_t t0 = g_get_monotonic_time();
+  r = http_get(still_url("id=1&peer=" + std::to_string(peer)));
+  const double took_ms = double(g_get_monotonic_time() - t0) / 1000;
+  ASSERT_EQ(r.status, 200) << r.head;
+  const int pace_kbps = std::atoi(header(r.head, "X-Still-Pace-Kbps").c_str());
+  ASSERT_GT(pace_kbps, 0) << r.head;
+  // Loopback sends it in a millisecond; paced it takes its size over the rate, give or take
+  // one 20 ms slice (a loaded machine only makes it slower).
+  const double paced_ms = 8.0 * double(r.body.size()) / pace_kbps;
+  EXPECT_GE(took_ms, paced_ms - 20) << "not paced: " << r.body.size() << " bytes at " << pace_kbps << " kbit/s";
+  EXPECT_EQ(m.integer("bytes"), int64_t(r.body.size()));
+  const std::string etag = header(r.head, "ETag");
+  ASSERT_FALSE(etag.empty()) << r.head;
+  // A repeated request costs nothing: 304 without a body.
+  r = http_request(still_url("id=1"), "GET", "If-None-Match: " + etag + "\r\n");
+  EXPECT_EQ(r.status, 304) << r.head;
+  EXPECT_TRUE(r.body.empty());
+  r = http_request(still_url("id=1"), "HEAD");
+  EXPECT_EQ(r.status, 200) << r.head;
+  EXPECT_TRUE(r.body.empty());
+
+  // A new still replaces it: the old id gets a 404 naming the newest.
+  push(5, true);
+  const Json m2(viewer.wait_for("still"));
+  ASSERT_TRUE(m2.ok());
+  EXPECT_EQ(m2.integer("id"), 2);
+  r = http_get(still_url("id=1"));
+  EXPECT_EQ(r.status, 404) << r.head;
+  EXPECT_NE(r.body.find("replaced; the newest is 2"), std::string::npos) << r.body;
+  r = http_request(still_url("id=2"), "GET", "If-None-Match: " + etag + "\r\n");
+  EXPECT_EQ(r.status, 200) << "the old ETag matched the new still";
+  EXPECT_NE(header(r.head, "ETag"), etag);
+  r = http_get(still_url(""));  // no id: the newest
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(header(r.head, "X-Still-Id"), "2") << r.head;
+  EXPECT_EQ(p_.log().count(is_error()), 0u);
+}
+
+TEST_F(SinkStillImage, TokenAndBadIds) {
+  WsClient viewer;
+  ASSERT_GT(hello_with_stills(viewer, false), 0);
+  ASSERT_TRUE(pin(viewer, 2));
+  push(7, true);
+  ASSERT_FALSE(viewer.wait_for("still").empty());
+  const std::string base = get_string(p_.sink(), "url") + "still.webp?id=1";
+  HttpResult r = http_get(base);
+  EXPECT_EQ(r.status, 401) << r.head;
+  EXPECT_EQ(r.body.find("WEBP"), std::string::npos);
+  r = http_get(base + "&token=wrong-token-of-the-right-length");
+  EXPECT_EQ(r.status, 401) << r.head;
+  for (const char* bad : {"id=abc", "id=0", "id=-1", "id=1x", "id=99999999999999999999999"}) {
+    r = http_get(still_url(bad));
+    EXPECT_EQ(r.status, 400) << bad << "\n" << r.head;
+    EXPECT_NE(r.body.find("usage: /still.webp?id=N"), std::string::npos) << r.body;
+  }
+  r = http_get(still_url("id=9"));
+  EXPECT_EQ(r.status, 404) << r.head;
+  EXPECT_NE(r.body.find("no still 9 yet; the newest is 1"), std::string::npos) << r.body;
+  r = http_request(still_url("id=1"), "POST");
+  EXPECT_EQ(r.status, 405) << r.head;
+  // The server goes on serving.
+  EXPECT_EQ(http_get(still_url("id=1")).status, 200);
+}
+
+// A viewer that did not say `stills` (an older page) on a lower rung gets no message and costs
+// no encode.
+TEST_F(SinkStillImage, NoStillsWithoutTheCapability) {
+  WsClient old_page;
+  ASSERT_TRUE(old_page.connect(ws_url(p_.sink())));
+  ASSERT_FALSE(hello(old_page, "webrtc").empty());
+  ASSERT_TRUE(pin(old_page, 1));
+  push(8, true);
+  WsClient page;  // then a page that shows stills: its first still is id 1
+  ASSERT_GT(hello_with_stills(page, true), 0);
+  ASSERT_TRUE(pin(page, 1));
+  push(9, true);
+  const Json m(page.wait_for("still"));
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m.integer("id"), 1);
+  for (const std::string& s : old_page.messages()) EXPECT_EQ(s.find("\"still\""), std::string::npos) << s;
+}
+
+}  // namespace
+}  // namespace vtkstream::sinktest
