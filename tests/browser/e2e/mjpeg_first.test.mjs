@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { connect } from '../lib/ws_video_client.mjs';
+import { waitHealth } from '../lib/scenarios.mjs';
 
 const URL_ = process.env.VTKSTREAM_URL;
 
@@ -58,11 +59,18 @@ test('mjpeg: a new stream starts with a small picture, then the full size', { ti
     assert.ok(welcome.mjpeg, 'the welcome names the MJPEG stream');
     const u = new URL(welcome.mjpeg.replace(/^\/+/, ''), URL_);
     u.searchParams.set('token', new URL(URL_).searchParams.get('token'));
+    // The tests before this one (same server) leave the renderer at their windows' sizes, some
+    // 640x360: ask for 1280x720 (this client controls: nobody else is connected), so the full
+    // size is larger than the small first picture. A client without a picture gets no `frame`
+    // echo, so /healthz says when the renderer draws that size.
+    c.send({ type: 'input', t: 'rs', w: 1280, h: 720 });
+    const health = await waitHealth((h) => h.width === 1280 && h.height === 720, 10000, 'the renderer at 1280x720');
     const parts = await readParts(u.href, 2);
     assert.equal(parts.length, 2, 'two pictures');
     const [first, second] = parts.map(jpegSize);
+    assert.ok(health.width > 640, `the renderer draws ${health.width}x${health.height}: wider than the small first picture`);
     assert.ok(first && first.w <= 640, `first picture ${JSON.stringify(first)} (${parts[0].length} B): at most 640 wide`);
-    assert.equal(second.w, 1280, `second picture ${JSON.stringify(second)}: the full size`);
+    assert.equal(second.w, health.width, `second picture ${JSON.stringify(second)}: the full size`);
     assert.ok(Math.abs(first.w / first.h - second.w / second.h) < 0.02, 'the same aspect');
     assert.ok(parts[0].length < parts[1].length, `first ${parts[0].length} B, second ${parts[1].length} B`);
   } finally {
