@@ -85,7 +85,8 @@ TEST(WhepAnswer, ExtensionsTheOfferLacksAreLeftOut) {
         out += std::string(gst_sdp_media_get_attribute(media, a)->value) + ";";
     return out;
   };
-  const std::string answer_media = video("sendonly") + "a=extmap:14 " + kPlayout + "\r\na=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
+  const std::string answer_media =
+      video("sendonly") + "a=extmap:14 " + kPlayout + "\r\na=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
   struct Case {
     std::string offer_extmaps, kept;
   };

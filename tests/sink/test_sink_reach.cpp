@@ -284,7 +284,8 @@ TEST_F(Reach, WhepAnswerKeepsToTheOfferedExtensions) {
     return r.body;
   };
   // Chromium's video m-line: toffset under 14, playout-delay under 5.
-  std::string a = answer_to("a=extmap:14 urn:ietf:params:rtp-hdrext:toffset\r\na=extmap:5 " + std::string(kPlayout) + "\r\n");
+  std::string a =
+      answer_to("a=extmap:14 urn:ietf:params:rtp-hdrext:toffset\r\na=extmap:5 " + std::string(kPlayout) + "\r\n");
   EXPECT_EQ(a.find("a=extmap:14 "), std::string::npos) << a;
   a = answer_to("");
   EXPECT_EQ(a.find("a=extmap:"), std::string::npos) << a;

@@ -87,7 +87,8 @@ void WebRtcBranch::apply_offer(const std::string& sdp) {
       g_object_get(s.webrtc_, "remote-description", &offer, nullptr);
       if (offer) {
         if (const unsigned n = keep_offered_extmaps(offer->sdp, answer->sdp))
-          GST_INFO_OBJECT(s.webrtc_, "peer %u: %u header extension(s) the offer lacks left out of the answer", s.peer_, n);
+          GST_INFO_OBJECT(s.webrtc_, "peer %u: %u header extension(s) the offer lacks left out of the answer",
+                          s.peer_, n);
         gst_webrtc_session_description_free(offer);
       }
       // Setting it starts ICE gathering; the candidates follow through `candidate`.
