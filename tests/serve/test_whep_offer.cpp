@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "answer_extmap.h"
 #include "whep_offer.h"
 
 namespace vtkstream::sink {
@@ -65,6 +66,46 @@ TEST(WhepOffer, EachDefectIsNamed) {
   std::string big = offer(video());
   big += std::string(kMaxWhepOfferBytes, 'a');
   EXPECT_NE(reason(big).find("too large"), std::string::npos);
+}
+
+// Our answer may only take extensions the viewer offered, under its ids (media/answer_extmap.h):
+// webrtcbin put the payloaders' playout-delay under 14 into every answer, over Chromium's toffset.
+TEST(WhepAnswer, ExtensionsTheOfferLacksAreLeftOut) {
+  constexpr const char* kPlayout = "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay";
+  auto parse = [](const std::string& text) {
+    GstSDPMessage* m = nullptr;
+    EXPECT_EQ(gst_sdp_message_new_from_text(text.c_str(), &m), GST_SDP_OK);
+    return m;
+  };
+  auto extmaps = [](const GstSDPMessage* m) {
+    std::string out;
+    const GstSDPMedia* media = gst_sdp_message_get_media(m, 0);
+    for (guint a = 0; a < gst_sdp_media_attributes_len(media); ++a)
+      if (g_strcmp0(gst_sdp_media_get_attribute(media, a)->key, "extmap") == 0)
+        out += std::string(gst_sdp_media_get_attribute(media, a)->value) + ";";
+    return out;
+  };
+  const std::string answer_media =
+      video("sendonly") + "a=extmap:14 " + kPlayout + "\r\na=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
+  struct Case {
+    std::string offer_extmaps, kept;
+  };
+  const Case cases[] = {
+      // Chromium: toffset under 14, playout-delay under 5.
+      {"a=extmap:14 urn:ietf:params:rtp-hdrext:toffset\r\na=extmap:5 " + std::string(kPlayout) +
+           "\r\na=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n",
+       "4 urn:ietf:params:rtp-hdrext:sdes:mid;"},
+      {"", ""},  // no extmap at all
+      {"a=extmap:14/recvonly " + std::string(kPlayout) + "\r\n", std::string("14 ") + kPlayout + ";"},
+  };
+  for (const Case& c : cases) {
+    GstSDPMessage* offered = parse(offer(video() + c.offer_extmaps));
+    GstSDPMessage* answer = parse(offer(answer_media));
+    keep_offered_extmaps(offered, answer);
+    EXPECT_EQ(extmaps(answer), c.kept) << c.offer_extmaps;
+    gst_sdp_message_free(offered);
+    gst_sdp_message_free(answer);
+  }
 }
 
 }  // namespace

@@ -266,6 +266,34 @@ TEST_F(Reach, WhepBadInputLeavesNothingBehind) {
   EXPECT_TRUE(run_until([&] { return after.frames() >= 3; }, 20000));
 }
 
+// The answer takes only the header extensions the offer has, under the offer's ids: webrtcbin put
+// the payloaders' playout-delay (id 14) into every answer, over Chromium's toffset at 14.
+TEST_F(Reach, WhepAnswerKeepsToTheOfferedExtensions) {
+  constexpr const char* kPlayout = "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay";
+  WhepClient offerer;
+  const std::string good = offerer.offer();
+  ASSERT_FALSE(good.empty());
+  const std::vector<std::pair<std::string, std::string>> auth{{"Authorization", "Bearer " + view_token_}};
+  auto answer_to = [&](const std::string& extmaps) {
+    std::string sdp = good;
+    const size_t mid = sdp.find("a=mid:", sdp.find("m=video"));
+    sdp.insert(mid, extmaps);
+    const HttpResult r = http_call("POST", base_ + "whep", auth, sdp, "application/sdp");
+    EXPECT_EQ(r.status, 201) << r.error << r.body;
+    if (r.status == 201) http_call("DELETE", base_ + r.header("Location").substr(1), auth);
+    return r.body;
+  };
+  // Chromium's video m-line: toffset under 14, playout-delay under 5.
+  std::string a =
+      answer_to("a=extmap:14 urn:ietf:params:rtp-hdrext:toffset\r\na=extmap:5 " + std::string(kPlayout) + "\r\n");
+  EXPECT_EQ(a.find("a=extmap:14 "), std::string::npos) << a;
+  a = answer_to("");
+  EXPECT_EQ(a.find("a=extmap:"), std::string::npos) << a;
+  a = answer_to("a=extmap:14 " + std::string(kPlayout) + "\r\n");  // offered under our id: kept
+  EXPECT_NE(a.find("a=extmap:14 " + std::string(kPlayout)), std::string::npos) << a;
+  EXPECT_TRUE(wait_webrtcbins(p_.sink(), 0)) << webrtcbins(p_.sink());
+}
+
 // An encoder slower than the renderer (100 ms a frame against about 33): the one-frame queue in
 // front of it drops the rest, and /metrics counts them.
 class ReachSlowEncoder : public Reach {

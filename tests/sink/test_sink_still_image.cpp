@@ -7,7 +7,15 @@
 // with a clear 404 or 400.
 #include <gst/app/gstappsrc.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cstring>
+#include <memory>
+#include <vector>
 
 #include "sink_test_util.h"
 #include "vtkstream/vtksrc-contract.h"
@@ -17,8 +25,11 @@ namespace {
 
 namespace contract = vtkstream::contract;
 constexpr int kW = 640, kH = 480;
+// The sink's HTTP idle timeout here: short, for the stalled reader's test; every other exchange
+// here is busy until it ends (paced bodies write every 20 ms).
+constexpr int kIdleS = 2;
 
-GstBuffer* frame(guint64 seq, bool still, int n) {
+GstBuffer* frame(guint64 seq, bool still, int n, bool noise = false) {
   GstBuffer* buf = gst_buffer_new_allocate(nullptr, kW * kH * 4, nullptr);
   GstMapInfo map;
   gst_buffer_map(buf, &map, GST_MAP_WRITE);
@@ -26,6 +37,7 @@ GstBuffer* frame(guint64 seq, bool still, int n) {
     for (int x = 0; x < kW; ++x) {
       guint8* p = map.data + (y * kW + x) * 4;
       p[0] = guint8(x / 3), p[1] = guint8(y / 2), p[2] = guint8(seq * 40), p[3] = 255;
+      if (noise) p[0] = guint8(g_random_int()), p[1] = guint8(g_random_int());
     }
   gst_buffer_unmap(buf, &map);
   GST_BUFFER_PTS(buf) = GST_SECOND * n / 30;
@@ -76,9 +88,9 @@ class SinkStillImage : public ::testing::Test {
   void TearDown() override { p_.set_state(GST_STATE_NULL); }
 
   // Pushes a frame and waits until it passed the input tee (and so the still probe).
-  void push(guint64 seq, bool still) {
+  void push(guint64 seq, bool still, bool noise = false) {
     const int before = passed_;
-    ASSERT_EQ(gst_app_src_push_buffer(GST_APP_SRC(src_), frame(seq, still, n_++)), GST_FLOW_OK);
+    ASSERT_EQ(gst_app_src_push_buffer(GST_APP_SRC(src_), frame(seq, still, n_++, noise)), GST_FLOW_OK);
     ASSERT_TRUE(run_until([&] { return passed_ > before; }, 10000));
   }
   // Says hello with `stills`; returns the peer id (0: no welcome).
@@ -105,7 +117,8 @@ class SinkStillImage : public ::testing::Test {
   }
 
   Pipeline p_{"appsrc name=src is-live=true format=time "
-              "caps=video/x-raw,format=RGBA,width=640,height=480,framerate=30/1 ! vtkstreamsink name=sink"};
+              "caps=video/x-raw,format=RGBA,width=640,height=480,framerate=30/1 ! vtkstreamsink name=sink "
+              "http-idle-timeout=" + std::to_string(kIdleS)};
   GstElement* src_ = nullptr;
   std::atomic<int> passed_{0};
   int n_ = 0;
@@ -223,6 +236,95 @@ TEST_F(SinkStillImage, NoStillsWithoutTheCapability) {
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m.integer("id"), 1);
   for (const std::string& s : old_page.messages()) EXPECT_EQ(s.find("\"still\""), std::string::npos) << s;
+}
+
+// A client with a tiny receive buffer that sends the request and reads no more than the headers
+// (and what came with them).
+int stalled_client(const std::string& url, std::string* head) {
+  const size_t slash = url.find('/', 7);
+  const std::string hostport = url.substr(7, slash - 7);
+  const int port = std::atoi(hostport.c_str() + hostport.find(':') + 1);
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int small = 2048;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return -1;
+  const std::string req = "GET " + url.substr(slash) + " HTTP/1.1\r\nHost: " + hostport + "\r\n\r\n";
+  if (write(fd, req.data(), req.size()) != ssize_t(req.size())) return -1;
+  char buf[512];
+  for (ssize_t n; head->find("\r\n\r\n") == std::string::npos && (n = read(fd, buf, sizeof buf)) > 0;)
+    head->append(buf, size_t(n));
+  return fd;
+}
+
+// A page that asks for a paced still and then stops reading (a tab frozen in the background, or
+// an attacker): its connection is closed at the HTTP idle timeout, as any other silent one, and
+// others are served meanwhile. (The paced body ends there too: libsoup says "finished" for a
+// connection taken at the timeout, see PacedBodyInFlightAtShutdownIsFreed for when it does not.)
+TEST_F(SinkStillImage, StalledPacedReaderIsDroppedAtTheIdleTimeout) {
+  WsClient viewer;
+  const int64_t peer = hello_with_stills(viewer, true);
+  ASSERT_GT(peer, 0);
+  ASSERT_TRUE(pin(viewer, 1));
+  push(20, true, /*noise=*/true);  // an image far larger than the socket buffers below
+  const Json m(viewer.wait_for("still"));
+  ASSERT_TRUE(m.ok());
+  ASSERT_GT(m.integer("bytes"), 100000);
+  const int fds0 = fd_count();
+  std::string head;
+  const int fd = stalled_client(still_url("id=1&peer=" + std::to_string(peer)), &head);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
+  EXPECT_TRUE(eventually([&] { return fd_count() == fds0 + 2; }, 3000)) << "no server-side connection";
+  EXPECT_EQ(http_get(still_url("id=1")).status, 200) << "a stalled reader held up others";
+  // Idle for kIdleS: the server closes its side (ours stays open, unread).
+  ASSERT_TRUE(eventually([&] { return fd_count() == fds0 + 1; }, (kIdleS + 3) * 1000)) << fd_count() << " vs " << fds0;
+  close(fd);
+  EXPECT_EQ(http_get(still_url("id=1")).status, 200);
+  EXPECT_EQ(p_.log().count(is_error()), 0u);
+}
+
+// The sink stopped (state NULL) while a still is paced to a reader: libsoup drops the message
+// without "finished". The paced body must go with it rather than keep the message, the image and
+// its timer for the life of the process (it says so in its log category, watched here).
+TEST_F(SinkStillImage, PacedBodyInFlightAtShutdownIsFreed) {
+  WsClient viewer;
+  const int64_t peer = hello_with_stills(viewer, true);
+  ASSERT_GT(peer, 0);
+  ASSERT_TRUE(pin(viewer, 1));
+  push(20, true, /*noise=*/true);  // paced for about a second at least
+  const Json m(viewer.wait_for("still"));
+  ASSERT_TRUE(m.ok());
+  static std::atomic<int> freed{0};
+  freed = 0;
+  gst_debug_set_threshold_for_name("vtkstreamsink-paced-body", GST_LEVEL_INFO);
+  auto on_log = +[](GstDebugCategory* cat, GstDebugLevel, const gchar*, const gchar*, gint, GObject*,
+                    GstDebugMessage* msg, gpointer) {
+    if (std::strcmp(gst_debug_category_get_name(cat), "vtkstreamsink-paced-body") != 0) return;
+    if (std::strstr(gst_debug_message_get(msg), "paced body freed")) {
+      ++freed;
+      g_main_context_wakeup(nullptr);
+    }
+  };
+  gst_debug_add_log_function(on_log, nullptr, nullptr);
+  std::unique_ptr<void, void (*)(void*)> restore(reinterpret_cast<void*>(on_log), [](void* f) {
+    gst_debug_remove_log_function(reinterpret_cast<GstLogFunction>(f));
+  });
+  std::string head;
+  const int fd = stalled_client(still_url("id=1&peer=" + std::to_string(peer)), &head);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
+  ASSERT_NE(head.find("X-Still-Pace-Kbps"), std::string::npos) << head;
+  EXPECT_EQ(freed, 0) << "the body went before the image was sent";
+  ASSERT_EQ(p_.set_state(GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  EXPECT_TRUE(run_until([] { return freed > 0; }, 3000)) << "the paced body outlived the sink";
+  EXPECT_EQ(freed, 1);
+  close(fd);
 }
 
 }  // namespace

@@ -16,8 +16,9 @@ namespace vtkstream::sink {
 inline constexpr const char* kPlayoutDelayUri = "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay";
 // The extmap id we offer it under. The payloaders are shared by every viewer, so the packets carry
 // one id for all, also for WHEP viewers, whose own offers choose the ids: 14, the last of the
-// one-byte header's, is one neither browser's offer uses (Chromium 1-11, with 6 for
-// video-content-type; Firefox 3-7). A viewer that did not negotiate it ignores it.
+// one-byte header's. Firefox's offers use 3-7; Chromium's video m-line uses 14 for toffset (and
+// offers playout-delay under 5), so a WHEP answer keeps 14 only where the offer has it as
+// playout-delay (answer_extmap.h); a viewer that did not negotiate it ignores it.
 inline constexpr guint kPlayoutDelayExtId = 14;
 
 // The extension's type (element factory "rtphdrextplayoutdelay"); min-ms and max-ms properties,

@@ -6,6 +6,7 @@
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 
+#include "answer_extmap.h"
 #include "webrtc_branch.h"
 #include "webrtc_internal.h"
 
@@ -80,6 +81,15 @@ void WebRtcBranch::apply_offer(const std::string& sdp) {
       if (!answer) {
         if (s.cb_.failed) s.cb_.failed(why.empty() ? "create-answer gave no answer" : why);
         return;
+      }
+      // Only the extensions the viewer offered, under its ids (answer_extmap.h).
+      GstWebRTCSessionDescription* offer = nullptr;
+      g_object_get(s.webrtc_, "remote-description", &offer, nullptr);
+      if (offer) {
+        if (const unsigned n = keep_offered_extmaps(offer->sdp, answer->sdp))
+          GST_INFO_OBJECT(s.webrtc_, "peer %u: %u header extension(s) the offer lacks left out of the answer",
+                          s.peer_, n);
+        gst_webrtc_session_description_free(offer);
       }
       // Setting it starts ICE gathering; the candidates follow through `candidate`.
       g_signal_emit_by_name(s.webrtc_, "set-local-description", answer, nullptr);
