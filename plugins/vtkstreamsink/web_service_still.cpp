@@ -2,8 +2,6 @@
 // renderer's still (media/still_frame.h) is encoded once when some viewer on a lower rung can show
 // it, and each such viewer hears `still` when the image is ready to fetch. Viewers on the top rung
 // get the still as video (media/still_quality.h) and cost nothing here.
-#include <json-glib/json-glib.h>
-
 #include <algorithm>
 
 #include "sink_context.h"
@@ -11,33 +9,6 @@
 #include "web_service.h"
 
 namespace vtkstream::sink {
-
-namespace {
-
-std::string still_message(const StillImages::Ready& r) {
-  JsonBuilder* b = json_builder_new();
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "type");
-  json_builder_add_string_value(b, "still");
-  json_builder_set_member_name(b, "id");
-  json_builder_add_int_value(b, static_cast<gint64>(r.id));
-  json_builder_set_member_name(b, "width");
-  json_builder_add_int_value(b, r.width);
-  json_builder_set_member_name(b, "height");
-  json_builder_add_int_value(b, r.height);
-  json_builder_set_member_name(b, "bytes");
-  json_builder_add_int_value(b, static_cast<gint64>(r.bytes));
-  json_builder_end_object(b);
-  JsonNode* root = json_builder_get_root(b);
-  gchar* s = json_to_string(root, FALSE);
-  std::string out(s);
-  g_free(s);
-  json_node_unref(root);
-  g_object_unref(b);
-  return out;
-}
-
-}  // namespace
 
 void WebService::setup_stills(HttpServer::Routes& routes) {
   stills_ = std::make_unique<StillImages>([this](const StillImages::Ready& r) { still_ready(r); }, kStillWebpQuality);
@@ -105,7 +76,7 @@ void WebService::encode_still(uint64_t id) {
 }
 
 void WebService::still_ready(const StillImages::Ready& r) {
-  const std::string msg = still_message(r);
+  const std::string msg = still_message(r.id, r.width, r.height, r.bytes);
   for (auto& [id, p] : peers_)
     if (wants_still(*p)) p->send(msg);
 }

@@ -263,3 +263,13 @@ TEST(Protocol, StayAndIdleWarning) {
   EXPECT_EQ(p.str("type"), "idle-warning");
   EXPECT_EQ(p.integer("seconds"), 30);
 }
+
+// `still` (server to page): the crisp still's id, size and bytes, as docs/protocol.md lists them.
+TEST(Protocol, StillMessage) {
+  Parsed p(still_message(7, 1280, 720, 23456));
+  EXPECT_EQ(p.str("type"), "still");
+  EXPECT_EQ(p.integer("id"), 7);
+  EXPECT_EQ(p.integer("width"), 1280);
+  EXPECT_EQ(p.integer("height"), 720);
+  EXPECT_EQ(p.integer("bytes"), 23456);
+}

@@ -156,6 +156,9 @@ const char* bye_code_name(ByeCode c);
 std::string bye_message(ByeCode code, const std::string& reason);
 // `idle-warning`: the peer gets `bye` `idle` in `seconds` unless it sends input or `stay`.
 std::string idle_warning_message(int seconds);
+// `still`: the crisp full-size still `id` (`width` x `height`, `bytes` long) can be fetched from
+// /still.webp (docs/protocol.md "The crisp still on a lower rung").
+std::string still_message(uint64_t id, int width, int height, uint64_t bytes);
 
 // `estimate`: this viewer's estimated bandwidth and the shared encoder's bitrate (kbit/s).
 std::string estimate_message(int kbps, int encoder_kbps, bool steers);

@@ -136,6 +136,15 @@ std::string idle_warning_message(int seconds) {
   return Writer("idle-warning").integer("seconds", seconds).finish();
 }
 
+std::string still_message(uint64_t id, int width, int height, uint64_t bytes) {
+  return Writer("still")
+      .integer("id", static_cast<int64_t>(id))
+      .integer("width", width)
+      .integer("height", height)
+      .integer("bytes", static_cast<int64_t>(bytes))
+      .finish();
+}
+
 std::string serialize(const ControlState& s) {
   Writer j("control");
   JsonBuilder* b = j.raw();
