@@ -19,6 +19,13 @@ void plain(SoupServerMessage* msg, guint status, const char* text) {
 
 }  // namespace
 
+void plain_error(SoupServerMessage* msg, guint status, const std::string& text) {
+  const std::string body = text + "\n";
+  soup_server_message_set_status(msg, status, nullptr);
+  soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control", "no-store");
+  soup_server_message_set_response(msg, "text/plain; charset=utf-8", SOUP_MEMORY_COPY, body.data(), body.size());
+}
+
 void answer_and_close(SoupServerMessage* msg, guint status, const char* text) {
   std::string head = "HTTP/1.1 " + std::to_string(status) + " " + soup_status_get_phrase(status) +
                      "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +

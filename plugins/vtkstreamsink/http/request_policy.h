@@ -54,6 +54,10 @@ class RequestPolicy {
   std::string csp_;
 };
 
+// A plain-text answer `text` + newline with `status`, never cached (the error bodies of
+// /snapshot.png and /still.webp).
+void plain_error(SoupServerMessage* msg, guint status, const std::string& text);
+
 // Refuses with `status` and `text`: as a normal response when the request has no body, else
 // with answer_and_close().
 void refuse_request(SoupServerMessage* msg, guint status, const char* text);

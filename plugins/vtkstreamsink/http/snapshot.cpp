@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "connection_guard.h"
+#include "request_policy.h"
 #include "sink_context.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_snapshot_debug);
@@ -15,13 +16,9 @@ namespace vtkstream::sink {
 namespace {
 
 void refuse(SoupServerMessage* msg, guint status, const std::string& why) {
-  const std::string body = why + "\n";
-  soup_server_message_set_status(msg, status, nullptr);
-  SoupMessageHeaders* h = soup_server_message_get_response_headers(msg);
-  soup_message_headers_replace(h, "Cache-Control", "no-store");
+  plain_error(msg, status, why);
   if (status == SOUP_STATUS_SERVICE_UNAVAILABLE || status == SOUP_STATUS_GATEWAY_TIMEOUT)
-    soup_message_headers_replace(h, "Retry-After", "1");
-  soup_server_message_set_response(msg, "text/plain; charset=utf-8", SOUP_MEMORY_COPY, body.data(), body.size());
+    soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After", "1");
 }
 
 }  // namespace

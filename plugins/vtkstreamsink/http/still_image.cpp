@@ -5,23 +5,13 @@
 #include <cstring>
 
 #include "paced_body.h"
+#include "request_policy.h"
 #include "still_encode.h"
 
 GST_DEBUG_CATEGORY_STATIC(sink_still_image_debug);
 #define GST_CAT_DEFAULT sink_still_image_debug
 
 namespace vtkstream::sink {
-
-namespace {
-
-void plain(SoupServerMessage* msg, guint status, const std::string& text) {
-  const std::string body = text + "\n";
-  soup_server_message_set_status(msg, status, nullptr);
-  soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control", "no-store");
-  soup_server_message_set_response(msg, "text/plain; charset=utf-8", SOUP_MEMORY_COPY, body.data(), body.size());
-}
-
-}  // namespace
 
 // One encode, in its GTask's task data: freed once whatever happens to the server.
 struct StillImages::Job {
@@ -128,16 +118,16 @@ void StillImages::serve(SoupServerMessage* msg, GHashTable* query, int64_t pace_
   const char* id_text = query ? static_cast<const char*>(g_hash_table_lookup(query, "id")) : nullptr;
   guint64 want = 0;
   if (id_text && !g_ascii_string_to_unsigned(id_text, 10, 1, G_MAXUINT64, &want, nullptr)) {
-    plain(msg, SOUP_STATUS_BAD_REQUEST, "usage: /still.webp?id=N (N: the id of a `still` message, 1 or more)");
+    plain_error(msg, SOUP_STATUS_BAD_REQUEST, "usage: /still.webp?id=N (N: the id of a `still` message, 1 or more)");
     return;
   }
   if (!image_) {
-    plain(msg, SOUP_STATUS_NOT_FOUND,
+    plain_error(msg, SOUP_STATUS_NOT_FOUND,
           "no still image yet: one is made when an interaction ends while a viewer is on a lower rung");
     return;
   }
   if (id_text && want != id_) {
-    plain(msg, SOUP_STATUS_NOT_FOUND,
+    plain_error(msg, SOUP_STATUS_NOT_FOUND,
           std::string(want < id_ ? "still " + std::to_string(want) + " was replaced" : "no still " + std::to_string(want) + " yet") +
               "; the newest is " + std::to_string(id_) + " (/still.webp?id=" + std::to_string(id_) + ")");
     return;
