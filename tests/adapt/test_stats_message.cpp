@@ -46,6 +46,34 @@ TEST(StatsMessage, FullReport) {
   EXPECT_DOUBLE_EQ(*s.delay_ms, 12.25);
 }
 
+TEST(StatsMessage, FramesArePairsOfRtpTimestampAndArrival) {
+  const PageStats s = parsed(R"({"type":"stats","t":1,"bytes":2,"frames":[[4294967295,1234.5],[0,0]]})");
+  ASSERT_EQ(s.frames.size(), 2u);
+  EXPECT_EQ(s.frames[0].first, 4294967295u);
+  EXPECT_DOUBLE_EQ(s.frames[0].second, 1234.5);
+  EXPECT_EQ(s.frames[1].first, 0u);
+  EXPECT_TRUE(parsed(R"({"type":"stats","t":1,"bytes":2,"frames":null})").frames.empty());
+  for (const char* text : {
+           R"({"type":"stats","t":1,"bytes":2,"frames":{"a":1}})",               // not an array
+           R"({"type":"stats","t":1,"bytes":2,"frames":[[1]]})",                 // not a pair
+           R"({"type":"stats","t":1,"bytes":2,"frames":[[1,2,3]]})",
+           R"({"type":"stats","t":1,"bytes":2,"frames":[1,2]})",
+           R"({"type":"stats","t":1,"bytes":2,"frames":[[4294967296,2]]})",      // above 32 bits
+           R"({"type":"stats","t":1,"bytes":2,"frames":[[1.5,2]]})",             // fractional timestamp
+           R"({"type":"stats","t":1,"bytes":2,"frames":[[1,-2]]})",              // negative time
+           R"({"type":"stats","t":1,"bytes":2,"frames":[["1",2]]})",             // a string
+           R"({"type":"stats","t":1,"bytes":2,"frames":[[1,null]]})",
+           R"({"type":"stats","t":1,"bytes":2,"frames":[[1,1e300]]})",           // beyond any clock
+       }) {
+    const ProtocolError e = refused(text);
+    EXPECT_EQ(e.code, ErrorCode::kBadField) << text;
+    EXPECT_NE(e.message.find("frames"), std::string::npos) << text << " -> " << e.message;
+  }
+  std::string many = R"({"type":"stats","t":1,"bytes":2,"frames":[)";
+  for (int i = 0; i < 17; ++i) many += std::string(i ? "," : "") + "[1,2]";
+  EXPECT_EQ(refused(many + "]}").code, ErrorCode::kBadField) << "more than 16";
+}
+
 TEST(StatsMessage, OptionalFieldsMayBeAbsentOrNull) {
   const PageStats s = parsed(R"({"type":"stats","t":0,"bytes":0,"delay_ms":null,"packets":null})");
   EXPECT_FALSE(s.delay_ms);

@@ -13,6 +13,12 @@
 // the last RECENT_MS: a queue raises every frame's delay, a slow encode only some. Browsers without
 // these fields (Firefox) send no delay; the server then relies on what arrives against what was
 // sent, and loss.
+//
+// Each report also carries `frames`: the RTP timestamp and arrival time of the least and the most
+// delayed frames presented since the last report. The server knows when each frame's last packet
+// left, so it can tell how long that frame spent on the network alone, without the encoding time
+// (plugins/vtkstreamsink/adapt/frame_delay.h): a full-size still that waited 200 ms in a link's
+// queue, where the byte counters of two reports 300 ms apart see nothing.
 
 const BASE_WINDOW_MS = 10000;
 const RECENT_MS = 1000;
@@ -29,6 +35,7 @@ export class LinkReport {
   reset() {
     this.base = [];         // {t, d}: per-frame delays of the last BASE_WINDOW_MS, for the minimum
     this.recent = [];       // {t, q}: queueing delays of the frames of the last RECENT_MS
+    this.sinceReport = [];  // {rtp, recv, d}: frames presented since the last report
     this.lastRtp = null;
     this.rtpHigh = 0;       // unwrapping of the 32-bit RTP timestamp
   }
@@ -47,6 +54,7 @@ export class LinkReport {
     let min = Infinity;
     for (const b of this.base) min = Math.min(min, b.d);
     this.recent.push({ t, q: d - min });
+    if (this.sinceReport.length < 64) this.sinceReport.push({ rtp: md.rtpTimestamp, recv: md.receiveTime, d });
     while (this.recent.length && this.recent[0].t < t - RECENT_MS) this.recent.shift();
   }
 
@@ -67,6 +75,23 @@ export class LinkReport {
     put('jb_delay_ms', s.jitterBufferDelayS, 1000);
     put('jb_emitted', s.jitterBufferEmitted);
     put('delay_ms', delay);
+    const frames = this.extremes();
+    if (frames.length) msg.frames = frames;
     this.send(msg);
+  }
+
+  /** The least and the most delayed frames since the last report, as [rtpTimestamp, receiveTime]. */
+  extremes() {
+    const f = this.sinceReport;
+    this.sinceReport = [];
+    if (!f.length) return [];
+    let lo = f[0];
+    let hi = f[0];
+    for (const x of f) {
+      if (x.d < lo.d) lo = x;
+      if (x.d > hi.d) hi = x;
+    }
+    const pair = (x) => [x.rtp, Math.round(x.recv * 10) / 10];
+    return lo === hi ? [pair(hi)] : [pair(lo), pair(hi)];
   }
 }

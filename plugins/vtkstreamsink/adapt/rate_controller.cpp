@@ -49,6 +49,13 @@ constexpr double kProbeHeadroom = 2.0;
 // (loss, bytes held on the way) for this long; where it has, growth is as before (the encoder
 // must use its target).
 constexpr int64_t kProbeQuietUs = 300'000'000;
+// A burst arrived sharp (see decide()): a frame of at least this size no more than this long on
+// the network above the empty path, within this window. 24 kB is more than the 16 kB bucket of
+// the e2e tests' tbf links and less than a full-size still or keyframe (35-60 kB); across an
+// unconstrained link under load such frames were 0-20 ms late.
+constexpr uint64_t kSharpBytes = 24'000;
+constexpr double kSharpMs = 25;
+constexpr int64_t kSharpWindowUs = 30'000'000;
 // A queue on the way (note_delivery()): bytes held are measured against the least of this
 // window (lost packets and the counters' offset stay in the difference for good). An interval is
 // link-limited when it starts with at least kQueueBytes held and either drains by
@@ -240,6 +247,7 @@ void RateController::decide(int64_t now_us) {
   signals_.loss = loss;
   signals_.delay_ms = delay;
   signals_.page_delay_ms = last_page_->delay_ms;
+  signals_.net_queue_ms = last_page_->net_queue_ms;
   if (!recv) {
     state_ = "starting";
     return;
@@ -260,20 +268,39 @@ void RateController::decide(int64_t now_us) {
   // More leaving than arriving is a queue only if the round trip agrees (when there is one to
   // ask): during an outage nothing arrives either, and no queue holds it.
   else if (queue_votes_ >= 2 && (!delay || *delay > kDelayLowMs)) over = "queue";
+  // A frame held on the way (net_queue_ms): a queue the round trip may not show (an RTCP report
+  // rarely leaves during the burst that built it).
+  const auto& net = last_page_->net_queue_ms;
+  const uint64_t net_bytes = last_page_->net_frame_bytes.value_or(0);
+  const bool frame_queued = net && *net >= kFrameQueueMs && net_bytes >= kFrameQueueBytes;
+  if (frame_queued) link_seen_us_ = now_us;
+  if (net) frame_delays_ = true;
+  if (net && *net <= kSharpMs && net_bytes >= kSharpBytes) sharp_burst_us_ = now_us;
+  if (!over && frame_queued) over = "frame-queue";
   if (over) {
     // What arrives measures the link while it is the limit: packets are lost or a queue shows (the
     // round trip grew), and more leaves than arrives. Cut to that then, by at most kMaxCut per step:
     // an outage (a radio fade) looks the same for a moment and says nothing about the rate. Loss
     // without a queue otherwise cuts in proportion to it; a longer round trip alone (perhaps only a
     // busy machine) a step.
-    const bool queue = delay ? *delay > kDelayLowMs : queue_votes_ >= 2;
+    const bool queue = frame_queued || (delay ? *delay > kDelayLowMs : queue_votes_ >= 2);
     const bool lossy = loss && *loss > kLossHigh;
-    const bool link_bound = (queue || lossy) && send && *send > 1.05 * *recv + 10;
+    // ... except when only a frame's queue says so and the encoder does not use its target: its
+    // average is no measure of the link (across 1 Mbit/s, one 60 kB still queued 384 ms while the
+    // second around it averaged 212 kbit/s, and a cut there took the estimate to a third).
+    const bool app_limited_burst = !busy && std::string_view(over) == "frame-queue";
+    const bool link_bound = (queue || lossy) && !app_limited_burst && send && *send > 1.05 * *recv + 10;
     double factor = 0.85;
     if (lossy && !queue) factor = std::clamp(1 - 0.5 * *loss, 0.7, 0.95);
     // Evidence of a link, not a stalled machine: loss, or bytes held on the way (more leaving
     // than arriving while a queue fills, more arriving than leaving while it drains).
-    const bool held = send && std::abs(*send - *recv) > 0.05 * *recv + 10;
+    const bool held = frame_queued || (send && std::abs(*send - *recv) > 0.05 * *recv + 10);
+    if (app_limited_burst) {
+      // The link carries at most the burst's bytes over the time they waited (a burst allowance
+      // only shortened that wait): 41.8 kB queued 226 ms across 1 Mbit/s, at most 1480 kbit/s.
+      const double bound = double(net_bytes) * 8.0 / *net;
+      factor = std::min(factor, std::max(kMaxCut, 0.85 * bound / target_kbps_));
+    }
     return decrease(now_us, factor, link_bound ? *recv : 0, held || lossy, held);
   }
   if (link_sample_kbps_) {
@@ -302,7 +329,14 @@ void RateController::decide(int64_t now_us) {
     // An idle scene or small interactive frames prove nothing about the link by their average;
     // their bursts do (note_delivery): with no congestion remembered, grow towards what a burst
     // showed the link carries.
-    const bool quiet = !link_seen_us_ || now_us - *link_seen_us_ >= kProbeQuietUs;
+    // Where the page gives per-frame delays, a burst must also have arrived sharp lately (a
+    // frame bigger than a token bucket's allowance, on the network no longer than an empty
+    // path): a link that lets bursts through at once but carries less (tbf's 16 kB across
+    // 1 Mbit/s) makes its interval proofs look like a fast link's, and growth from them took the
+    // 1 Mbit/s e2e test's estimate from 1200 to 1800 kbit/s in its first 4 s, before the first
+    // still showed the queue.
+    const bool sharp = !frame_delays_ || (sharp_burst_us_ && now_us - *sharp_burst_us_ <= kSharpWindowUs);
+    const bool quiet = sharp && (!link_seen_us_ || now_us - *link_seen_us_ >= kProbeQuietUs);
     const auto peak = delivered_peak_kbps(now_us);
     if (quiet && peak && target_kbps_ < kProbeHeadroom * *peak)
       return increase(now_us, kProbeHeadroom * *peak, false, "increase-probed");

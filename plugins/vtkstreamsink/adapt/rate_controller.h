@@ -60,6 +60,19 @@
 //   * the target never grows above `ceiling` (set_ceiling(): the ceiling of the rung the
 //     estimate chose, whose encoder sends no more), since nothing can test it there: on the
 //     360-line rung (1000 kbit/s) the 1 Mbit/s e2e test's estimate grew to 1002-1059 kbit/s.
+//   * a frame whose last packet arrived kFrameQueueMs later than an empty path allows
+//     (PageReport::net_queue_ms, adapt/frame_delay.h: measured from the server's departure, so
+//     the encoding time is not in it) waited in a queue on the way: the link is the limit there,
+//     whatever the average says. It is remembered as a link (no growth from burst proofs for
+//     kProbeQuietUs) and cuts like a queue; with the encoder below its target, to no more than
+//     0.85 x the frame's bytes over its wait (what the link carried at most: a token bucket's
+//     burst only shortens the wait). Where pages send these delays, growth from burst proofs
+//     also needs a burst that arrived sharp in the last 30 s (24 kB or more, at most 25 ms
+//     late): tbf lets 16 kB through at once, so short proofs read like a fast link's. This is what an app-limited encoder's bursts show
+//     across a slow link: a full-size still or keyframe queues for 100-300 ms across 1 Mbit/s,
+//     while the byte counters of the reports around it cannot tell it from an unconstrained link
+//     (there it arrives within a few ms); growth from those bursts alone took the 1 Mbit/s e2e
+//     test's estimate to 1818-2139 kbit/s. Pages that give no per-frame arrival (Firefox) lack it.
 // The queueing delay is the round-trip time of the receiver reports above its minimum of the last
 // 30 s (the median of the reports of the last second): a network-only measure. The page's own
 // delay (arrival against RTP timestamp) also holds the encoding time, which on a loaded machine
@@ -101,6 +114,10 @@ struct PageReport {
   std::optional<uint64_t> packets, lost, decoded, dropped, freezes;
   std::optional<double> freeze_ms, jb_delay_ms, jb_emitted;
   std::optional<double> delay_ms;    // queueing delay of the frames in the report's window
+  // The most delayed of the frames the page named: its time on the network above the empty
+  // path's (departure of its last packet to its arrival, adapt/frame_delay.h), and its size.
+  std::optional<double> net_queue_ms;
+  std::optional<uint64_t> net_frame_bytes;
 };
 
 // What the controller saw last, for /healthz and the page.
@@ -108,12 +125,18 @@ struct Signals {
   double recv_kbps = 0, send_kbps = 0;
   std::optional<double> loss, delay_ms, rtt_ms;
   std::optional<double> page_delay_ms;  // the page's own (informational, see above)
+  std::optional<double> net_queue_ms;   // a frame's time in a queue on the way (see above)
   uint64_t freezes = 0, dropped = 0;
 };
 
 class RateController {
  public:
   static constexpr double kDelayHighMs = 80, kDelayLowMs = 40;
+  // A frame that waited this long on the network beyond the empty path's delay met a queue.
+  static constexpr double kFrameQueueMs = 80;
+  // ... if it is a burst (a still, a keyframe): a small frame late by that much is a stalled
+  // machine as often as a link.
+  static constexpr uint64_t kFrameQueueBytes = 10'000;
   static constexpr double kLossHigh = 0.10, kLossLow = 0.02;
   static constexpr int64_t kWindowUs = 1'000'000;       // rates are measured over this
   static constexpr int64_t kBackoffUs = 600'000;        // between two decreases
@@ -185,6 +208,10 @@ class RateController {
   std::optional<Point> calm_;  // the last report with no queue: (t_us, bytes received)
   std::optional<double> pending_link_kbps_, link_sample_kbps_;
   std::optional<int> ceiling_kbps_;
+  // Per-frame network delays (PageReport::net_queue_ms): whether the page sends them, and when a
+  // burst last arrived sharp (see decide()).
+  bool frame_delays_ = false;
+  std::optional<int64_t> sharp_burst_us_;
   void note_delivery(const PageReport& p);
   std::optional<double> delivered_peak_kbps(int64_t now_us) const;
   std::optional<double> queue_delay_ms() const;

@@ -132,6 +132,7 @@ void add_rate_health(JsonBuilder* b, const Peers& peers, std::optional<uint32_t>
     member(b, "loss", s.loss);
     member(b, "delay_ms", s.delay_ms);
     member(b, "page_delay_ms", s.page_delay_ms);
+    member(b, "net_queue_ms", s.net_queue_ms);
     member(b, "rtt_ms", s.rtt_ms);
     json_builder_set_member_name(b, "freezes");
     json_builder_add_int_value(b, static_cast<gint64>(s.freezes));

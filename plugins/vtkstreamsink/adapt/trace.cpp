@@ -1,6 +1,7 @@
 #include "trace.h"
 
 #include <cstdio>
+#include <iterator>
 #include <sstream>
 
 namespace vtkstream::adapt {
@@ -53,7 +54,8 @@ std::string trace_line(uint32_t peer, const ReceiverReport& r) {
 std::string trace_line(uint32_t peer, const PageReport& p) {
   return "P " + std::to_string(p.t_us) + " " + std::to_string(peer) + " " + std::to_string(p.bytes) + " " +
          num(p.packets) + " " + num(p.lost) + " " + num(p.decoded) + " " + num(p.dropped) + " " + num(p.freezes) +
-         " " + num(p.freeze_ms) + " " + num(p.jb_delay_ms) + " " + num(p.jb_emitted) + " " + num(p.delay_ms);
+         " " + num(p.freeze_ms) + " " + num(p.jb_delay_ms) + " " + num(p.jb_emitted) + " " + num(p.delay_ms) + " " +
+         num(p.net_queue_ms) + " " + num(p.net_frame_bytes);
 }
 
 std::string trace_line(uint32_t peer, const TargetMark& m) {
@@ -90,6 +92,12 @@ std::optional<TraceLine> parse_trace_line(const std::string& line) {
         !field(in, &p.dropped) || !field(in, &p.freezes) || !field(in, &p.freeze_ms) || !field(in, &p.jb_delay_ms) ||
         !field(in, &p.jb_emitted) || !field(in, &p.delay_ms))
       return std::nullopt;
+    // Traces recorded before the per-frame network delay end here.
+    std::string rest;
+    if (in >> rest) {
+      std::istringstream more(rest + " " + std::string(std::istreambuf_iterator<char>(in), {}));
+      if (!field(more, &p.net_queue_ms) || !field(more, &p.net_frame_bytes)) return std::nullopt;
+    }
     out.event = p;
   } else if (kind == "T") {
     TargetMark m;

@@ -5,7 +5,7 @@
 //
 //   S t_us peer bytes_sent                                    webrtcbin outbound-rtp
 //   R t_us peer fraction_lost jitter_s rtt_s                  webrtcbin remote-inbound-rtp (RTCP RR)
-//   P t_us peer bytes packets lost decoded dropped freezes freeze_ms jb_delay_ms jb_emitted delay_ms
+//   P t_us peer bytes packets lost decoded dropped freezes freeze_ms jb_delay_ms jb_emitted delay_ms [net_queue_ms net_frame_bytes]
 //   T t_us peer target_kbps state                             the controller's decision (for reading)
 //   L t_us link_kbps                                          written by the recording script: the link changed
 //                                                             (0 = unconstrained, -1 = an outage: everything dropped)

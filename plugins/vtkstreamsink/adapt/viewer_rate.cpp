@@ -76,6 +76,10 @@ void ViewerRate::on_page(const PageStats& s, WebRtcBranch& branch, std::function
   p.jb_delay_ms = s.jb_delay_ms;
   p.jb_emitted = s.jb_emitted;
   p.delay_ms = s.delay_ms;
+  if (auto net = net_delay_.on_report(s.frames, branch.departures(), g_get_monotonic_time())) {
+    p.net_queue_ms = net->queue_ms;
+    p.net_frame_bytes = net->bytes;
+  }
   branch.request_stats([this, alive = std::weak_ptr<bool>(alive_), p, changed = std::move(changed)](
                            const RtcStats& rtc) mutable {
     if (!alive.lock()) return;

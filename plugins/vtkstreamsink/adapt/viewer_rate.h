@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 
+#include "frame_delay.h"
 #include "protocol.h"
 #include "rate_controller.h"
 #include "webrtc_stats.h"
@@ -48,6 +49,7 @@ class ViewerRate {
 
   uint32_t peer_;
   adapt::RateController ctl_;
+  adapt::NetDelay net_delay_;
   std::optional<double> last_rr_jitter_, last_rr_rtt_, last_rr_loss_;  // to feed each RR once
   int64_t last_page_us_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

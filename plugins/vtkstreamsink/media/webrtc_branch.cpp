@@ -7,6 +7,7 @@
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 
+#include "departure_probe.h"
 #include "media.h"
 #include "media_probes.h"
 #include "playout_delay_ext.h"
@@ -194,6 +195,7 @@ bool WebRtcBranch::build(Codec codec, const IceConfig& ice, std::string* err) {
   {  // what this viewer is sent, for /metrics (after the queue: drops are not sent)
     GstPad* qsrc = gst_element_get_static_pad(queue_, "src");
     count_bytes(qsrc, &media_.metrics().webrtc_sent_bytes);
+    watch_departures(qsrc, departures_);
     gst_object_unref(qsrc);
   }
 

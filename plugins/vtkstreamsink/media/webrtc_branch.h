@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "branch.h"
+#include "frame_delay.h"
 #include "protocol.h"
 #include "rtx_budget.h"
 #include "rung_switch.h"
@@ -73,6 +74,8 @@ class WebRtcBranch : public Branch {
     if (rtx_) rtx_->set_estimate_kbps(kbps);
   }
   uint64_t retransmissions_dropped() const { return rtx_ ? rtx_->dropped() : 0; }
+  // When this viewer's frames left for webrtcbin (adapt/frame_delay.h).
+  const adapt::DepartureLog& departures() const { return *departures_; }
 
   // The rung this viewer receives (adapt/rung_policy.h), the one it is moving to (= rung() when
   // none), and a move: the rung is created if needed and asked for a keyframe; the move completes
@@ -112,6 +115,7 @@ class WebRtcBranch : public Branch {
   GstPad* stream_pad_ = nullptr;  // answerer, until then: webrtcbin's sink pad (owned)
   gulong caps_handler_ = 0;       // on stream_pad_
   std::shared_ptr<RtxBudget> rtx_;
+  std::shared_ptr<adapt::DepartureLog> departures_ = std::make_shared<adapt::DepartureLog>();
   std::unique_ptr<RungSwitch> switch_;  // once attached
   bool offered_ = false;
   bool connected_ = false;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -96,6 +97,9 @@ struct PageStats {
   uint64_t bytes = 0;          // video bytes received
   std::optional<uint64_t> packets, lost, decoded, dropped, freezes;
   std::optional<double> freeze_ms, jb_delay_ms, jb_emitted, delay_ms;
+  // Some presented frames: (RTP timestamp, arrival on the page's clock in ms), at most kMaxFrames.
+  std::vector<std::pair<uint32_t, double>> frames;
+  static constexpr size_t kMaxFrames = 16;
 };
 
 // `quality` (docs/protocol.md "Quality"): pin this viewer to a rung of the ladder, or back to auto.

@@ -43,6 +43,35 @@ std::optional<double> number(JsonObject* o, const char* name, double hi, bool in
   return v;
 }
 
+// `frames`: an array of at most PageStats::kMaxFrames [RTP timestamp, arrival ms] pairs.
+std::optional<ProtocolError> parse_frames(JsonObject* o, PageStats* s) {
+  JsonNode* n = json_object_get_member(o, "frames");
+  if (!n || JSON_NODE_HOLDS_NULL(n)) return std::nullopt;
+  const ProtocolError err = bad("frames", "an array of at most 16 [RTP timestamp, arrival ms] pairs");
+  if (!JSON_NODE_HOLDS_ARRAY(n)) return err;
+  JsonArray* a = json_node_get_array(n);
+  const guint len = json_array_get_length(a);
+  if (len > PageStats::kMaxFrames) return err;
+  for (guint i = 0; i < len; ++i) {
+    JsonNode* e = json_array_get_element(a, i);
+    if (!JSON_NODE_HOLDS_ARRAY(e) || json_array_get_length(json_node_get_array(e)) != 2) return err;
+    JsonArray* pair = json_node_get_array(e);
+    double v[2];
+    for (guint k = 0; k < 2; ++k) {
+      JsonNode* x = json_array_get_element(pair, k);
+      if (!JSON_NODE_HOLDS_VALUE(x)) return err;
+      const GType t = json_node_get_value_type(x);
+      if (t == G_TYPE_INT64) v[k] = double(json_node_get_int(x));
+      else if (t == G_TYPE_DOUBLE) v[k] = json_node_get_double(x);
+      else return err;
+      if (!std::isfinite(v[k]) || v[k] < 0) return err;
+    }
+    if (v[0] > 4294967295.0 || v[0] != std::floor(v[0]) || v[1] > kMaxMs) return err;
+    s->frames.emplace_back(uint32_t(v[0]), v[1]);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::variant<PageStats, ProtocolError> parse_page_stats(JsonObject* o) {
@@ -70,6 +99,7 @@ std::variant<PageStats, ProtocolError> parse_page_stats(JsonObject* o) {
     if (err) return *err;
     *r.to = v;
   }
+  if (auto e = parse_frames(o, &s)) return *e;
   return s;
 }
 

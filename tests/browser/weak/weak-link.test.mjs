@@ -97,6 +97,9 @@ test(`chromium at ${LINK_KBPS} kbit/s: every drag seen, no freeze over 1 s, esti
     assert.equal(health.viewers.length, 1);
     const v = health.viewers[0];
     assert.equal(v.controlling, true);
+    // The page names its frames and the server found when they left (docs/protocol.md `frames`):
+    // the per-frame network delay that keeps the estimate at the link.
+    assert.equal(typeof v.net_queue_ms, 'number', 'no per-frame network delay was measured');
     assert.ok(v.estimate_kbps <= PROBE_MARGIN * LINK_KBPS, `the published estimate (${v.estimate_kbps}) is above the link`);
     assert.ok(Math.abs(v.rung_kbps - v.estimate_kbps) <= 0.05 * v.rung_kbps + 1,
       `rung ${v.rung}'s encoder (${v.rung_kbps} kbit/s) does not follow the viewer's estimate (${v.estimate_kbps})`);
