@@ -97,3 +97,12 @@ TEST(NetDelayTrace, PageLinesCarryTheFrameDelayAndOldOnesStillParse) {
   EXPECT_FALSE(std::get<PageReport>(old->event).net_queue_ms);
   EXPECT_FALSE(parse_trace_line("P 55376833725 1 31616 31 0 2 5 0 0 14.965 2 0 x 5")) << "garbage after";
 }
+
+TEST(NetDelay, AFloodOfReportsKeepsBoundedMemory) {
+  DepartureLog log;
+  log.note_packet(1000, true, 100, 0);
+  NetDelay nd;
+  std::vector<std::pair<uint32_t, double>> frames(16, {1000, 1.0});
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(nd.on_report(frames, log, i));
+  EXPECT_LE(nd.offsets(), NetDelay::kMaxOffsets);
+}

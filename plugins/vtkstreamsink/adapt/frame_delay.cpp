@@ -49,7 +49,8 @@ std::optional<NetDelay::Result> NetDelay::on_report(const std::vector<std::pair<
     placed.push_back({offset, d->bytes});
     offsets_.emplace_back(now_us, offset);
   }
-  while (!offsets_.empty() && offsets_.front().first < now_us - kBaseWindowUs) offsets_.pop_front();
+  while (!offsets_.empty() && (offsets_.front().first < now_us - kBaseWindowUs || offsets_.size() > kMaxOffsets))
+    offsets_.pop_front();
   if (placed.empty()) return std::nullopt;
   double base = offsets_.front().second;
   for (const auto& [t, o] : offsets_) base = std::min(base, o);

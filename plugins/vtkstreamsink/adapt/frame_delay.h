@@ -58,6 +58,9 @@ class DepartureLog {
 class NetDelay {
  public:
   static constexpr int64_t kBaseWindowUs = 30'000'000;
+  // At most this many offsets are kept (the oldest go first): a page sending reports far faster
+  // than every 250 ms cannot grow the memory (100 reports of 16 frames in 30 s need 1600).
+  static constexpr size_t kMaxOffsets = 4096;
 
   struct Result {
     double queue_ms = 0;  // the most delayed reported frame's time above the empty path
@@ -68,6 +71,7 @@ class NetDelay {
   std::optional<Result> on_report(const std::vector<std::pair<uint32_t, double>>& frames, const DepartureLog& log,
                                   int64_t now_us);
   void reset() { offsets_.clear(); }
+  size_t offsets() const { return offsets_.size(); }
 
  private:
   std::deque<std::pair<int64_t, double>> offsets_;  // (server us, arrival - departure in ms)
