@@ -23,7 +23,7 @@ constexpr double kBucketBits = 16 * 1024 * 8;  // netns2.sh's tbf burst
 struct Session {
   RateController c{Limits{150, 5000, 1200}};
   LinkModel link;
-  bool per_frame_delay = true;  // the page names frames (Chromium); Firefox does not
+  bool per_frame_delay = true;  // the page names frames (web/js/link_report.js)
   int64_t t = 0;
   std::vector<std::pair<int64_t, int>> targets;
 

@@ -11,7 +11,7 @@
 // time, so a frame's delay also holds its encoding time, which varies a lot on a loaded machine;
 // such noise only ever adds, so the report carries the smallest queueing delay of the frames of
 // the last RECENT_MS: a queue raises every frame's delay, a slow encode only some. Browsers without
-// these fields (Firefox) send no delay; the server then relies on what arrives against what was
+// these fields (older Firefox releases) send no delay; the server then relies on what arrives against what was
 // sent, and loss.
 //
 // Each report also carries `frames`: the RTP timestamp and arrival time of the least and the most

@@ -72,7 +72,7 @@
 //     across a slow link: a full-size still or keyframe queues for 100-300 ms across 1 Mbit/s,
 //     while the byte counters of the reports around it cannot tell it from an unconstrained link
 //     (there it arrives within a few ms); growth from those bursts alone took the 1 Mbit/s e2e
-//     test's estimate to 1818-2139 kbit/s. Pages that give no per-frame arrival (Firefox) lack it.
+//     test's estimate to 1818-2139 kbit/s. Pages that give no per-frame arrival keep the old rule.
 // The queueing delay is the round-trip time of the receiver reports above its minimum of the last
 // 30 s (the median of the reports of the last second): a network-only measure. The page's own
 // delay (arrival against RTP timestamp) also holds the encoding time, which on a loaded machine
