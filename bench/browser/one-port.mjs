@@ -3,7 +3,10 @@
 // transport (?transport=webrtc|ws|mjpeg):
 //   first     ms from the start of page load to the first picture of that transport
 //   drags     of 10 separate drags, how many changed the picture within 5 s
-//   p50/p95   input-to-photon over every move of the drags (web/js/latency.js; MJPEG: approx)
+//   p50/p95   input-to-photon over every move of the drags (web/js/latency.js; MJPEG: approx),
+//             a move every VTKSTREAM_BENCH_MOVE_MS ms (default 40; bench/browser/paced_moves.mjs)
+//   echo      p50 of input -> the server's `frame` echo arriving (render, encode, network; no decode)
+//   newest    p50 of input -> photon for the newest input of each frame only
 //   kbit/s    what the server handed to this viewer (/metrics vtkstream_sent_bytes_total of the
 //             transport) while dragging, and over 5 s idle before
 //   skipped   (WebSocket video) frames its flow control skipped while dragging
@@ -13,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { launchChromium, launchFirefox } from '../../tests/browser/lib/browsers.mjs';
-import { waitStats, snapshot, waitPictureChange, nextFrame } from '../../tests/browser/lib/page.mjs';
+import { waitStats, snapshot, waitPictureChange } from '../../tests/browser/lib/page.mjs';
+import { pacedMoves, moveIntervalMs } from './paced_moves.mjs';
 
 const { values: opt } = parseArgs({ options: { label: { type: 'string', default: '?' },
                                                only: { type: 'string', default: 'webrtc,ws,mjpeg' },
@@ -21,7 +25,7 @@ const { values: opt } = parseArgs({ options: { label: { type: 'string', default:
 const url = process.env.VTKSTREAM_URL;
 if (!url) throw new Error('VTKSTREAM_URL is not set: run bench/browser/one-port.sh');
 const ca = readFileSync(process.env.VTKSTREAM_TLS_CA);
-const W = 1280, H = 720, DRAGS = 10;
+const W = 1280, H = 720, DRAGS = 10, MOVE_MS = moveIntervalMs();
 const SELECTOR = { webrtc: '#video', ws: '#wsvideo', mjpeg: '#mjpeg' };
 const pct = (a, p) => {
   if (!a.length) return null;
@@ -111,10 +115,7 @@ async function row(browser, transport) {
       const before = await snapshot(b, SELECTOR[transport]);
       await b.mouse.move(c.x - dir * 150, c.y);
       await b.mouse.down();
-      for (let k = 1; k <= 30; k++) {
-        await b.mouse.move(c.x - dir * 150 + (dir * 300 * k) / 30, c.y + k);
-        await nextFrame(b);
-      }
+      await pacedMoves(b, { x: c.x - dir * 150, y: c.y }, { x: c.x + dir * 150, y: c.y + 30 }, 30, MOVE_MS);
       await b.mouse.up();
       if ((await waitPictureChange(b, SELECTOR[transport], before, 0.02, 5000).catch(() => 0)) >= 0.02) seen++;
     }
@@ -123,7 +124,7 @@ async function row(browser, transport) {
     const lat = await b.evaluate(() => window.__lat.slice());
     const s = await b.evaluate(() => window.vtkstream.stats());
     return { link: opt.label, browser, transport, first, where, drags: `${seen}/${DRAGS}`, p50: pct(lat, 50), p95: pct(lat, 95),
-             n: lat.length, approx: s.latency.approx, dragKbps, idleKbps, skipped, rung: s.rung, estimateKbps: s.estimateKbps };
+             n: lat.length, approx: s.latency.approx, echoP50: s.latency.echoP50, newestP50: s.latency.newestP50, dragKbps, idleKbps, skipped, rung: s.rung, estimateKbps: s.estimateKbps };
   } finally {
     await b.close();
   }
@@ -136,7 +137,8 @@ for (const transport of opt.only.split(',')) {
   try {
     const r = await row(browser, transport);
     console.log(`${label} first ${f(r.first)} ms  drags ${r.drags}  ` +
-                `p50 ${f(r.p50)} ms  p95 ${f(r.p95)} ms (n=${r.n}${r.approx ? ', approx' : ''})  ` +
+                `p50 ${f(r.p50)} ms  p95 ${f(r.p95)} ms (n=${r.n}${r.approx ? ', approx' : ''}; echo ${f(r.echoP50)}, ` +
+                `newest ${f(r.newestP50)} ms)  ` +
                 `dragging ${f(r.dragKbps)} kbit/s  idle ${r.idleKbps.toFixed(1)} kbit/s` +
                 (transport === 'ws' ? `  skipped ${r.skipped} frames while dragging` : '') +
                 (r.rung != null && transport !== 'mjpeg' ? `  rung ${r.rung} (estimate ${r.estimateKbps} kbit/s)` : ''));

@@ -6,7 +6,8 @@
 # browser and transport (pinned with ?transport=): first-picture time, drags seen, input-to-
 # photon p50/p95, kbit/s dragging and idle (one-port.mjs). Prints the load average before and
 # after. Root only (ip netns). VTKSTREAM_BENCH_ONLY=ws (comma-separated) runs only those
-# transports, VTKSTREAM_BENCH_BROWSERS=firefox only those browsers.
+# transports, VTKSTREAM_BENCH_BROWSERS=firefox only those browsers; VTKSTREAM_BENCH_MOVE_MS: ms
+# between the moves of a drag (default 40; 0: one per animation frame; paced_moves.mjs).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tests="$here/../../tests/browser"

@@ -9,6 +9,11 @@
 // refined by the copies the renderer republishes). On a lower rung the full-size picture is the
 // crisp still image the page lays over the video (web/js/still.js): that image is what is
 // measured there, from the moment it is shown ("via image"; "via video" on the top rung).
+// The 30 moves of a drag come one every VTKSTREAM_BENCH_MOVE_MS ms of the page's clock (default
+// 40; 0: one per animation frame, as fast as the driver goes), the same in every browser
+// (bench/browser/paced_moves.mjs says why). The row prints the rate achieved, and from the page's
+// probe the p50 of input -> the server's `frame` echo (render, encode and the way back, no decode)
+// and of input -> photon for the newest input of each frame only (no wait of older moves).
 // With WebRTC, where the browser's time goes while dragging (means per frame over the drags):
 // jitter-buffer delay, decode time, processing delay (first packet to decoded) and assembly time
 // (first to last packet) from getStats, and from requestVideoFrameCallback the time from the
@@ -18,7 +23,8 @@
 //   (WEAK_LINK_STILLS=0, or --query stills=0: the page without the crisp still, for an A/B)
 import { parseArgs } from 'node:util';
 import { launchChromium, launchFirefox } from '../../tests/browser/lib/browsers.mjs';
-import { waitStats, snapshot, waitPictureChange, nextFrame, changedFraction } from '../../tests/browser/lib/page.mjs';
+import { waitStats, snapshot, waitPictureChange, changedFraction } from '../../tests/browser/lib/page.mjs';
+import { pacedMoves, moveIntervalMs } from './paced_moves.mjs';
 import { decodePng, psnr, psnrY } from './psnr.mjs';
 
 const { values: opt } = parseArgs({ options: {
@@ -27,7 +33,7 @@ const { values: opt } = parseArgs({ options: {
 } });
 const url = process.env.VTKSTREAM_URL;
 if (!url) throw new Error('VTKSTREAM_URL is not set: run bench/browser/weak-link.sh');
-const W = 1280, H = 720, DRAGS = 10, AFTER_MS = 3000;
+const W = 1280, H = 720, DRAGS = 10, AFTER_MS = 3000, MOVE_MS = moveIntervalMs();
 const pct = (a, p) => {
   if (!a.length) return null;
   const s = a.slice().sort((x, y) => x - y);
@@ -118,6 +124,7 @@ try {
   const r0 = await b.evaluate(() => window.vtkstream.rtcStats());
   const c = { x: W / 2, y: H / 2 };
   let seen = 0, dragMs = 0, dragFrames = 0, release = 0, lastBefore = null;
+  const moveRates = [];
   t0 = await clock();
   b0 = await bytes();
   for (let i = 0; i < DRAGS; i++) {
@@ -127,10 +134,7 @@ try {
     await b.mouse.move(c.x - dir * 150, c.y);
     await b.mouse.down();
     const d0 = await clock(), f0 = await presented();
-    for (let k = 1; k <= 30; k++) {
-      await b.mouse.move(c.x - dir * 150 + (dir * 300 * k) / 30, c.y + k);
-      await nextFrame(b);
-    }
+    moveRates.push(await pacedMoves(b, { x: c.x - dir * 150, y: c.y }, { x: c.x + dir * 150, y: c.y + 30 }, 30, MOVE_MS));
     await b.mouse.up();
     release = await clock();
     dragMs += release - d0;
@@ -165,11 +169,13 @@ try {
   const row = {
     link: opt.label, browser: opt.browser, drags: `${seen}/${DRAGS}`, p50: pct(lat, 50), p95: pct(lat, 95),
     n: lat.length, dragFps: dragMs ? (1000 * dragFrames) / dragMs : null, dragKbps, idleKbps,
+    moveMs: MOVE_MS, movesPerS: moveRates.length ? moveRates.reduce((x, y) => x + y, 0) / moveRates.length : null,
     stillS: still.firstFullMs == null ? null : still.firstFullMs / 1000, stillVia: still.via, stillAnnouncedS: still.announcedMs == null ? null : still.announcedMs / 1000, stillDb: firstDb, stillDbY: firstDbY, stillDb3s: lastDb,
     estimateKbps: s.estimateKbps, rung: s.rung, lastStill: s.still, query: opt.query, playoutDelay: r1 ? r1.playoutDelay : null,
     jitterBufferMs: perFrame('jitterBufferDelayS', 'jitterBufferEmitted'), decodeMs: perFrame('totalDecodeTimeS', 'framesDecoded'),
     processingMs: perFrame('totalProcessingDelayS', 'framesDecoded'), assemblyMs: perFrame('totalAssemblyTimeS', 'framesDecoded'),
     receiveToPresentMs: mean(rvfc.toPresent), presentToDisplayMs: mean(rvfc.toDisplay),
+    echoP50: s.latency.echoP50, newestP50: s.latency.newestP50,
   };
   const f = (v, d = 0) => (v == null ? 'n/a' : v.toFixed(d));
   console.log(`${opt.label.padEnd(13)} ${opt.browser.padEnd(8)} drags ${row.drags}  p50 ${f(row.p50)} ms  ` +
@@ -181,7 +187,9 @@ try {
   console.log(`${opt.label.padEnd(13)} ${opt.browser.padEnd(8)} ${opt.query || '(default)'}: playout-delay ` +
               `${row.playoutDelay}  per frame: jitter buffer ${f(row.jitterBufferMs, 1)} ms  decode ${f(row.decodeMs, 1)} ms  ` +
               `processing ${f(row.processingMs, 1)} ms  assembly ${f(row.assemblyMs, 1)} ms  ` +
-              `receive->present ${f(row.receiveToPresentMs, 1)} ms  present->display ${f(row.presentToDisplayMs, 1)} ms`);
+              `receive->present ${f(row.receiveToPresentMs, 1)} ms  present->display ${f(row.presentToDisplayMs, 1)} ms  ` +
+              `input->echo p50 ${f(row.echoP50)} ms  newest input->photon p50 ${f(row.newestP50)} ms  ` +
+              `moves ${f(row.movesPerS, 1)}/s (every ${MOVE_MS || 'animation frame'}${MOVE_MS ? ' ms' : ''})`);
   console.log('JSON ' + JSON.stringify(row));
 } finally {
   await b.close();

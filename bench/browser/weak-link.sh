@@ -8,6 +8,8 @@
 # WEAK_LINK_QUERIES: page parameters to compare, one run each per link and browser, in the order
 # given ("-" for none), e.g. "- playout_delay=0 - playout_delay=0" alternates the playout-delay
 # extension on and off (default "-").
+# VTKSTREAM_BENCH_MOVE_MS: ms between the moves of a drag (default 40, the same in both browsers;
+# 0: one per animation frame, as fast as each driver goes; bench/browser/paced_moves.mjs).
 # WEAK_LINK_STILLS=0 runs the page without the crisp still of a lower rung (an A/B of it).
 # Root only (ip netns).
 set -euo pipefail
