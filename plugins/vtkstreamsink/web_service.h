@@ -135,6 +135,9 @@ class WebService {
   // 1 s after release leaves after the quiet time, the encode and the decode (docs/performance.md
   // "The unconstrained still at 40 dB").
   static constexpr double kExactMaxMs = 500;
+  // Below this share of the last lossless image's size (per pixel) nobody's pace is tried: a
+  // scene may get simpler, but not by half from one still to the next (web_service_still.cpp).
+  static constexpr double kExactGuessShare = 0.5;
   int64_t still_pace_bps(GHashTable* query) const;
   void update_still_wanted();
 
@@ -152,6 +155,7 @@ class WebService {
     uint64_t id = 0;
     std::set<uint32_t> peers;  // told of the lossless image of still `id`: no lossy one for them
   } exact_sent_;
+  double exact_bytes_per_pixel_ = 0;  // of the last lossless image: predicts the next one's size
   StillKeys still_keys_;                      // whose estimate paces a /still.webp download
   GSource* still_timer_ = nullptr;            // the quiet time before a still is encoded
   Auth auth_;

@@ -7,6 +7,8 @@
 // has decoded. Two images of a still (media/still_encode.h), each encoded at most once: lossless
 // first, sent to every viewer whose pace carries it within kExactMaxMs, then lossy, only if some
 // viewer is left (a weaker link, or no estimate).
+#include <gst/video/video.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -93,15 +95,26 @@ void WebService::on_still(uint64_t id) {
 
 void WebService::encode_still(uint64_t id) {
   if (!stills_ || !exact_stills_) return;
-  bool any = false, estimated = false;
-  for (auto& [pid, p] : peers_)
-    if (wants_still(*p)) any = true, estimated = estimated || p->rate();
-  if (!any) return;  // they all went since: no encode
   GstSample* s = still_sample(id);
   if (!s) return;
-  // The lossless image first: its encode is the quick one (15-35 ms at 1280x720), and its size
-  // decides who can take it in time (still_ready); the lossy one is made only for the others.
-  if (estimated) exact_stills_->offer(s, id);
+  GstVideoInfo vi;
+  const double pixels = gst_video_info_from_caps(&vi, gst_sample_get_caps(s)) ? double(vi.width) * vi.height : 0;
+  // The lossless image of the last still, per pixel, predicts this one's (the same scene, most of
+  // the time); a viewer whose pace carries less than kExactGuessShare of that within kExactMaxMs
+  // would not get it. 0: no lossless image yet, anyone might.
+  const size_t guess = static_cast<size_t>(exact_bytes_per_pixel_ * pixels * kExactGuessShare);
+  bool any = false, exact = false;
+  for (auto& [pid, p] : peers_)
+    if (wants_still(*p)) any = true, exact = exact || affords_exact(*p, guess);
+  if (!any) {  // they all went since: no encode
+    gst_sample_unref(s);
+    return;
+  }
+  // The lossless image first where someone may take it: its encode is the quick one (15-35 ms at
+  // 1280x720), and its size decides who gets it (still_ready); the lossy one follows for the
+  // others. Where nobody may (a weak link: 154 kB of the demo scene would take 4 s at 300 kbit/s),
+  // the lossy one at once.
+  if (exact) exact_stills_->offer(s, id);
   else stills_->offer(s, id);
 }
 
@@ -120,6 +133,7 @@ GstSample* WebService::still_sample(uint64_t id) {
 
 void WebService::still_ready(const StillImages::Ready& r, bool lossless) {
   if (lossless) {
+    if (r.width > 0 && r.height > 0) exact_bytes_per_pixel_ = double(r.bytes) / (double(r.width) * r.height);
     exact_sent_ = {r.id, {}};
     bool others = false;
     for (auto& [id, p] : peers_) {

@@ -206,6 +206,11 @@ TEST_F(SinkStillImage, EveryViewerGetsEachNewStillOnceAsWebp) {
   ASSERT_TRUE(m1.ok()) << "no still message on the lower rung";
   EXPECT_EQ(m1.integer("id"), 2);
   EXPECT_EQ(m1.str("key"), key) << "one key per viewer";
+  // Still 1's lossless image (175 kB) showed that this scene's is more than this viewer takes in
+  // time: still 2 is encoded lossy only.
+  r = http_get(still_url("id=2&lossless=1"));
+  EXPECT_EQ(r.status, 404) << "a lossless image nobody could take in time was made";
+  EXPECT_NE(r.body.find("no still 2 yet; the newest is 1"), std::string::npos) << r.body;
 
   for (bool view : {false, true}) {
     r = http_get(still_url("id=2&key=" + key, view));

@@ -32,7 +32,8 @@ GBytes* encode_frame(const GstVideoFrame& frame, Import import, const StillForma
     config.lossless = 1;
     config.method = 0;  // with quality 0: the fastest effort (still_encode.h)
   }
-  config.use_sharp_yuv = 1;  // lossy: applies to ARGB input only, hence use_argb below
+  if (format.method >= 0) config.method = format.method;
+  config.use_sharp_yuv = format.sharp;  // lossy: applies to ARGB input only, hence use_argb below
   WebPPicture pic;
   WebPPictureInit(&pic);
   pic.use_argb = 1;

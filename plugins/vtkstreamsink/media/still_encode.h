@@ -31,7 +31,10 @@ inline constexpr const char* kStillMime = "image/webp";
 
 struct StillFormat {
   bool lossless = false;
-  int quality = kStillWebpQuality;  // lossy only
+  int quality = kStillWebpQuality;  // lossy only (lossless: effort, 0 here)
+  // The rest are the measured choices; other values for bench/encode/bench_still.cpp.
+  bool sharp = true;  // lossy: libwebp's sharp RGB to YUV conversion
+  int method = -1;    // libwebp's method (0 fast .. 6 slow): -1 = 4 lossy, 0 lossless
 };
 
 // The encoded image (transfer full), or nullptr with *err set.
