@@ -101,6 +101,8 @@ int main(int argc, char** argv) {
       {"lossy q100, plain conversion", {false, 100, false, -1}},
       {"lossy q90, sharp (server)", {false, 90, true, -1}},
       {"lossy q95, sharp", {false, 95, true, -1}},
+      {"lossy q90, sharp, method 2", {false, 90, true, 2}},
+      {"lossy q90, sharp, method 3", {false, 90, true, 3}},
       {"lossless, method 0 (server)", {true, 0, true, 0}},
       {"lossless, method 1", {true, 0, true, 1}},
       {"lossless, method 4", {true, 0, true, 4}},

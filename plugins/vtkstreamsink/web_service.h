@@ -135,9 +135,12 @@ class WebService {
   // 1 s after release leaves after the quiet time, the encode and the decode (docs/performance.md
   // "The unconstrained still at 40 dB").
   static constexpr double kExactMaxMs = 500;
-  // Below this share of the last lossless image's size (per pixel) nobody's pace is tried: a
-  // scene may get simpler, but not by half from one still to the next (web_service_still.cpp).
-  static constexpr double kExactGuessShare = 0.5;
+  // A viewer whose pace carries less than this share of the last lossless image's size (per
+  // pixel) within kExactMaxMs is not tried (web_service_still.cpp): when nobody is, the lossy
+  // image is encoded at once, not after a lossless one nobody takes (20-30 ms at 1280x720, more
+  // under load). Stills after drags of one scene differ by a few per cent; a simpler scene only
+  // costs a lossy still where a lossless one would have fit.
+  static constexpr double kExactGuessShare = 0.8;
   int64_t still_pace_bps(GHashTable* query) const;
   void update_still_wanted();
 

@@ -101,7 +101,7 @@ void WebService::encode_still(uint64_t id) {
   const double pixels = gst_video_info_from_caps(&vi, gst_sample_get_caps(s)) ? double(vi.width) * vi.height : 0;
   // The lossless image of the last still, per pixel, predicts this one's (the same scene, most of
   // the time); a viewer whose pace carries less than kExactGuessShare of that within kExactMaxMs
-  // would not get it. 0: no lossless image yet, anyone might.
+  // is not counted. 0: no lossless image yet, anyone might get one.
   const size_t guess = static_cast<size_t>(exact_bytes_per_pixel_ * pixels * kExactGuessShare);
   bool any = false, exact = false;
   for (auto& [pid, p] : peers_)
