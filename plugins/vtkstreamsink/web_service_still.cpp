@@ -1,7 +1,7 @@
 // WebService's part in the crisp still over HTTP (http/still_image.h): the renderer's still
 // (media/still_frame.h) is encoded once when some viewer can show it, and each such viewer hears
-// `still`, with its own key for the download, when the image is ready to fetch. Every viewer on
-// rungs gets it, the top rung's too: its video's still (media/still_quality.h) is VP8, 4:2:0, and
+// `still`, with its own key for the download, when the image is ready to fetch. Every viewer that
+// receives video gets it, on the top rung too: its video's still (media/still_quality.h) is VP8, 4:2:0, and
 // stays about 39 dB RGB PSNR whatever the quantizer, under issue 9's 40 dB (docs/performance.md
 // "The unconstrained still at 40 dB"); the video's still is what the page shows until the image
 // has decoded. Two images of a still (media/still_encode.h), each encoded at most once: lossless
