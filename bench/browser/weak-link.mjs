@@ -8,7 +8,8 @@
 // frame the sink got), both for that first full-size frame and 3 s after the release (the still
 // refined by the copies the renderer republishes). On a lower rung the full-size picture is the
 // crisp still image the page lays over the video (web/js/still.js): that image is what is
-// measured there, from the moment it is shown ("via image"; "via video" on the top rung).
+// measured there, from the moment it is shown ("via image"; "via video" on the top rung). On the
+// top rung the image follows the video's still: "crisp image" is when it was shown and its PSNR.
 // The 30 moves of a drag come one every VTKSTREAM_BENCH_MOVE_MS ms of the page's clock (default
 // 40; 0: one per animation frame, as fast as the driver goes), the same in every browser
 // (bench/browser/paced_moves.mjs says why). The row prints the rate achieved, and from the page's
@@ -44,7 +45,8 @@ const pct = (a, p) => {
 // and, on a lower rung, the crisp still laid over the video (web/js/still.js, checked every
 // animation frame): what the user sees is drawn into a canvas as a PNG at the first full-size
 // picture (a full-size video frame, or the still image once shown) and at t0 + AFTER_MS.
-// Resolves with { firstFullMs, via ('video' or 'image'), first, last } (PNG data URLs).
+// Resolves with { firstFullMs, via ('video' or 'image'), first, last, imageMs, image } (PNG data
+// URLs; image*: the crisp still image, also when a full-size video frame came first).
 const WATCH_STILL = ({ t0, W, afterMs }) => new Promise((resolve) => {
   const v = document.getElementById('video');
   const img = document.getElementById('still');
@@ -56,7 +58,7 @@ const WATCH_STILL = ({ t0, W, afterMs }) => new Promise((resolve) => {
     c.getContext('2d').drawImage(still ? img : v, 0, 0);
     return c.toDataURL('image/png');
   };
-  const out = { firstFullMs: null, via: null, first: null, last: null };
+  const out = { firstFullMs: null, via: null, first: null, last: null, imageMs: null, image: null };
   let done = false;
   const cb = (now, md) => {
     if (done) return;
@@ -69,13 +71,17 @@ const WATCH_STILL = ({ t0, W, afterMs }) => new Promise((resolve) => {
   };
   v.requestVideoFrameCallback(cb);
   const watchImage = () => {
-    if (done || out.firstFullMs !== null) return;
+    if (done) return;
     const s = window.vtkstream.stats().still;
     if (img && !img.hidden && img.naturalWidth === W && s && s.visible && s.shownAt >= t0) {
-      out.firstFullMs = s.shownAt - t0;
-      out.via = 'image';
+      out.imageMs = s.shownAt - t0;
       out.announcedMs = s.announcedAt - t0;   // the server's `still` message
-      out.first = grab();
+      out.image = grab();
+      if (out.firstFullMs === null) {
+        out.firstFullMs = out.imageMs;
+        out.via = 'image';
+        out.first = out.image;
+      }
       return;
     }
     requestAnimationFrame(watchImage);
@@ -160,6 +166,7 @@ try {
     return p && p.width === ref.width ? fn(p, ref) : null;
   };
   const firstDb = q(still.first), lastDb = q(still.last), firstDbY = q(still.first, psnrY);
+  const imageDb = q(still.image);
   // Mean per frame over the drags of a cumulative getStats sum (seconds) -> ms.
   const perFrame = (sum, count) => {
     const n = r1 && r0 && r1[count] != null && r0[count] != null ? r1[count] - r0[count] : 0;
@@ -171,6 +178,7 @@ try {
     n: lat.length, dragFps: dragMs ? (1000 * dragFrames) / dragMs : null, dragKbps, idleKbps,
     moveMs: MOVE_MS, movesPerS: moveRates.length ? moveRates.reduce((x, y) => x + y, 0) / moveRates.length : null,
     stillS: still.firstFullMs == null ? null : still.firstFullMs / 1000, stillVia: still.via, stillAnnouncedS: still.announcedMs == null ? null : still.announcedMs / 1000, stillDb: firstDb, stillDbY: firstDbY, stillDb3s: lastDb,
+    imageS: still.imageMs == null ? null : still.imageMs / 1000, imageDb, imageLossless: s.still ? !!s.still.lossless : null,
     estimateKbps: s.estimateKbps, rung: s.rung, lastStill: s.still, query: opt.query, playoutDelay: r1 ? r1.playoutDelay : null,
     jitterBufferMs: perFrame('jitterBufferDelayS', 'jitterBufferEmitted'), decodeMs: perFrame('totalDecodeTimeS', 'framesDecoded'),
     processingMs: perFrame('totalProcessingDelayS', 'framesDecoded'), assemblyMs: perFrame('totalAssemblyTimeS', 'framesDecoded'),
@@ -183,7 +191,8 @@ try {
               `idle ${idleKbps.toFixed(1)} kbit/s  still ${f(row.stillS, 2)} s (${still.via || 'none'}` +
               `${still.via === 'image' ? `, announced at ${f(row.stillAnnouncedS, 2)} s` : ''}) ${f(firstDb, 1)} dB ` +
               `(luma ${f(firstDbY, 1)}) ` +
-              `(3 s: ${f(lastDb, 1)} dB)  estimate ${f(s.estimateKbps)} kbit/s`);
+              `(3 s: ${f(lastDb, 1)} dB)  crisp image ${f(row.imageS, 2)} s ${f(imageDb, 1)} dB` +
+              `${row.imageLossless ? ' (lossless)' : ''}  estimate ${f(s.estimateKbps)} kbit/s`);
   console.log(`${opt.label.padEnd(13)} ${opt.browser.padEnd(8)} ${opt.query || '(default)'}: playout-delay ` +
               `${row.playoutDelay}  per frame: jitter buffer ${f(row.jitterBufferMs, 1)} ms  decode ${f(row.decodeMs, 1)} ms  ` +
               `processing ${f(row.processingMs, 1)} ms  assembly ${f(row.assemblyMs, 1)} ms  ` +

@@ -109,6 +109,7 @@ void WebService::shutdown(ByeCode code, const std::string& reason) {
   snapshot_.reset();      // encodes still running answer nobody
   cancel_source(still_timer_);
   stills_.reset();
+  exact_stills_.reset();
   http_.reset();
 }
 
@@ -182,6 +183,7 @@ void WebService::add_peer(SoupWebsocketConnection* ws, Role role) {
   env.rate_limits = config_.rate_limits;
   env.rate_changed = [this](uint32_t) { rates_changed(); };
   env.said_hello = [this](uint32_t peer) {
+    update_still_wanted();  // a viewer showing stills: its first still is taken (before it hears more)
     if (auto it = peers_.find(peer); it != peers_.end()) it->second->send(arbiter_.message_for(peer));
   };
   env.closed = [this, alive = std::weak_ptr<bool>(alive_)](uint32_t peer) {
@@ -200,6 +202,7 @@ void WebService::remove_peer(uint32_t id) {
   if (it == peers_.end()) return;
   const Role role = it->second->role();
   if (mjpeg_) mjpeg_->end_peer(id);
+  still_keys_.forget(id);
   peers_.erase(it);
   if (events_.viewer) events_.viewer(id, role, false, peers_.size());
   if (arbiter_.leave(id, g_get_monotonic_time() / 1000)) broadcast_control();

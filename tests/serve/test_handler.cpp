@@ -284,7 +284,7 @@ TEST(IdlePolicy, WarnsOnceThenCloses) {
 }
 
 
-// `stills` in hello (the crisp still on a lower rung, docs/protocol.md): a page that says it gets
+// `stills` in hello (the crisp still over HTTP, docs/protocol.md): a page that says it gets
 // `still` messages; one that does not (an older page) never does; a wrong type is bad-field and
 // the page may say hello again.
 TEST_F(HandlerTest, HelloStillsCapability) {

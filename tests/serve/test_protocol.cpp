@@ -49,6 +49,7 @@ struct Parsed {
   std::string str(const char* k) const { return json_object_get_string_member(obj, k); }
   int64_t integer(const char* k) const { return json_object_get_int_member(obj, k); }
   bool has(const char* k) const { return json_object_has_member(obj, k); }
+  bool boolean(const char* k) const { return json_object_get_boolean_member(obj, k); }
 };
 
 }  // namespace
@@ -264,12 +265,16 @@ TEST(Protocol, StayAndIdleWarning) {
   EXPECT_EQ(p.integer("seconds"), 30);
 }
 
-// `still` (server to page): the crisp still's id, size and bytes, as docs/protocol.md lists them.
+// `still` (server to page): the crisp still's id, size, bytes and the viewer's download key, as
+// docs/protocol.md lists them.
 TEST(Protocol, StillMessage) {
-  Parsed p(still_message(7, 1280, 720, 23456));
+  Parsed p(still_message(7, 1280, 720, 23456, "k3y-of-this_viewer", true));
   EXPECT_EQ(p.str("type"), "still");
   EXPECT_EQ(p.integer("id"), 7);
   EXPECT_EQ(p.integer("width"), 1280);
   EXPECT_EQ(p.integer("height"), 720);
   EXPECT_EQ(p.integer("bytes"), 23456);
+  EXPECT_EQ(p.str("key"), "k3y-of-this_viewer");
+  EXPECT_TRUE(p.boolean("lossless"));
+  EXPECT_FALSE(Parsed(still_message(7, 1280, 720, 23456, "k", false)).boolean("lossless"));
 }

@@ -1,130 +1,20 @@
 // GET /still.webp and the `still` message (http/still_image.h, media/still_frame.h) on a real
-// pipeline: `appsrc (live, RGBA 640x480, frames with vtksrc's meta) ! vtkstreamsink` and WebSocket
-// viewers on the WebRTC transport (a session has rungs from its hello on; no answer is needed to
-// pin one). Stills are taken only while a viewer that said `stills` is on a lower rung; each new
-// still (not the renderer's republished copies) is encoded once and announced; the route keeps
-// the token rules of /snapshot.png, answers conditional requests with 304, and stale or bad ids
-// with a clear 404 or 400.
-#include <gst/app/gstappsrc.h>
-
+// pipeline (still_image_fixture.h): each new still (not the renderer's republished copies) is
+// encoded at most once per image kind and announced to every viewer that said `stills`; the route
+// keeps the token rules of /snapshot.png, paces its body, answers conditional requests with 304,
+// stale or bad ids with a clear 404 or 400, and survives a reader that stops reading and a stop
+// mid-body. Who gets which image, and the keys: test_sink_still_image_kinds.cpp.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <cstring>
-#include <memory>
-#include <vector>
-
-#include "sink_test_util.h"
-#include "vtkstream/vtksrc-contract.h"
+#include "still_image_fixture.h"
 
 namespace vtkstream::sinktest {
 namespace {
 
-namespace contract = vtkstream::contract;
-constexpr int kW = 640, kH = 480;
-// The sink's HTTP idle timeout here: short, for the stalled reader's test; every other exchange
-// here is busy until it ends (paced bodies write every 20 ms).
-constexpr int kIdleS = 2;
-
-GstBuffer* frame(guint64 seq, bool still, int n, bool noise = false) {
-  GstBuffer* buf = gst_buffer_new_allocate(nullptr, kW * kH * 4, nullptr);
-  GstMapInfo map;
-  gst_buffer_map(buf, &map, GST_MAP_WRITE);
-  for (int y = 0; y < kH; ++y)
-    for (int x = 0; x < kW; ++x) {
-      guint8* p = map.data + (y * kW + x) * 4;
-      p[0] = guint8(x / 3), p[1] = guint8(y / 2), p[2] = guint8(seq * 40), p[3] = 255;
-      if (noise) p[0] = guint8(g_random_int()), p[1] = guint8(g_random_int());
-    }
-  gst_buffer_unmap(buf, &map);
-  GST_BUFFER_PTS(buf) = GST_SECOND * n / 30;
-  GstCustomMeta* m = gst_buffer_add_custom_meta(buf, contract::kFrameMetaName);
-  gst_structure_set(gst_custom_meta_get_structure(m), contract::kMetaInputSeq, G_TYPE_UINT64, seq,
-                    contract::kMetaStill, G_TYPE_BOOLEAN, still ? TRUE : FALSE, nullptr);
-  return buf;
-}
-
-// WebP's lossy bitstream: "RIFF" size "WEBP" "VP8 " size, then the VP8 key frame header: 3 bytes
-// of frame tag, the start code 9d 01 2a, and 14-bit little-endian width and height.
-bool webp_size(const std::string& b, int* w, int* h) {
-  if (b.size() < 30 || b.compare(0, 4, "RIFF") != 0 || b.compare(8, 4, "WEBP") != 0 || b.compare(12, 4, "VP8 ") != 0 ||
-      b.compare(23, 3, "\x9d\x01\x2a") != 0)
-    return false;
-  auto u = [&](size_t i) { return static_cast<unsigned char>(b[i]); };
-  *w = (u(26) | u(27) << 8) & 0x3fff;
-  *h = (u(28) | u(29) << 8) & 0x3fff;
-  return true;
-}
-
-std::string header(const std::string& head, const std::string& name) {
-  const size_t at = head.find(name + ": ");
-  if (at == std::string::npos) return "";
-  const size_t start = at + name.size() + 2;
-  return head.substr(start, head.find("\r\n", start) - start);
-}
-
-class SinkStillImage : public ::testing::Test {
- protected:
-  void SetUp() override {
-    // vtksrc registers the frame meta in its class_init.
-    gst_object_unref(gst_object_ref_sink(gst_element_factory_make("vtksrc", nullptr)));
-    ASSERT_TRUE(p_.ok());
-    src_ = p_.by_name("src");
-    Ref<GstElement> keepalive(gst_bin_get_by_name(GST_BIN(p_.sink()), "keepalive"));
-    ASSERT_TRUE(keepalive);
-    Ref<GstPad> pad(gst_element_get_static_pad(keepalive.get(), "sink"));
-    gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo*, gpointer d) {
-      ++*static_cast<std::atomic<int>*>(d);
-      g_main_context_wakeup(nullptr);
-      return GST_PAD_PROBE_OK;
-    }, &passed_, nullptr);
-    ASSERT_NE(p_.set_state(GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
-    for (int i = 0; i < 3; ++i) push(1, false);
-    ASSERT_TRUE(p_.log().wait_for(element_message("vtkstreamsink-renderer", "state", "running")));
-  }
-  void TearDown() override { p_.set_state(GST_STATE_NULL); }
-
-  // Pushes a frame and waits until it passed the input tee (and so the still probe).
-  void push(guint64 seq, bool still, bool noise = false) {
-    const int before = passed_;
-    ASSERT_EQ(gst_app_src_push_buffer(GST_APP_SRC(src_), frame(seq, still, n_++, noise)), GST_FLOW_OK);
-    ASSERT_TRUE(run_until([&] { return passed_ > before; }, 10000));
-  }
-  // Says hello with `stills`; returns the peer id (0: no welcome).
-  int64_t hello_with_stills(WsClient& ws, bool view_only) {
-    if (!ws.connect(ws_url(p_.sink(), view_only))) return 0;
-    ws.send(R"({"type":"hello","version":1,"codecs":["VP8"],"transport":"webrtc","stills":true})");
-    return Json(ws.wait_for("welcome")).integer("peer_id", 0);
-  }
-  // Pins `ws` to `rung` and returns once it receives that rung: the move ends at the new rung's
-  // first keyframe, so frames are pushed, one per wait for the `rung` message saying so.
-  bool pin(WsClient& ws, int rung) {
-    ws.send(R"({"type":"quality","rung":)" + std::to_string(rung) + "}");
-    const std::string there = "\"rung\":" + std::to_string(rung) + ",";
-    for (int i = 0; i < 60; ++i) {
-      push(1, false);
-      const std::string m = ws.wait_for("rung", 500);
-      if (m.find("\"pinned\":true") != std::string::npos && m.find(there) != std::string::npos) return true;
-    }
-    return false;
-  }
-  std::string still_url(const std::string& query, bool view_only = false) {
-    return get_string(p_.sink(), "url") + "still.webp?" + query + (query.empty() ? "" : "&") + "token=" +
-           get_string(p_.sink(), view_only ? "view-token" : "token");
-  }
-
-  Pipeline p_{"appsrc name=src is-live=true format=time "
-              "caps=video/x-raw,format=RGBA,width=640,height=480,framerate=30/1 ! vtkstreamsink name=sink "
-              "http-idle-timeout=" + std::to_string(kIdleS)};
-  GstElement* src_ = nullptr;
-  std::atomic<int> passed_{0};
-  int n_ = 0;
-};
-
-TEST_F(SinkStillImage, LowerRungViewerGetsEachNewStillOnceAsWebp) {
+TEST_F(SinkStillImage, EveryViewerGetsEachNewStillOnceAsWebp) {
   HttpResult r = http_get(still_url(""));
   EXPECT_EQ(r.status, 404) << r.head;
   EXPECT_NE(r.body.find("no still image yet"), std::string::npos) << r.body;
@@ -132,65 +22,79 @@ TEST_F(SinkStillImage, LowerRungViewerGetsEachNewStillOnceAsWebp) {
   WsClient viewer;
   const int64_t peer = hello_with_stills(viewer, /*view_only=*/true);
   ASSERT_GT(peer, 0);
-  // On the top rung the still goes as video: nothing is taken for HTTP (it would be id 1).
-  push(2, true);
-  ASSERT_TRUE(pin(viewer, 1));
-  push(3, false);
-  push(4, true);  // the still, its republished copy, then nothing new
-  push(4, true);
-  const Json m(viewer.wait_for("still"));
-  ASSERT_TRUE(m.ok()) << "no still message";
-  EXPECT_EQ(m.integer("id"), 1) << "the still shown on the top rung was taken, or the copy counted";
+  // On the top rung too: its video's still is 4:2:0 VP8, under issue 9's 40 dB. The still, its
+  // republished copy, then nothing new.
+  push(2, true, Picture::kFigure);
+  push(2, true, Picture::kFigure);
+  const std::string text = viewer.wait_for("still");
+  const Json m(text);
+  ASSERT_TRUE(m.ok()) << "no still message on the top rung";
+  EXPECT_EQ(m.integer("id"), 1) << "the copy counted";
   EXPECT_EQ(m.integer("width"), kW);
   EXPECT_EQ(m.integer("height"), kH);
+  const std::string key = key_of(m);
+  // The estimate starts at the sink's bitrate (1200 kbit/s), too little for this lossless image.
+  EXPECT_NE(text.find("\"lossless\":false"), std::string::npos) << text;
+  ASSERT_TRUE(pin(viewer, 1));  // and on a lower rung, as before
+  push(3, false);
+  push(4, true, Picture::kFigure);
+  push(4, true, Picture::kFigure);
+  const Json m1(viewer.wait_for("still"));
+  ASSERT_TRUE(m1.ok()) << "no still message on the lower rung";
+  EXPECT_EQ(m1.integer("id"), 2);
+  EXPECT_EQ(m1.str("key"), key) << "one key per viewer";
+  // Still 1's lossless image (175 kB) showed that this scene's is more than this viewer takes in
+  // time: still 2 is encoded lossy only.
+  r = http_get(still_url("id=2&lossless=1"));
+  EXPECT_EQ(r.status, 404) << "a lossless image nobody could take in time was made";
+  EXPECT_NE(r.body.find("no still 2 yet; the newest is 1"), std::string::npos) << r.body;
 
   for (bool view : {false, true}) {
-    r = http_get(still_url("id=1", view));
+    r = http_get(still_url("id=2&key=" + key, view));
     ASSERT_EQ(r.status, 200) << r.head << r.body;
     EXPECT_EQ(header(r.head, "Content-Type"), "image/webp") << r.head;
-    EXPECT_EQ(m.integer("bytes"), int64_t(r.body.size()));
+    EXPECT_EQ(m1.integer("bytes"), int64_t(r.body.size()));
     int w = 0, h = 0;
     ASSERT_TRUE(webp_size(r.body, &w, &h)) << "not a lossy WebP";
     EXPECT_EQ(w, kW) << "the still is not full size";
     EXPECT_EQ(h, kH);
   }
-  EXPECT_EQ(header(r.head, "X-Still-Pace-Kbps"), "") << "paced without a peer";
-  // With the page's peer id the response is paced at a share of the viewer's estimate.
+  // With the viewer's key the response is paced at a share of its estimate.
   const int64_t t0 = g_get_monotonic_time();
-  r = http_get(still_url("id=1&peer=" + std::to_string(peer)));
+  r = http_get(still_url("id=2&key=" + key));
   const double took_ms = double(g_get_monotonic_time() - t0) / 1000;
   ASSERT_EQ(r.status, 200) << r.head;
   const int pace_kbps = std::atoi(header(r.head, "X-Still-Pace-Kbps").c_str());
-  ASSERT_GT(pace_kbps, 0) << r.head;
+  EXPECT_EQ(pace_kbps, 960) << "not 0.8 x the viewer's estimate of 1200 kbit/s: " << r.head;
   // Loopback sends it in a millisecond; paced it takes its size over the rate, give or take
   // one 20 ms slice (a loaded machine only makes it slower).
   const double paced_ms = 8.0 * double(r.body.size()) / pace_kbps;
   EXPECT_GE(took_ms, paced_ms - 20) << "not paced: " << r.body.size() << " bytes at " << pace_kbps << " kbit/s";
-  EXPECT_EQ(m.integer("bytes"), int64_t(r.body.size()));
+  EXPECT_EQ(m1.integer("bytes"), int64_t(r.body.size()));
   const std::string etag = header(r.head, "ETag");
   ASSERT_FALSE(etag.empty()) << r.head;
   // A repeated request costs nothing: 304 without a body.
-  r = http_request(still_url("id=1"), "GET", "If-None-Match: " + etag + "\r\n");
+  r = http_request(still_url("id=2"), "GET", "If-None-Match: " + etag + "\r\n");
   EXPECT_EQ(r.status, 304) << r.head;
   EXPECT_TRUE(r.body.empty());
-  r = http_request(still_url("id=1"), "HEAD");
+  r = http_request(still_url("id=2"), "HEAD");
   EXPECT_EQ(r.status, 200) << r.head;
   EXPECT_TRUE(r.body.empty());
 
   // A new still replaces it: the old id gets a 404 naming the newest.
-  push(5, true);
+  push(5, true, Picture::kFigure);
   const Json m2(viewer.wait_for("still"));
   ASSERT_TRUE(m2.ok());
-  EXPECT_EQ(m2.integer("id"), 2);
-  r = http_get(still_url("id=1"));
+  EXPECT_EQ(m2.integer("id"), 3);
+  r = http_get(still_url("id=2"));
   EXPECT_EQ(r.status, 404) << r.head;
-  EXPECT_NE(r.body.find("replaced; the newest is 2"), std::string::npos) << r.body;
-  r = http_request(still_url("id=2"), "GET", "If-None-Match: " + etag + "\r\n");
+  EXPECT_NE(r.body.find("replaced; the newest is 3"), std::string::npos) << r.body;
+  r = http_request(still_url("id=3&key=" + key), "GET", "If-None-Match: " + etag + "\r\n");
   EXPECT_EQ(r.status, 200) << "the old ETag matched the new still";
   EXPECT_NE(header(r.head, "ETag"), etag);
-  r = http_get(still_url(""));  // no id: the newest
+  r = http_get(still_url("key=" + key));  // no id: the newest
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(header(r.head, "X-Still-Id"), "2") << r.head;
+  EXPECT_EQ(header(r.head, "X-Still-Id"), "3") << r.head;
   EXPECT_EQ(p_.log().count(is_error()), 0u);
 }
 
@@ -198,7 +102,7 @@ TEST_F(SinkStillImage, TokenAndBadIds) {
   WsClient viewer;
   ASSERT_GT(hello_with_stills(viewer, false), 0);
   ASSERT_TRUE(pin(viewer, 2));
-  push(7, true);
+  push(7, true, Picture::kFigure);
   ASSERT_FALSE(viewer.wait_for("still").empty());
   const std::string base = get_string(p_.sink(), "url") + "still.webp?id=1";
   HttpResult r = http_get(base);
@@ -271,21 +175,22 @@ TEST_F(SinkStillImage, StalledPacedReaderIsDroppedAtTheIdleTimeout) {
   const int64_t peer = hello_with_stills(viewer, true);
   ASSERT_GT(peer, 0);
   ASSERT_TRUE(pin(viewer, 1));
-  push(20, true, /*noise=*/true);  // an image far larger than the socket buffers below
+  push(20, true, Picture::kNoise);  // an image far larger than the socket buffers below
   const Json m(viewer.wait_for("still"));
   ASSERT_TRUE(m.ok());
   ASSERT_GT(m.integer("bytes"), 100000);
+  const std::string key = "&key=" + m.str("key");
   const int fds0 = fd_count();
   std::string head;
-  const int fd = stalled_client(still_url("id=1&peer=" + std::to_string(peer)), &head);
+  const int fd = stalled_client(still_url("id=1" + key), &head);
   ASSERT_GE(fd, 0);
   EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
   EXPECT_TRUE(eventually([&] { return fd_count() == fds0 + 2; }, 3000)) << "no server-side connection";
-  EXPECT_EQ(http_get(still_url("id=1")).status, 200) << "a stalled reader held up others";
+  EXPECT_EQ(http_get(still_url("id=1" + key)).status, 200) << "a stalled reader held up others";
   // Idle for kIdleS: the server closes its side (ours stays open, unread).
   ASSERT_TRUE(eventually([&] { return fd_count() == fds0 + 1; }, (kIdleS + 3) * 1000)) << fd_count() << " vs " << fds0;
   close(fd);
-  EXPECT_EQ(http_get(still_url("id=1")).status, 200);
+  EXPECT_EQ(http_get(still_url("id=1" + key)).status, 200);
   EXPECT_EQ(p_.log().count(is_error()), 0u);
 }
 
@@ -297,9 +202,10 @@ TEST_F(SinkStillImage, PacedBodyInFlightAtShutdownIsFreed) {
   const int64_t peer = hello_with_stills(viewer, true);
   ASSERT_GT(peer, 0);
   ASSERT_TRUE(pin(viewer, 1));
-  push(20, true, /*noise=*/true);  // paced for about a second at least
+  push(20, true, Picture::kNoise);  // paced for about a second at least
   const Json m(viewer.wait_for("still"));
   ASSERT_TRUE(m.ok());
+  const std::string key = "&key=" + m.str("key");
   static std::atomic<int> freed{0};
   freed = 0;
   gst_debug_set_threshold_for_name("vtkstreamsink-paced-body", GST_LEVEL_INFO);
@@ -316,7 +222,7 @@ TEST_F(SinkStillImage, PacedBodyInFlightAtShutdownIsFreed) {
     gst_debug_remove_log_function(reinterpret_cast<GstLogFunction>(f));
   });
   std::string head;
-  const int fd = stalled_client(still_url("id=1&peer=" + std::to_string(peer)), &head);
+  const int fd = stalled_client(still_url("id=1" + key), &head);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
   ASSERT_NE(head.find("X-Still-Pace-Kbps"), std::string::npos) << head;

@@ -12,7 +12,7 @@
 //   hover=1           send pointer moves with no button held
 //   relay=1           WebRTC through the server's TURN relays only (checks a TURN set-up)
 //   stats=1           open the overlay at load
-//   stills=0          no crisp full-size still on a lower rung (still.js; for A/B benchmarks)
+//   stills=0          no crisp full-size still over HTTP (still.js; for A/B benchmarks)
 //   token=T           the access token of the link (README "Server"): sent on /ws and /mjpeg;
 //                     taken out of the address bar once read (below)
 
@@ -78,8 +78,9 @@ let chrome = null;   // PageChrome, once everything it acts on exists (end of th
 let quality = null;  // QualityMenu (quality.js), with the chrome
 
 const stats = new Stats(video, (m) => signalling.send(m));
-// A lower rung's full-size still, shown over the video (still.js).
-const still = new CrispStill({ stage, video, url: (id) => withToken(`still.webp?id=${id}&peer=${state.peerId}`) });
+// The full-size crisp still, shown over the video after an interaction (still.js).
+const still = new CrispStill({ stage, video, url: (id, key, lossless) =>
+  withToken(`still.webp?id=${id}&key=${encodeURIComponent(key)}${lossless ? '&lossless=1' : ''}`) });
 
 function wantWebRtc() {
   return !state.noWebRtc && (PINNED === null || PINNED === 'webrtc') &&

@@ -1,6 +1,7 @@
-// The crisp still on a lower rung (docs/protocol.md "The crisp still on a lower rung"). A viewer
-// on a 360- or 240-line rung gets small video; after an interaction the server encodes the
-// renderer's full-size still once as WebP and says `still`. This fetches it, and once it is
+// The crisp still (docs/protocol.md "The crisp still over HTTP"). After an interaction the server
+// encodes the renderer's full-size still once as WebP and says `still`: sharper than the video's
+// still on any rung (the top rung's is 4:2:0 VP8; a lower rung's is small). This fetches it with
+// the message's key (which paces the download for this viewer), and once it is
 // decoded lays it over the video in the same box (#still: the video's CSS, object-fit contain,
 // so nothing moves; pointer-events none, so input still reaches the stage and keeps its
 // coordinates). It goes again when the first video frame after the viewer's next input is shown
@@ -11,7 +12,7 @@ export class CrispStill {
    * @param {object} o
    * @param {HTMLElement} o.stage      the box the video sits in
    * @param {HTMLVideoElement} o.video WebRTC's video: its frames end the still after input
-   * @param {(id:number) => string} o.url  the image's URL (token added)
+   * @param {(id:number, key:string, lossless:boolean) => string} o.url  the image's URL (token added)
    */
   constructor({ stage, video, url }) {
     this.video = video;
@@ -25,7 +26,7 @@ export class CrispStill {
     this.img.setAttribute('aria-hidden', 'true');   // the same picture as the video, sharper
     stage.appendChild(this.img);
     this.want = 0;          // the newest id announced
-    this.shown = null;      // { id, width, height, announcedAt, shownAt } while shown
+    this.shown = null;      // { id, width, height, lossless, announcedAt, shownAt } while shown
     this.lastShown = null;  // the last still shown (kept for the overlay and benchmarks)
     this.armed = false;     // input came while shown: hide at the next video frame
     this.rungNow = null;
@@ -44,7 +45,7 @@ export class CrispStill {
     const ctl = new AbortController();
     this.fetching = ctl;
     try {
-      const r = await fetch(this.url(id), { credentials: 'same-origin', signal: ctl.signal });
+      const r = await fetch(this.url(id, String(msg.key || ''), msg.lossless === true), { credentials: 'same-origin', signal: ctl.signal });
       if (!r.ok) throw new Error(`HTTP ${r.status}: ${(await r.text()).trim()}`);
       const blobUrl = URL.createObjectURL(await r.blob());
       const next = new Image();
@@ -62,7 +63,7 @@ export class CrispStill {
       this.url_ = blobUrl;
       this.img.hidden = false;
       this.armed = false;
-      this.shown = { id, width: next.naturalWidth, height: next.naturalHeight, announcedAt,
+      this.shown = { id, width: next.naturalWidth, height: next.naturalHeight, lossless: msg.lossless === true, announcedAt,
                      shownAt: performance.now() };
       this.lastShown = this.shown;
     } catch (e) {

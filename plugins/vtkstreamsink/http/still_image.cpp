@@ -22,14 +22,14 @@ struct StillImages::Job {
   GBytes* image = nullptr;  // written by the worker
   std::string error;
   double encode_ms = 0;
-  int quality = kStillWebpQuality;
+  StillFormat format;
   ~Job() {
     gst_sample_unref(sample);
     if (image) g_bytes_unref(image);
   }
 };
 
-StillImages::StillImages(OnReady on_ready, int quality) : on_ready_(std::move(on_ready)), quality_(quality) {
+StillImages::StillImages(OnReady on_ready, StillFormat format) : on_ready_(std::move(on_ready)), format_(format) {
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
     GST_DEBUG_CATEGORY_INIT(sink_still_image_debug, "vtkstreamsink-still-image", 0, "vtkstreamsink /still.webp");
@@ -71,7 +71,7 @@ void StillImages::start(GstSample* sample, uint64_t id) {
   job->generation = generation_;
   job->sample = sample;
   job->id = id;
-  job->quality = quality_;
+  job->format = format_;
   // The completion runs on this thread's context (the sink's).
   GTask* task = g_task_new(nullptr, nullptr, [](GObject*, GAsyncResult* res, gpointer) {
     auto* j = static_cast<Job*>(g_task_get_task_data(G_TASK(res)));
@@ -81,7 +81,7 @@ void StillImages::start(GstSample* sample, uint64_t id) {
   g_task_run_in_thread(task, [](GTask* t, gpointer, gpointer data, GCancellable*) {
     auto* j = static_cast<Job*>(data);
     const gint64 t0 = g_get_monotonic_time();
-    j->image = encode_still(j->sample, j->quality, &j->error);
+    j->image = encode_still(j->sample, j->format, &j->error);
     j->encode_ms = double(g_get_monotonic_time() - t0) / 1000.0;
     g_task_return_boolean(t, TRUE);
   });
@@ -100,8 +100,9 @@ void StillImages::finished(Job* job) {
     width_ = GST_VIDEO_INFO_WIDTH(&vi);
     height_ = GST_VIDEO_INFO_HEIGHT(&vi);
     encode_ms_ = job->encode_ms;
-    GST_INFO("still %" G_GUINT64_FORMAT ": %dx%d, %" G_GSIZE_FORMAT " bytes of WebP in %.1f ms",
-             static_cast<guint64>(id_), width_, height_, g_bytes_get_size(image_), encode_ms_);
+    GST_INFO("still %" G_GUINT64_FORMAT ": %dx%d, %" G_GSIZE_FORMAT " bytes of %s WebP in %.1f ms",
+             static_cast<guint64>(id_), width_, height_, g_bytes_get_size(image_),
+             format_.lossless ? "lossless" : "lossy", encode_ms_);
   } else {
     GST_WARNING("still %" G_GUINT64_FORMAT " not encoded: %s", static_cast<guint64>(job->id), job->error.c_str());
   }
@@ -123,7 +124,7 @@ void StillImages::serve(SoupServerMessage* msg, GHashTable* query, int64_t pace_
   }
   if (!image_) {
     plain_error(msg, SOUP_STATUS_NOT_FOUND,
-          "no still image yet: one is made when an interaction ends while a viewer is on a lower rung");
+          "no still image yet: one is made when an interaction ends while a viewer shows stills");
     return;
   }
   if (id_text && want != id_) {

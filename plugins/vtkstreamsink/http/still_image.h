@@ -1,8 +1,10 @@
-// GET /still.webp?id=N: the renderer's newest still (media/still_frame.h) as a WebP image
-// (media/still_encode.h), for viewers on a lower rung. They receive small pictures over video; a
-// full-size keyframe would burst into their weak link (docs/performance.md "the still bursts"),
-// while over HTTP TCP paces and retransmits the image itself and idle video leaves it the link.
-// Routed by HttpServer after the same token check as /snapshot.png (view-only links may fetch it).
+// GET /still.webp?id=N&key=K: the renderer's newest still (media/still_frame.h) as a WebP image
+// (media/still_encode.h), for the viewers that show the crisp still. On a lower rung they receive
+// small pictures over video, and a full-size keyframe would burst into their weak link
+// (docs/performance.md "the still bursts"), while over HTTP TCP paces and retransmits the image
+// itself and idle video leaves it the link; on the top rung the video's still is 4:2:0 VP8, under
+// 40 dB RGB PSNR, and the image is sharper. Routed by HttpServer after the same token check as
+// /snapshot.png (view-only links may fetch it); the viewer's key (still_keys.h) picks the pace.
 //
 // The server encodes each still once, on a GTask worker, when there is a viewer to tell
 // (WebService), then says `still` to those viewers; the route only answers from that one cached
@@ -24,6 +26,8 @@
 #include <memory>
 #include <string>
 
+#include "still_encode.h"
+
 namespace vtkstream::sink {
 
 class StillImages {
@@ -32,12 +36,13 @@ class StillImages {
   // image sent as fast as TCP likes left slow start's bursts in the link's queue with the video,
   // whose estimate fell to about 100 kbit/s and stayed there (the next drags' p50 doubled). The
   // response is paced instead (paced_body.h) at this share of the viewer's estimate, when the
-  // page names its peer (`peer=ID`); the video is idle after the still, so that share is free.
+  // page sends its key (`key=K`); the video is idle after the still, so that share is free.
   static constexpr double kPaceShare = 0.8;
   // ... but never below this: while a lower rung's video is app-limited (Firefox behind 500
   // kbit/s sat at 112-190 kbit/s) the estimate says little about the link, and a 30 kB image at
   // 0.8 x 112 kbit/s took 2.7 s, past the goal of 2 s. 300 kbit/s builds at most a 160 ms queue
-  // on a 250 kbit/s link for a 30 kB image (netns2.sh's tbf holds 200 ms).
+  // on a 250 kbit/s link for a 30 kB image (netns2.sh's tbf holds 200 ms). Also the pace of a
+  // request without a viewer's key.
   static constexpr int64_t kPaceFloorBps = 300000;
 
   struct Ready {
@@ -48,7 +53,7 @@ class StillImages {
   // On the server's context, when a still's image is ready to fetch.
   using OnReady = std::function<void(const Ready&)>;
 
-  explicit StillImages(OnReady on_ready, int quality);
+  StillImages(OnReady on_ready, StillFormat format);
   ~StillImages();  // an encode under way finishes on its own; its result is dropped
   StillImages(const StillImages&) = delete;
   StillImages& operator=(const StillImages&) = delete;
@@ -66,7 +71,7 @@ class StillImages {
   void finished(Job* job);
 
   OnReady on_ready_;
-  int quality_;
+  StillFormat format_;
   std::string epoch_;        // random, per server: part of every ETag
   GBytes* image_ = nullptr;  // the newest still's image
   uint64_t id_ = 0;

@@ -1,12 +1,12 @@
 // The renderer's newest still (the frame meta's `still`, vtksrc-contract.h: the settled,
-// full-size picture after an interaction), kept for the viewers on a lower rung, who get it as an
-// image over HTTP (http/still_image.h) instead of their rung's small picture.
+// full-size picture after an interaction), kept for the viewers that show the crisp still, who
+// get it as an image over HTTP (http/still_image.h) on top of their video's picture.
 //
 // A pad probe on the input tee's sink pad, next to LastFrame's. The renderer republishes its still
 // a few times (same input seq) before going idle: the first copy is the new still, the others
 // are the same picture and ignored. Nothing is kept, and the listener is not called, while
-// nobody wants stills (set_wanted(false): no viewer on a lower rung): a top-rung audience costs
-// one meta lookup per frame.
+// nobody wants stills (set_wanted(false): no viewer said `stills`): such an audience costs one
+// meta lookup per frame.
 #pragma once
 
 #include <gst/gst.h>

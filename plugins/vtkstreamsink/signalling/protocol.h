@@ -67,8 +67,8 @@ struct Hello {
   // `ws_video`: with transport webrtc, the page also decodes WebSocket video and wants it at once
   // (until it sends `ws-video` off); transport ws implies it.
   bool ws_video = false;
-  // `stills`: the page shows a crisp full-size still fetched over HTTP (`still` messages) while
-  // it is on a lower rung.
+  // `stills`: the page shows a crisp full-size still fetched over HTTP (`still` messages) after
+  // an interaction.
   bool stills = false;
 };
 struct Answer { std::string sdp; };
@@ -161,8 +161,10 @@ std::string bye_message(ByeCode code, const std::string& reason);
 // `idle-warning`: the peer gets `bye` `idle` in `seconds` unless it sends input or `stay`.
 std::string idle_warning_message(int seconds);
 // `still`: the crisp full-size still `id` (`width` x `height`, `bytes` long) can be fetched from
-// /still.webp (docs/protocol.md "The crisp still on a lower rung").
-std::string still_message(uint64_t id, int width, int height, uint64_t bytes);
+// /still.webp, paced for this viewer with `key`, the lossless image with `lossless` (docs/protocol.md
+// "The crisp still over HTTP").
+std::string still_message(uint64_t id, int width, int height, uint64_t bytes, const std::string& key,
+                          bool lossless);
 
 // `estimate`: this viewer's estimated bandwidth and the shared encoder's bitrate (kbit/s).
 std::string estimate_message(int kbps, int encoder_kbps, bool steers);

@@ -33,6 +33,11 @@ class Writer {
     json_builder_add_int_value(b_.get(), v);
     return *this;
   }
+  Writer& boolean(const char* k, bool v) {
+    json_builder_set_member_name(b_.get(), k);
+    json_builder_add_boolean_value(b_.get(), v);
+    return *this;
+  }
   Writer& number(const char* k, double v) {
     json_builder_set_member_name(b_.get(), k);
     json_builder_add_double_value(b_.get(), v);
@@ -136,12 +141,15 @@ std::string idle_warning_message(int seconds) {
   return Writer("idle-warning").integer("seconds", seconds).finish();
 }
 
-std::string still_message(uint64_t id, int width, int height, uint64_t bytes) {
+std::string still_message(uint64_t id, int width, int height, uint64_t bytes, const std::string& key,
+                          bool lossless) {
   return Writer("still")
       .integer("id", static_cast<int64_t>(id))
       .integer("width", width)
       .integer("height", height)
       .integer("bytes", static_cast<int64_t>(bytes))
+      .str("key", key)
+      .boolean("lossless", lossless)
       .finish();
 }
 

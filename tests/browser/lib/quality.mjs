@@ -3,7 +3,8 @@
 // the full size back on an unconstrained link. Against the server of with-server.sh (raw input
 // from the renderer: a ladder of three rungs). `transport` 'ws' runs it on WebSocket video
 // (?transport=ws; loopback is a secure context, so WebCodecs exists): the size is the canvas's.
-// On the pinned lower rung a drag ends with the crisp full-size still (crisp_still.mjs).
+// On the pinned lower rung a drag ends with the crisp full-size still (crisp_still.mjs), and on
+// the top rung too, at 40 dB or more (issue 9's unconstrained still).
 import assert from 'node:assert/strict';
 import { pageUrl, withBrowser } from './scenarios.mjs';
 import { waitStats } from './page.mjs';
@@ -76,5 +77,7 @@ export async function qualityScenario(t, name, transport = 'webrtc') {
     // Nobody needs the lower rung any more: it went when the move completed, which is before the
     // server could say rung 0.
     assert.equal((await health(b)).rung_encodes, 0, 'the 240-line rung is still encoded');
+    // The top rung's video still is 4:2:0 VP8 (about 39 dB RGB): the image over it reaches 40.
+    await expectCrispStill(t, b, { width: W, height: H, lowerRung: false, minDb: 40 });
   });
 }
