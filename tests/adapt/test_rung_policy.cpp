@@ -121,6 +121,20 @@ TEST(RungPolicy, RungFollowsItsWeakestViewerWithinItsRange) {
   EXPECT_EQ(b.at(1), 300) << "a pinned viewer's rung gets at least its entry rate";
 }
 
+TEST(RungPolicy, APinnedViewerDoesNotLowerARungOthersWereGiven) {
+  // A viewer pinning the top rung with a link (or a lie) of 100 kbit/s beside a strong viewer the
+  // estimate put there: the encoder follows the strong one (bench/browser/rung-liar.sh held it at
+  // the entry rate, 800 kbit/s, against an estimate of 2139-2533).
+  const std::map<uint32_t, ViewerRungInput> in{{1, {2500, std::nullopt}}, {2, {100, 0}}};
+  const auto s = assign_rungs(kLadder, {}, in, 0);
+  ASSERT_EQ(s.at(1).rung, 0);
+  ASSERT_EQ(s.at(2).rung, 0);
+  EXPECT_EQ(rung_bitrates(kLadder, s, in).at(0), 2500);
+  // Pinned viewers alone on a rung: the lowest of them, at least the entry rate, as before.
+  const std::map<uint32_t, ViewerRungInput> pinned{{1, {2500, 0}}, {2, {100, 0}}};
+  EXPECT_EQ(rung_bitrates(kLadder, assign_rungs(kLadder, {}, pinned, 0), pinned).at(0), kLadder[0].min_kbps);
+}
+
 TEST(RungPolicy, ALowerRungLeavesRoomToProveTheNextOne) {
   // The estimate rises only while the encoder uses it: each rung's ceiling must let it reach the
   // next rung's entry rate with the margin, or its viewers stay there for good.

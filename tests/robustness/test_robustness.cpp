@@ -31,6 +31,9 @@ using robust::proc_stats;
 using robust::settle;
 using robust::ProcStats;
 
+// The server binary (argv[1]), for the tests of other files in this executable too.
+std::string g_robust_server_binary;
+
 namespace {
 
 std::string g_server_binary;
@@ -436,6 +439,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   g_server_binary = argv[1];
+  g_robust_server_binary = argv[1];
   // The servers these tests start inherit this. The RSS checks look for leaks; what else grows is
   // free memory kept in glibc's malloc arenas: up to 8 per core, one per thread that allocates
   // at once (docs/performance.md, "soak"). How many arenas a run gets depends on the machine's

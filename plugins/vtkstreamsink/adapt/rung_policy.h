@@ -10,7 +10,8 @@
 //     kUpHoldUs: an estimate wanders around a threshold, and every switch costs a keyframe.
 //   * A pinned viewer (the page's quality menu) stays on its rung whatever its estimate.
 // A rung's encoder follows the lowest estimate among its own viewers, clamped to the rung's range,
-// so a weak viewer (on a lower rung) never lowers what a strong one gets.
+// so a weak viewer (on a lower rung) never lowers what a strong one gets; a pinned viewer's
+// estimate counts only on a rung no unpinned viewer is on (a pin is a choice, not a link).
 #pragma once
 
 #include <cstdint>

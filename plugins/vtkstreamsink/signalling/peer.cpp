@@ -115,7 +115,17 @@ void Peer::perform(Actions actions) {
       }
       schedule_flush(now);
     } else if (auto* st = std::get_if<action::Stats>(&a)) {
-      if (rate_ && session_) rate_->on_page(st->stats, *session_, [this] { estimate_changed(); });
+      if (rate_ && session_) {
+        const int64_t now = g_get_monotonic_time();
+        if (stats_pacer_.offer(now)) {
+          rate_->on_page(st->stats, *session_, [this] { estimate_changed(); });
+        } else if (now - last_stats_error_us_ >= 2 * G_USEC_PER_SEC) {  // one error per burst
+          last_stats_error_us_ = now;
+          send(error_message({ErrorCode::kRateLimited, "stats: more than " +
+                                                           std::to_string(int(adapt::ReportPacer::kPerSecond)) +
+                                                           " reports per second; the extra ones are ignored"}));
+        }
+      }
     } else if (auto* q = std::get_if<action::Quality>(&a)) {
       const int64_t now = g_get_monotonic_time();
       if (pin_pacer_.offer(q->request.rung, now)) apply_pin(q->request.rung);

@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "handler.h"
 #include "input_limiter.h"
+#include "report_pacer.h"
 #include "rung_policy.h"
 #include "echo_tracker.h"
 #include "viewer_rate.h"
@@ -154,6 +155,8 @@ class Peer {
   InputLimiter limiter_;
   GSource* flush_source_ = nullptr;     // pending coalesced moves go out when this fires
   int64_t last_rate_error_us_ = INT64_MIN / 2;
+  adapt::ReportPacer stats_pacer_;  // page reports fed to rate_ (adapt/report_pacer.h)
+  int64_t last_stats_error_us_ = INT64_MIN / 2;
   int64_t opened_us_ = 0, last_activity_us_ = 0;
   std::vector<std::string> limits_logged_;
   bool hello_seen_ = false;
