@@ -48,10 +48,11 @@ const WAIT_HIDDEN = (timeoutMs) => new Promise((resolve, reject) => {
 
 /**
  * Drags on the picture and checks the crisp still that follows: full size (width x height), over
- * the video in its box, the renderer's pixels (at least `minDb`); then a second drag hides it.
+ * the video in its box, the renderer's pixels (at least `minDb`, `minDbLossless` for the lossless
+ * image); then a second drag hides it.
  * `lowerRung`: the viewer is on a lower rung (its video is smaller), else on the top rung.
  */
-export async function expectCrispStill(t, b, { width, height, lowerRung = true, minDb = 35 }) {
+export async function expectCrispStill(t, b, { width, height, lowerRung = true, minDb = 35, minDbLossless = minDb }) {
   const before = await b.evaluate(() => (window.vtkstream.stats().still || { id: 0 }).id);
   const c = await b.evaluate(() => {
     const r = document.getElementById('stage').getBoundingClientRect();
@@ -73,7 +74,8 @@ export async function expectCrispStill(t, b, { width, height, lowerRung = true, 
   const ref = decodePng(Buffer.from(r.snapshot, 'base64'));
   const db = psnrRgb(shown, ref);
   t.diagnostic(`crisp still (${s.still.lossless ? 'lossless' : 'lossy'}) against /snapshot.png: ${db.toFixed(1)} dB RGB PSNR`);
-  assert.ok(db >= minDb, `the still shown is not the renderer's picture within ${minDb} dB: ${db.toFixed(1)} dB`);
+  const need = s.still.lossless ? minDbLossless : minDb;
+  assert.ok(db >= need, `the still shown is not the renderer's picture within ${need} dB: ${db.toFixed(1)} dB`);
   const overlay = await b.evaluate(() => {
     window.vtkstream.toggleOverlay(true);
     return document.getElementById('overlay').textContent;

@@ -77,7 +77,11 @@ export async function qualityScenario(t, name, transport = 'webrtc') {
     // Nobody needs the lower rung any more: it went when the move completed, which is before the
     // server could say rung 0.
     assert.equal((await health(b)).rung_encodes, 0, 'the 240-line rung is still encoded');
-    // The top rung's video still is 4:2:0 VP8 (about 39 dB RGB): the image over it reaches 40.
-    await expectCrispStill(t, b, { width: W, height: H, lowerRung: false, minDb: 40 });
+    // The top rung gets the image too. Which one depends on the viewer's pace: the lossless one
+    // is the renderer's exact pixels (the PNG decoder's rounding aside); the lossy one is 41.1-41.5
+    // dB on the benchmark's 1280x720 mesh (issue 9's 40 dB), but this small demo scene's
+    // saturated edges give it 39.1-39.6 dB at 640x360 (docs/performance.md "The unconstrained
+    // still at 40 dB"), so 38.5 here: a picture that is not this still would be far below.
+    await expectCrispStill(t, b, { width: W, height: H, lowerRung: false, minDb: 38.5, minDbLossless: 50 });
   });
 }
