@@ -34,9 +34,12 @@ for link in "$@"; do
     else
       cmd=(node "$here/weak-link.mjs" --label "$link" --browser "$browser" --query "$query")
     fi
-    "$tests/netns2.sh" "${rate[@]}" "$tests/with-server.sh" "${cmd[@]}" 2>&1 |
-      grep -v '^with-server:' | grep -E '^(JSON |[a-z0-9]+ +(chromium|firefox) )' ||
-      echo "$link $browser $query: failed"
+    # A row that fails says why: the last lines of its output (the rows' own lines otherwise).
+    out=$(mktemp)
+    "$tests/netns2.sh" "${rate[@]}" "$tests/with-server.sh" "${cmd[@]}" >"$out" 2>&1 || true
+    grep -v '^with-server:' "$out" | grep -E '^(JSON |[a-z0-9]+ +(chromium|firefox) )' ||
+      { echo "$link $browser $query: failed"; tail -n 15 "$out" | sed 's/^/  /'; }
+    rm -f "$out"
    done
   done
 done
