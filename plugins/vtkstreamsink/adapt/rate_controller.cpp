@@ -276,7 +276,9 @@ void RateController::decide(int64_t now_us) {
   if (frame_queued) link_seen_us_ = now_us;
   if (net) frame_delays_ = true;
   if (net && *net <= kSharpMs && net_bytes >= kSharpBytes) sharp_burst_us_ = now_us;
-  if (!over && frame_queued) over = "frame-queue";
+  // Only the frame's queue says so (no delay, loss or byte-count queue besides).
+  const bool frame_queue_only = !over && frame_queued;
+  if (frame_queue_only) over = "frame-queue";
   if (over) {
     // What arrives measures the link while it is the limit: packets are lost or a queue shows (the
     // round trip grew), and more leaves than arrives. Cut to that then, by at most kMaxCut per step:
@@ -288,7 +290,7 @@ void RateController::decide(int64_t now_us) {
     // ... except when only a frame's queue says so and the encoder does not use its target: its
     // average is no measure of the link (across 1 Mbit/s, one 60 kB still queued 384 ms while the
     // second around it averaged 212 kbit/s, and a cut there took the estimate to a third).
-    const bool app_limited_burst = !busy && std::string_view(over) == "frame-queue";
+    const bool app_limited_burst = !busy && frame_queue_only;
     const bool link_bound = (queue || lossy) && !app_limited_burst && send && *send > 1.05 * *recv + 10;
     double factor = 0.85;
     if (lossy && !queue) factor = std::clamp(1 - 0.5 * *loss, 0.7, 0.95);
