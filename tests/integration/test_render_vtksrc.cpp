@@ -262,7 +262,6 @@ TEST_F(RenderToVtksrc, DragGivesInteractiveFramesThenAFullSizeStill) {
   send(gst_navigation_event_new_mouse_button_press(1, 320, 180, none));
   for (int i = 1; i <= 10; ++i)
     send(gst_navigation_event_new_mouse_move(320 + 10 * i, 180, GST_NAVIGATION_MODIFIER_BUTTON1_MASK));
-  send(gst_navigation_event_new_mouse_button_release(1, 420, 180, GST_NAVIGATION_MODIFIER_BUTTON1_MASK));
 
   auto describe = [](const std::vector<Encoded>& v) {
     std::string d = std::to_string(v.size()) + " frames:";
@@ -271,6 +270,17 @@ TEST_F(RenderToVtksrc, DragGivesInteractiveFramesThenAFullSizeStill) {
            std::to_string(e.max_q);
     return d;
   };
+  // Hold the button until an interactive frame has been encoded, as a hand does: a release sent
+  // in the same microsecond as the moves let a loaded machine's vtksrc read only the newest
+  // frame in shared memory (the still), and the drag's one interactive frame was never encoded.
+  {
+    std::unique_lock l(seen.lock);
+    EXPECT_TRUE(seen.cv.wait_for(l, 30s, [&] {
+      return std::any_of(seen.frames.begin(), seen.frames.end(),
+                         [](const Encoded& e) { return e.width == 320 && e.height == 180 && !e.still; });
+    })) << "no half-size frame was encoded while the button was held; " << describe(seen.frames);
+  }
+  send(gst_navigation_event_new_mouse_button_release(1, 420, 180, GST_NAVIGATION_MODIFIER_BUTTON1_MASK));
   std::vector<Encoded> frames;
   {
     std::unique_lock l(seen.lock);
