@@ -63,6 +63,15 @@ inline bool frame_is_still(GstBuffer* buf) {
   return still;
 }
 
+// Whether a buffer is one of vtksrc's keep-alive repeats of the previous picture (kMetaRepeat);
+// false without vtksrc meta.
+inline bool frame_is_repeat(GstBuffer* buf) {
+  GstCustomMeta* m = buf ? gst_buffer_get_custom_meta(buf, kFrameMetaName) : nullptr;
+  gboolean repeat = FALSE;
+  if (!m || !gst_structure_get_boolean(gst_custom_meta_get_structure(m), kMetaRepeat, &repeat)) return false;
+  return repeat;
+}
+
 // ---- Renderer notices ------------------------------------------------------------------------
 // Structure "vtksrc-renderer": state (string, one of the names below), session-id (guint64),
 // shm-name (string), and, when a supervising program sends it, detail (string, human text).

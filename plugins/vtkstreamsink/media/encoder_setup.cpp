@@ -6,6 +6,7 @@
 
 #include "join_keyframe.h"
 #include "playout_delay_ext.h"
+#include "repeat_threshold.h"
 #include "still_quality.h"
 #include "vtkstream/vtksrc-contract.h"
 
@@ -71,6 +72,7 @@ std::shared_ptr<EncoderRate> prepare_encoder(GstElement* part, GstElement* enc, 
   StillQuality::attach(input, enc, rate);
   if (input) gst_object_unref(input);
   JoinKeyframe::attach(enc);  // after the still's probes: its floor wins over the still's ceiling
+  RepeatThreshold::attach(enc);  // an idle scene's keep-alive repeats skip what is unchanged
   return rate;
 }
 

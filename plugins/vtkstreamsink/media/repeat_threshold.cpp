@@ -1,0 +1,44 @@
+#include "repeat_threshold.h"
+
+#include "vtkstream/vtksrc-contract.h"
+
+GST_DEBUG_CATEGORY_STATIC(repeat_threshold_debug);
+#define GST_CAT_DEFAULT repeat_threshold_debug
+
+namespace vtkstream::sink {
+
+RepeatThreshold* RepeatThreshold::attach(GstElement* encoder) {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(repeat_threshold_debug, "vtkstreamsink-repeat", 0, "cheap keep-alive repeats");
+    g_once_init_leave(&once, 1);
+  }
+  GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(encoder), "static-threshold");
+  if (!spec || spec->value_type != G_TYPE_INT) return nullptr;
+  GstPad* sink = gst_element_get_static_pad(encoder, "sink");
+  if (!sink) return nullptr;
+  auto* self = new RepeatThreshold(encoder);
+  gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo* info, gpointer p) {
+    static_cast<RepeatThreshold*>(p)->before_encode(GST_PAD_PROBE_INFO_BUFFER(info));
+    return GST_PAD_PROBE_OK;
+  }, self, [](gpointer p) { delete static_cast<RepeatThreshold*>(p); });
+  gst_object_unref(sink);
+  return self;
+}
+
+void RepeatThreshold::before_encode(GstBuffer* buf) {
+  const bool repeat = contract::frame_is_repeat(buf);
+  if (repeat == raised_) return;  // a run of repeats (or of new pictures) changes nothing
+  if (repeat) {
+    g_object_get(encoder_, "static-threshold", &saved_, nullptr);
+    if (saved_ >= kRepeatStaticThreshold) return;  // the application asked for more already
+    g_object_set(encoder_, "static-threshold", kRepeatStaticThreshold, nullptr);
+    GST_DEBUG("keep-alive repeat: static-threshold %d -> %d", saved_, kRepeatStaticThreshold);
+  } else {
+    g_object_set(encoder_, "static-threshold", saved_, nullptr);
+    GST_DEBUG("new picture: static-threshold back to %d", saved_);
+  }
+  raised_ = repeat;
+}
+
+}  // namespace vtkstream::sink
