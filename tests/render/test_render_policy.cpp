@@ -157,6 +157,23 @@ TEST_F(Policy, InputWhenTheLastFrameIsOlderThanAPeriodIsRenderedAtOnce) {
   EXPECT_TRUE(d.render);
 }
 
+// Moves paced slower than the cadence (a hand, the benchmarks' 40 ms): the tick between two
+// moves republishes the picture, and the next move must not wait a period from that tick.
+TEST_F(Policy, AMoveAfterARepublishingTickIsRenderedAtOnce) {
+  ++starts;
+  p.step(input(0ms, true, true, true));
+  EXPECT_TRUE(p.step(input(1ms, true, true, true)).render);  // the first move
+  auto d = p.step(quiet(34ms, true, true));                   // the tick: nothing changed
+  EXPECT_FALSE(d.render);
+  EXPECT_TRUE(d.publish);
+  d = p.step(input(41ms, true, true, true));  // 40 ms after the last rendered move
+  EXPECT_TRUE(d.render) << "the move waited a period from the tick that republished the picture";
+  // Moves faster than the cadence still go out at most once a period from the last render.
+  d = p.step(input(50ms, true, true, true));
+  EXPECT_FALSE(d.render);
+  EXPECT_EQ(p.timeout_ms(t0 + 50ms, false), 24);
+}
+
 TEST_F(Policy, DragEndsWithAFullSizeStillThenIdle) {
   ++starts;
   p.step(input(0ms, true, true, true));
