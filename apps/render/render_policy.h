@@ -5,7 +5,8 @@
 //  * Idle: nothing is rendered or sent while the scene is still.
 //  * The first input after a still period is rendered at once, and so is the first change after
 //    it (a drag starts with a press that changes nothing; the first move is what the user waits
-//    for), and any change that arrives when the last frame is older than one period. Otherwise
+//    for), and any change that arrives when the last rendered frame is older than one period (a
+//    tick that only republished the picture does not count). Otherwise
 //    changes go out on a steady cadence, which keeps a browser's latency tail short
 //    (measured: docs/performance.md).
 //  * While the interactor style reports an interaction (a drag, wheel steps), frames are rendered
