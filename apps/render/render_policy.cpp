@@ -9,6 +9,7 @@ RenderPolicy::Decision RenderPolicy::publish(Clock::time_point now, bool render,
     dirty_ = false;
     last_render_ = now;
   }
+  last_publish_ = now;
   return Decision{render, true, still, reduced()};
 }
 
@@ -78,6 +79,13 @@ RenderPolicy::Decision RenderPolicy::step(const Observation& o) {
   // sees a steady stream (re-reading the last image costs a readback, not a render).
   next_tick_ += opts_.period;
   if (next_tick_ <= now) next_tick_ = now + opts_.period;  // fell behind: no burst to catch up
+  // While a drag is held, at half the cadence: the moves bring the new pictures, and a copy
+  // published just before one of them (moves every 40 ms against a 33 ms tick) took the encoder's
+  // budget from it (libvpx budgets a frame by the time since the previous one: 7 ms for the move)
+  // and doubled the frames a weak link carried; the 1 Mbit/s drag-to-photon p95 went from 75-82
+  // to 154-562 ms (docs/performance.md, "Ticks held moves"). A pause mid-drag still keeps the
+  // stream going.
+  if (!dirty_ && held && now - last_publish_ < 2 * opts_.period) return nothing();
   if (dirty_) first_change_ = false;
   return publish(now, dirty_, still_sent_ && !dirty_ && !interactive_);
 }

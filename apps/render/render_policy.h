@@ -85,7 +85,7 @@ class RenderPolicy {
   bool held_ = false;         // a button, finger or style interaction was held at the last step
   bool pinned_ = false;       // the size is pinned: no interactive size
   uint64_t seen_starts_;
-  Clock::time_point next_tick_{}, last_input_{}, last_render_{}, interaction_seen_{};
+  Clock::time_point next_tick_{}, last_input_{}, last_publish_{}, last_render_{}, interaction_seen_{};
 };
 
 }  // namespace vtkstream::render

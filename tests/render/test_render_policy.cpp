@@ -163,15 +163,23 @@ TEST_F(Policy, AMoveAfterARepublishingTickIsRenderedAtOnce) {
   ++starts;
   p.step(input(0ms, true, true, true));
   EXPECT_TRUE(p.step(input(1ms, true, true, true)).render);  // the first move
-  auto d = p.step(quiet(34ms, true, true));                   // the tick: nothing changed
+  // The tick: nothing changed, and while the drag is held a copy goes out at half the cadence
+  // only (a copy 7 ms before the next move took that move's encoder budget).
+  auto d = p.step(quiet(34ms, true, true));
   EXPECT_FALSE(d.render);
-  EXPECT_TRUE(d.publish);
+  EXPECT_FALSE(d.publish) << "a copy of the picture went out a period after it while the drag was held";
   d = p.step(input(41ms, true, true, true));  // 40 ms after the last rendered move
-  EXPECT_TRUE(d.render) << "the move waited a period from the tick that republished the picture";
+  EXPECT_TRUE(d.render) << "the move waited a period from the tick";
   // Moves faster than the cadence still go out at most once a period from the last render.
   d = p.step(input(50ms, true, true, true));
   EXPECT_FALSE(d.render);
   EXPECT_EQ(p.timeout_ms(t0 + 50ms, false), 24);
+  EXPECT_TRUE(p.step(quiet(74ms, true, true)).render);
+  // A pause mid-drag: a copy every second tick keeps the stream going.
+  EXPECT_FALSE(p.step(quiet(107ms, true, true)).publish);
+  d = p.step(quiet(140ms, true, true));
+  EXPECT_TRUE(d.publish);
+  EXPECT_FALSE(d.render);
 }
 
 TEST_F(Policy, DragEndsWithAFullSizeStillThenIdle) {
@@ -288,11 +296,11 @@ TEST_F(Policy, PinnedSizeKeepsADragAtFullSizeAndStillEndsWithTheStill) {
   d = p.step(input(5ms, true, true, true));
   EXPECT_TRUE(d.render);
   EXPECT_FALSE(d.interactive);
-  d = p.step(quiet(38ms, true, true));
+  d = p.step(quiet(72ms, true, true));  // a held tick's copy (every second tick while held)
   EXPECT_TRUE(d.publish);
   EXPECT_FALSE(d.interactive);
-  p.step(input(50ms, false, false, false));  // release, nothing changed since the last render
-  d = p.step(quiet(150ms));
+  p.step(input(80ms, false, false, false));  // release, nothing changed since the last render
+  d = p.step(quiet(180ms));
   EXPECT_TRUE(d.publish);
   EXPECT_TRUE(d.still) << "the settled picture is still marked for the finer encoding";
   EXPECT_FALSE(d.interactive);
