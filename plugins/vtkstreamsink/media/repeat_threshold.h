@@ -19,11 +19,12 @@
 // encoder's own threshold: repeats are what refines a picture (a joining viewer's small keyframe
 // on an idle scene, a PLI's keyframe, the still after a drag, a host that publishes each render
 // once), and only after those are they skip frames. Raised at once, the skip left such a picture
-// 1.3-1.5 dB RGB PSNR short for good. Measured, a WebSocket-video viewer joining the idle 1280x720
-// demo scene (its floored keyframe 35.2 dB against /snapshot.png): 38.0-38.3 dB raised at once,
+// 1.3-1.5 dB RGB PSNR short for good. Measured (docs/performance.md, "Keep-alive repeats as skip
+// frames"), a WebSocket-video viewer joining the idle 1280x720 demo scene (its floored keyframe
+// 35.2 dB against /snapshot.png): 38.0-38.3 dB raised at once,
 // 39.5-39.6 with threshold 1 throughout (2-6 kB a second on), 39.5 with two refining repeats
-// (then 270-580 B a second); after a drag the still settled at 39.2-40.0 dB raised at once, 40.35
-// with threshold 1, 40.3 with two refining repeats (the second one 8-12 kB, once). Test:
+// (then 270-580 B a second); after a drag the still settled at 39.85-40.01 dB raised at once,
+// 40.35 with threshold 1, 40.3 with two refining repeats (the second one 8-12 kB, once). Test:
 // tests/sink/test_repeat_threshold.cpp RepeatsRefineAPictureBeforeTheySkip.
 #pragma once
 
