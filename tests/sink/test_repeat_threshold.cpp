@@ -255,6 +255,11 @@ TEST(RepeatThreshold, RepeatsRefineAPictureBeforeTheySkip) {
              " dB " + std::to_string(repeats[i].bytes) + "/" + std::to_string(copies[i].bytes) + " B\n";
   std::printf("repeats/copies\n%s", trace.c_str());
   EXPECT_GE(r[kCopies], c[kCopies] - 0.5) << "the repeats left the joined picture coarser than copies refine it:\n" << trace;
+  // The keyframe (the first repeat) starts the count again: the repeats right after it refine.
+  ASSERT_FALSE(GST_BUFFER_FLAG_IS_SET(repeats[1].data.get(), GST_BUFFER_FLAG_DELTA_UNIT)) << "no join keyframe";
+  constexpr int kRefining = vtkstream::sink::RepeatThreshold::kRefiningRepeats;
+  for (int i = 2; i <= kCopies; ++i)
+    EXPECT_EQ(repeats[i].threshold, i < 2 + kRefining ? 1 : 1000) << "repeat " << i << " after the join keyframe";
 }
 
 }  // namespace
