@@ -16,18 +16,45 @@ RepeatThreshold* RepeatThreshold::attach(GstElement* encoder) {
   GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(encoder), "static-threshold");
   if (!spec || spec->value_type != G_TYPE_INT) return nullptr;
   GstPad* sink = gst_element_get_static_pad(encoder, "sink");
-  if (!sink) return nullptr;
+  GstPad* src = gst_element_get_static_pad(encoder, "src");
+  if (!sink || !src) {
+    if (sink) gst_object_unref(sink);
+    if (src) gst_object_unref(src);
+    return nullptr;
+  }
   auto* self = new RepeatThreshold(encoder);
+  auto release = [](gpointer p) { static_cast<RepeatThreshold*>(p)->release(); };
   gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo* info, gpointer p) {
     static_cast<RepeatThreshold*>(p)->before_encode(GST_PAD_PROBE_INFO_BUFFER(info));
     return GST_PAD_PROBE_OK;
-  }, self, [](gpointer p) { delete static_cast<RepeatThreshold*>(p); });
+  }, self, release);
+  // A keyframe starts the picture over (coarse: a join's floor, max-intra-bitrate): the repeats
+  // after it refine it first.
+  gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo* info, gpointer p) {
+    if (!GST_BUFFER_FLAG_IS_SET(GST_PAD_PROBE_INFO_BUFFER(info), GST_BUFFER_FLAG_DELTA_UNIT))
+      static_cast<RepeatThreshold*>(p)->refining_ = kRefiningRepeats;
+    return GST_PAD_PROBE_OK;
+  }, self, release);
   gst_object_unref(sink);
+  gst_object_unref(src);
   return self;
 }
 
+void RepeatThreshold::release() {
+  if (refs_.fetch_sub(1) == 1) delete this;
+}
+
 void RepeatThreshold::before_encode(GstBuffer* buf) {
-  const bool repeat = contract::frame_is_repeat(buf);
+  bool repeat = contract::frame_is_repeat(buf);
+  if (!repeat) {
+    // A new picture, or the renderer's copy of one: the copies come at its cadence, each with a
+    // small budget (a drag's still was at 35.5 dB after them), and the repeats a second apart
+    // are what refined it (to 39-40 dB), so they count from the last of them.
+    refining_ = kRefiningRepeats;
+  } else if (refining_ > 0) {
+    --refining_;
+    repeat = false;  // this one refines the picture: the encoder's own threshold
+  }
   if (repeat == raised_) return;  // a run of repeats (or of new pictures) changes nothing
   if (repeat) {
     g_object_get(encoder_, "static-threshold", &saved_, nullptr);
