@@ -84,8 +84,9 @@ RenderPolicy::Decision RenderPolicy::step(const Observation& o) {
   // budget from it (libvpx budgets a frame by the time since the previous one: 7 ms for the move)
   // and doubled the frames a weak link carried; the 1 Mbit/s drag-to-photon p95 went from 75-82
   // to 154-562 ms (docs/performance.md, "Ticks held moves"). A pause mid-drag still keeps the
-  // stream going.
-  if (!dirty_ && held && now - last_publish_ < 2 * opts_.period) return nothing();
+  // stream going. Wheel steps are interactions too, never held (each starts and ends one), and
+  // were each published a few ms after such a copy: the same while the interaction lasts.
+  if (!dirty_ && (held || interactive_) && now - last_publish_ < 2 * opts_.period) return nothing();
   if (dirty_) first_change_ = false;
   return publish(now, dirty_, still_sent_ && !dirty_ && !interactive_);
 }

@@ -16,7 +16,10 @@
 //    take that size only), interactions render at the full size; the rest (cadence, still) is
 //    unchanged. A pin that arrives mid-drag re-renders at the full size at once.
 //  * The cadence goes on for `linger` after the last input (republishing the picture, cheap to
-//    encode), then stops; a burst of other input (keys, resizes) ends with a still too.
+//    encode), then stops; a burst of other input (keys, resizes) ends with a still too. While an
+//    interaction lasts (a held drag, wheel steps), a tick with nothing new republishes only when
+//    the last publish is two periods old: the new pictures come with the input, and a copy just
+//    before one takes its encoder budget.
 #pragma once
 
 #include <chrono>

@@ -2,6 +2,10 @@
 // (apps/render/interactive_size.h), with made-up times: no renderer, no clock.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "interactive_size.h"
 #include "render_policy.h"
 
@@ -227,6 +231,39 @@ TEST_F(Policy, WheelStepsStayInteractiveUntilTheyStop) {
   d = p.step(quiet(160ms));
   EXPECT_TRUE(d.still);
   EXPECT_FALSE(d.interactive);
+}
+
+// Wheel steps paced slower than the cadence (a hand on a wheel, 40 ms apart) are not held
+// (each step starts and ends the style's interaction): like a drag's moves, each must not come a
+// few ms after a copy of the picture, which takes the step's encoder budget (render_policy.cpp).
+// The loop is simulated: it wakes when timeout_ms() says, and at each step.
+TEST_F(Policy, WheelStepsSlowerThanTheCadenceComeWithoutACopyJustBefore) {
+  std::vector<std::pair<std::chrono::milliseconds, RenderPolicy::Decision>> out;
+  auto now = 0ms;
+  for (auto step : {0ms, 40ms, 80ms, 120ms, 160ms, 200ms}) {
+    for (int guard = 0; guard < 100; ++guard) {
+      const int wait = p.timeout_ms(t0 + now, false);
+      if (wait < 0 || now + std::chrono::milliseconds(wait) >= step) break;
+      now += std::chrono::milliseconds(wait);
+      out.emplace_back(now, p.step(quiet(now)));
+    }
+    now = step;
+    ++starts;
+    out.emplace_back(now, p.step(input(now, true)));
+  }
+  std::string trace;
+  for (const auto& [t, d] : out)
+    if (d.publish) trace += std::to_string(t.count()) + (d.render ? " render\n" : " copy\n");
+  int renders = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!out[i].second.render) continue;
+    ++renders;
+    for (size_t j = 0; j < i; ++j)
+      EXPECT_FALSE(out[j].second.publish && !out[j].second.render && out[i].first - out[j].first < 33ms)
+          << "a copy at " << out[j].first.count() << " ms went out just before the step rendered at "
+          << out[i].first.count() << " ms:\n" << trace;
+  }
+  EXPECT_EQ(renders, 6) << "every step is rendered at once (each is a period after the last):\n" << trace;
 }
 
 TEST_F(Policy, KeysEndWithAStillWithoutAnotherRender) {
