@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "encoder_pads.h"
 #include "vtkstream/vtksrc-contract.h"
 
 GST_DEBUG_CATEGORY_STATIC(join_keyframe_debug);
@@ -21,20 +22,14 @@ JoinKeyframe* JoinKeyframe::attach(GstElement* encoder) {
     GST_DEBUG_CATEGORY_INIT(join_keyframe_debug, "vtkstreamsink-join", 0, "small keyframes for joining viewers");
     g_once_init_leave(&once, 1);
   }
-  GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(encoder), "min-quantizer");
-  if (!spec || spec->value_type != G_TYPE_INT) return nullptr;
-  GstPad* sink = gst_element_get_static_pad(encoder, "sink");
-  GstPad* src = gst_element_get_static_pad(encoder, "src");
-  if (!sink || !src) {
-    if (sink) gst_object_unref(sink);
-    if (src) gst_object_unref(src);
-    return nullptr;
-  }
+  if (!has_int_property(encoder, "min-quantizer")) return nullptr;
+  EncoderPads pads(encoder);
+  if (!pads.ok()) return nullptr;
   auto* self = new JoinKeyframe(encoder);
   auto release = [](gpointer p) { static_cast<JoinKeyframe*>(p)->release(); };
   // The request on its way up to the encoder (GstVideoEncoder takes it there and forces the next
   // frame it encodes): remember that frame is a join's.
-  gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, [](GstPad*, GstPadProbeInfo* info, gpointer p) {
+  gst_pad_add_probe(pads.src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, [](GstPad*, GstPadProbeInfo* info, gpointer p) {
     GstEvent* e = GST_PAD_PROBE_INFO_EVENT(info);
     gboolean join = FALSE;
     if (gst_video_event_is_force_key_unit(e) && gst_structure_get_boolean(gst_event_get_structure(e), kEventField, &join) && join)
@@ -43,16 +38,14 @@ JoinKeyframe* JoinKeyframe::attach(GstElement* encoder) {
   }, self, release);
   // Frames in (the floor goes on) and out (it comes off): the same streaming thread, one frame
   // in the encoder at a time (lag-in-frames=0).
-  gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo*, gpointer p) {
+  gst_pad_add_probe(pads.sink, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo*, gpointer p) {
     static_cast<JoinKeyframe*>(p)->before_encode();
     return GST_PAD_PROBE_OK;
   }, self, release);
-  gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo*, gpointer p) {
+  gst_pad_add_probe(pads.src, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo*, gpointer p) {
     static_cast<JoinKeyframe*>(p)->after_encode();
     return GST_PAD_PROBE_OK;
   }, self, release);
-  gst_object_unref(sink);
-  gst_object_unref(src);
   return self;
 }
 

@@ -1,5 +1,6 @@
 #include "repeat_threshold.h"
 
+#include "encoder_pads.h"
 #include "vtkstream/vtksrc-contract.h"
 
 GST_DEBUG_CATEGORY_STATIC(repeat_threshold_debug);
@@ -13,30 +14,22 @@ RepeatThreshold* RepeatThreshold::attach(GstElement* encoder) {
     GST_DEBUG_CATEGORY_INIT(repeat_threshold_debug, "vtkstreamsink-repeat", 0, "cheap keep-alive repeats");
     g_once_init_leave(&once, 1);
   }
-  GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(encoder), "static-threshold");
-  if (!spec || spec->value_type != G_TYPE_INT) return nullptr;
-  GstPad* sink = gst_element_get_static_pad(encoder, "sink");
-  GstPad* src = gst_element_get_static_pad(encoder, "src");
-  if (!sink || !src) {
-    if (sink) gst_object_unref(sink);
-    if (src) gst_object_unref(src);
-    return nullptr;
-  }
+  if (!has_int_property(encoder, "static-threshold")) return nullptr;
+  EncoderPads pads(encoder);
+  if (!pads.ok()) return nullptr;
   auto* self = new RepeatThreshold(encoder);
   auto release = [](gpointer p) { static_cast<RepeatThreshold*>(p)->release(); };
-  gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo* info, gpointer p) {
+  gst_pad_add_probe(pads.sink, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo* info, gpointer p) {
     static_cast<RepeatThreshold*>(p)->before_encode(GST_PAD_PROBE_INFO_BUFFER(info));
     return GST_PAD_PROBE_OK;
   }, self, release);
   // A keyframe starts the picture over (coarse: a join's floor, max-intra-bitrate): the repeats
   // after it refine it first.
-  gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo* info, gpointer p) {
+  gst_pad_add_probe(pads.src, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad*, GstPadProbeInfo* info, gpointer p) {
     if (!GST_BUFFER_FLAG_IS_SET(GST_PAD_PROBE_INFO_BUFFER(info), GST_BUFFER_FLAG_DELTA_UNIT))
       static_cast<RepeatThreshold*>(p)->refining_ = kRefiningRepeats;
     return GST_PAD_PROBE_OK;
   }, self, release);
-  gst_object_unref(sink);
-  gst_object_unref(src);
   return self;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "encoder_pads.h"
 #include "vtkstream/vtksrc-contract.h"
 
 GST_DEBUG_CATEGORY_STATIC(still_quality_debug);
@@ -17,13 +18,11 @@ StillQuality* StillQuality::attach(GstPad* input, GstElement* encoder, std::shar
     GST_DEBUG_CATEGORY_INIT(still_quality_debug, "vtkstreamsink-still", 0, "higher quality for stills");
     g_once_init_leave(&once, 1);
   }
-  GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(encoder), "max-quantizer");
-  const bool quantizer = spec && spec->value_type == G_TYPE_INT;
+  const bool quantizer = has_int_property(encoder, "max-quantizer");
   if (!input || (!quantizer && !rate)) return nullptr;
   GstPad* enc_sink = gst_element_get_static_pad(encoder, "sink");
   if (!enc_sink) return nullptr;
-  if (GParamSpec* intra = g_object_class_find_property(G_OBJECT_GET_CLASS(encoder), "max-intra-bitrate");
-      intra && intra->value_type == G_TYPE_INT) {
+  if (has_int_property(encoder, "max-intra-bitrate")) {
     int pct = 0;
     g_object_get(encoder, "max-intra-bitrate", &pct, nullptr);
     if (pct == 0) g_object_set(encoder, "max-intra-bitrate", kMaxIntraPercent, nullptr);
@@ -63,9 +62,7 @@ void StillQuality::on_encode(GstBuffer* buf) {
   if (is_still) {
     // vp8enc/vp9enc: bit/s. Read at each still: the congestion controller moves it.
     int target_bps = 0;
-    if (GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(encoder_), "target-bitrate");
-        spec && spec->value_type == G_TYPE_INT)
-      g_object_get(encoder_, "target-bitrate", &target_bps, nullptr);
+    if (has_int_property(encoder_, "target-bitrate")) g_object_get(encoder_, "target-bitrate", &target_bps, nullptr);
     if (target_bps > 0 && target_bps < kBoostMinKbps * 1000) {  // 0: vp8enc's own choice, unknown
       GST_INFO("still (input seq %" G_GUINT64_FORMAT "): not boosted at %d kbit/s", static_cast<guint64>(seq),
                target_bps / 1000);
